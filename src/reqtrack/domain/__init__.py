@@ -1,0 +1,1 @@
+"""The pure core of reqtrack: no I/O, no clock, no SQL, no Rich."""

@@ -1,0 +1,341 @@
+"""The lifecycle: which command may run from which status, and what each one changes.
+
+Every function here takes a request, checks the transition and the time, changes the request
+and appends one history entry, which it also returns. Nothing here reads a clock: `now` is
+passed in so that "in the future" can be refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .errors import InvalidInput, TransitionRefused
+from .record import HistoryEntry, Request, priority_from_score, priority_score
+from .vocab import STATUS
+
+OPEN = frozenset({"pending", "in-progress", "verifying"})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A row of SPEC §3: the statuses a command runs from and the status it leaves (None: unchanged)."""
+
+    command: str
+    allowed_from: frozenset[str]
+    to: str | None
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.command: t
+    for t in (
+        Transition("classify", frozenset({"pending", "in-progress"}), None),
+        Transition("assign", frozenset({"pending", "in-progress"}), "in-progress"),
+        Transition("progress", frozenset({"pending", "in-progress"}), None),
+        Transition("progress --done", frozenset({"in-progress"}), "verifying"),
+        Transition("verify --pass", frozenset({"verifying"}), "done"),
+        Transition("verify --fail", frozenset({"verifying"}), "in-progress"),
+        Transition("close", frozenset({"done"}), "closed"),
+        Transition("rate", frozenset({"done", "closed"}), None),
+        Transition("cancel", frozenset({"pending", "in-progress", "verifying"}), "cancelled"),
+        Transition("reopen", frozenset({"done", "closed"}), "in-progress"),
+        Transition("edit", frozenset({"pending", "in-progress", "verifying", "done"}), None),
+        Transition("attach", frozenset({"pending", "in-progress", "verifying", "done"}), None),
+    )
+}
+
+# Actions that count as the first response to the customer (SPEC §4).
+RESPONSE_ACTIONS = frozenset({"classify", "reassess", "assign", "progress", "complete", "verify", "cancel"})
+
+
+def _hint(command: str, request: Request) -> str:
+    """What to do instead, for a command that the current status refuses."""
+    rid, status = request.id, request.status
+    if status == "cancelled":
+        return "a cancelled request is final; register it again with `reqtrack new` if the need is back"
+    if status == "closed" and command not in ("reopen", "rate"):
+        return f"a closed request is read-only; reopen it first with `reqtrack reopen {rid} --reason ...`"
+    if status == "done" and command in ("classify", "assign", "progress", "progress --done", "cancel"):
+        return f"its work is verified; reopen it with `reqtrack reopen {rid} --reason ...` if more is needed"
+    if command == "progress --done" and status == "pending":
+        return f"assign it first with `reqtrack assign {rid} --owner NAME`"
+    if command in ("verify --pass", "verify --fail"):
+        if status == "pending":
+            return f"assign it (`reqtrack assign {rid} --owner NAME`) and report the work done first"
+        if status == "in-progress":
+            return f"report the work done first with `reqtrack progress {rid} NOTE --done`"
+    if command == "close":
+        if status == "verifying":
+            return f"verify it first with `reqtrack verify {rid} --pass`"
+        if status in ("pending", "in-progress"):
+            return f"finish and verify it first, or cancel it with `reqtrack cancel {rid} --reason ...`"
+    if command == "reopen":
+        return "it is still open; record what happens with `reqtrack progress` instead"
+    if command == "rate":
+        return f"satisfaction is recorded when the work is verified: `reqtrack verify {rid} --pass --satisfaction S`"
+    if status == "verifying" and command in ("classify", "assign", "progress"):
+        return f"it is waiting for verification: `reqtrack verify {rid} --pass` or `--fail --note ...`"
+    allowed = ", ".join(sorted(TRANSITIONS[command].allowed_from))
+    return f"`{command}` applies to requests that are {allowed}"
+
+
+def check_transition(command: str, request: Request) -> Transition:
+    """The transition of `command`, or TransitionRefused naming the status and what to do instead."""
+    transition = TRANSITIONS[command]
+    if request.status not in transition.allowed_from:
+        raise TransitionRefused(
+            f"request {request.id} is {STATUS.label(request.status)} ({request.status}), so `{command}` "
+            f"cannot run; {_hint(command, request)}"
+        )
+    return transition
+
+
+def check_time(request: Request, at: datetime, now: datetime) -> None:
+    """Refuse a time in the future or before the request's latest event."""
+    if at > now:
+        raise InvalidInput(f"--at {at.isoformat(timespec='minutes')} is in the future")
+    latest = request.latest_event_at
+    if latest is not None and at < latest:
+        raise InvalidInput(
+            f"--at {at.isoformat(timespec='minutes')} is before the latest event of request {request.id} "
+            f"({latest.isoformat(timespec='minutes')}); history is kept in order"
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _set(request: Request, changes: dict[str, list[Any]], name: str, value: Any) -> None:
+    """Set a field and record old → new when it really changes."""
+    old = getattr(request, name)
+    if old != value:
+        changes[name] = [_jsonable(old), _jsonable(value)]
+        setattr(request, name, value)
+
+
+def _append(request: Request, at: datetime, action: str, actor: str, changes: dict, note: str | None) -> HistoryEntry:
+    if action in RESPONSE_ACTIONS and request.responded_at is None:
+        request.responded_at = at
+    entry = HistoryEntry(
+        seq=len(request.history) + 1, at=at, action=action, actor=actor, changes=changes, note=note or ""
+    )
+    request.history.append(entry)
+    return entry
+
+
+def _begin(command: str, request: Request, at: datetime, now: datetime) -> Transition:
+    transition = check_transition(command, request)
+    check_time(request, at, now)
+    return transition
+
+
+def _require(text: str | None, what: str) -> str:
+    if text is None or not text.strip():
+        raise InvalidInput(f"{what} is required")
+    return text
+
+
+def register(request: Request, actor: str, now: datetime, note: str | None = None) -> HistoryEntry:
+    """Record a new request (status pending) with its first history entry."""
+    _require(request.customer, "--customer")
+    _require(request.description, "the description")
+    if request.submitted_at > now:
+        raise InvalidInput(f"--at {request.submitted_at.isoformat(timespec='minutes')} is in the future")
+    request.status = "pending"
+    fields = {k: v for k, v in (("customer", request.customer), ("source", request.source),
+                                ("type", request.type), ("priority", request.priority)) if v}
+    return _append(request, request.submitted_at, "new", actor, {k: [None, v] for k, v in fields.items()}, note)
+
+
+def classify(
+    request: Request,
+    at: datetime,
+    now: datetime,
+    actor: str,
+    *,
+    type: str | None = None,
+    priority: str | None = None,
+    feasibility: str | None = None,
+    reason: str | None = None,
+    scores: dict[str, int] | None = None,
+) -> HistoryEntry:
+    """Set type, priority, feasibility, rationale or scores; on in-progress it is a re-assessment.
+
+    Scores without an explicit priority compute the priority (see `priority_score`).
+    """
+    _begin("classify", request, at, now)
+    if not any(v is not None for v in (type, priority, feasibility, reason, scores)):
+        raise InvalidInput("classify needs at least one of --type, --priority, --feasibility, --reason or the scores")
+    changes: dict[str, list[Any]] = {}
+    note = reason or ""
+    if scores is not None:
+        _set(request, changes, "scores", scores)
+        if priority is None:
+            score = priority_score(scores)
+            priority = priority_from_score(score)
+            note = f"{note} (score {score:.2f} → {priority})".strip() if note else f"score {score:.2f} → {priority}"
+    for name, value in (("type", type), ("priority", priority), ("feasibility", feasibility),
+                        ("priority_reason", reason)):
+        if value is not None:
+            _set(request, changes, name, value)
+    action = "reassess" if request.status == "in-progress" else "classify"
+    return _append(request, at, action, actor, changes, note)
+
+
+def assign(
+    request: Request,
+    at: datetime,
+    now: datetime,
+    actor: str,
+    *,
+    owner: str,
+    department: str | None = None,
+    due: datetime | None = None,
+    due_is_date: bool = False,
+    reason: str | None = None,
+) -> HistoryEntry:
+    """Give the request an owner (and department, planned completion); it becomes in-progress."""
+    _begin("assign", request, at, now)
+    _require(owner, "--owner")
+    if request.priority is None:
+        raise InvalidInput(
+            f"request {request.id} has no priority yet; set one first with `reqtrack classify {request.id} --priority P`"
+        )
+    if due is not None and due < request.submitted_at:
+        raise InvalidInput("--due is before the request was submitted")
+    changes: dict[str, list[Any]] = {}
+    _set(request, changes, "status", "in-progress")
+    _set(request, changes, "owner", owner)
+    if department is not None:
+        _set(request, changes, "department", department)
+    if due is not None:
+        _set(request, changes, "due", due)
+        _set(request, changes, "due_is_date", due_is_date)
+    if reason is not None:
+        _set(request, changes, "assign_reason", reason)
+    return _append(request, at, "assign", actor, changes, reason)
+
+
+def progress(
+    request: Request, at: datetime, now: datetime, actor: str, note: str, *, done: bool = False, waiting: bool = False
+) -> HistoryEntry:
+    """Append a progress note; `done` reports the work finished, `waiting` pauses for the customer."""
+    if done and waiting:
+        raise InvalidInput("--done and --waiting exclude each other")
+    _require(note, "the progress note")
+    changes: dict[str, list[Any]] = {}
+    if done:
+        _begin("progress --done", request, at, now)
+        _set(request, changes, "status", "verifying")
+        _set(request, changes, "completed_at", at)
+        _set(request, changes, "waiting", False)
+        return _append(request, at, "complete", actor, changes, note)
+    _begin("progress", request, at, now)
+    # Any progress without --waiting means the customer answered: the pause ends.
+    _set(request, changes, "waiting", waiting)
+    return _append(request, at, "progress", actor, changes, note)
+
+
+def verify(
+    request: Request,
+    at: datetime,
+    now: datetime,
+    actor: str,
+    *,
+    passed: bool,
+    satisfaction: str | None = None,
+    note: str | None = None,
+) -> HistoryEntry:
+    """Record the verification: pass → done (with satisfaction), fail → back to in-progress."""
+    changes: dict[str, list[Any]] = {}
+    if passed:
+        _begin("verify --pass", request, at, now)
+        _set(request, changes, "status", "done")
+        _set(request, changes, "verification", "pass")
+        _set(request, changes, "verification_note", note)
+        if satisfaction is not None:
+            _set(request, changes, "satisfaction", satisfaction)
+    else:
+        _begin("verify --fail", request, at, now)
+        if note is None or not note.strip():
+            raise InvalidInput("a failed verification needs its reason: --note \"what is still wrong\"")
+        if satisfaction is not None:
+            raise InvalidInput("satisfaction is recorded with a pass (or later with `rate`), not with a fail")
+        _set(request, changes, "status", "in-progress")
+        _set(request, changes, "verification", "fail")
+        _set(request, changes, "verification_note", note)
+        _set(request, changes, "completed_at", None)
+    return _append(request, at, "verify", actor, changes, note)
+
+
+def close(request: Request, at: datetime, now: datetime, actor: str, note: str | None = None) -> HistoryEntry:
+    """Archive a done request; afterwards it is read-only but for reopen and rate."""
+    _begin("close", request, at, now)
+    changes: dict[str, list[Any]] = {}
+    _set(request, changes, "status", "closed")
+    _set(request, changes, "closed_at", at)
+    return _append(request, at, "close", actor, changes, note)
+
+
+def rate(
+    request: Request, at: datetime, now: datetime, actor: str, satisfaction: str, note: str | None = None
+) -> HistoryEntry:
+    """Record satisfaction from the follow-up survey."""
+    _begin("rate", request, at, now)
+    changes: dict[str, list[Any]] = {}
+    _set(request, changes, "satisfaction", satisfaction)
+    return _append(request, at, "rate", actor, changes, note)
+
+
+def cancel(request: Request, at: datetime, now: datetime, actor: str, reason: str) -> HistoryEntry:
+    """Cancel an open request; the reason is required."""
+    _begin("cancel", request, at, now)
+    _require(reason, "--reason")
+    changes: dict[str, list[Any]] = {}
+    _set(request, changes, "status", "cancelled")
+    _set(request, changes, "waiting", False)
+    return _append(request, at, "cancel", actor, changes, reason)
+
+
+def reopen(request: Request, at: datetime, now: datetime, actor: str, reason: str) -> HistoryEntry:
+    """Reopen done or closed work (a recurrence); completion, verification and satisfaction are cleared."""
+    _begin("reopen", request, at, now)
+    _require(reason, "--reason")
+    changes: dict[str, list[Any]] = {}
+    _set(request, changes, "status", "in-progress")
+    for name in ("completed_at", "verification", "verification_note", "satisfaction", "closed_at"):
+        _set(request, changes, name, None)
+    return _append(request, at, "reopen", actor, changes, reason)
+
+
+EDITABLE_FIELDS = ("description", "customer", "proposer", "contact", "source", "liaison", "notes")
+
+
+def edit(request: Request, at: datetime, now: datetime, actor: str, fields: dict[str, Any], note: str | None = None) -> HistoryEntry:
+    """Correct descriptive fields; old and new values go into the history."""
+    _begin("edit", request, at, now)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}")
+    given = {k: v for k, v in fields.items() if v is not None}
+    if not given:
+        raise InvalidInput("edit needs at least one field to change, e.g. --description or --customer")
+    for name in ("description", "customer"):
+        if name in given:
+            _require(given[name], f"--{name}")
+    changes: dict[str, list[Any]] = {}
+    for name, value in given.items():
+        _set(request, changes, name, value)
+    if not changes:
+        raise InvalidInput(f"nothing changes: request {request.id} already has these values")
+    return _append(request, at, "edit", actor, changes, note)
+
+
+def attach(request: Request, at: datetime, now: datetime, actor: str, name: str, size: int, sha256: str) -> HistoryEntry:
+    """Record that a file was attached (its content is stored by the repository)."""
+    _begin("attach", request, at, now)
+    return _append(request, at, "attach", actor, {"attachment": [None, name]}, f"{name} ({size} bytes, sha256 {sha256[:12]})")

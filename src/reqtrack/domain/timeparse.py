@@ -1,0 +1,155 @@
+"""Reading the times and durations people type: `2024-05-01`, `2024-05-01 14:30`, ISO 8601,
+`now`, `today`, `yesterday`, `tomorrow`, `+3d`, `-2h`, `+2wd` (working days), `+1w`.
+
+The clock and the time zone are passed in. A date alone means 00:00 for a start (`--at`,
+`--since`, `--from`, `--to`) and the end of that day for an end (`--due`, `--until`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable, Literal
+from zoneinfo import ZoneInfo
+
+from .errors import InvalidInput
+
+Role = Literal["start", "end"]
+RELATIVE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)\s*(wd|m|min|h|d|w)$", re.IGNORECASE)
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(wd|m|min|h|d|w)$", re.IGNORECASE)
+DATE_ONLY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{4}/\d{1,2}/\d{1,2}$|^\d{8}$")
+UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+AddWorkingDays = Callable[[datetime, int], datetime]
+
+
+@dataclass(frozen=True)
+class ParsedTime:
+    """A point in time and whether the user gave only a date."""
+
+    at: datetime
+    date_only: bool
+
+
+def end_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """The last minute of a local day (23:59:59), the meaning of a date-only deadline."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=tz)
+
+
+def start_of_day(day: date, tz: ZoneInfo) -> datetime:
+    """00:00 of a local day."""
+    return datetime.combine(day, time(0, 0), tzinfo=tz)
+
+
+def parse_time(
+    text: str,
+    now: datetime,
+    tz: ZoneInfo,
+    role: Role = "start",
+    add_working_days: AddWorkingDays | None = None,
+) -> ParsedTime:
+    """Read `text` as a time in zone `tz`; raise InvalidInput with one sentence if it is not one."""
+    raw = text.strip()
+    lowered = raw.lower()
+    local_now = now.astimezone(tz)
+    named = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if lowered == "now":
+        return ParsedTime(local_now, False)
+    if lowered in named:
+        day = local_now.date() + timedelta(days=named[lowered])
+        return _date_meaning(day, tz, role)
+    match = RELATIVE.match(lowered)
+    if match:
+        sign = 1 if match.group(1) == "+" else -1
+        amount, unit = float(match.group(2)), match.group(3).lower()
+        if unit == "wd":
+            if add_working_days is None or sign < 0 or amount != int(amount):
+                raise InvalidInput(f"{raw!r}: working days count forward in whole days, e.g. +2wd")
+            return ParsedTime(add_working_days(local_now, int(amount)), False)
+        if unit in ("d", "w") and amount == int(amount):
+            # Whole days keep the clock time, like "+2wd" does.
+            return ParsedTime(local_now + sign * timedelta(days=int(amount) * (7 if unit == "w" else 1)), False)
+        return ParsedTime(local_now + sign * timedelta(seconds=amount * UNIT_SECONDS[unit]), False)
+    if DATE_ONLY.match(raw):
+        try:
+            digits = raw.replace("/", "-")
+            day = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) if "-" not in digits else date(
+                *map(int, digits.split("-"))
+            )
+        except ValueError:
+            raise InvalidInput(f"{raw!r} is not a valid date") from None
+        return _date_meaning(day, tz, role)
+    parsed = _parse_datetime_text(raw)
+    if parsed is None:
+        raise InvalidInput(
+            f"cannot read {raw!r} as a time; use e.g. 2024-05-01, '2024-05-01 14:30', ISO 8601, today, +3d or +2wd"
+        )
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return ParsedTime(parsed, False)
+
+
+def _parse_datetime_text(raw: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(raw.replace("/", "-").replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        from dateutil import parser as date_parser  # only for the looser forms
+
+        return date_parser.isoparse(raw)
+    except (ValueError, OverflowError):
+        pass
+    try:
+        from dateutil import parser as date_parser
+
+        return date_parser.parse(raw, yearfirst=True, dayfirst=False)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _date_meaning(day: date, tz: ZoneInfo, role: Role) -> ParsedTime:
+    return ParsedTime(end_of_day(day, tz) if role == "end" else start_of_day(day, tz), True)
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A window such as `1d`, `4h` or `2wd` (working days)."""
+
+    amount: float
+    unit: str
+
+    @property
+    def is_working_days(self) -> bool:
+        return self.unit == "wd"
+
+    def as_timedelta(self) -> timedelta:
+        """Calendar length (working days are not calendar time: refuse)."""
+        if self.is_working_days:
+            raise ValueError("working-day durations need a calendar")
+        return timedelta(seconds=self.amount * UNIT_SECONDS[self.unit])
+
+    def after(self, t: datetime, add_working_days: AddWorkingDays | None) -> datetime:
+        """The end of the window that starts at `t`."""
+        if self.is_working_days:
+            if add_working_days is None:
+                raise ValueError("working-day durations need a calendar")
+            return add_working_days(t, int(self.amount))
+        return t + self.as_timedelta()
+
+
+def parse_duration(text: str) -> Duration:
+    """Read `1d`, `36h`, `30m`, `1w` or `2wd`."""
+    match = DURATION.match(text.strip().lower())
+    if not match:
+        raise InvalidInput(f"cannot read {text!r} as a duration; use e.g. 1d, 4h, 30m, 1w or 2wd (working days)")
+    amount, unit = float(match.group(1)), match.group(2)
+    if unit == "wd" and amount != int(amount):
+        raise InvalidInput(f"{text!r}: working days are whole days")
+    return Duration(amount, "m" if unit == "min" else unit)
+
+
+def utc(t: datetime) -> datetime:
+    """The same instant in UTC."""
+    return t.astimezone(timezone.utc)

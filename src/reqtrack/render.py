@@ -1,0 +1,198 @@
+"""Turning requests into what people and scripts read: JSON objects, Rich tables, CSV lines."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+from typing import Any, Iterable, TextIO
+from zoneinfo import ZoneInfo
+
+from .domain.record import HistoryEntry, Request
+from .domain.vocab import ACTION, FEASIBILITY, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE, VERIFICATION, column_label
+
+JSON_KEYS = (
+    "id", "source", "proposer", "customer", "type", "description", "attachments", "submitted_at", "liaison",
+    "priority", "owner", "department", "due", "completed_at", "status", "history", "verification", "satisfaction",
+    "notes", "contact", "feasibility", "scores", "priority_reason", "assign_reason", "verification_note",
+    "responded_at", "closed_at", "waiting", "due_is_date",
+)
+LABELLED = {"source": SOURCE, "type": TYPE, "priority": PRIORITY, "status": STATUS, "feasibility": FEASIBILITY,
+            "verification": VERIFICATION, "satisfaction": SATISFACTION}
+
+
+def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    """ISO 8601 in the database's zone, with its offset."""
+    return value.astimezone(tz).isoformat() if value is not None else None
+
+
+def local(value: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str:
+    """`YYYY-MM-DD HH:MM` (or the date) in the database's zone; "" for None."""
+    if value is None:
+        return ""
+    shown = value.astimezone(tz)
+    return shown.strftime("%Y-%m-%d") if date_only else shown.strftime("%Y-%m-%d %H:%M")
+
+
+def history_to_json(entry: HistoryEntry, tz: ZoneInfo) -> dict[str, Any]:
+    return {"seq": entry.seq, "at": iso(entry.at, tz), "action": entry.action, "actor": entry.actor,
+            "changes": entry.changes, "note": entry.note}
+
+
+def request_to_json(request: Request, tz: ZoneInfo) -> dict[str, Any]:
+    """The keys of SPEC §1 (English vocabulary keys, ISO times); history oldest first."""
+    data: dict[str, Any] = {}
+    for key in JSON_KEYS:
+        if key == "history":
+            data[key] = [history_to_json(e, tz) for e in request.history]
+        elif key == "attachments":
+            data[key] = [{"number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256} for a in request.attachments]
+        else:
+            value = getattr(request, key)
+            data[key] = iso(value, tz) if isinstance(value, datetime) else value
+    return data
+
+
+def dump_json(value: Any, out: TextIO | None = None) -> None:
+    """Pretty JSON with Chinese kept readable."""
+    (out or sys.stdout).write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def label(field: str, value: Any, lang: str) -> str:
+    if value is None:
+        return ""
+    vocab = LABELLED.get(field)
+    return vocab.label(value, lang) if vocab else str(value)
+
+
+def owner_cell(request: Request) -> str:
+    """The template's "dept/person" cell."""
+    if request.department and request.owner:
+        return f"{request.department}/{request.owner}"
+    return request.owner or request.department or ""
+
+
+def history_line(entry: HistoryEntry, tz: ZoneInfo, lang: str) -> str:
+    """`YYYY-MM-DD HH:MM <action label>: <note>`, the process-log format (SPEC §1, row 15)."""
+    text = f"{local(entry.at, tz)} {ACTION.label(entry.action, lang)}"
+    return f"{text}: {entry.note}" if entry.note else text
+
+
+def _changes_text(entry: HistoryEntry) -> str:
+    parts = []
+    for name, (old, new) in entry.changes.items():
+        if isinstance(new, dict):
+            parts.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in new.items()))
+        elif old in (None, False, "") and name != "waiting":
+            parts.append(f"{name}={new}")
+        else:
+            parts.append(f"{name}: {old} → {new}")
+    return "; ".join(parts)
+
+
+def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[str, str, str]] | None = None) -> None:
+    """The whole record on screen: fields, attachments, clocks and the history newest first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="bold cyan", no_wrap=True)
+    fields.add_column(overflow="fold")
+    rows: list[tuple[str, str]] = [
+        ("id", request.id),
+        ("status", label("status", request.status, lang) + (f"  ({column_label('waiting', lang)})" if request.waiting else "")),
+        ("customer", request.customer),
+        ("description", request.description),
+        ("source", label("source", request.source, lang)),
+        ("proposer", request.proposer or ""),
+        ("contact", request.contact or ""),
+        ("type", label("type", request.type, lang)),
+        ("submitted_at", local(request.submitted_at, tz)),
+        ("liaison", request.liaison or ""),
+        ("priority", label("priority", request.priority, lang)),
+        ("scores", ", ".join(f"{k} {v}" for k, v in (request.scores or {}).items())),
+        ("priority_reason", request.priority_reason or ""),
+        ("feasibility", label("feasibility", request.feasibility, lang)),
+        ("owner", owner_cell(request)),
+        ("assign_reason", request.assign_reason or ""),
+        ("due", local(request.due, tz, request.due_is_date)),
+        ("responded_at", local(request.responded_at, tz)),
+        ("completed_at", local(request.completed_at, tz)),
+        ("verification", label("verification", request.verification, lang)
+         + (f" — {request.verification_note}" if request.verification_note else "")),
+        ("satisfaction", label("satisfaction", request.satisfaction, lang)),
+        ("closed_at", local(request.closed_at, tz)),
+        ("notes", request.notes or ""),
+    ]
+    for key, value in rows:
+        if value:
+            fields.add_row(column_label(key, lang), value)
+    console.print(fields)
+    if request.attachments:
+        table = Table(title=column_label("attachments", lang), title_justify="left", show_edge=False)
+        for name in ("#", "file", "bytes", "sha256"):
+            table.add_column(name)
+        for a in request.attachments:
+            table.add_row(str(a.number), a.name, "" if a.size is None else str(a.size), (a.sha256 or "")[:16])
+        console.print(table)
+    if clocks:
+        table = Table(title="SLA", title_justify="left", show_edge=False)
+        for name in ("clock", "deadline", "state"):
+            table.add_column(name)
+        for row in clocks:
+            table.add_row(*row)
+        console.print(table)
+    table = Table(title=column_label("history", lang), title_justify="left", show_edge=False)
+    for name in ("time", "action", "by", "note", "changes"):
+        table.add_column(name, overflow="fold")
+    for entry in sorted(request.history, key=lambda e: e.seq, reverse=True):
+        table.add_row(local(entry.at, tz), ACTION.label(entry.action, lang), entry.actor, entry.note, _changes_text(entry))
+    console.print(table)
+
+
+LIST_COLUMNS = ("id", "status", "priority", "customer", "owner", "submitted_at", "due", "description")
+
+
+def list_table(requests: list[Request], total: int, tz: ZoneInfo, lang: str, hint: str) -> None:
+    """A screen of rows as a Rich table, with how many more there are."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    table = Table(show_edge=False, header_style="bold")
+    for key in LIST_COLUMNS:
+        table.add_column(column_label(key, lang), no_wrap=True, min_width=10 if key in ("id", "submitted_at", "due") else None,
+                         max_width=60 if key == "description" else 24, overflow="ellipsis", ratio=3 if key == "description" else None)
+    styles = {"high": "bold red", "medium": "yellow", "low": "dim"}
+    for r in requests:
+        table.add_row(
+            r.id, label("status", r.status, lang), label("priority", r.priority, lang),
+            r.customer, owner_cell(r), local(r.submitted_at, tz, True), local(r.due, tz, True),
+            r.description.splitlines()[0] if r.description else "",
+            style=styles.get(r.priority or "", None) if r.priority == "high" else None,
+        )
+    if requests:
+        console.print(table)
+    shown = len(requests)
+    if total == 0:
+        console.print("No requests match.")
+    elif shown < total:
+        console.print(f"{shown} of {total} shown, newest first; {hint}")
+    else:
+        console.print(f"{total} request{'s' if total != 1 else ''}.")
+
+
+CSV_KEYS = tuple(k for k in JSON_KEYS if k != "history")
+
+
+def write_csv(requests: Iterable[Request], tz: ZoneInfo, out: TextIO) -> None:
+    """Every row as CSV with the English keys as header (vocabulary keys, ISO times)."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_KEYS)
+    for r in requests:
+        data = request_to_json(r, tz)
+        data["attachments"] = "; ".join(a["name"] for a in data["attachments"])
+        data["scores"] = json.dumps(data["scores"]) if data["scores"] else ""
+        writer.writerow(["" if data[k] is None else data[k] for k in CSV_KEYS])

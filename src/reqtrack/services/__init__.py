@@ -1,0 +1,406 @@
+"""One function per verb. Each opens a unit of work, reads the user's raw values into domain
+values, applies the domain rules and commits. This is the only module that writes.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
+
+from ..domain import lifecycle
+from ..domain.errors import InvalidInput
+from ..domain.record import Attachment, Request, format_request_id, validate_scores
+from ..domain.timeparse import ParsedTime, parse_time
+from ..domain.vocab import FEASIBILITY, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # keeps the database file a manageable size
+
+
+def default_database_path() -> Path:
+    """REQTRACK_DB, else `reqtrack.db` in the user's data directory."""
+    if os.environ.get("REQTRACK_DB"):
+        return Path(os.environ["REQTRACK_DB"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("reqtrack", appauthor=False)) / "reqtrack.db"
+
+
+def current_actor() -> str:
+    """Who is acting: REQTRACK_USER, else the login name."""
+    if os.environ.get("REQTRACK_USER"):
+        return os.environ["REQTRACK_USER"]
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "unknown"
+
+
+def system_clock() -> datetime:
+    """Now, in UTC, to the second (REQTRACK_NOW pins it, for demos and tests)."""
+    pinned = os.environ.get("REQTRACK_NOW")
+    if pinned:
+        try:
+            value = datetime.fromisoformat(pinned)
+        except ValueError:
+            raise InvalidInput(f"REQTRACK_NOW={pinned!r} is not an ISO 8601 time") from None
+        if value.tzinfo is None:
+            raise InvalidInput("REQTRACK_NOW needs a UTC offset, e.g. 2025-01-24T10:00:00+08:00")
+        return value.astimezone(timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class Context:
+    """What every service needs: where the database is, who acts, and the clock."""
+
+    db_path: Path
+    actor: str = field(default_factory=current_actor)
+    clock: Callable[[], datetime] = system_clock
+    _databases: dict[bool, Any] = field(default_factory=dict, repr=False)
+    _now: datetime | None = field(default=None, repr=False)
+
+    @property
+    def now(self) -> datetime:
+        """One instant for the whole command."""
+        if self._now is None:
+            self._now = self.clock()
+        return self._now
+
+    def database(self, write: bool) -> Any:
+        """The open database; only writers create a missing one."""
+        if write not in self._databases:
+            from ..storage.db import Database
+
+            self._databases[write] = Database.open(self.db_path, write=write)
+        return self._databases[write]
+
+    def unit_of_work(self, write: bool) -> Any:
+        from ..storage.repository import UnitOfWork
+
+        return UnitOfWork(self.database(write))
+
+
+# -- reading user values --------------------------------------------------------------------
+class Inputs:
+    """Reads times in the database's zone and calendar (loaded only when a value needs it)."""
+
+    def __init__(self, settings: dict[str, str], now: datetime) -> None:
+        self.settings = settings
+        self.now = now
+        self.tz = ZoneInfo(settings.get("calendar.timezone", "UTC"))
+        self._calendar: Any = None
+
+    @property
+    def calendar(self) -> Any:
+        if self._calendar is None:
+            from ..domain.sla import calendar_from_settings
+
+            self._calendar = calendar_from_settings(self.settings)
+        return self._calendar
+
+    def time(self, text: str | None, role: str = "start", what: str = "--at") -> ParsedTime | None:
+        if text is None:
+            return None
+        try:
+            add = self.calendar.add_working_days if "wd" in text.lower() else None
+            return parse_time(text, self.now, self.tz, role, add)  # type: ignore[arg-type]
+        except InvalidInput as exc:
+            raise InvalidInput(f"{what}: {exc}") from None
+
+    def at(self, text: str | None) -> datetime:
+        """`--at`, defaulting to now; seconds are dropped because storage keeps seconds."""
+        parsed = self.time(text)
+        return (parsed.at if parsed else self.now).astimezone(timezone.utc).replace(microsecond=0)
+
+
+def _inputs(uow: Any, ctx: Context) -> Inputs:
+    return Inputs(uow.requests.settings(), ctx.now)
+
+
+def _text(value: str | None) -> str | None:
+    """Empty text means "not given"."""
+    if value is None:
+        return None
+    return value if value.strip() else None
+
+
+def _read_attachment(path: Path) -> tuple[str, bytes]:
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput(f"attachment {path} does not exist or is not a file")
+    size = path.stat().st_size
+    if size > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(
+            f"attachment {path.name} is {size / 1048576:.1f} MiB; the limit is {MAX_ATTACHMENT_BYTES // 1048576} MiB, "
+            "so keep it elsewhere and note where in --notes"
+        )
+    return path.name, path.read_bytes()
+
+
+# -- the verbs ------------------------------------------------------------------------------
+def register(
+    ctx: Context,
+    description: str,
+    customer: str,
+    *,
+    source: str | None = None,
+    proposer: str | None = None,
+    contact: str | None = None,
+    type: str | None = None,
+    priority: str | None = None,
+    liaison: str | None = None,
+    attachments: list[Path] | None = None,
+    notes: str | None = None,
+    at: str | None = None,
+) -> Request:
+    """Register a new request (pending) under the next ID of its local month."""
+    from ..storage.repository import sha256_of
+
+    files = [_read_attachment(p) for p in attachments or []]
+    values = dict(source=SOURCE.parse(_text(source)), type=TYPE.parse(_text(type)),
+                  priority=PRIORITY.parse(_text(priority)))
+    if not (description or "").strip():
+        raise InvalidInput("the description is required: the customer's own words")
+    if not (customer or "").strip():
+        raise InvalidInput("--customer is required")
+    with ctx.unit_of_work(write=True) as uow:
+        inputs = _inputs(uow, ctx)
+        submitted = inputs.at(at)
+        month = submitted.astimezone(inputs.tz).strftime("%Y%m")
+        request = Request(
+            id=format_request_id(month, uow.requests.next_sequence(month)), customer=customer.strip(),
+            description=description, submitted_at=submitted, proposer=_text(proposer), contact=_text(contact),
+            liaison=_text(liaison), notes=_text(notes), **values,
+        )
+        request.attachments = [
+            Attachment(name=name, size=len(content), sha256=sha256_of(content), added_at=submitted, number=i)
+            for i, (name, content) in enumerate(files, start=1)
+        ]
+        note = ", ".join(f"{a.name} ({a.size} bytes)" for a in request.attachments)
+        lifecycle.register(request, ctx.actor, ctx.now, note=f"attachments: {note}" if note else None)
+        uow.requests.add(request, {a.number: content for a, (_, content) in zip(request.attachments, files)})
+        uow.commit()
+    return request
+
+
+def _change(ctx: Context, request_id: str, at: str | None, apply: Callable[[Request, datetime, Inputs], Any]) -> Request:
+    """Load a request, apply one lifecycle step at `--at`, save and commit."""
+    with ctx.unit_of_work(write=True) as uow:
+        inputs = _inputs(uow, ctx)
+        request = uow.requests.get(request_id.strip())
+        apply(request, inputs.at(at), inputs)
+        uow.requests.save(request)
+        uow.commit()
+    return request
+
+
+def classify(
+    ctx: Context, request_id: str, *, type: str | None = None, priority: str | None = None,
+    feasibility: str | None = None, reason: str | None = None, value: int | None = None,
+    urgency: int | None = None, cost: int | None = None, impact: int | None = None, at: str | None = None,
+) -> Request:
+    """Set type, priority, feasibility, rationale or the four scores (re-assessment when in progress)."""
+    parsed = dict(type=TYPE.parse(_text(type)), priority=PRIORITY.parse(_text(priority)),
+                  feasibility=FEASIBILITY.parse(_text(feasibility)), reason=_text(reason),
+                  scores=validate_scores({"value": value, "urgency": urgency, "cost": cost, "impact": impact}))
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.classify(r, t, ctx.now, ctx.actor, **parsed))
+
+
+def assign(
+    ctx: Context, request_id: str, *, owner: str, department: str | None = None, due: str | None = None,
+    reason: str | None = None, at: str | None = None,
+) -> Request:
+    """Give the request an owner, department and planned completion; it becomes in-progress."""
+
+    def apply(request: Request, when: datetime, inputs: Inputs) -> None:
+        parsed_due = inputs.time(due, role="end", what="--due")
+        lifecycle.assign(
+            request, when, ctx.now, ctx.actor, owner=owner.strip(), department=_text(department),
+            due=parsed_due.at.astimezone(timezone.utc) if parsed_due else None,
+            due_is_date=bool(parsed_due and parsed_due.date_only), reason=_text(reason),
+        )
+
+    return _change(ctx, request_id, at, apply)
+
+
+def progress(
+    ctx: Context, request_id: str, note: str, *, done: bool = False, waiting: bool = False, at: str | None = None
+) -> Request:
+    """Append a progress note; `done` reports the work finished; `waiting` pauses for the customer."""
+    return _change(ctx, request_id, at,
+                   lambda r, t, _: lifecycle.progress(r, t, ctx.now, ctx.actor, note, done=done, waiting=waiting))
+
+
+def verify(
+    ctx: Context, request_id: str, *, passed: bool, satisfaction: str | None = None, note: str | None = None,
+    at: str | None = None,
+) -> Request:
+    """Record the customer's verification: pass → done, fail → back to in-progress."""
+    sat = SATISFACTION.parse(_text(satisfaction))
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.verify(
+        r, t, ctx.now, ctx.actor, passed=passed, satisfaction=sat, note=_text(note)))
+
+
+def close(ctx: Context, request_id: str, *, note: str | None = None, at: str | None = None) -> Request:
+    """Archive a done request."""
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.close(r, t, ctx.now, ctx.actor, _text(note)))
+
+
+def rate(ctx: Context, request_id: str, satisfaction: str, *, note: str | None = None, at: str | None = None) -> Request:
+    """Record satisfaction from the follow-up survey."""
+    sat = SATISFACTION.parse(satisfaction)
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.rate(r, t, ctx.now, ctx.actor, sat, _text(note)))  # type: ignore[arg-type]
+
+
+def cancel(ctx: Context, request_id: str, *, reason: str, at: str | None = None) -> Request:
+    """Cancel an open request."""
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.cancel(r, t, ctx.now, ctx.actor, reason))
+
+
+def reopen(ctx: Context, request_id: str, *, reason: str, at: str | None = None) -> Request:
+    """Reopen done or closed work (a recurrence)."""
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.reopen(r, t, ctx.now, ctx.actor, reason))
+
+
+def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: str | None = None) -> Request:
+    """Correct descriptive fields; old and new values go to the history."""
+    values: dict[str, Any] = dict(fields)
+    if values.get("source") is not None:
+        values["source"] = SOURCE.parse(values["source"])
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.edit(r, t, ctx.now, ctx.actor, values))
+
+
+def attach(ctx: Context, request_id: str, file: Path, *, at: str | None = None) -> Request:
+    """Store a file inside the database, attached to the request."""
+    from ..storage.repository import sha256_of
+
+    name, content = _read_attachment(file)
+    with ctx.unit_of_work(write=True) as uow:
+        inputs = _inputs(uow, ctx)
+        request = uow.requests.get(request_id.strip())
+        when = inputs.at(at)
+        digest = sha256_of(content)
+        lifecycle.attach(request, when, ctx.now, ctx.actor, name, len(content), digest)
+        attachment = Attachment(name=name, size=len(content), sha256=digest, added_at=when,
+                                number=max((a.number for a in request.attachments), default=0) + 1)
+        request.attachments.append(attachment)
+        uow.requests.add_attachment(request.id, attachment, content)
+        uow.requests.save(request)
+        uow.commit()
+    return request
+
+
+def save_attachment(ctx: Context, request_id: str, number: int, target: Path | None, overwrite: bool = False) -> Path:
+    """Write attachment `number` of a request back out to a file (its own name in the current
+    directory by default); an existing file is kept unless `overwrite`."""
+    with ctx.unit_of_work(write=False) as uow:
+        attachment, content = uow.requests.attachment_content(request_id.strip(), number)
+    if content is None:
+        raise InvalidInput(f"attachment {number} of {request_id} ({attachment.name}) was imported by name only; no content is stored")
+    path = Path(target) if target else Path(attachment.name)
+    if path.is_dir():
+        path = path / attachment.name
+    if path.exists() and not overwrite:
+        raise InvalidInput(f"{path} exists; choose another path or add --force")
+    path.write_bytes(content)
+    return path
+
+
+def get(ctx: Context, request_id: str) -> Request:
+    """One request with its history and attachments."""
+    with ctx.unit_of_work(write=False) as uow:
+        return uow.requests.get(request_id.strip())
+
+
+def timezone_of(ctx: Context) -> ZoneInfo:
+    """The database's display zone."""
+    with ctx.unit_of_work(write=False) as uow:
+        return ZoneInfo(uow.requests.settings().get("calendar.timezone", "UTC"))
+
+
+@dataclass
+class Listing:
+    """The rows a list selects, how many match in all, and the zone to show times in."""
+
+    requests: list[Request]
+    total: int
+    tz: ZoneInfo
+
+
+def build_filter(inputs: Inputs, *, statuses: list[str] | None = None, type: str | None = None,
+                 priority: str | None = None, customer: str | None = None, owner: str | None = None,
+                 source: str | None = None, since: str | None = None, until: str | None = None,
+                 open_only: bool = False, search: str | None = None) -> Any:
+    """The user's list filters, read and validated."""
+    from ..storage.repository import RequestFilter
+
+    since_t = inputs.time(since, "start", "--since")
+    until_t = inputs.time(until, "end", "--until")
+    return RequestFilter(
+        statuses=tuple(STATUS.parse(s) for s in statuses or ()),  # type: ignore[misc]
+        type=TYPE.parse(_text(type)), priority=PRIORITY.parse(_text(priority)), customer=_text(customer),
+        owner=_text(owner), source=SOURCE.parse(_text(source)),
+        since=since_t.at if since_t else None, until=until_t.at if until_t else None,
+        open_only=open_only, search=_text(search),
+    )
+
+
+def list_requests(ctx: Context, *, limit: int | None = None, with_history: bool = False,
+                  overdue: bool = False, **filters: Any) -> Listing:
+    """Requests matching the filters, newest first; `limit` caps the rows, `total` counts all."""
+    with ctx.unit_of_work(write=False) as uow:
+        inputs = _inputs(uow, ctx)
+        flt = build_filter(inputs, **filters)
+        if overdue:
+            from ..domain.sla import SlaPolicy, overdue_reasons
+
+            flt.open_only = True
+            policy = SlaPolicy.from_settings(inputs.settings)
+            candidates = list(uow.requests.select(flt))
+            histories = uow.requests.histories([r.id for r in candidates])
+            rows = []
+            for request in candidates:
+                request.history = histories[request.id]
+                if overdue_reasons(request, inputs.calendar, policy, ctx.now):
+                    rows.append(request)
+            total = len(rows)
+            rows = rows[:limit] if limit is not None else rows
+        else:
+            total = uow.requests.count(flt)
+            rows = list(uow.requests.select(flt, limit=limit))
+        if with_history and rows:
+            histories = uow.requests.histories([r.id for r in rows])
+            attachments = uow.requests.attachments_of([r.id for r in rows])
+            for request in rows:
+                request.history = histories[request.id]
+                request.attachments = attachments[request.id]
+        return Listing(rows, total, inputs.tz)
+
+
+def iter_requests(ctx: Context, **filters: Any) -> Iterator[Request]:
+    """Every matching request with history and attachments, streamed in chunks (for exports)."""
+    with ctx.unit_of_work(write=False) as uow:
+        flt = build_filter(_inputs(uow, ctx), **filters)
+        chunk: list[Request] = []
+        for request in uow.requests.select(flt):
+            chunk.append(request)
+            if len(chunk) == 1000:
+                yield from _complete(uow, chunk)
+                chunk = []
+        if chunk:
+            yield from _complete(uow, chunk)
+
+
+def _complete(uow: Any, chunk: list[Request]) -> list[Request]:
+    ids = [r.id for r in chunk]
+    histories = uow.requests.histories(ids)
+    attachments = uow.requests.attachments_of(ids)
+    for request in chunk:
+        request.history = histories[request.id]
+        request.attachments = attachments[request.id]
+    return chunk

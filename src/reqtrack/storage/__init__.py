@@ -1,0 +1,1 @@
+"""SQLite storage: tables, migrations, the repository and the unit of work."""

@@ -1,0 +1,112 @@
+"""Ordered schema migrations. Migration N brings a database from `user_version` N-1 to N; each
+runs in one transaction together with its version bump, so a database is never half-migrated.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    """Requests, their history, attachments, settings and the import log."""
+    # Statement by statement: executescript() would COMMIT first and break the one transaction.
+    for statement in _statements(
+        """
+        CREATE TABLE request (
+            id TEXT PRIMARY KEY,
+            id_month TEXT,
+            id_seq INTEGER,
+            customer TEXT NOT NULL,
+            description TEXT NOT NULL,
+            submitted_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            source TEXT, proposer TEXT, contact TEXT, type TEXT, liaison TEXT, priority TEXT,
+            owner TEXT, department TEXT,
+            due TEXT, due_is_date INTEGER NOT NULL DEFAULT 0,
+            completed_at TEXT, verification TEXT, verification_note TEXT, satisfaction TEXT,
+            notes TEXT, feasibility TEXT, scores TEXT, priority_reason TEXT, assign_reason TEXT,
+            responded_at TEXT, closed_at TEXT, waiting INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX request_month_seq ON request (id_month, id_seq);
+        CREATE INDEX request_submitted ON request (submitted_at);
+        CREATE INDEX request_status ON request (status);
+        CREATE TABLE event (
+            request_id TEXT NOT NULL REFERENCES request (id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            changes TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (request_id, seq)
+        );
+        CREATE TABLE attachment (
+            id INTEGER PRIMARY KEY,
+            request_id TEXT NOT NULL REFERENCES request (id),
+            number INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            size INTEGER,
+            sha256 TEXT,
+            content BLOB,
+            added_at TEXT,
+            UNIQUE (request_id, number)
+        );
+        CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE import_log (
+            id INTEGER PRIMARY KEY,
+            file TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL
+        );
+        """
+    ):
+        conn.execute(statement)
+
+
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def m002_event_action_index_and_updated_at(conn: sqlite3.Connection) -> None:
+    """Reports look events up by action and time; staleness and list sort need the latest event."""
+    conn.execute("CREATE INDEX event_action_at ON event (action, at)")
+    conn.execute("ALTER TABLE request ADD COLUMN updated_at TEXT")
+    conn.execute(
+        "UPDATE request SET updated_at = (SELECT max(at) FROM event WHERE event.request_id = request.id)"
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_event_action_index_and_updated_at]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def apply_migrations(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]:
+    """Apply every pending migration up to `target`, each in its own transaction with its bump.
+
+    `conn` must be in autocommit mode (isolation_level=None); returns the versions applied.
+    """
+    applied = []
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Read the version inside the write lock: another process may have migrated meanwhile.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= target:
+                conn.execute("COMMIT")
+                return applied
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+            applied.append(version + 1)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,274 @@
+"""The repository (domain records in and out of the tables) and the unit of work around it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, Iterator
+
+from sqlalchemy import and_, func, insert, or_, select, true, update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from ..domain.errors import NotFound
+from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
+from .db import Database, translate_operational_error
+from .tables import AttachmentRow, EventRow, RequestRow, SettingRow
+
+OPEN = ("pending", "in-progress", "verifying")
+
+REQUEST = RequestRow.__table__
+EVENT = EventRow.__table__
+ATTACHMENT = AttachmentRow.__table__
+SETTING = SettingRow.__table__
+
+# Columns of the request table that map one-to-one to Request fields.
+_REQUEST_FIELDS = [f.name for f in fields(Request) if f.name not in ("attachments", "history")]
+
+
+@dataclass
+class RequestFilter:
+    """What `list` and `export` select. Text filters match case-insensitively anywhere in the field."""
+
+    statuses: tuple[str, ...] = ()
+    type: str | None = None
+    priority: str | None = None
+    customer: str | None = None
+    owner: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    open_only: bool = False
+    search: str | None = None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(column: Any, text: str) -> Any:
+    return func.lower(column).like(f"%{_escape_like(text.lower())}%", escape="\\")
+
+
+def _conditions(flt: RequestFilter) -> Any:
+    """The WHERE clause of a filter; None when it can match nothing."""
+    conditions: list[Any] = [true()]
+    statuses = set(flt.statuses)
+    if flt.open_only:
+        statuses = (statuses & OPEN) if statuses else set(OPEN)
+        if not statuses:
+            return None
+    if statuses:
+        conditions.append(REQUEST.c.status.in_(sorted(statuses)))
+    for name in ("type", "priority", "source"):
+        value = getattr(flt, name)
+        if value is not None:
+            conditions.append(REQUEST.c[name] == value)
+    if flt.customer:
+        conditions.append(_contains(REQUEST.c.customer, flt.customer))
+    if flt.owner:
+        conditions.append(or_(_contains(REQUEST.c.owner, flt.owner), _contains(REQUEST.c.department, flt.owner)))
+    if flt.since is not None:
+        conditions.append(REQUEST.c.submitted_at >= flt.since)
+    if flt.until is not None:
+        conditions.append(REQUEST.c.submitted_at <= flt.until)
+    if flt.search:
+        conditions.append(or_(_contains(REQUEST.c.description, flt.search), _contains(REQUEST.c.customer, flt.search),
+                              _contains(REQUEST.c.notes, flt.search)))
+    return and_(*conditions)
+
+
+def _row_to_request(row: Any) -> Request:
+    mapping = row._mapping
+    values = {name: mapping[name] for name in _REQUEST_FIELDS}
+    values["due_is_date"] = bool(values["due_is_date"])
+    values["waiting"] = bool(values["waiting"])
+    return Request(**values)
+
+
+def _request_values(request: Request) -> dict[str, Any]:
+    values = {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    parsed = parse_generated_id(request.id)
+    values["id_month"], values["id_seq"] = parsed if parsed else (None, None)
+    values["updated_at"] = request.latest_event_at
+    return values
+
+
+def _event_values(request_id: str, entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "request_id": request_id, "seq": entry.seq, "at": entry.at, "action": entry.action,
+        "actor": entry.actor, "changes": entry.changes or None, "note": entry.note,
+    }
+
+
+def _row_to_entry(row: Any) -> HistoryEntry:
+    return HistoryEntry(seq=row.seq, at=row.at, action=row.action, actor=row.actor,
+                        changes=row.changes or {}, note=row.note or "")
+
+
+class Repository:
+    """Loads and saves requests with their history and attachments."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._loaded_history: dict[str, int] = {}
+
+    # -- reading -----------------------------------------------------------------------
+    def get(self, request_id: str) -> Request:
+        """The request with its history and attachments, or NotFound."""
+        row = self.session.execute(select(REQUEST).where(REQUEST.c.id == request_id)).first()
+        if row is None:
+            raise NotFound(f"no request {request_id!r}; `reqtrack list` shows the IDs")
+        request = _row_to_request(row)
+        request.history = self.history(request_id)
+        request.attachments = self.attachments(request_id)
+        self._loaded_history[request_id] = len(request.history)
+        return request
+
+    def exists(self, request_id: str) -> bool:
+        return self.session.execute(select(REQUEST.c.id).where(REQUEST.c.id == request_id)).first() is not None
+
+    def history(self, request_id: str) -> list[HistoryEntry]:
+        rows = self.session.execute(select(EVENT).where(EVENT.c.request_id == request_id).order_by(EVENT.c.seq))
+        return [_row_to_entry(row) for row in rows]
+
+    def histories(self, request_ids: list[str]) -> dict[str, list[HistoryEntry]]:
+        """History of many requests at once, oldest first (chunked to stay under SQLite's variable limit)."""
+        result: dict[str, list[HistoryEntry]] = {rid: [] for rid in request_ids}
+        for start in range(0, len(request_ids), 500):
+            chunk = request_ids[start:start + 500]
+            rows = self.session.execute(
+                select(EVENT).where(EVENT.c.request_id.in_(chunk)).order_by(EVENT.c.request_id, EVENT.c.seq)
+            )
+            for row in rows:
+                result[row.request_id].append(_row_to_entry(row))
+        return result
+
+    def attachments(self, request_id: str) -> list[Attachment]:
+        rows = self.session.execute(
+            select(ATTACHMENT.c.number, ATTACHMENT.c.name, ATTACHMENT.c.size, ATTACHMENT.c.sha256, ATTACHMENT.c.added_at)
+            .where(ATTACHMENT.c.request_id == request_id)
+            .order_by(ATTACHMENT.c.number)
+        )
+        return [Attachment(name=r.name, size=r.size, sha256=r.sha256, added_at=r.added_at, number=r.number) for r in rows]
+
+    def attachments_of(self, request_ids: list[str]) -> dict[str, list[Attachment]]:
+        result: dict[str, list[Attachment]] = {rid: [] for rid in request_ids}
+        for start in range(0, len(request_ids), 500):
+            chunk = request_ids[start:start + 500]
+            rows = self.session.execute(
+                select(ATTACHMENT.c.request_id, ATTACHMENT.c.number, ATTACHMENT.c.name, ATTACHMENT.c.size,
+                       ATTACHMENT.c.sha256, ATTACHMENT.c.added_at)
+                .where(ATTACHMENT.c.request_id.in_(chunk))
+                .order_by(ATTACHMENT.c.request_id, ATTACHMENT.c.number)
+            )
+            for r in rows:
+                result[r.request_id].append(
+                    Attachment(name=r.name, size=r.size, sha256=r.sha256, added_at=r.added_at, number=r.number)
+                )
+        return result
+
+    def attachment_content(self, request_id: str, number: int) -> tuple[Attachment, bytes | None]:
+        row = self.session.execute(
+            select(ATTACHMENT).where(and_(ATTACHMENT.c.request_id == request_id, ATTACHMENT.c.number == number))
+        ).first()
+        if row is None:
+            raise NotFound(f"request {request_id} has no attachment {number}; `reqtrack show {request_id}` lists them")
+        return Attachment(name=row.name, size=row.size, sha256=row.sha256, added_at=row.added_at, number=row.number), row.content
+
+    def select(self, flt: RequestFilter, limit: int | None = None, newest_first: bool = True) -> Iterator[Request]:
+        """Requests matching the filter, newest submission first, without history."""
+        condition = _conditions(flt)
+        if condition is None:
+            return iter(())
+        order = (REQUEST.c.submitted_at.desc(), REQUEST.c.id.desc()) if newest_first else (REQUEST.c.submitted_at, REQUEST.c.id)
+        query = select(REQUEST).where(condition).order_by(*order)
+        if limit is not None:
+            query = query.limit(limit)
+        return (_row_to_request(row) for row in self.session.execute(query))
+
+    def count(self, flt: RequestFilter) -> int:
+        """How many requests match the filter."""
+        condition = _conditions(flt)
+        if condition is None:
+            return 0
+        return self.session.execute(select(func.count()).select_from(REQUEST).where(condition)).scalar() or 0
+
+    def next_sequence(self, month: str) -> int:
+        """The month's highest sequence + 1 (imported IDs included; IDs are never deleted, so never reused)."""
+        highest = self.session.execute(select(func.max(REQUEST.c.id_seq)).where(REQUEST.c.id_month == month)).scalar()
+        return (highest or 0) + 1
+
+    def settings(self) -> dict[str, str]:
+        return {row.key: row.value for row in self.session.execute(select(SETTING))}
+
+    # -- writing -----------------------------------------------------------------------
+    def add(self, request: Request, contents: dict[int, bytes] | None = None) -> None:
+        """Insert a new request with its history and attachments."""
+        self.session.execute(insert(REQUEST).values(**_request_values(request)))
+        if request.history:
+            self.session.execute(insert(EVENT), [_event_values(request.id, e) for e in request.history])
+        for attachment in request.attachments:
+            self._insert_attachment(request.id, attachment, (contents or {}).get(attachment.number))
+        self._loaded_history[request.id] = len(request.history)
+
+    def save(self, request: Request) -> None:
+        """Write the request's fields and append the history entries added since it was loaded."""
+        values = _request_values(request)
+        values.pop("id")
+        self.session.execute(update(REQUEST).where(REQUEST.c.id == request.id).values(**values))
+        known = self._loaded_history.get(request.id, 0)
+        new_entries = [e for e in request.history if e.seq > known]
+        if new_entries:
+            self.session.execute(insert(EVENT), [_event_values(request.id, e) for e in new_entries])
+        self._loaded_history[request.id] = len(request.history)
+
+    def add_attachment(self, request_id: str, attachment: Attachment, content: bytes | None) -> None:
+        self._insert_attachment(request_id, attachment, content)
+
+    def _insert_attachment(self, request_id: str, attachment: Attachment, content: bytes | None) -> None:
+        self.session.execute(insert(ATTACHMENT).values(
+            request_id=request_id, number=attachment.number, name=attachment.name, size=attachment.size,
+            sha256=attachment.sha256, content=content, added_at=attachment.added_at,
+        ))
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        self.session.execute(SETTING.delete().where(SETTING.c.key == key))
+        if value is not None:
+            self.session.execute(insert(SETTING).values(key=key, value=value))
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+class UnitOfWork:
+    """One transaction: `with UnitOfWork(db) as uow: ...; uow.commit()`; anything else rolls back."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = Session(self.db.engine)
+        self.requests = Repository(self.session)
+        try:
+            self.session.connection()  # BEGIN (IMMEDIATE for writers) now, not at the first write
+        except OperationalError as exc:
+            self.session.close()
+            raise translate_operational_error(exc, self.db.path) from None
+        return self
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except OperationalError as exc:
+            raise translate_operational_error(exc, self.db.path) from None
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, OperationalError):
+            raise translate_operational_error(exc, self.db.path) from None

@@ -1,0 +1,75 @@
+"""The installed `reqtrack` command, run as a user or a cron script would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def reqtrack_command() -> list[str]:
+    exe = shutil.which("reqtrack", path=str(Path(sys.executable).parent)) or shutil.which("reqtrack")
+    return [exe] if exe else [sys.executable, "-m", "reqtrack.cli"]
+
+
+def run(db: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "REQTRACK_DB": str(db), "TZ": "Asia/Shanghai", "REQTRACK_USER": "e2e"}
+    environment.update(env or {})
+    return subprocess.run([*reqtrack_command(), *args], capture_output=True, text=True, env=environment, input=input, timeout=120)
+
+
+def test_six_processes_register_at_once_on_a_missing_database(tmp_path: Path) -> None:
+    db = tmp_path / "fresh" / "reqtrack.db"
+    script = (
+        "import sys\n"
+        "from reqtrack import services\n"
+        "ctx = services.Context(db_path=__import__('pathlib').Path(sys.argv[1]), actor='p' + sys.argv[2])\n"
+        "for i in range(15):\n"
+        "    ctx._now = None\n"
+        "    print(services.register(ctx, f'request {i} from {sys.argv[2]}', 'ACME').id, flush=True)\n"
+    )
+    env = {**os.environ, "TZ": "Asia/Shanghai", "REQTRACK_BUSY_TIMEOUT": "30"}
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(db), str(n)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env) for n in range(6)]
+    ids: list[str] = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+        ids.extend(out.split())
+    assert len(ids) == 90 and len(set(ids)) == 90
+    months = {i.split("-")[0] for i in ids}
+    for month in months:
+        seqs = sorted(int(i.split("-")[1]) for i in ids if i.startswith(month))
+        assert seqs == list(range(1, len(seqs) + 1))
+    listed = json.loads(run(db, "list", "--format", "json").stdout)
+    assert len(listed) == 90
+
+
+def test_cli_processes_race_to_create_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "race.db"
+    env = {**os.environ, "REQTRACK_DB": str(db), "TZ": "UTC", "REQTRACK_BUSY_TIMEOUT": "30"}
+    procs = [subprocess.Popen([*reqtrack_command(), "new", f"r{n}", "--customer", "A"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for n in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1] for o in outs]
+    assert len({o[0].strip() for o in outs}) == 4
+
+
+def test_stdin_description_exit_codes_and_no_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    missing = run(db, "show", "202501-001")
+    assert missing.returncode == 3 and "Traceback" not in missing.stderr
+    made = run(db, "new", "-", "--customer", "ACME", "--json", input="客户原话：导出\n")
+    assert made.returncode == 0, made.stderr
+    data = json.loads(made.stdout)
+    assert data["description"] == "客户原话：导出" and data["status"] == "pending"
+    bad = run(db, "verify", data["id"], "--pass")
+    assert bad.returncode == 2 and "pending" in bad.stderr
+    assert run(db, "--help").returncode == 0

@@ -1,0 +1,135 @@
+"""The SQLite file: creation, recognition, migrations, concurrency of IDs."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from reqtrack import services
+from reqtrack.domain.errors import EnvironmentProblem
+from reqtrack.storage.db import APPLICATION_ID, Database, create_database
+from reqtrack.storage.migrations import MIGRATIONS, SCHEMA_VERSION, apply_migrations
+
+
+def test_write_creates_a_private_database_with_its_marks(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "dir" / "r.db"
+    db = Database.open(path, write=True)
+    assert path.exists()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT value FROM setting WHERE key='calendar.timezone'").fetchone()[0] == "Asia/Shanghai"
+    assert db.migrated_from is None
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_read_on_missing_database_does_not_create_it(tmp_path: Path) -> None:
+    with pytest.raises(EnvironmentProblem, match="reqtrack new"):
+        Database.open(tmp_path / "none.db", write=False)
+    assert not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, this is a text file" * 10])
+def test_empty_or_foreign_file_is_refused_untouched(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "x.db"
+    path.write_bytes(content)
+    with pytest.raises(EnvironmentProblem, match="not a reqtrack database|empty"):
+        Database.open(path, write=True)
+    assert path.read_bytes() == content
+
+
+def test_foreign_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(EnvironmentProblem, match="SQLite file but not a reqtrack"):
+        Database.open(path, write=True)
+    assert path.read_bytes() == before
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    create_database(path, "UTC")
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(EnvironmentProblem, match="newer reqtrack"):
+        Database.open(path, write=False)
+
+
+def test_create_is_atomic_second_creator_loses_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    assert create_database(path, "UTC") is True
+    assert create_database(path, "UTC") is False
+
+
+def _database_at_first_schema(path: Path) -> None:
+    """A database as the first released schema wrote it, with one request in it."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    apply_migrations(conn, target=1)
+    conn.execute("INSERT INTO setting VALUES ('calendar.timezone', 'UTC')")
+    conn.execute(
+        "INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status) "
+        "VALUES ('202401-007', '202401', 7, 'Old Co', 'legacy', '2024-01-05T08:00:00Z', 'pending')"
+    )
+    conn.execute("INSERT INTO event VALUES ('202401-007', 1, '2024-01-05T08:00:00Z', 'new', 'old', NULL, '')")
+    conn.close()
+
+
+def test_migrates_a_first_schema_database_forward_and_keeps_a_copy(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _database_at_first_schema(path)
+    db = Database.open(path, write=True)
+    assert db.migrated_from == 1
+    assert db.backup_path is not None and db.backup_path.name == "old.db.v1.bak"
+    assert sqlite3.connect(db.backup_path).execute("PRAGMA user_version").fetchone()[0] == 1
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("SELECT updated_at FROM request").fetchone()[0] == "2024-01-05T08:00:00Z"
+    ctx = services.Context(db_path=path, actor="t")
+    assert services.get(ctx, "202401-007").customer == "Old Co"
+
+
+def test_failed_migration_leaves_the_version_where_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.db"
+    _database_at_first_schema(path)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("reqtrack.storage.migrations.MIGRATIONS", [MIGRATIONS[0], broken])
+    conn = sqlite3.connect(path, isolation_level=None)
+    with pytest.raises(RuntimeError):
+        apply_migrations(conn)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='half_done'").fetchone()[0] == 0
+
+
+def test_list_query_for_open_requests_uses_the_status_index(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    create_database(path, "UTC")
+    plan = sqlite3.connect(path).execute(
+        "EXPLAIN QUERY PLAN SELECT * FROM request WHERE status IN ('pending','in-progress','verifying')"
+    ).fetchall()
+    assert any("request_status" in row[-1] for row in plan)
+
+
+def test_read_only_file_refused_for_writes(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can write read-only files")
+    path = tmp_path / "r.db"
+    create_database(path, "UTC")
+    path.chmod(0o400)
+    with pytest.raises(EnvironmentProblem, match="read-only"):
+        Database.open(path, write=True)
