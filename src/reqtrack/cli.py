@@ -25,6 +25,12 @@ class ReqtrackGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
+            return self._invoke(ctx)
+        finally:
+            _report_migration(ctx)
+
+    def _invoke(self, ctx: Any) -> Any:
+        try:
             return super().invoke(ctx)
         except ReqtrackError as exc:
             if os.environ.get(DEBUG_ENV) == "1":
@@ -119,10 +125,20 @@ def _done(ctx: typer.Context, request: Any, message: str) -> None:
     from .domain.vocab import STATUS
 
     typer.echo(f"{request.id}: {message} ({STATUS.label(request.status, _lang(ctx))})")
-    st = state(ctx)
-    db = st.ctx._databases.get(True)
-    if db is not None and db.migrated_from is not None:
-        typer.echo(f"reqtrack: upgraded the database from schema {db.migrated_from}; the old copy is at {db.backup_path}", err=True)
+
+
+def _report_migration(ctx: Any) -> None:
+    """Whichever command opened (and so upgraded) an older database, say where the copy of the
+    old file is — also when the command itself then failed."""
+    st = ctx.obj
+    if not isinstance(st, State) or st._ctx is None:
+        return
+    reported = st.__dict__.setdefault("_reported_backups", set())  # nested groups (config) invoke this too
+    for db in st._ctx._databases.values():
+        if db.migrated_from is not None and db.backup_path not in reported:
+            reported.add(db.backup_path)
+            typer.echo(f"reqtrack: upgraded {db.path} from schema {db.migrated_from}; "
+                       f"a copy of the old file is at {db.backup_path}", err=True)
 
 
 At = Annotated[Optional[str], typer.Option("--at", help="When it happened (default now): 2024-05-01 14:30, yesterday, -2h.", show_default=False)]
@@ -323,8 +339,12 @@ def show(ctx: typer.Context, request_id: RequestId, json: Json = False) -> None:
     tz = st.services.timezone_of(st.ctx)
     if json:
         dump_json(request_to_json(request, tz))
-    else:
-        show_request(request, tz, st.lang)
+        return
+    from .render_sla import clock_rows
+    from .services import sla
+
+    clocks, calendar, now = sla.clocks(st.ctx, request)
+    show_request(request, tz, st.lang, clock_rows(clocks, calendar, now, tz))
 
 
 @app.command("list")
@@ -369,6 +389,7 @@ def list_(
 # The commands of other capabilities live in their own modules (cli_*.py) and register
 # themselves on `app` when imported here; each keeps its heavy imports inside its commands.
 # (imports of cli_* modules go below this line)
+from . import cli_sla  # noqa: E402,F401
 
 
 def main() -> None:

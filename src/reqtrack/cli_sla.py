@@ -1,0 +1,73 @@
+"""Commands of the SLA capability: `overdue` and `config`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .cli import Json, ReqtrackGroup, app, state
+
+config_app = typer.Typer(cls=ReqtrackGroup, help="Shared settings: time zone, calendar, SLA targets.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@app.command()
+def overdue(
+    ctx: typer.Context,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluate at this time instead of now.")] = None,
+    within: Annotated[Optional[str], typer.Option(help="Also list what comes due within this window: 1d, 4h, 2wd.")] = None,
+    stale: Annotated[bool, typer.Option("--stale", help="Also list in-progress requests with no update for sla.stale_hours.")] = False,
+    owner: Annotated[Optional[str], typer.Option(help="Only this owner (or department).")] = None,
+    json: Json = False,
+) -> None:
+    """List open requests past a deadline; exit 1 when anything is listed (for cron)."""
+    from .render import dump_json
+    from .render_sla import overdue_json, overdue_table
+    from .services import sla
+
+    st = state(ctx)
+    report = sla.overdue(st.ctx, as_of=as_of, within=within, stale=stale, owner=owner)
+    if json:
+        dump_json(overdue_json(report))
+    else:
+        overdue_table(report, st.lang)
+    raise typer.Exit(1 if report.rows else 0)
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context, json: Json = False) -> None:
+    """Show every setting, its value and its default."""
+    from .render import dump_json
+    from .render_sla import settings_table
+    from .services import sla
+
+    views = sla.config_show(state(ctx).ctx)
+    if json:
+        dump_json({v.key: v.value for v in views})
+    else:
+        settings_table(views)
+
+
+@config_app.command("set")
+def config_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Setting, e.g. calendar.country or sla.resolution_days.high.", show_default=False)],
+    value: Annotated[str, typer.Argument(help="New value.", show_default=False)],
+) -> None:
+    """Change a setting for everyone who uses this database."""
+    from .services import sla
+
+    stored = sla.config_set(state(ctx).ctx, key, value)
+    typer.echo(f"{key} = {stored}")
+
+
+@config_app.command("unset")
+def config_unset(
+    ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting to return to its default.", show_default=False)]
+) -> None:
+    """Return a setting to its default."""
+    from .services import sla
+
+    sla.config_unset(state(ctx).ctx, key)
+    typer.echo(f"{key} unset (default applies)")

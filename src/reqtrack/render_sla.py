@@ -1,0 +1,128 @@
+"""Showing SLA clocks, the overdue list and the settings."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .domain.vocab import PRIORITY, STATUS
+from .render import iso, local, owner_cell
+
+REASON_LABELS = {
+    "en": {"response": "no response", "plan": "no plan (high)", "resolution": "resolution", "due": "past planned date",
+           "due-soon": "due soon", "stale": "no update"},
+    "zh-CN": {"response": "未响应", "plan": "未出方案(高)", "resolution": "解决超时", "due": "超过计划完成时间",
+              "due-soon": "即将到期", "stale": "长时间未更新"},
+    "zh-TW": {"response": "未響應", "plan": "未出方案(高)", "resolution": "解決超時", "due": "超過計劃完成時間",
+              "due-soon": "即將到期", "stale": "長時間未更新"},
+}
+
+
+def human_delta(delta: timedelta) -> str:
+    """`2d 4h`, `5h 30m`, `12m` — the size of a delta, without its sign."""
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {mins:02d}m"
+    return f"{mins}m"
+
+
+def late_text(late_calendar: timedelta, late_working_days: float) -> str:
+    """`late 1.50 wd (1d 12h)` or `in 0.25 wd (6h 00m)`."""
+    word = "late" if late_calendar.total_seconds() > 0 else "in"
+    return f"{word} {abs(late_working_days):.2f} wd ({human_delta(late_calendar)})"
+
+
+def overdue_json(report: Any) -> list[dict[str, Any]]:
+    """Rows for scripts: id, reason (most urgent), reasons with deadlines, deadline, owner, priority, status."""
+    tz = report.tz
+    rows = []
+    for row in report.rows:
+        r = row.request
+        rows.append({
+            "id": r.id,
+            "reason": row.reason.reason,
+            "reasons": [
+                {"reason": x.reason, "deadline": iso(x.deadline, tz),
+                 "late_calendar_hours": round(x.late_calendar.total_seconds() / 3600, 2),
+                 "late_working_days": round(x.late_working_days, 2)}
+                for x in row.reasons
+            ],
+            "deadline": iso(row.reason.deadline, tz),
+            "late_calendar_hours": round(row.reason.late_calendar.total_seconds() / 3600, 2),
+            "late_working_days": round(row.reason.late_working_days, 2),
+            "owner": r.owner,
+            "department": r.department,
+            "priority": r.priority,
+            "status": r.status,
+            "customer": r.customer,
+            "description": r.description,
+            "due": iso(r.due, tz),
+        })
+    return rows
+
+
+def overdue_table(report: Any, lang: str) -> None:
+    """The overdue list on screen, most late first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    if not report.rows:
+        console.print(f"Nothing overdue as of {local(report.as_of, report.tz)}.")
+        return
+    labels = REASON_LABELS[lang]
+    table = Table(show_edge=False, header_style="bold")
+    for name in ("ID", "reason", "deadline", "late by", "owner", "priority", "status", "customer", "description"):
+        table.add_column(name, no_wrap=name != "description", max_width=40 if name in ("description", "reason") else None,
+                         overflow="ellipsis")
+    for row in report.rows:
+        r = row.request
+        late = row.reason.late_calendar.total_seconds() > 0
+        table.add_row(
+            r.id, "\n".join(labels[x.reason] for x in row.reasons), local(row.reason.deadline, report.tz),
+            late_text(row.reason.late_calendar, row.reason.late_working_days), owner_cell(r),
+            PRIORITY.label(r.priority, lang), STATUS.label(r.status, lang), r.customer,
+            (r.description.splitlines() or [""])[0], style="red" if late else "yellow",
+        )
+    console.print(table)
+    late_count = sum(1 for row in report.rows if row.reason.late_calendar.total_seconds() > 0)
+    console.print(f"{late_count} overdue, {len(report.rows) - late_count} coming due, as of {local(report.as_of, report.tz)}.")
+
+
+def clock_rows(clocks: list[Any], calendar: Any, now: datetime, tz: ZoneInfo) -> list[tuple[str, str, str]]:
+    """(clock, deadline, state) for `show`: met, late or remaining, in working and calendar time."""
+    rows = []
+    for clock in clocks:
+        if clock.deadline is None:
+            continue
+        delta = clock.late_by(now)  # in UTC: a DST change does not shift it
+        working = abs(clock.late_working_days(now, calendar))
+        if clock.met_at is not None:
+            state = f"met {local(clock.met_at, tz)}" + (f", late {working:.2f} wd ({human_delta(delta)})" if delta.total_seconds() > 0 else "")
+        elif clock.paused:
+            state = f"paused ({clock.paused_working_days:.2f} wd so far); the deadline moves with the pause"
+        elif delta.total_seconds() > 0:
+            state = f"LATE {working:.2f} wd ({human_delta(delta)})"
+        else:
+            state = f"{working:.2f} wd left ({human_delta(delta)})"
+        rows.append((clock.name, local(clock.deadline, tz), state))
+    return rows
+
+
+def settings_table(views: list[Any]) -> None:
+    """The settings: key, value, whether it is the default, what it means."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_edge=False, header_style="bold")
+    for name in ("setting", "value", "", "meaning"):
+        table.add_column(name, overflow="fold")
+    for v in views:
+        table.add_row(v.key, v.value, "set" if v.is_set else "default", v.description)
+    Console(width=None if sys.stdout.isatty() else 140).print(table)

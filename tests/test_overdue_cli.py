@@ -1,0 +1,125 @@
+"""The morning overdue check, as a cron script and the lead run it (SPEC §4, §6)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def overdue(cli, as_of: str, *extra: str):
+    result = cli("overdue", "--as-of", as_of, "--json", *extra)
+    assert result.exit_code in (0, 1), result.stderr
+    rows = json.loads(result.stdout)
+    assert result.exit_code == (1 if rows else 0)
+    return rows
+
+
+def register(cli, at: str, priority: str | None = None, assign: bool = True) -> str:
+    args = ["new", f"request at {at}", "--customer", "ACME", "--at", at]
+    if priority:
+        args += ["--priority", priority]
+    rid = cli(*args).stdout.strip()
+    if assign:
+        assert cli("assign", rid, "--owner", "Zhang", "--at", at).exit_code == 0
+    return rid
+
+
+def test_high_priority_friday_is_due_tuesday_same_time_without_a_country(cli) -> None:
+    rid = register(cli, "2025-01-10 10:00", "high")  # a Friday
+    assert overdue(cli, "2025-01-14 09:59") == []
+    rows = overdue(cli, "2025-01-14 10:01")
+    assert [(r["id"], r["reason"]) for r in rows] == [(rid, "resolution")]
+    assert rows[0]["deadline"] == "2025-01-14T10:00:00+08:00"
+    assert set(rows[0]) >= {"id", "reason", "reasons", "deadline", "owner", "priority", "status"}
+    assert rows[0]["reasons"][0]["deadline"] == rows[0]["deadline"]
+
+
+def test_china_make_up_days_and_spring_festival(cli) -> None:
+    assert cli("config", "set", "calendar.country", "CN").exit_code == 0
+    high = register(cli, "2025-01-24 10:00", "high")
+    low = register(cli, "2025-01-27 10:00", "low")
+    rows = {r["id"]: r for r in overdue(cli, "2025-01-27 10:01")}
+    assert rows[high]["deadline"] == "2025-01-27T10:00:00+08:00"  # Sunday the 26th is worked
+    assert low not in rows
+    assert low not in {r["id"] for r in overdue(cli, "2025-02-12 09:59")}
+    late = {r["id"]: r for r in overdue(cli, "2025-02-12 10:01")}
+    assert late[low]["deadline"] == "2025-02-12T10:00:00+08:00"
+
+
+def test_unanswered_request_is_overdue_after_24_hours_until_answered(cli) -> None:
+    rid = register(cli, "2025-03-01 10:00", assign=False)
+    assert overdue(cli, "2025-03-02 09:59") == []
+    assert [r["reason"] for r in overdue(cli, "2025-03-02 10:01")] == ["response"]
+    assert cli("progress", rid, "acknowledged", "--at", "2025-03-02 12:00").exit_code == 0
+    assert overdue(cli, "2025-03-02 12:01") == []
+
+
+def test_only_open_requests_are_listed(cli) -> None:
+    a = register(cli, "2025-01-06 10:00", "high")
+    b = register(cli, "2025-01-06 10:00", "high")
+    cli("cancel", b, "--reason", "duplicate", "--at", "2025-01-06 11:00")
+    assert [r["id"] for r in overdue(cli, "2025-02-01 10:00")] == [a]
+
+
+def test_due_date_and_due_soon_window(cli) -> None:
+    rid = cli("new", "x", "--customer", "A", "--priority", "low", "--at", "2025-03-03 09:00").stdout.strip()
+    cli("assign", rid, "--owner", "Li", "--due", "2025-03-05", "--at", "2025-03-03 09:10")
+    assert overdue(cli, "2025-03-05 12:00") == []
+    soon = overdue(cli, "2025-03-05 12:00", "--within", "1d")
+    assert [r["reason"] for r in soon] == ["due-soon"]
+    assert soon[0]["deadline"] == "2025-03-05T23:59:59+08:00"
+    assert [r["reason"] for r in overdue(cli, "2025-03-06 00:30")] == ["due"]
+
+
+def test_stale_and_owner_filter(cli) -> None:
+    a = register(cli, "2025-03-03 09:00", "low")
+    register(cli, "2025-03-03 09:00", "low")
+    cli("assign", a, "--owner", "Wang", "--at", "2025-03-03 09:30")
+    assert overdue(cli, "2025-03-04 10:00") == []
+    stale = overdue(cli, "2025-03-04 10:00", "--stale", "--owner", "wang")
+    assert [(r["id"], r["reason"]) for r in stale] == [(a, "stale")]
+
+
+def test_waiting_on_the_customer_pauses_resolution(cli) -> None:
+    rid = register(cli, "2025-03-03 10:00", "high")  # Monday; due Wednesday 10:00
+    cli("progress", rid, "asked for logs", "--waiting", "--at", "2025-03-03 12:00")
+    cli("progress", rid, "logs received", "--at", "2025-03-04 12:00")  # one working day paused
+    assert overdue(cli, "2025-03-05 10:30") == []
+    rows = overdue(cli, "2025-03-06 10:01")
+    assert rows and rows[0]["deadline"] == "2025-03-06T10:00:00+08:00"
+
+
+def test_table_output_and_exit_codes(cli) -> None:
+    register(cli, "2025-01-10 10:00", "high")
+    result = cli("overdue", "--as-of", "2025-02-01")
+    assert result.exit_code == 1 and "request at" in result.stdout
+    assert cli("overdue", "--as-of", "2025-01-10 10:30").exit_code == 0
+    assert cli("overdue", "--within", "soon").exit_code == 2
+
+
+def test_list_overdue_uses_the_same_rules(cli) -> None:
+    a = register(cli, "2025-01-10 10:00", "high")
+    register(cli, "2025-03-14 09:00", "low")
+    rows = json.loads(cli("list", "--overdue", "--format", "json").stdout)
+    assert [r["id"] for r in rows] == [a]
+
+
+def test_config_validation(cli) -> None:
+    cli("new", "x", "--customer", "A")
+    assert cli("config", "set", "sla.resolution_days.high", "3").exit_code == 0
+    shown = json.loads(cli("config", "show", "--json").stdout)
+    assert shown["sla.resolution_days.high"] == "3" and shown["calendar.timezone"] == "Asia/Shanghai"
+    for key, value in [("calendar.country", "XX"), ("sla.response_hours", "-1"), ("calendar.timezone", "Mars/Base"),
+                       ("no.such.key", "1"), ("calendar.extra_holidays", "2025-02-30")]:
+        result = cli("config", "set", key, value)
+        assert result.exit_code == 2, (key, result.stdout)
+    assert cli("config", "unset", "sla.resolution_days.high").exit_code == 0
+    assert json.loads(cli("config", "show", "--json").stdout)["sla.resolution_days.high"] == "2"
+    assert cli("config", "unset", "calendar.timezone").exit_code == 2
+
+
+def test_show_prints_the_clocks(cli) -> None:
+    rid = register(cli, "2025-03-13 10:00", "high")
+    out = cli("show", rid).stdout
+    assert "resolution" in out and "2025-03-17 10:00" in out
