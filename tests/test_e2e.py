@@ -73,3 +73,25 @@ def test_stdin_description_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     bad = run(db, "verify", data["id"], "--pass")
     assert bad.returncode == 2 and "pending" in bad.stderr
     assert run(db, "--help").returncode == 0
+
+
+def test_the_daily_overdue_example_alerts_only_when_something_is_late(tmp_path: Path) -> None:
+    """examples/daily-overdue-check.sh as cron runs it: dated JSON + summary, exit 1 when late."""
+    script = Path(__file__).parent.parent / "examples" / "daily-overdue-check.sh"
+    db, out = tmp_path / "team.db", tmp_path / "out"
+    env = {**os.environ, "REQTRACK_DB": str(db), "OUT_DIR": str(out), "TZ": "Asia/Shanghai",
+           "REQTRACK_BIN": reqtrack_command()[0] if len(reqtrack_command()) == 1 else "reqtrack"}
+    run(db, "new", "--customer", "ACME", "--priority", "high", "fresh request")
+    quiet = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert quiet.returncode == 0, quiet.stderr
+    # Answered within 24 hours, so it is only coming due: in the file, but no alert.
+    assert [row["reason"] for row in json.loads(next(out.glob("overdue-*.json")).read_text())] == ["due-soon"]
+    assert "0 overdue, 1 coming due" in quiet.stdout
+
+    run(db, "new", "--customer", "OLD", "--at", "2020-01-06 10:00", "forgotten request")
+    late = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert late.returncode == 1
+    rows = json.loads(next(out.glob("overdue-*.json")).read_text())
+    assert [(row["customer"], row["reason"]) for row in rows] == [("OLD", "response"), ("ACME", "due-soon")]
+    assert "1 overdue" in late.stdout
+    assert "forgotten request" in next(out.glob("overdue-*.txt")).read_text()
