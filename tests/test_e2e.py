@@ -95,3 +95,14 @@ def test_the_daily_overdue_example_alerts_only_when_something_is_late(tmp_path: 
     assert [(row["customer"], row["reason"]) for row in rows] == [("OLD", "response"), ("ACME", "due-soon")]
     assert "1 overdue" in late.stdout
     assert "forgotten request" in next(out.glob("overdue-*.txt")).read_text()
+
+
+@pytest.mark.parametrize("module", ["reqtrack", "reqtrack.cli"])
+def test_python_dash_m_runs_every_command(tmp_path: Path, module: str) -> None:
+    """`python -m reqtrack` (and `-m reqtrack.cli`) know the commands of every capability."""
+    env = {**os.environ, "REQTRACK_DB": str(tmp_path / "r.db"), "TZ": "Asia/Shanghai"}
+    assert subprocess.run([sys.executable, "-m", module, "new", "x", "--customer", "ACME"], env=env,
+                          capture_output=True, timeout=60).returncode == 0
+    listed = subprocess.run([sys.executable, "-m", module, "overdue", "--json"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []

@@ -398,4 +398,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m reqtrack.cli` runs this file as __main__, a second copy of the module on which
+    # the cli_* modules (which import `reqtrack.cli`) would not register; run the real one.
+    from reqtrack.cli import main as _real_main
+
+    _real_main()
