@@ -55,8 +55,25 @@ def request_to_json(request: Request, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def dump_json(value: Any, out: TextIO | None = None) -> None:
-    """Pretty JSON with Chinese kept readable."""
-    (out or sys.stdout).write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    """JSON with Chinese kept readable: an object pretty-printed; an array one element per line.
+
+    An array can hold tens of thousands of rows (`list --format json`, `overdue --json`), and
+    `indent` makes the json module fall back from its C encoder to pure Python (about ten times
+    slower); one compact element per line keeps the C encoder and is still easy to read and grep.
+    """
+    stream = out or sys.stdout
+    if isinstance(value, list):
+        if not value:
+            stream.write("[]\n")
+            return
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
+        # Written 500 elements at a time: one string of every row would double the peak memory.
+        for start in range(0, len(value), 500):
+            chunk = ",\n".join(encode(item) for item in value[start:start + 500])
+            stream.write(("[\n" if start == 0 else ",\n") + chunk)
+        stream.write("\n]\n")
+        return
+    stream.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
 def label(field: str, value: Any, lang: str) -> str:
@@ -155,33 +172,86 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
 LIST_COLUMNS = ("id", "status", "priority", "customer", "owner", "submitted_at", "due", "description")
 
 
-def list_table(requests: list[Request], total: int, tz: ZoneInfo, lang: str, hint: str) -> None:
-    """A screen of rows as a Rich table, with how many more there are."""
-    from rich.console import Console
-    from rich.table import Table
+def cell_width(text: str) -> int:
+    """Terminal columns `text` takes: Chinese (East Asian wide and fullwidth) characters take two."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
 
-    console = Console(width=None if sys.stdout.isatty() else 160)
-    table = Table(show_edge=False, header_style="bold")
-    for key in LIST_COLUMNS:
-        table.add_column(column_label(key, lang), no_wrap=True, min_width=10 if key in ("id", "submitted_at", "due") else None,
-                         max_width=60 if key == "description" else 24, overflow="ellipsis", ratio=3 if key == "description" else None)
-    styles = {"high": "bold red", "medium": "yellow", "low": "dim"}
-    for r in requests:
-        table.add_row(
-            r.id, label("status", r.status, lang), label("priority", r.priority, lang),
-            r.customer, owner_cell(r), local(r.submitted_at, tz, True), local(r.due, tz, True),
-            r.description.splitlines()[0] if r.description else "",
-            style=styles.get(r.priority or "", None) if r.priority == "high" else None,
-        )
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit_cell(text: str, width: int) -> str:
+    """`text` cut to `width` columns (with … when cut) and padded with spaces to exactly `width`."""
+    used = cell_width(text)
+    if used > width:
+        kept, used = [], 0
+        for ch in text:
+            w = cell_width(ch)
+            if used + w > width - 1:
+                break
+            kept.append(ch)
+            used += w
+        text = "".join(kept) + "…"
+        used += 1
+    return text + " " * (width - used)
+
+
+def plain_table(headers: list[str], rows: list[list[str]], caps: list[int | None],
+                styles: list[str | None] | None = None) -> list[str]:
+    """Lines of an aligned plain-text table: a bold header, a rule, one line per row.
+
+    `caps[i]` is the widest column i may get (None: its natural width); the last column gets
+    what is left of the terminal (at least 10). Cells are cut with … and padded by screen
+    columns (Chinese characters count as two); cells must be single lines. `styles[i]` is an ANSI
+    SGR code ("1;31": bold red) for row i, used on a terminal only. For thousands of rows this
+    costs a small fraction of a Rich table, which measures every cell several times.
+    """
+    import shutil
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((160, 24)).columns if tty else 160
+    widths = []
+    for index, header in enumerate(headers):
+        natural = max([cell_width(header)] + [cell_width(row[index]) for row in rows])
+        widths.append(min(natural, caps[index]) if caps[index] else natural)  # type: ignore[type-var]
+    room = width - sum(widths[:-1]) - 2 * (len(widths) - 1)
+    widths[-1] = max(10, min(widths[-1], room))
+    header_line = "  ".join(fit_cell(h, w) for h, w in zip(headers, widths)).rstrip()
+    lines = [f"\x1b[1m{header_line}\x1b[0m" if tty else header_line, "  ".join("─" * w for w in widths)]
+    for index, row in enumerate(rows):
+        line = "  ".join(fit_cell(cell, w) for cell, w in zip(row, widths)).rstrip()
+        style = styles[index] if styles is not None and tty else None
+        lines.append(f"\x1b[{style}m{line}\x1b[0m" if style else line)
+    return lines
+
+
+def list_table(requests: list[Request], total: int, tz: ZoneInfo, lang: str, hint: str) -> None:
+    """A screen of rows as an aligned plain-text table, with how many more there are.
+
+    Plain text rather than a Rich table: laying out a Rich table measures every cell several
+    times, which cost more than the query and the rest of `list` together, and a listing needs
+    no more than aligned columns (wide Chinese characters counted as two). High-priority rows are
+    bold red on a terminal, as before.
+    """
+    headers = [column_label(key, lang) for key in LIST_COLUMNS]
+    rows = [
+        [r.id, label("status", r.status, lang), label("priority", r.priority, lang), r.customer, owner_cell(r),
+         local(r.submitted_at, tz, True), local(r.due, tz, True), (r.description.splitlines() or [""])[0]]
+        for r in requests
+    ]
+    caps: list[int | None] = [None, 24, 24, 24, 24, None, None, 60]  # the description gets what is left, up to 60
+    lines = []
     if requests:
-        console.print(table)
+        lines = plain_table(headers, rows, caps, ["1;31" if r.priority == "high" else None for r in requests])
     shown = len(requests)
     if total == 0:
-        console.print("No requests match.")
+        lines.append("No requests match.")
     elif shown < total:
-        console.print(f"{shown} of {total} shown, newest first; {hint}")
+        lines.append(f"{shown} of {total} shown, newest first; {hint}")
     else:
-        console.print(f"{total} request{'s' if total != 1 else ''}.")
+        lines.append(f"{total} request{'s' if total != 1 else ''}.")
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 CSV_KEYS = tuple(k for k in JSON_KEYS if k != "history")

@@ -84,6 +84,12 @@ class Context:
 
         return UnitOfWork(self.database(write))
 
+    def reader(self) -> Any:
+        """A read-only unit of work over plain sqlite3 (same read methods, no SQLAlchemy import)."""
+        from ..storage.reader import ReadUnitOfWork
+
+        return ReadUnitOfWork(self.database(False))
+
 
 # -- reading user values --------------------------------------------------------------------
 class Inputs:
@@ -313,13 +319,13 @@ def save_attachment(ctx: Context, request_id: str, number: int, target: Path | N
 
 def get(ctx: Context, request_id: str) -> Request:
     """One request with its history and attachments."""
-    with ctx.unit_of_work(write=False) as uow:
+    with ctx.reader() as uow:
         return uow.requests.get(request_id.strip())
 
 
 def timezone_of(ctx: Context) -> ZoneInfo:
     """The database's display zone."""
-    with ctx.unit_of_work(write=False) as uow:
+    with ctx.reader() as uow:
         return ZoneInfo(uow.requests.settings().get("calendar.timezone", "UTC"))
 
 
@@ -337,7 +343,7 @@ def build_filter(inputs: Inputs, *, statuses: list[str] | None = None, type: str
                  source: str | None = None, since: str | None = None, until: str | None = None,
                  open_only: bool = False, search: str | None = None) -> Any:
     """The user's list filters, read and validated."""
-    from ..storage.repository import RequestFilter
+    from ..storage.reader import RequestFilter
 
     since_t = inputs.time(since, "start", "--since")
     until_t = inputs.time(until, "end", "--until")
@@ -353,7 +359,7 @@ def build_filter(inputs: Inputs, *, statuses: list[str] | None = None, type: str
 def list_requests(ctx: Context, *, limit: int | None = None, with_history: bool = False,
                   overdue: bool = False, **filters: Any) -> Listing:
     """Requests matching the filters, newest first; `limit` caps the rows, `total` counts all."""
-    with ctx.unit_of_work(write=False) as uow:
+    with ctx.reader() as uow:
         inputs = _inputs(uow, ctx)
         flt = build_filter(inputs, **filters)
         if overdue:
@@ -384,7 +390,7 @@ def list_requests(ctx: Context, *, limit: int | None = None, with_history: bool 
 
 def iter_requests(ctx: Context, **filters: Any) -> Iterator[Request]:
     """Every matching request with history and attachments, streamed in chunks (for exports)."""
-    with ctx.unit_of_work(write=False) as uow:
+    with ctx.reader() as uow:
         flt = build_filter(_inputs(uow, ctx), **filters)
         chunk: list[Request] = []
         for request in uow.requests.select(flt):

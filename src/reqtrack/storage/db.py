@@ -122,23 +122,59 @@ def create_database(path: Path, timezone_name: str | None = None) -> bool:
                 pass
 
 
-def _backup_before_migration(path: Path, version: int) -> Path:
-    """Copy the database beside itself, named with its old schema version, before migrating it."""
+def _private_new_file(path: Path) -> None:
+    """Create `path` empty and private (0600) from the start, failing if it exists: a copy of
+    the database must never be readable by others, not even for a moment."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of the open database `source` at the new path `target` (0600).
+
+    SQLite's online backup copies every page under one read snapshot, so writers of other
+    processes are neither blocked (WAL) nor able to make the copy half old, half new. The copy
+    is one self-contained file in the source's journal mode, so a restored copy behaves as the
+    original did.
+    """
+    _private_new_file(target)
+    dest = sqlite3.connect(str(target), isolation_level=None)
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+    with open(target, "rb+") as handle:  # on disk before anyone relies on it
+        os.fsync(handle.fileno())
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """What `PRAGMA integrity_check` finds wrong with the file itself; empty when it is whole.
+    (Records that contradict each other are the business of `reqtrack check`'s other rules.)"""
+    try:
+        rows = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        problems = [] if rows == ["ok"] else rows
+    except sqlite3.DatabaseError as exc:
+        problems = [f"the file cannot be read: {exc}"]
+    return problems
+
+
+def _backup_before_migration(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the database beside itself, named with its old schema version, before migrating it.
+
+    `conn` holds the write lock, so the copy is exactly what the migration starts from.
+    """
     target = path.with_name(f"{path.name}.v{version}.bak")
     counter = 1
     while target.exists():
         target = path.with_name(f"{path.name}.v{version}.bak{counter}")
         counter += 1
-    source = sqlite3.connect(str(path), timeout=busy_timeout())
     try:
-        dest = sqlite3.connect(str(target))
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        source.close()
-    os.chmod(target, 0o600)
+        copy_database(conn, target)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"{path} needs an upgrade of its schema (version {version}), but the safety copy {target} "
+            f"cannot be written ({exc.strerror}); make room or make the directory writable"
+        ) from None
     return target
 
 
@@ -164,6 +200,9 @@ class Database:
         path = Path(path).expanduser()
         if path.is_dir():
             raise EnvironmentProblem(f"{path} is a directory, not a reqtrack database; give a file path with --db")
+        if path.exists() and not path.is_file():
+            # A pipe or a device: reading its "header" could block or consume someone else's data.
+            raise EnvironmentProblem(f"{path} is not a regular file, so not a reqtrack database; give a file path with --db")
         if not path.exists():
             if not write:
                 raise EnvironmentProblem(
@@ -189,22 +228,45 @@ class Database:
             if version > SCHEMA_VERSION:
                 raise EnvironmentProblem(
                     f"{self.path} was written by a newer reqtrack (schema {version}, this one knows {SCHEMA_VERSION}); "
-                    "upgrade reqtrack"
+                    "upgrade reqtrack to use it"
                 )
             if version < SCHEMA_VERSION:
                 if not os.access(self.path, os.W_OK):
                     raise EnvironmentProblem(
-                        f"{self.path} needs an upgrade of its schema (version {version}) but is read-only"
+                        f"{self.path} needs an upgrade of its schema (version {version}) but is read-only; "
+                        "make it writable once (a copy is kept beside it) or use the reqtrack that wrote it"
                     )
-                self.backup_path = _backup_before_migration(self.path, version)
-                apply_migrations(conn)
-                self.migrated_from = version
-        except sqlite3.OperationalError as exc:
-            raise translate_operational_error(exc, self.path) from None
+                self._upgrade(conn)
         except sqlite3.DatabaseError as exc:
-            raise EnvironmentProblem(f"{self.path} cannot be read as a database ({exc}); restore a backup") from None
+            raise environment_problem(exc, self.path) or EnvironmentProblem(
+                f"cannot use the database {self.path}: {exc}") from None
         finally:
             conn.close()
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Keep a copy of the old file, then migrate.
+
+        `conn` holds the write lock while a second connection copies the file, so the copy is
+        exactly the old schema and its data (SQLite cannot back up through the connection that
+        holds the write lock). The version is re-read under the lock: of several processes
+        starting at once, only those that still find the old schema copy and migrate it.
+        """
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            backup = None
+            if version < SCHEMA_VERSION:
+                reader = self.raw_connection()
+                try:
+                    backup = _backup_before_migration(reader, self.path, version)
+                finally:
+                    reader.close()
+        finally:
+            conn.execute("COMMIT")
+        if backup is None:
+            return  # another process migrated it meanwhile
+        apply_migrations(conn)
+        self.migrated_from, self.backup_path = version, backup
 
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection in autocommit mode (for pragmas, backup and bulk work)."""
@@ -237,15 +299,37 @@ class Database:
             self._engine.dispose()
 
 
+# What SQLite says about a damaged file (sqlite3.DatabaseError, not an OperationalError).
+_DAMAGE_WORDS = ("malformed", "not a database", "file is encrypted", "corrupt")
+
+
+def environment_problem(exc: Exception, path: Path) -> EnvironmentProblem | None:
+    """The environment problem behind an SQLite error (exit 3), or None when it is not one
+    (a constraint violation, say, is a bug and must stay an internal error).
+
+    Accepts sqlite3 errors and SQLAlchemy's wrappers of them.
+    """
+    original = getattr(exc, "orig", None) or exc
+    text = str(original)
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return EnvironmentProblem(
+            f"{path} is locked by another process (another reqtrack writing?) for more than {busy_timeout():g} s; "
+            "try again shortly, or raise REQTRACK_BUSY_TIMEOUT"
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return EnvironmentProblem(f"{path} is read-only; this command writes, so make it writable or use a copy")
+    if "disk is full" in lowered:
+        return EnvironmentProblem(f"the disk holding {path} is full; nothing was written, free some space and try again")
+    if any(word in lowered for word in _DAMAGE_WORDS):
+        return EnvironmentProblem(
+            f"{path} is damaged ({text}); run `reqtrack check` and restore the latest backup (`reqtrack backup` makes them)"
+        )
+    if isinstance(original, sqlite3.OperationalError):
+        return EnvironmentProblem(f"cannot use the database {path}: {text}")
+    return None
+
+
 def translate_operational_error(exc: Exception, path: Path) -> EnvironmentProblem:
     """sqlite's 'database is locked' and friends as one sentence with exit 3."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return EnvironmentProblem(
-            f"{path} is locked by another reqtrack process for more than {busy_timeout():g} s; try again shortly"
-        )
-    if "readonly" in text or "read-only" in text:
-        return EnvironmentProblem(f"{path} is read-only; this command writes, so make it writable or use a copy")
-    return EnvironmentProblem(f"cannot use the database {path}: {text}")
-
-
+    return environment_problem(exc, path) or EnvironmentProblem(f"cannot use the database {path}: {exc}")

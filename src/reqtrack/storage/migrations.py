@@ -85,7 +85,20 @@ def m002_event_action_index_and_updated_at(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_event_action_index_and_updated_at]
+def m003_indexes_for_completions(conn: sqlite3.Connection) -> None:
+    """Indexes the report's completion queries need (found with EXPLAIN QUERY PLAN on 10k–1M requests).
+
+    `event (request_id, action)`: "does this request have a `complete` entry" was answered
+    through event_action_at (action = ?), reading every complete entry of the database once per
+    request: quadratic, 13 s at 10,000 requests. With both columns in one index SQLite finds
+    the answer with one lookup. `request (completed_at)`: completions in a period, without
+    scanning every request.
+    """
+    conn.execute("CREATE INDEX event_request_action ON event (request_id, action)")
+    conn.execute("CREATE INDEX request_completed ON request (completed_at)")
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import and_, func, insert, or_, select, true, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import JSON, Boolean, String, and_, func, insert, or_, select, true, type_coerce, update
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from ..domain.errors import NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
-from .db import Database, translate_operational_error
-from .tables import AttachmentRow, EventRow, RequestRow, SettingRow
+from .db import Database, environment_problem, translate_operational_error
+from .reader import RequestFilter  # noqa: F401 - defined with the plain-sqlite3 readers, used by both
+from .reader import json_from_stored as _json_from_stored
+from .reader import time_from_stored as _time_from_stored
+from .tables import AttachmentRow, EventRow, RequestRow, SettingRow, UtcTime
 
 OPEN = ("pending", "in-progress", "verifying")
 
@@ -25,22 +28,6 @@ SETTING = SettingRow.__table__
 
 # Columns of the request table that map one-to-one to Request fields.
 _REQUEST_FIELDS = [f.name for f in fields(Request) if f.name not in ("attachments", "history")]
-
-
-@dataclass
-class RequestFilter:
-    """What `list` and `export` select. Text filters match case-insensitively anywhere in the field."""
-
-    statuses: tuple[str, ...] = ()
-    type: str | None = None
-    priority: str | None = None
-    customer: str | None = None
-    owner: str | None = None
-    source: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    open_only: bool = False
-    search: str | None = None
 
 
 def _escape_like(text: str) -> str:
@@ -56,7 +43,7 @@ def _conditions(flt: RequestFilter) -> Any:
     conditions: list[Any] = [true()]
     statuses = set(flt.statuses)
     if flt.open_only:
-        statuses = (statuses & OPEN) if statuses else set(OPEN)
+        statuses = (statuses & set(OPEN)) if statuses else set(OPEN)
         if not statuses:
             return None
     if statuses:
@@ -107,6 +94,60 @@ def _row_to_entry(row: Any) -> HistoryEntry:
                         changes=row.changes or {}, note=row.note or "")
 
 
+# -- bulk reads ------------------------------------------------------------------------------
+# Reading tens of thousands of rows (overdue, list, export), SQLAlchemy's per-value type
+# processing (UtcTime's TypeDecorator, the JSON type's decoder, Boolean) cost more than the query
+# itself. The bulk readers select those columns as SQLite stores them and convert each row in one
+# pass with C-level parsers; the results are the same values as through the column types.
+def _stored_reader(column: Any) -> Callable[[Any], Any] | None:
+    if isinstance(column.type, UtcTime):
+        return _time_from_stored
+    if isinstance(column.type, JSON):
+        return _json_from_stored
+    if isinstance(column.type, Boolean):
+        return bool
+    return None
+
+
+class _BulkReader:
+    """Selects columns of a table as stored and turns each row into a dict of domain values."""
+
+    def __init__(self, table: Any, names: list[str]) -> None:
+        self.names = names
+        self.columns = [
+            type_coerce(table.c[name], String()).label(name) if _stored_reader(table.c[name]) else table.c[name]
+            for name in names
+        ]
+        self.converters = [(index, reader) for index, name in enumerate(names)
+                           if (reader := _stored_reader(table.c[name])) is not None]
+
+    def values(self, row: Iterable[Any]) -> dict[str, Any]:
+        values = list(row)
+        for index, convert in self.converters:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return dict(zip(self.names, values))
+
+
+_REQUEST_READER = _BulkReader(REQUEST, _REQUEST_FIELDS)
+_EVENT_COLUMNS = (EVENT.c.request_id, EVENT.c.seq, type_coerce(EVENT.c.at, String()).label("at"), EVENT.c.action,
+                  EVENT.c.actor, type_coerce(EVENT.c.changes, String()).label("changes"), EVENT.c.note)
+
+
+def _stored_to_request(row: Any) -> Request:
+    """A row of `select(*_REQUEST_READER.columns)` as a Request (without history)."""
+    return Request(**_REQUEST_READER.values(row))
+
+
+def _stored_to_entries(rows: Iterable[Any]) -> Iterator[tuple[str, HistoryEntry]]:
+    """Rows of `select(*_EVENT_COLUMNS)` as (request_id, entry)."""
+    for request_id, seq, at, action, actor, changes, note in rows:
+        yield request_id, HistoryEntry(
+            seq=seq, at=_time_from_stored(at), action=action, actor=actor,
+            changes=(_json_from_stored(changes) if changes else None) or {}, note=note or "",
+        )
+
+
 class Repository:
     """Loads and saves requests with their history and attachments."""
 
@@ -117,10 +158,10 @@ class Repository:
     # -- reading -----------------------------------------------------------------------
     def get(self, request_id: str) -> Request:
         """The request with its history and attachments, or NotFound."""
-        row = self.session.execute(select(REQUEST).where(REQUEST.c.id == request_id)).first()
+        row = self.session.execute(select(*_REQUEST_READER.columns).where(REQUEST.c.id == request_id)).first()
         if row is None:
             raise NotFound(f"no request {request_id!r}; `reqtrack list` shows the IDs")
-        request = _row_to_request(row)
+        request = _stored_to_request(row)
         request.history = self.history(request_id)
         request.attachments = self.attachments(request_id)
         self._loaded_history[request_id] = len(request.history)
@@ -130,8 +171,8 @@ class Repository:
         return self.session.execute(select(REQUEST.c.id).where(REQUEST.c.id == request_id)).first() is not None
 
     def history(self, request_id: str) -> list[HistoryEntry]:
-        rows = self.session.execute(select(EVENT).where(EVENT.c.request_id == request_id).order_by(EVENT.c.seq))
-        return [_row_to_entry(row) for row in rows]
+        rows = self.session.execute(select(*_EVENT_COLUMNS).where(EVENT.c.request_id == request_id).order_by(EVENT.c.seq))
+        return [entry for _, entry in _stored_to_entries(rows.all())]
 
     def histories(self, request_ids: list[str]) -> dict[str, list[HistoryEntry]]:
         """History of many requests at once, oldest first (chunked to stay under SQLite's variable limit)."""
@@ -139,10 +180,10 @@ class Repository:
         for start in range(0, len(request_ids), 500):
             chunk = request_ids[start:start + 500]
             rows = self.session.execute(
-                select(EVENT).where(EVENT.c.request_id.in_(chunk)).order_by(EVENT.c.request_id, EVENT.c.seq)
+                select(*_EVENT_COLUMNS).where(EVENT.c.request_id.in_(chunk)).order_by(EVENT.c.request_id, EVENT.c.seq)
             )
-            for row in rows:
-                result[row.request_id].append(_row_to_entry(row))
+            for request_id, entry in _stored_to_entries(rows.all()):
+                result[request_id].append(entry)
         return result
 
     def attachments(self, request_id: str) -> list[Attachment]:
@@ -183,10 +224,12 @@ class Repository:
         if condition is None:
             return iter(())
         order = (REQUEST.c.submitted_at.desc(), REQUEST.c.id.desc()) if newest_first else (REQUEST.c.submitted_at, REQUEST.c.id)
-        query = select(REQUEST).where(condition).order_by(*order)
+        query = select(*_REQUEST_READER.columns).where(condition).order_by(*order)
         if limit is not None:
             query = query.limit(limit)
-        return (_row_to_request(row) for row in self.session.execute(query))
+        # Fetched a thousand rows at a time: streams (exports of every row) without one call per row.
+        partitions = self.session.execute(query).partitions(1000)
+        return (_stored_to_request(row) for rows in partitions for row in rows)
 
     def count(self, flt: RequestFilter) -> int:
         """How many requests match the filter."""
@@ -238,6 +281,75 @@ class Repository:
         if value is not None:
             self.session.execute(insert(SETTING).values(key=key, value=value))
 
+    # -- bulk work for imports (Core executemany: one statement per table and batch) --------------
+    def get_many(self, request_ids: list[str]) -> dict[str, Request]:
+        """Those of `request_ids` that exist, with history and attachments (ready for save_many)."""
+        found: dict[str, Request] = {}
+        for start in range(0, len(request_ids), 500):
+            chunk = request_ids[start:start + 500]
+            for row in self.session.execute(select(REQUEST).where(REQUEST.c.id.in_(chunk))):
+                request = _row_to_request(row)
+                found[request.id] = request
+        if found:
+            histories = self.histories(list(found))
+            attachments = self.attachments_of(list(found))
+            for request_id, request in found.items():
+                request.history = histories[request_id]
+                request.attachments = attachments[request_id]
+                self._loaded_history[request_id] = len(request.history)
+        return found
+
+    def add_many(self, requests: list[Request]) -> None:
+        """Insert new requests with their history and their name-only attachments (no content)."""
+        if not requests:
+            return
+        self.session.execute(insert(REQUEST), [_request_values(r) for r in requests])
+        events = [_event_values(r.id, e) for r in requests for e in r.history]
+        if events:
+            self.session.execute(insert(EVENT), events)
+        files = [{"request_id": r.id, "number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256,
+                  "content": None, "added_at": a.added_at} for r in requests for a in r.attachments]
+        if files:
+            self.session.execute(insert(ATTACHMENT), files)
+
+    def save_many(self, requests: list[Request], new_attachments: dict[str, list[Attachment]] | None = None) -> None:
+        """`save` for many loaded requests at once, plus name-only attachments to add to them."""
+        from sqlalchemy import bindparam
+
+        if not requests:
+            return
+        rows = []
+        for request in requests:
+            values = _request_values(request)
+            values["b_id"] = values.pop("id")
+            rows.append(values)
+        self.session.execute(update(REQUEST).where(REQUEST.c.id == bindparam("b_id")), rows)
+        events = []
+        for request in requests:
+            known = self._loaded_history.get(request.id, 0)
+            events.extend(_event_values(request.id, e) for e in request.history if e.seq > known)
+            self._loaded_history[request.id] = len(request.history)
+        if events:
+            self.session.execute(insert(EVENT), events)
+        files = [{"request_id": rid, "number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256,
+                  "content": None, "added_at": a.added_at} for rid, items in (new_attachments or {}).items() for a in items]
+        if files:
+            self.session.execute(insert(ATTACHMENT), files)
+
+    def submissions_between(self, since: datetime, until: datetime) -> Iterator[tuple[str, datetime, str, str]]:
+        """(id, submitted_at, customer, description) of requests submitted in [since, until]."""
+        query = (select(REQUEST.c.id, REQUEST.c.submitted_at, REQUEST.c.customer, REQUEST.c.description)
+                 .where(and_(REQUEST.c.submitted_at >= since, REQUEST.c.submitted_at <= until)))
+        return ((r.id, r.submitted_at, r.customer, r.description) for r in self.session.execute(query))
+
+    def record_import(self, *, file: str, at: datetime, actor: str, rows: int, created: int, updated: int,
+                      unchanged: int) -> None:
+        """One line of the import log."""
+        from .tables import ImportLogRow
+
+        self.session.execute(insert(ImportLogRow.__table__).values(
+            file=file, at=at, actor=actor, rows=rows, created=created, updated=updated, unchanged=unchanged))
+
 
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
@@ -272,3 +384,8 @@ class UnitOfWork:
             self.session.close()
         if isinstance(exc, OperationalError):
             raise translate_operational_error(exc, self.db.path) from None
+        if isinstance(exc, DatabaseError):
+            # A damaged file ("database disk image is malformed") is the environment's, not a bug.
+            problem = environment_problem(exc, self.db.path)
+            if problem is not None:
+                raise problem from None

@@ -1,0 +1,97 @@
+"""Commands of the Excel capability: `export` and `import`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from .cli import app, state
+
+PROGRESS_FROM_ROWS = 2000  # below this an export is quick enough to need no bar
+
+
+def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A Rich progress bar on a terminal (stderr), started only for long exports; nothing when piped."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    holder: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in holder:
+            if total < PROGRESS_FROM_ROWS:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            bar = Progress(TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                           console=Console(stderr=True), transient=True)
+            bar.start()
+            holder["bar"], holder["task"] = bar, bar.add_task("export", total=total)
+        holder["bar"].update(holder["task"], completed=done)
+
+    def stop() -> None:
+        if "bar" in holder:
+            holder["bar"].stop()
+
+    return update, stop
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="File to write: .xlsx, .csv or .json.", show_default=False)],
+    format: Annotated[Optional[str], typer.Option("--format", help="xlsx, csv or json (default: from the file's suffix).")] = None,
+    status: Annotated[Optional[list[str]], typer.Option("--status", help="Status (repeatable).")] = None,
+    type: Annotated[Optional[str], typer.Option("--type", help="Type.")] = None,
+    priority: Annotated[Optional[str], typer.Option(help="Priority.")] = None,
+    customer: Annotated[Optional[str], typer.Option(help="Customer contains this text.")] = None,
+    owner: Annotated[Optional[str], typer.Option(help="Owner or department contains this text.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Source.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Submitted at or after (a date means 00:00).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Submitted at or before (a date means the end of that day).")] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Only open requests (pending, in-progress, verifying).")] = False,
+    search: Annotated[Optional[str], typer.Option(help="Text in description, customer or notes.")] = None,
+    mask: Annotated[bool, typer.Option("--mask", help="Hide personal names (王经理 → 王**) for sheets shared outside the team; such a file cannot be imported.")] = False,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of headers and labels (default: the global --lang).")] = None,
+    extra: Annotated[bool, typer.Option("--extra", help="Add the kept non-template fields (contact, department, scores, ...) after the 18 columns.")] = False,
+) -> None:
+    """Write the template's sheet (18 columns) for the weekly meeting: xlsx, CSV or JSON."""
+    from .services import transfer
+
+    st = state(ctx)
+    update, stop = _progress_bar()
+    try:
+        result = transfer.export_requests(
+            st.ctx, file, format, lang or st.lang, mask, update, extra=extra, statuses=status, type=type,
+            priority=priority, customer=customer, owner=owner, source=source, since=since, until=until,
+            open_only=open_, search=search,
+        )
+    finally:
+        stop()
+    details = ", ".join([result.format, result.lang] + (["masked"] if result.masked else []))
+    plural = "" if result.rows == 1 else "s"
+    typer.echo(f"exported {result.rows} request{plural} to {result.path} ({details})"
+               + "".join(f"; {notice}" for notice in result.notices))
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An xlsx or CSV sheet with the template's columns (any of en, zh-CN, zh-TW headers).", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and count what would change; write nothing.")] = False,
+) -> None:
+    """Take over a sheet: new rows become requests, changed rows update them (all or nothing)."""
+    from .services import transfer
+
+    st = state(ctx)
+    result = transfer.import_file(st.ctx, file, dry_run=dry_run)
+    for warning in result.warnings:
+        typer.echo(f"reqtrack: note: {warning}", err=True)
+    verb = "would import" if dry_run else "imported"
+    matched = f" ({result.matched_without_id} rows without ID matched existing requests)" if result.matched_without_id else ""
+    typer.echo(f"{verb} {result.path.name}: {result.rows} row{'' if result.rows == 1 else 's'}: {result.created} created, "
+               f"{result.updated} updated, {result.unchanged} unchanged{matched}"
+               + ("; dry run, nothing written" if dry_run else ""))
