@@ -390,6 +390,7 @@ def list_(
 # themselves on `app` when imported here; each keeps its heavy imports inside its commands.
 # (imports of cli_* modules go below this line)
 from . import cli_sla  # noqa: E402,F401
+from . import cli_report  # noqa: E402,F401
 from . import cli_excel  # noqa: E402,F401
 
 

@@ -1,0 +1,443 @@
+"""The report's figures (SPEC §5): the worked example of docs/metrics.md, period bounds, and
+properties of domain.metrics over random histories."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reqtrack import services
+from reqtrack.domain import lifecycle, metrics, sla
+from reqtrack.domain.calendar import WorkingCalendar
+from reqtrack.domain.errors import InvalidInput, TransitionRefused
+from reqtrack.domain.record import Request
+from reqtrack.services import report as reports
+
+TZ = ZoneInfo("Asia/Shanghai")
+MONDAY_MEETING = "2025-03-10 09:00"  # as_of of the worked example
+
+
+def build_scenario(ctx: services.Context) -> dict[str, str]:
+    """The worked example of docs/metrics.md (times local to Asia/Shanghai; no country, so
+    Monday–Friday are the working days). Returns letter → request ID."""
+    s = services
+    ids: dict[str, str] = {}
+    ids["G"] = s.register(ctx, "crash on save", "ACME", source="meeting", type="bug", priority="medium",
+                          at="2025-02-27 10:00").id
+    s.progress(ctx, ids["G"], "looking at it", at="2025-02-27 11:00")
+    s.assign(ctx, ids["G"], owner="Wang", at="2025-02-27 12:00")
+    s.progress(ctx, ids["G"], "fixed", done=True, at="2025-03-03 15:00")
+    s.verify(ctx, ids["G"], passed=True, satisfaction="satisfied", at="2025-03-04 10:00")
+    s.close(ctx, ids["G"], at="2025-03-05 10:00")
+
+    ids["A"] = s.register(ctx, "login fails", "ACME", source="phone", type="bug", priority="high",
+                          at="2025-03-03 09:00").id
+    s.assign(ctx, ids["A"], owner="Li", due="2025-03-05", at="2025-03-03 10:00")
+    s.progress(ctx, ids["A"], "fixed", done=True, at="2025-03-04 17:00")
+    s.verify(ctx, ids["A"], passed=True, satisfaction="satisfied", at="2025-03-05 09:00")
+
+    ids["B"] = s.register(ctx, "export to PDF", "ACME", source="email", type="feature", priority="medium",
+                          at="2025-03-03 14:00").id
+    s.progress(ctx, ids["B"], "acknowledged", at="2025-03-04 16:00")  # 26 h: a late first response
+    s.assign(ctx, ids["B"], owner="Wang", due="2025-03-06", at="2025-03-04 16:30")
+    s.progress(ctx, ids["B"], "done", done=True, at="2025-03-07 14:00")
+    s.verify(ctx, ids["B"], passed=False, note="still fails for A4", at="2025-03-07 16:00")
+
+    ids["H"] = s.register(ctx, "same as the login one", "Globex", source="phone", type="other", priority="low",
+                          at="2025-03-04 09:00").id
+    s.cancel(ctx, ids["H"], reason="duplicate", at="2025-03-04 17:00")
+
+    ids["C"] = s.register(ctx, "faster search", "Globex", source="online-form", type="improvement",
+                          at="2025-03-04 10:00").id
+    s.classify(ctx, ids["C"], priority="low", at="2025-03-04 11:00")
+    s.assign(ctx, ids["C"], owner="Zhao", due="2025-03-07", at="2025-03-05 09:00")
+    s.progress(ctx, ids["C"], "shipped", done=True, at="2025-03-07 18:00")
+    s.verify(ctx, ids["C"], passed=True, satisfaction="neutral", at="2025-03-07 19:00")
+    s.close(ctx, ids["C"], at="2025-03-07 20:00")
+
+    ids["D"] = s.register(ctx, "report totals wrong", "Globex", source="chat", type="bug", priority="high",
+                          at="2025-03-05 09:00").id
+    s.progress(ctx, ids["D"], "looking into it", at="2025-03-05 10:00")
+    s.assign(ctx, ids["D"], owner="Li", due="2025-03-06", at="2025-03-05 11:00")
+    s.progress(ctx, ids["D"], "fixed", done=True, at="2025-03-07 12:00")
+    s.verify(ctx, ids["D"], passed=True, satisfaction="dissatisfied", at="2025-03-07 15:00")
+    s.reopen(ctx, ids["D"], reason="totals wrong again", at="2025-03-08 10:00")
+
+    ids["E"] = s.register(ctx, "how do I export?", "Initech", source="phone", type="support",
+                          at="2025-03-06 15:00").id
+    ids["F"] = s.register(ctx, "question about invoices", "Initech", source="email", type="other",
+                          at="2025-03-09 20:00").id
+
+    # After the Monday meeting (as_of 2025-03-10 09:00): a report as of then must not see these.
+    s.progress(ctx, ids["E"], "called back", at="2025-03-10 10:00")
+    s.progress(ctx, ids["B"], "fixed again", done=True, at="2025-03-11 10:00")
+    s.verify(ctx, ids["B"], passed=True, satisfaction="satisfied", at="2025-03-11 15:00")
+    return ids
+
+
+@pytest.fixture
+def scenario(ctx: services.Context) -> dict[str, str]:
+    return build_scenario(ctx)
+
+
+def monday_report(ctx: services.Context) -> dict[str, Any]:
+    return reports.build_report(ctx, period="week", previous=True, as_of=MONDAY_MEETING)
+
+
+def test_worked_example_volumes_and_distributions(ctx: services.Context, scenario: dict[str, str]) -> None:
+    r = monday_report(ctx)
+    assert r["period"]["from"] == "2025-03-03T00:00:00+08:00"
+    assert r["period"]["to"] == "2025-03-10T00:00:00+08:00"
+    assert r["period"]["label"] == "2025-W10"
+    assert (r["new"], r["completed"], r["closed"], r["cancelled"], r["reopened"], r["backlog"]) == (7, 4, 2, 1, 1, 4)
+    assert r["backlog_by_status"] == {"pending": 2, "in-progress": 2, "verifying": 0}
+    assert r["by_type"] == {"bug": 2, "other": 2, "feature": 1, "improvement": 1, "support": 1}
+    assert r["by_source"] == {"phone": 3, "email": 2, "chat": 1, "online-form": 1}
+    assert r["by_priority"] == {"high": 2, "low": 2, "unset": 2, "medium": 1}
+    assert r["by_customer"] == {"Globex": 3, "ACME": 2, "Initech": 2}
+    assert r["by_owner"] == {"unassigned": 3, "Li": 2, "Wang": 1, "Zhao": 1}
+
+
+def test_worked_example_rates_to_the_hundredth(ctx: services.Context, scenario: dict[str, str]) -> None:
+    r = monday_report(ctx)
+    assert r["first_response"] == {"in_time": 4, "late": 2, "excluded_not_yet_due": 1}
+    assert r["first_response_rate"] == pytest.approx(0.67, abs=0.005)
+    assert r["resolution_days"] == {"mean": 2.25, "median": 2.17, "p90": 3.0, "count": 4}
+    by_priority = r["resolution_days_by_priority"]
+    assert {k: by_priority["high"][k] for k in ("mean", "median", "p90", "count", "within_target")} == {
+        "mean": 1.73, "median": 1.73, "p90": 2.05, "count": 2, "within_target": 1}
+    assert (by_priority["medium"]["mean"], by_priority["medium"]["count"]) == (2.21, 1)
+    assert (by_priority["low"]["mean"], by_priority["low"]["count"]) == (3.33, 1)
+    assert r["sla_compliance"] == {"high": 0.5, "medium": 1.0, "low": 1.0}
+    assert r["on_time"] == {"on_time": 2, "late": 1, "without_due": 1}
+    assert r["on_time_rate"] == pytest.approx(0.67, abs=0.005)
+    assert r["first_pass"] == {"passed": 4, "first_verifications": 5}
+    assert r["first_pass_rate"] == 0.8
+    assert r["recurrence_rate"] == 0.25
+    assert r["satisfaction"] == {"satisfied": 2, "neutral": 1, "dissatisfied": 1, "rate": 0.5}
+
+
+def test_worked_example_owners_funnel_trend_overdue(ctx: services.Context, scenario: dict[str, str]) -> None:
+    r = monday_report(ctx)
+    owners = [(o["owner"], o["open"], o["completed"], o["median_resolution_days"], o["sla_compliance"], o["overdue"])
+              for o in r["owners"]]
+    assert owners == [("Li", 1, 2, 1.73, 0.5, 1), ("Wang", 1, 1, 2.21, 1.0, 1), ("Zhao", 0, 1, 3.33, 1.0, 0),
+                      ("unassigned", 2, 0, None, None, 1)]
+    assert [(f["stage"], f["count"]) for f in r["funnel"]] == [
+        ("received", 7), ("assessed", 5), ("assigned", 4), ("completed", 3), ("verified", 3), ("closed", 1)]
+    assert [f["rate"] for f in r["funnel"]] == [1.0, 0.7143, 0.5714, 0.4286, 0.4286, 0.1429]
+    trend = r["trend"]
+    assert len(trend) == 12 and trend[0]["month"] == "2024-04" and trend[-1]["month"] == "2025-03"
+    assert trend[-2] == {"month": "2025-02", "new": 1, "completed": 0, "new_growth": None, "completed_growth": None}
+    assert trend[-1] == {"month": "2025-03", "new": 7, "completed": 4, "new_growth": 6.0, "completed_growth": None}
+    overdue = {row["id"]: row["reason"] for row in r["overdue"]["requests"]}
+    assert overdue == {scenario["B"]: "due", scenario["D"]: "due", scenario["E"]: "response"}
+    assert r["overdue"]["count"] == 3
+
+
+def test_overdue_in_the_report_agrees_with_the_overdue_service(ctx: services.Context, scenario: dict[str, str]) -> None:
+    from reqtrack.services import sla as sla_service
+
+    # (Not the Monday: `overdue --as-of` reads only the requests open now, and B has been done since.)
+    for as_of in ("2025-03-12 12:00", None):
+        r = reports.build_report(ctx, period="week", as_of=as_of)
+        listed = sla_service.overdue(ctx, as_of=as_of).rows
+        assert [(row["id"], row["reason"]) for row in r["overdue"]["requests"]] == [
+            (row.request.id, row.reason.reason) for row in listed]
+
+
+def test_a_report_on_last_week_made_later_keeps_its_volumes(ctx: services.Context, scenario: dict[str, str]) -> None:
+    later = reports.build_report(ctx, period="week", previous=True)  # as of the clock: Friday 2025-03-14
+    monday = monday_report(ctx)
+    for key in ("new", "completed", "closed", "cancelled", "backlog", "resolution_days", "sla_compliance",
+                "first_pass_rate", "satisfaction", "by_type", "funnel"):
+        assert later[key] == monday[key], key
+    # What became known since does count: F, not yet due on Monday, is late now (never answered).
+    assert later["first_response"] == {"in_time": 4, "late": 3, "excluded_not_yet_due": 0}
+    assert later["first_response_rate"] == pytest.approx(0.57, abs=0.005)
+    assert {row["id"] for row in later["overdue"]["requests"]} == {scenario[x] for x in "DEF"}
+
+
+def test_figures_use_the_sla_clocks(ctx: services.Context, scenario: dict[str, str]) -> None:
+    """The per-request verdicts behind the figures are those of domain.sla."""
+    with ctx.unit_of_work(write=False) as uow:
+        inputs = services._inputs(uow, ctx)
+        policy = sla.SlaPolicy.from_settings(inputs.settings)
+        a = uow.requests.get(scenario["A"])
+        g = uow.requests.get(scenario["G"])
+    assert sla.resolution_working_days(a, inputs.calendar) == pytest.approx(32 / 24)
+    assert sla.resolution_working_days(g, inputs.calendar) == pytest.approx(53 / 24)
+    assert sla.resolution_met_within(a, inputs.calendar, policy) is True
+    assert sla.response_met_within(a, policy) is True
+
+
+def test_a_week_without_events_has_null_rates(ctx: services.Context) -> None:
+    services.register(ctx, "x", "ACME", at="2024-01-02 10:00")
+    r = reports.build_report(ctx, period="week")
+    assert r["new"] == 0 and r["completed"] == 0
+    for key in ("first_response_rate", "on_time_rate", "first_pass_rate", "recurrence_rate"):
+        assert r[key] is None, key
+    assert r["resolution_days"] == {"mean": None, "median": None, "p90": None, "count": 0}
+    assert r["satisfaction"]["rate"] is None and r["sla_compliance"] == {"high": None, "medium": None, "low": None}
+    assert r["backlog"] == 1 and r["overdue"]["count"] == 1
+
+
+# -- periods ---------------------------------------------------------------------------------------
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+@pytest.mark.parametrize(("kind", "previous", "start", "end"), [
+    ("week", False, "2025-03-10", "2025-03-17"),
+    ("week", True, "2025-03-03", "2025-03-10"),
+    ("month", False, "2025-03-01", "2025-04-01"),
+    ("month", True, "2025-02-01", "2025-03-01"),
+    ("quarter", False, "2025-01-01", "2025-04-01"),
+    ("quarter", True, "2024-10-01", "2025-01-01"),
+    ("year", False, "2025-01-01", "2026-01-01"),
+    ("year", True, "2024-01-01", "2025-01-01"),
+])
+def test_period_bounds(kind: str, previous: bool, start: str, end: str) -> None:
+    # Friday 2025-03-14 17:30 in Shanghai, 09:30 UTC.
+    got = reports.period_bounds(kind, datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc), TZ, previous)
+    assert got == (local(start), local(end))
+
+
+def test_period_starts_at_local_midnight() -> None:
+    # 2025-03-31 17:00 UTC is already April 1st in Shanghai.
+    start, end = reports.period_bounds("month", datetime(2025, 3, 31, 17, 0, tzinfo=timezone.utc), TZ)
+    assert (start, end) == (local("2025-04-01"), local("2025-05-01"))
+    assert reports.period_bounds("week", local("2025-03-10 00:00"), TZ) == (local("2025-03-10"), local("2025-03-17"))
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31)),
+       st.sampled_from(reports.PERIOD_KINDS), st.booleans())
+def test_period_contains_as_of_or_ends_before_it(moment: datetime, kind: str, previous: bool) -> None:
+    as_of = moment.replace(tzinfo=TZ)
+    start, end = reports.period_bounds(kind, as_of, TZ, previous)
+    assert start < end
+    if previous:
+        assert end <= as_of and end == reports.period_bounds(kind, as_of, TZ)[0]
+    else:
+        assert start <= as_of < end
+
+
+def test_custom_range_and_bad_combinations(ctx: services.Context, scenario: dict[str, str]) -> None:
+    r = reports.build_report(ctx, from_="2025-03-03", to="2025-03-10", as_of=MONDAY_MEETING)
+    monday = monday_report(ctx)
+    assert r["period"]["kind"] == "custom" and r["period"]["label"] == "2025-03-03 – 2025-03-10"
+    assert {k: r[k] for k in ("new", "completed", "resolution_days")} == {
+        k: monday[k] for k in ("new", "completed", "resolution_days")}
+    # Half-open: A (submitted 09:00) is in [09:00, 14:00), B (14:00) is not.
+    narrow = reports.build_report(ctx, from_="2025-03-03 09:00", to="2025-03-03 14:00")
+    assert narrow["new"] == 1
+    bad = [dict(period="week", from_="2025-03-01", to="2025-03-02"), dict(from_="2025-03-01"),
+           dict(from_="2025-03-02", to="2025-03-01"), dict(period="fortnight"),
+           dict(from_="2025-03-01", to="2025-03-02", previous=True), dict(period="week", as_of="not a date")]
+    for kwargs in bad:
+        with pytest.raises(InvalidInput):
+            reports.build_report(ctx, **kwargs)
+
+
+# -- small helpers -------------------------------------------------------------------------------
+def test_percentile_and_rate() -> None:
+    assert metrics.percentile([], 0.9) is None
+    assert metrics.percentile([5.0], 0.9) == 5.0
+    assert metrics.percentile([1.0, 2.0, 3.0, 4.0], 0.9) == pytest.approx(3.7)
+    assert metrics.percentile([10.0, 0.0, 5.0], 0.5) == 5.0
+    assert metrics.rate(1, 3) == 0.3333 and metrics.rate(0, 0) is None
+
+
+def test_standing_completions() -> None:
+    steps = [("complete", False), ("verify", True), ("complete", False), ("verify", False),
+             ("reopen", False), ("complete", False)]
+    assert metrics.standing_completions(steps) == [2, 5]
+    assert metrics.standing_completions([("complete", False), ("cancel", False)]) == [0]
+
+
+# -- properties over random histories ------------------------------------------------------------
+CAL = WorkingCalendar("Asia/Shanghai")
+POLICY = sla.SlaPolicy()
+ORIGIN = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
+FAR = ORIGIN + timedelta(days=365)
+# What random play may do next from each status (repeated entries make an action likelier).
+NEXT = {
+    "pending": ("classify", "assign", "assign", "progress", "wait", "defer", "cancel"),
+    "in-progress": ("progress", "wait", "defer", "done", "done", "done", "classify", "cancel"),
+    "verifying": ("pass", "pass", "fail", "cancel"),
+    "done": ("close", "close", "rate", "reopen"),
+    "closed": ("rate", "reopen"),
+    "cancelled": ("progress",),  # refused: a cancelled request stays as it is
+}
+
+
+def play(index: int, start_hours: int, steps: list[tuple[int, int]]) -> Request:
+    """A request built by the lifecycle functions: each step picks (by its first number) one of
+    the actions that make sense from the current status, `gap` hours after the previous one."""
+    at = ORIGIN + timedelta(hours=start_hours)
+    request = Request(id=f"202501-{index + 1:03d}", customer=f"C{index % 3}", description="x", submitted_at=at,
+                      type=("bug", "feature", None)[index % 3], source=("phone", None)[index % 2],
+                      priority=(None, "high", "low", "medium")[index % 4])
+    lifecycle.register(request, "t", FAR)
+    for choice, gap in steps:
+        at = at + timedelta(hours=gap)
+        options = NEXT[request.status]
+        action = options[choice % len(options)]
+        try:
+            if action == "classify":
+                lifecycle.classify(request, at, FAR, "t", priority=("high", "medium", "low")[gap % 3])
+            elif action == "assign":
+                if request.priority is None:
+                    lifecycle.classify(request, at, FAR, "t", priority=("high", "medium", "low")[gap % 3])
+                lifecycle.assign(request, at, FAR, "t", owner=("Li", "Wang")[gap % 2],
+                                 due=at + timedelta(hours=gap * 3) if gap % 2 else None)
+            elif action in ("progress", "wait"):
+                lifecycle.progress(request, at, FAR, "t", "n", waiting=action == "wait")
+            elif action == "defer":
+                lifecycle.classify(request, at, FAR, "t", feasibility=("defer", "now")[gap % 2])
+            elif action == "done":
+                lifecycle.progress(request, at, FAR, "t", "n", done=True)
+            elif action == "pass":
+                lifecycle.verify(request, at, FAR, "t", passed=True,
+                                 satisfaction=("satisfied", "neutral", "dissatisfied", None)[gap % 4])
+            elif action == "fail":
+                lifecycle.verify(request, at, FAR, "t", passed=False, note="no")
+            elif action == "close":
+                lifecycle.close(request, at, FAR, "t")
+            elif action == "rate":
+                lifecycle.rate(request, at, FAR, "t", ("satisfied", "dissatisfied")[gap % 2])
+            elif action == "cancel":
+                lifecycle.cancel(request, at, FAR, "t", "r")
+            elif action == "reopen":
+                lifecycle.reopen(request, at, FAR, "t", "r")
+        except TransitionRefused:
+            continue
+    return request
+
+
+histories = st.lists(
+    st.tuples(st.integers(0, 24 * 40), st.lists(st.tuples(st.integers(0, 23), st.integers(1, 60)), max_size=12)),
+    min_size=1, max_size=12,
+)
+periods = st.tuples(st.integers(0, 24 * 50), st.integers(1, 24 * 30), st.integers(0, 24 * 80))
+
+
+def figures(requests: list[Request], start_hours: int, length_hours: int, as_of_hours: int) -> tuple[Any, Any]:
+    start = ORIGIN + timedelta(hours=start_hours)
+    period = metrics.Period(start, start + timedelta(hours=length_hours), ORIGIN + timedelta(hours=as_of_hours))
+    return period, metrics.compute_metrics(requests, period, CAL, POLICY, TZ)
+
+
+def rates_of(report: dict[str, Any]) -> list[float | None]:
+    values = [report[k] for k in ("first_response_rate", "on_time_rate", "first_pass_rate")]
+    values += list(report["sla_compliance"].values()) + [report["satisfaction"]["rate"]]
+    values += [f["rate"] for f in report["funnel"]] + [o["sla_compliance"] for o in report["owners"]]
+    return values
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories, periods)
+def test_properties_of_random_histories(specs: list[tuple[int, list[tuple[int, int]]]], window: tuple[int, int, int]) -> None:
+    requests = [play(i, start, steps) for i, (start, steps) in enumerate(specs)]
+    period, r = figures(requests, *window)
+    assert all(v is None or 0.0 <= v <= 1.0 for v in rates_of(r))
+    assert r["recurrence_rate"] is None or r["recurrence_rate"] >= 0
+    for key in ("by_type", "by_source", "by_priority", "by_customer", "by_owner"):
+        assert sum(r[key].values()) == r["new"], key
+    assert sum(r["first_response"].values()) == r["new"]
+    counts = [f["count"] for f in r["funnel"]]
+    assert counts[0] == r["new"] and counts == sorted(counts, reverse=True)
+    assert r["backlog"] == sum(r["backlog_by_status"].values())
+    assert sum(o["open"] for o in r["owners"]) == r["backlog"]
+    assert sum(o["completed"] for o in r["owners"]) == r["completed"]
+    assert r["resolution_days"]["count"] <= r["completed"]
+    stats = r["resolution_days"]
+    if stats["count"]:
+        assert stats["median"] <= stats["p90"] + 0.01
+    # Completions, closes, cancels, reopens: at most one per history entry of that kind in the period.
+    entries = [e for q in requests for e in q.history if period.contains(e.at)]
+    assert r["completed"] <= sum(e.action == "complete" for e in entries) + sum(
+        q.completed_at is not None for q in requests)
+    for action, key in (("close", "closed"), ("cancel", "cancelled"), ("reopen", "reopened")):
+        assert r[key] == sum(e.action == action for e in entries)
+    # Open at the end = open at the start + new + reopened − those that left the open states.
+    _, at_start = figures(requests, window[0] - 24 * 7, 24 * 7, window[2])
+    if period.start <= period.as_of:
+        assert r["backlog"] <= at_start["backlog"] + r["new"] + r["reopened"]
+    # Overdue now is exactly what the overdue clocks say of the open requests at as_of.
+    overdue = {q.id for q in requests if sla.is_overdue(
+        metrics.state_at(q, lambda t: t <= period.as_of) or q, CAL, POLICY, period.as_of)
+        and q.submitted_at <= period.as_of}
+    assert {row["id"] for row in r["overdue"]["requests"]} == overdue
+
+
+@settings(max_examples=30, deadline=None)
+@given(histories, periods)
+def test_figures_do_not_depend_on_later_events(specs: list[tuple[int, list[tuple[int, int]]]],
+                                               window: tuple[int, int, int]) -> None:
+    """A report as of a moment gives the same figures whether or not later events exist."""
+    requests = [play(i, start, steps) for i, (start, steps) in enumerate(specs)]
+    start_hours, length, as_of_hours = window
+    as_of = ORIGIN + timedelta(hours=as_of_hours)
+    truncated = [v for v in (metrics.state_at(q, lambda t: t <= as_of) for q in requests) if v is not None]
+    _, full = figures(requests, *window)
+    _, cut = figures(truncated, *window)
+    assert full == cut
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories, st.integers(0, 24 * 120))
+def test_direct_verdicts_equal_the_sla_helpers(specs: list[tuple[int, list[tuple[int, int]]]], as_of_hours: int) -> None:
+    """The report's shortcuts (metrics.completion, metrics.response_verdict) give exactly what
+    the domain.sla helpers give, pauses and reopens included."""
+    as_of = ORIGIN + timedelta(hours=as_of_hours)
+    for index, (start, steps) in enumerate(specs):
+        request = play(index, start, steps)
+        for at, position in metrics.completion_times(request):
+            direct = metrics.completion(request, at, position, CAL, POLICY)
+            by_sla = metrics.completion_by_sla(request, at, position, CAL, POLICY)
+            assert (direct.days is None) == (by_sla.days is None)
+            if direct.days is not None:
+                assert direct.days == pytest.approx(by_sla.days, abs=1e-9)
+            assert (direct.priority, direct.within_target, direct.on_time) == (
+                by_sla.priority, by_sla.within_target, by_sla.on_time)
+        view = metrics.state_at(request, lambda t: t <= as_of)
+        if view is not None:
+            assert metrics.response_verdict(view, POLICY, as_of) == sla.response_met_within(view, POLICY, as_of)
+
+
+@pytest.mark.parametrize(("submitted", "completed", "met"), [
+    ("2025-01-10 10:00", "2025-01-14 10:00", True),  # Friday → Tuesday: exactly 2 working days
+    ("2025-01-10 10:00", "2025-01-14 10:01", False),
+    ("2025-01-11 15:00", "2025-01-15 00:00", True),  # Saturday: the clock starts Monday 00:00
+    ("2025-01-11 15:00", "2025-01-15 00:01", False),
+    ("2025-01-10 10:00", "2025-01-11 12:00", True),  # done on a Saturday
+])
+def test_completion_at_the_resolution_deadline(submitted: str, completed: str, met: bool) -> None:
+    request = Request(id="202501-001", customer="ACME", description="x", priority="high",
+                      submitted_at=local(submitted).astimezone(timezone.utc))
+    lifecycle.register(request, "t", FAR)
+    lifecycle.assign(request, request.submitted_at, FAR, "t", owner="Li")
+    lifecycle.progress(request, local(completed).astimezone(timezone.utc), FAR, "t", "n", done=True)
+    [(at, position)] = metrics.completion_times(request)
+    direct = metrics.completion(request, at, position, CAL, POLICY)
+    by_sla = metrics.completion_by_sla(request, at, position, CAL, POLICY)
+    assert direct.within_target is by_sla.within_target is met
+    assert direct.days == pytest.approx(by_sla.days)
+
+
+def test_trend_and_period_agree_on_what_stood_at_the_cut(ctx: services.Context, scenario: dict[str, str]) -> None:
+    """As of Friday 15:00, B's completion (14:00) still stands: its failed verification (16:00)
+    has not happened yet. The week's figure and the trend's March (computed by a separate SQL
+    query) count the same completions."""
+    r = reports.build_report(ctx, period="week", as_of="2025-03-07 15:00")
+    assert r["period"]["from"] == "2025-03-03T00:00:00+08:00"
+    assert r["completed"] == 4  # G, A, D and B (C is completed at 18:00)
+    assert r["trend"][-1]["completed"] == 4 and r["trend"][-1]["new"] == 6  # E: Thursday; F: Sunday
+    later = reports.build_report(ctx, period="week", as_of="2025-03-07 16:00")
+    assert later["completed"] == 3 and later["trend"][-1]["completed"] == 3
