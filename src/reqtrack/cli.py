@@ -391,6 +391,7 @@ def list_(
 # (imports of cli_* modules go below this line)
 from . import cli_sla  # noqa: E402,F401
 from . import cli_report  # noqa: E402,F401
+from . import cli_admin  # noqa: E402,F401
 from . import cli_excel  # noqa: E402,F401
 
 

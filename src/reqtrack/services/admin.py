@@ -1,0 +1,346 @@
+"""Keeping the database whole: `backup` (a consistent, verified, private copy) and `check`
+(integrity, schema, counts and anything inconsistent in the records).
+
+The SQLite mechanics (online backup, integrity pragmas) live in storage/db.py; this module
+decides what to copy where and what counts as a problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo
+
+from ..domain.errors import EnvironmentProblem, InvalidInput
+from ..domain.record import parse_generated_id
+from ..domain.vocab import VOCABULARIES
+from . import Context
+
+# Statuses whose work has been reported finished, so they must carry the actual completion time.
+FINISHED = ("verifying", "done", "closed")
+# Columns of the request table that hold vocabulary keys.
+VOCABULARY_COLUMNS = ("source", "type", "priority", "feasibility", "status", "verification", "satisfaction")
+# Actions that may open a request's history: registration, or a row brought in by import.
+FIRST_ACTIONS = ("new", "import")
+
+
+# -- backup -----------------------------------------------------------------------------------
+@dataclass
+class BackupResult:
+    """Where the copy went and what it holds."""
+
+    source: Path
+    path: Path
+    size: int
+    requests: int
+    schema_version: int
+
+
+def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResult:
+    """Copy the database to `target` while others may be writing: consistent (one snapshot),
+    private (0600), verified (integrity check of the copy) and put in place atomically, so a
+    file at `target` is always a complete backup. An existing `target` is kept unless
+    `overwrite`."""
+    from ..storage.db import copy_database, integrity_problems
+
+    target = Path(target).expanduser()
+    if target.is_dir():
+        raise InvalidInput(f"{target} is a directory; give the backup a file name, e.g. {target / 'reqtrack-backup.db'}")
+    if target.exists() and not target.is_file():
+        # A device or a pipe (/dev/null, say): --force must not replace it with a file.
+        raise InvalidInput(f"{target} is not a regular file; give the backup a file name")
+    if target.exists() and not overwrite:
+        raise InvalidInput(f"{target} exists; choose another name or add --force to replace it")
+    db = ctx.database(write=False)
+    if target.exists() and os.path.samefile(target, db.path):
+        raise InvalidInput(f"{target} is the database itself; choose another file for the backup")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot create the directory {target.parent}: {exc.strerror}") from None
+
+    # Build the copy under a temporary name beside the target, then link or rename it into
+    # place: an interrupted backup never leaves a half-written file under the target's name.
+    try:
+        tmp = _temporary_path(target)
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write the backup {target}: {exc.strerror}; choose a writable directory") from None
+    source = db.raw_connection()
+    try:
+        copy_database(source, tmp)
+        copy = sqlite3.connect(str(tmp))
+        try:
+            problems = integrity_problems(copy)
+            requests = copy.execute("SELECT count(*) FROM request").fetchone()[0]
+            version = copy.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            copy.close()
+        if problems:
+            raise EnvironmentProblem(
+                f"the copy of {db.path} fails its integrity check ({problems[0]}), so the database itself is damaged; "
+                f"nothing was written to {target}; run `reqtrack check` and restore an earlier backup"
+            )
+        _put_in_place(tmp, target, overwrite)
+    except sqlite3.DatabaseError as exc:  # locked past the timeout, disk full, or a damaged file
+        from ..storage.db import translate_operational_error
+
+        raise translate_operational_error(exc, db.path) from None
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write the backup {target}: {exc.strerror}") from None
+    finally:
+        source.close()
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            try:
+                leftover.unlink()
+            except FileNotFoundError:
+                pass
+    return BackupResult(source=db.path, path=target, size=target.stat().st_size, requests=requests,
+                        schema_version=version)
+
+
+def _temporary_path(target: Path) -> Path:
+    """A fresh name in the target's directory (same filesystem, so the final link is atomic)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    os.unlink(name)  # copy_database creates it itself, exclusively and private
+    return Path(name)
+
+
+def _put_in_place(tmp: Path, target: Path, overwrite: bool) -> None:
+    if overwrite:
+        os.replace(tmp, target)
+    else:
+        try:
+            os.link(tmp, target)  # fails if someone created the target meanwhile
+        except FileExistsError:
+            raise InvalidInput(f"{target} exists; choose another name or add --force to replace it") from None
+        except OSError:
+            if target.exists():
+                raise InvalidInput(f"{target} exists; choose another name or add --force to replace it") from None
+            os.replace(tmp, target)
+    try:  # make the new directory entry durable too
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+# -- check ------------------------------------------------------------------------------------
+@dataclass
+class Problem:
+    """One thing `check` found wrong: what kind, which request (if any), and a sentence."""
+
+    kind: str
+    message: str
+    request_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.request_id, "message": self.message}
+
+
+@dataclass
+class CheckReport:
+    """What `check` found. `ok` only when the file is whole and nothing is inconsistent."""
+
+    path: Path
+    schema_version: int
+    schema_known: int
+    integrity: list[str]
+    counts: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "ok": self.ok,
+            "schema_version": self.schema_version,
+            "schema_known": self.schema_known,
+            "integrity": "ok" if not self.integrity else self.integrity,
+            "counts": self.counts,
+            "problems": [p.to_json() for p in self.problems],
+            "notes": self.notes,
+        }
+
+
+def check(ctx: Context) -> CheckReport:
+    """Integrity check, schema version, counts and every inconsistency found in the records.
+
+    Reads only (the connection is query-only). A file that is not a reqtrack database, or is
+    newer than this version, is refused (exit 3) as by every command.
+    """
+    from ..storage.db import integrity_problems
+    from ..storage.migrations import SCHEMA_VERSION
+
+    db = ctx.database(write=False)
+    conn = db.raw_connection()
+    try:
+        conn.execute("PRAGMA query_only = 1")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        integrity = integrity_problems(conn)
+        report = CheckReport(path=db.path, schema_version=version, schema_known=SCHEMA_VERSION,
+                             integrity=integrity, counts={})
+        if db.migrated_from is not None:
+            report.notes.append(f"upgraded from schema {db.migrated_from}; the old file is kept at {db.backup_path}")
+        try:
+            conn.execute("BEGIN")  # one snapshot for counts and checks, while others may write
+            report.counts = _counts(conn)
+            report.problems = list(_inconsistencies(conn))
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            report.integrity.append(f"the records cannot all be read: {exc}")
+    except sqlite3.OperationalError as exc:
+        from ..storage.db import translate_operational_error
+
+        raise translate_operational_error(exc, db.path) from None
+    finally:
+        conn.close()
+    return report
+
+
+def _counts(conn: sqlite3.Connection) -> dict[str, Any]:
+    by_status = dict(conn.execute("SELECT status, count(*) FROM request GROUP BY status ORDER BY status").fetchall())
+    return {
+        "requests": sum(by_status.values()),
+        "by_status": by_status,
+        "events": conn.execute("SELECT count(*) FROM event").fetchone()[0],
+        "attachments": conn.execute("SELECT count(*) FROM attachment").fetchone()[0],
+        "imports": conn.execute("SELECT count(*) FROM import_log").fetchone()[0],
+    }
+
+
+def _inconsistencies(conn: sqlite3.Connection) -> Iterator[Problem]:
+    """Each rule below is something the services never produce; finding one means the file was
+    edited by hand, damaged, or written by a buggy version."""
+    marks = ", ".join("?" for _ in FINISHED)
+    for rid, status in conn.execute(
+        f"SELECT id, status FROM request WHERE status IN ({marks}) AND completed_at IS NULL ORDER BY id", FINISHED
+    ):
+        yield Problem("no-completion-time", f"{rid} is {status} but has no actual completion time", rid)
+    for rid, status in conn.execute(
+        "SELECT id, status FROM request WHERE status IN ('pending', 'in-progress') AND completed_at IS NOT NULL ORDER BY id"
+    ):
+        yield Problem("stray-completion-time", f"{rid} is {status} but has an actual completion time", rid)
+    for (rid,) in conn.execute("SELECT id FROM request WHERE status = 'closed' AND closed_at IS NULL ORDER BY id"):
+        yield Problem("no-closing-time", f"{rid} is closed but has no closing time", rid)
+
+    yield from _id_problems(conn)
+    yield from _history_problems(conn)
+    yield from _vocabulary_problems(conn)
+    yield from _attachment_problems(conn)
+    yield from _setting_problems(conn)
+
+
+def _id_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+    for rid, month, seq in conn.execute("SELECT id, id_month, id_seq FROM request ORDER BY id"):
+        parsed = parse_generated_id(rid)
+        expected = parsed if parsed else (None, None)
+        if (month, seq) != expected:
+            yield Problem("id-index", f"{rid} is indexed as month {month}, sequence {seq}; expected {expected[0]}, "
+                          f"{expected[1]} (IDs could be generated twice)", rid)
+
+
+def _history_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+    for (rid,) in conn.execute(
+        "SELECT id FROM request WHERE NOT EXISTS (SELECT 1 FROM event WHERE event.request_id = request.id) ORDER BY id"
+    ):
+        yield Problem("no-history", f"{rid} has no history at all (not even its registration)", rid)
+    for rid, count, low, high in conn.execute(
+        "SELECT request_id, count(*), min(seq), max(seq) FROM event GROUP BY request_id "
+        "HAVING min(seq) != 1 OR max(seq) != count(*) ORDER BY request_id"
+    ):
+        yield Problem("history-gap", f"{rid} has {count} history entries numbered {low}..{high}; entries are missing", rid)
+    for (rid,) in conn.execute(
+        "SELECT DISTINCT request_id FROM event WHERE NOT EXISTS (SELECT 1 FROM request WHERE request.id = event.request_id) "
+        "ORDER BY request_id"
+    ):
+        yield Problem("orphan-history", f"history entries exist for {rid}, which is not in the database", rid)
+    for (rid,) in conn.execute(
+        "SELECT DISTINCT request_id FROM attachment "
+        "WHERE NOT EXISTS (SELECT 1 FROM request WHERE request.id = attachment.request_id) ORDER BY request_id"
+    ):
+        yield Problem("orphan-attachment", f"attachments exist for {rid}, which is not in the database", rid)
+    first_marks = ", ".join("?" for _ in FIRST_ACTIONS)
+    for rid, action in conn.execute(
+        f"SELECT request_id, action FROM event WHERE seq = 1 AND action NOT IN ({first_marks}) ORDER BY request_id",
+        FIRST_ACTIONS,
+    ):
+        yield Problem("no-registration", f"{rid}'s history starts with {action!r}, not with its registration", rid)
+    for rid, at, seq in conn.execute(
+        "SELECT a.request_id, a.at, a.seq FROM event a JOIN event b ON a.request_id = b.request_id AND b.seq = a.seq + 1 "
+        "WHERE b.at < a.at AND a.action != 'import' AND b.action != 'import' ORDER BY a.request_id, a.seq"
+    ):
+        yield Problem("history-order", f"{rid}'s history entry {seq + 1} is dated before entry {seq} ({at})", rid)
+    # The status each request's history implies: the new value of its latest status change;
+    # `pending` for one registered here and never moved. (An imported request's first status
+    # came from its row, not from an entry, so it is judged only by later changes.)
+    implied: dict[str, str] = dict.fromkeys(
+        (rid for (rid,) in conn.execute("SELECT request_id FROM event WHERE seq = 1 AND action = 'new'")), "pending")
+    for rid, changes in conn.execute(
+        "SELECT request_id, changes FROM event WHERE changes LIKE '%\"status\"%' ORDER BY request_id, seq"
+    ):
+        try:
+            change = json.loads(changes).get("status")
+        except (ValueError, AttributeError):
+            yield Problem("history-unreadable", f"{rid} has a history entry whose changes are not readable", rid)
+            continue
+        if isinstance(change, list) and len(change) == 2 and isinstance(change[1], str):
+            implied[rid] = change[1]
+    for rid, status in conn.execute("SELECT id, status FROM request ORDER BY id"):
+        if rid in implied and implied[rid] != status:
+            yield Problem("status-disagrees", f"{rid} is {status} but its history last set it to {implied[rid]}", rid)
+
+
+def _vocabulary_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+    for column in VOCABULARY_COLUMNS:
+        known = VOCABULARIES[column].keys
+        for rid, value in conn.execute(f"SELECT id, {column} FROM request WHERE {column} IS NOT NULL ORDER BY id"):
+            if value not in known:
+                yield Problem("unknown-value", f"{rid} has {column} {value!r}, which is not one of {', '.join(known)}", rid)
+    actions = VOCABULARIES["action"].keys
+    for rid, action, seq in conn.execute("SELECT request_id, action, seq FROM event ORDER BY request_id, seq"):
+        if action not in actions:
+            yield Problem("unknown-action", f"{rid}'s history entry {seq} has the unknown action {action!r}", rid)
+
+
+def _attachment_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+    rows = conn.execute(
+        "SELECT id, request_id, number, name, size, sha256 FROM attachment WHERE content IS NOT NULL ORDER BY request_id, number"
+    ).fetchall()
+    for row_id, rid, number, name, size, digest in rows:
+        # One attachment in memory at a time (each is at most 20 MiB).
+        content = conn.execute("SELECT content FROM attachment WHERE id = ?", (row_id,)).fetchone()[0]
+        actual = hashlib.sha256(content).hexdigest()
+        if digest != actual:
+            yield Problem("attachment-damaged", f"{rid} attachment {number} ({name}) does not match its sha256; "
+                          "its content has changed since it was stored", rid)
+        elif size is not None and size != len(content):
+            yield Problem("attachment-size", f"{rid} attachment {number} ({name}) is {len(content)} bytes, recorded as {size}", rid)
+
+
+def _setting_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+    row = conn.execute("SELECT value FROM setting WHERE key = 'calendar.timezone'").fetchone()
+    if row is None:
+        yield Problem("setting", "the database has no calendar.timezone; set one with `reqtrack config set calendar.timezone ZONE`")
+        return
+    try:
+        ZoneInfo(row[0])
+    except Exception:  # noqa: BLE001 - any invalid zone name
+        yield Problem("setting", f"calendar.timezone is {row[0]!r}, not a known time zone")
