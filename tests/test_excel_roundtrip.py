@@ -415,3 +415,16 @@ def test_weekly_export_script(tmp_path: Path, db_path: Path) -> None:
     assert done.stdout.strip().splitlines()[-1] == str(path)
     rows = sheet_values(path)
     assert rows[0][0] == "需求编号" and [r[5] for r in rows[1:]] == ["last week"]
+
+
+def test_export_refuses_a_target_that_is_not_a_regular_file(cli, tmp_path) -> None:
+    """Renaming the finished file over a pipe (or /dev/null, as root) would replace the special file."""
+    import os
+    import stat
+
+    cli("new", "x", "--customer", "ACME")
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    result = cli("export", str(pipe))
+    assert result.exit_code == 2 and "not a regular file" in result.stderr
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)

@@ -114,6 +114,10 @@ def _private_temp_beside(target: Path) -> tuple[Path, Any]:
     """A new file next to `target` (same file system, so the final rename is atomic)."""
     if target.is_dir():
         raise InvalidInput(f"{target} is a directory; give a file name such as {target / 'requests.xlsx'}")
+    if target.exists() and not target.is_file():
+        # The export replaces the target by renaming a finished file over it: over a pipe or a
+        # device (/dev/null, run as root) that would swap the special file for a regular one.
+        raise InvalidInput(f"{target} is not a regular file (a pipe or a device); export to a file name")
     if not target.parent.is_dir():
         raise InvalidInput(f"cannot write {target}: the directory {target.parent} does not exist")
     temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
