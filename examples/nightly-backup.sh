@@ -31,6 +31,12 @@ mkdir -p -- "$BACKUP_DIR"
 
 stamp="$(date +%Y-%m-%d_%H%M%S)"
 copy="$BACKUP_DIR/reqtrack-$stamp.db"
+# A second run within the same second (a retry) waits for a new name rather than fail on the first.
+while [[ -e "$copy" || -e "$copy.suspect" ]]; do
+    sleep 1
+    stamp="$(date +%Y-%m-%d_%H%M%S)"
+    copy="$BACKUP_DIR/reqtrack-$stamp.db"
+done
 
 # 1. A consistent copy (SQLite online backup under one snapshot); refuses to overwrite.
 backup_out="$("$REQTRACK" backup "$copy" 2>&1)" || {
