@@ -347,20 +347,33 @@ def show(ctx: typer.Context, request_id: RequestId, json: Json = False) -> None:
     show_request(request, tz, st.lang, clock_rows(clocks, calendar, now, tz))
 
 
+# The filters of `list`, shared with `export` (SPEC §6: "list's filters").
+StatusFilter = Annotated[Optional[list[str]], typer.Option("--status", help="Status (repeatable).")]
+TypeFilter = Annotated[Optional[str], typer.Option("--type", help="Type.")]
+PriorityFilter = Annotated[Optional[str], typer.Option("--priority", help="Priority.")]
+CustomerFilter = Annotated[Optional[str], typer.Option("--customer", help="Customer contains this text.")]
+OwnerFilter = Annotated[Optional[str], typer.Option("--owner", help="Owner or department contains this text.")]
+SourceFilter = Annotated[Optional[str], typer.Option("--source", help="Source.")]
+SinceFilter = Annotated[Optional[str], typer.Option("--since", help="Submitted at or after (a date means 00:00).")]
+UntilFilter = Annotated[Optional[str], typer.Option("--until", help="Submitted at or before (a date means the end of that day).")]
+OpenFilter = Annotated[bool, typer.Option("--open", help="Only open requests (pending, in-progress, verifying).")]
+SearchFilter = Annotated[Optional[str], typer.Option("--search", help="Text in description, customer or notes.")]
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Annotated[Optional[list[str]], typer.Option("--status", help="Status (repeatable).")] = None,
-    type: Annotated[Optional[str], typer.Option("--type", help="Type.")] = None,
-    priority: Annotated[Optional[str], typer.Option(help="Priority.")] = None,
-    customer: Annotated[Optional[str], typer.Option(help="Customer contains this text.")] = None,
-    owner: Annotated[Optional[str], typer.Option(help="Owner or department contains this text.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Source.")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Submitted at or after (a date means 00:00).")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Submitted at or before (a date means the end of that day).")] = None,
-    open_: Annotated[bool, typer.Option("--open", help="Only open requests (pending, in-progress, verifying).")] = False,
+    status: StatusFilter = None,
+    type: TypeFilter = None,
+    priority: PriorityFilter = None,
+    customer: CustomerFilter = None,
+    owner: OwnerFilter = None,
+    source: SourceFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    open_: OpenFilter = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue requests (as `reqtrack overdue`).")] = False,
-    search: Annotated[Optional[str], typer.Option(help="Text in description, customer or notes.")] = None,
+    search: SearchFilter = None,
     format: Annotated[str, typer.Option("--format", help="table, json or csv (json and csv print every row).")] = "table",
     limit: Annotated[int, typer.Option(help="Rows on the table's first page.")] = 50,
     all_: Annotated[bool, typer.Option("--all", help="Show every row in the table.")] = False,

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from .cli import app, state
+from .cli import (CustomerFilter, OpenFilter, OwnerFilter, PriorityFilter, SearchFilter, SinceFilter, SourceFilter,
+                  StatusFilter, TypeFilter, UntilFilter, app, state)
 
 PROGRESS_FROM_ROWS = 2000  # below this an export is quick enough to need no bar
 
@@ -44,16 +45,16 @@ def export(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="File to write: .xlsx, .csv or .json.", show_default=False)],
     format: Annotated[Optional[str], typer.Option("--format", help="xlsx, csv or json (default: from the file's suffix).")] = None,
-    status: Annotated[Optional[list[str]], typer.Option("--status", help="Status (repeatable).")] = None,
-    type: Annotated[Optional[str], typer.Option("--type", help="Type.")] = None,
-    priority: Annotated[Optional[str], typer.Option(help="Priority.")] = None,
-    customer: Annotated[Optional[str], typer.Option(help="Customer contains this text.")] = None,
-    owner: Annotated[Optional[str], typer.Option(help="Owner or department contains this text.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Source.")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Submitted at or after (a date means 00:00).")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Submitted at or before (a date means the end of that day).")] = None,
-    open_: Annotated[bool, typer.Option("--open", help="Only open requests (pending, in-progress, verifying).")] = False,
-    search: Annotated[Optional[str], typer.Option(help="Text in description, customer or notes.")] = None,
+    status: StatusFilter = None,
+    type: TypeFilter = None,
+    priority: PriorityFilter = None,
+    customer: CustomerFilter = None,
+    owner: OwnerFilter = None,
+    source: SourceFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    open_: OpenFilter = False,
+    search: SearchFilter = None,
     mask: Annotated[bool, typer.Option("--mask", help="Hide personal names (王经理 → 王**) for sheets shared outside the team; such a file cannot be imported.")] = False,
     lang: Annotated[Optional[str], typer.Option("--lang", help="Language of headers and labels (default: the global --lang).")] = None,
     extra: Annotated[bool, typer.Option("--extra", help="Add the kept non-template fields (contact, department, scores, ...) after the 18 columns.")] = False,
