@@ -131,6 +131,8 @@ class WorkingCalendar:
         self.extra_holidays = frozenset(extra_holidays)
         self.extra_workdays = frozenset(extra_workdays)
         self._years: dict[int, _YearTable] = {}
+        self._day_flags: dict[date, bool] = {}
+        self._last_local: tuple[datetime | None, datetime | None] = (None, None)
 
     def __repr__(self) -> str:
         return (
@@ -168,9 +170,12 @@ class WorkingCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """Whether the local calendar day `day` is a working day."""
-        table = self._table(day.year)
-        i = day.toordinal() - table.start
-        return table.prefix[i + 1] > table.prefix[i]
+        known = self._day_flags.get(day)  # asked tens of thousands of times by `overdue`
+        if known is None:
+            table = self._table(day.year)
+            i = day.toordinal() - table.start
+            known = self._day_flags[day] = table.prefix[i + 1] > table.prefix[i]
+        return known
 
     def count_working_days(self, start: date, end: date) -> int:
         """Number of working days in [start, end) (0 when end <= start)."""
@@ -211,9 +216,16 @@ class WorkingCalendar:
     # -- instants -------------------------------------------------------------------------
     def local(self, t: datetime) -> datetime:
         """`t` (timezone-aware) in the calendar's zone."""
-        if t.tzinfo is None:
+        zone = t.tzinfo
+        if zone is self.tz:  # already local (deadlines are): astimezone would return it unchanged
+            return t
+        if t is self._last_local[0]:  # `overdue` asks for the same "now" once per request
+            return self._last_local[1]
+        if zone is None:
             raise ValueError(f"a timezone-aware datetime is needed, not {t!r}")
-        return t.astimezone(self.tz)
+        shown = t.astimezone(self.tz)
+        self._last_local = (t, shown)
+        return shown
 
     def local_date(self, t: datetime) -> date:
         """The local calendar day of `t`."""

@@ -27,6 +27,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from operator import itemgetter
 from typing import Any
 
 from .calendar import WorkingCalendar, load_zone, normalise_country, parse_date_list, supported_countries
@@ -250,7 +251,7 @@ _FIELD_READERS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: built once per request by `overdue` and the report, and never changed
 class _State:
     """What the clocks need, as it stood at `as_of` (all times UTC)."""
 
@@ -268,9 +269,12 @@ class _State:
     pauses: tuple[tuple[datetime, datetime | None], ...]  # (begin, end); end None = still paused
 
 
+_TIME_AND_SEQ = itemgetter(0, 1)
+
+
 def _ordered(history: Iterable[HistoryEntry]) -> list[tuple[datetime, int, HistoryEntry]]:
     """(time in UTC, seq, entry), oldest first."""
-    return sorted(((_utc(e.at), e.seq, e) for e in history), key=lambda row: (row[0], row[1]))
+    return sorted(((e.at if e.at.tzinfo is UTC else _utc(e.at), e.seq, e) for e in history), key=_TIME_AND_SEQ)
 
 
 def _state(request: Request, as_of: datetime) -> _State:
@@ -281,36 +285,46 @@ def _state(request: Request, as_of: datetime) -> _State:
     past = [(at, entry) for at, _, entry in entries if at <= as_of]
 
     # A field's value at as_of is the old value of its first change after as_of, else the current one.
-    values: dict[str, Any] = {}
-    for _, _, entry in entries[len(past):]:
-        for name, change in (entry.changes or {}).items():
-            if name in _FIELD_READERS and name not in values and isinstance(change, (list, tuple)) and len(change) == 2:
-                values[name] = _FIELD_READERS[name](change[0])
-    current = {
+    values: dict[str, Any] = {
         "status": request.status, "priority": request.priority, "feasibility": request.feasibility,
         "waiting": request.waiting, "due": request.due, "completed_at": request.completed_at,
     }
-    for name, value in current.items():
-        if values.get(name, _MISSING) is _MISSING:
-            values[name] = value
+    if len(past) < len(entries):  # entries after as_of (`--as-of` in the past): read the old values
+        earlier: dict[str, Any] = {}
+        for _, _, entry in entries[len(past):]:
+            for name, change in (entry.changes or {}).items():
+                if name in _FIELD_READERS and name not in earlier and isinstance(change, (list, tuple)) and len(change) == 2:
+                    earlier[name] = _FIELD_READERS[name](change[0])
+        for name, value in earlier.items():
+            if value is not _MISSING:
+                values[name] = value
 
     responded = assigned = reopened = due_set = None
     deferred = waiting = False
     pauses: list[tuple[datetime, datetime | None]] = []
     begun: datetime | None = None
+    # One pass over the entries (the hot loop of `overdue` over every open request: kept inline).
     for at, entry in past:
-        if entry.action in RESPONSE_ACTIONS and responded is None:
+        action = entry.action
+        if responded is None and action in RESPONSE_ACTIONS:
             responded = at
-        if entry.action == "assign" and assigned is None:
-            assigned = at
-        if entry.action == "reopen":
+        if action == "assign":
+            if assigned is None:
+                assigned = at
+        elif action == "reopen":
             reopened = at
-        changes = entry.changes or {}
+        changes = entry.changes
+        if not changes:
+            continue  # nothing changed: neither the due nor a pause
         if "due" in changes:
             due_set = at
         was_paused = deferred or waiting
-        deferred = _new_value(changes, "feasibility", deferred, lambda v: v == "defer")
-        waiting = _new_value(changes, "waiting", waiting, bool)
+        change = changes.get("feasibility")
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            deferred = change[1] == "defer"
+        change = changes.get("waiting")
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            waiting = bool(change[1])
         if not was_paused and (deferred or waiting):
             begun = at
         elif was_paused and not (deferred or waiting) and begun is not None:
@@ -352,13 +366,6 @@ def _state(request: Request, as_of: datetime) -> _State:
         last_event=last_event,
         pauses=tuple(pauses),
     )
-
-
-def _new_value(changes: Mapping[str, Any], name: str, old: bool, meaning: Any) -> bool:
-    change = changes.get(name)
-    if isinstance(change, (list, tuple)) and len(change) == 2:
-        return bool(meaning(change[1]))
-    return old
 
 
 # -- clocks -------------------------------------------------------------------------------------
@@ -415,9 +422,15 @@ class Clock:
         return -calendar.working_days_between(end, self.deadline)
 
 
+_HOURS: dict[float, timedelta] = {}  # the few targets in hours, as timedeltas made once
+
+
 def _plus_hours(t: datetime, hours: float, calendar: WorkingCalendar) -> datetime:
     # In UTC: aware arithmetic within one ZoneInfo would add wall-clock time across DST changes.
-    return calendar.local(_utc(t) + timedelta(hours=hours))
+    step = _HOURS.get(hours)
+    if step is None:
+        step = _HOURS[hours] = timedelta(hours=hours)
+    return calendar.local(_utc(t) + step)
 
 
 def _resolution(state: _State, calendar: WorkingCalendar, policy: SlaPolicy) -> Clock:
@@ -530,9 +543,14 @@ def overdue_reasons(
 
 
 def _reason(reason: str, clock: Clock, as_of: datetime, calendar: WorkingCalendar) -> OverdueReason:
-    assert clock.deadline is not None
-    return OverdueReason(reason, clock.deadline, clock.late_by(as_of), clock.late_working_days(as_of, calendar),
-                         clock.name)
+    """The reason of an unmet clock at `as_of` (UTC): Clock.late_by and late_working_days, inline."""
+    assert clock.deadline is not None and clock.met_at is None
+    late = as_of - _utc(clock.deadline)
+    if late.days >= 0:  # as_of at or after the deadline
+        working = calendar.working_days_between(clock.deadline, as_of)
+    else:
+        working = -calendar.working_days_between(as_of, clock.deadline)
+    return OverdueReason(reason, clock.deadline, late, working, clock.name)
 
 
 def is_overdue(request: Request, calendar: WorkingCalendar, policy: SlaPolicy, as_of: datetime) -> bool:

@@ -43,9 +43,11 @@ def overdue(
     submitted after it are left out).
     """
     from ..domain.sla import SlaPolicy, overdue_reasons
-    from ..storage.repository import RequestFilter
+    from ..storage.reader import RequestFilter, bulk_objects
 
-    with ctx.unit_of_work(write=False) as uow:
+    # Plain sqlite3 reads: no SQLAlchemy import, no per-value result processing; and no cyclic
+    # garbage collection while tens of thousands of acyclic records are made (docs/performance.md).
+    with ctx.reader() as uow, bulk_objects():
         inputs = _inputs(uow, ctx)
         moment = inputs.time(as_of, "start", "--as-of")
         when = moment.at if moment else ctx.now
@@ -70,7 +72,7 @@ def clocks(ctx: Context, request: Request) -> tuple[list[Any], Any, datetime]:
     """The request's SLA clocks now, with the calendar to express them in working days."""
     from ..domain.sla import SlaPolicy, request_clocks
 
-    with ctx.unit_of_work(write=False) as uow:
+    with ctx.reader() as uow:
         inputs = _inputs(uow, ctx)
         policy = SlaPolicy.from_settings(inputs.settings)
         return request_clocks(request, inputs.calendar, policy, ctx.now), inputs.calendar, ctx.now
@@ -89,7 +91,7 @@ def config_show(ctx: Context) -> list[SettingView]:
     """Every known setting with its value (set or default), and any unknown stored key."""
     from ..domain.sla import SETTINGS
 
-    with ctx.unit_of_work(write=False) as uow:
+    with ctx.reader() as uow:
         stored = uow.requests.settings()
     views = []
     for key, spec in SETTINGS.items():
