@@ -1,0 +1,198 @@
+"""reqtrack side by side with Taskwarrior 2.6 on the same 10,000 items.
+
+    apt-get install -y taskwarrior     # Debian's package (2.6.x); without it this script skips cleanly
+    python bench/taskwarrior.py [--n 10000] [--repeats 5] [--out tw-results.json]
+
+The items are the requests of the benchmark database (bench/build_db.py, the same file
+bench/run.py uses): each becomes a Taskwarrior task with the same description (first line),
+customer as project, priority (H/M/L), type as a tag, submission as `entry`, planned completion
+as `due`, and status (open → pending, done/closed → completed with its end, cancelled → deleted).
+Taskwarrior runs with a throwaway TASKRC and TASKDATA under /tmp (confirmation, hooks, news and
+garbage collection messages off), so nothing of the user's own task list is touched.
+
+Pairs timed (median of --repeats after a warm-up; wall time and peak memory per process):
+bulk load (task import of the 10,000 as JSON vs reqtrack import of an xlsx export of them, when
+reqtrack has import/export), add one item, the first screen of the list, every open item,
+overdue items, and a count of open items. The exact command lines are printed and saved, so
+anyone can re-run them by hand. The semantics differ: Taskwarrior's "overdue" is "due date
+passed", reqtrack's also checks the response, plan and resolution SLA clocks in working days.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import ensure_database, reqtrack_command, run_once  # noqa: E402
+
+NAMESPACE = uuid.UUID("6f1d1b1e-7c1a-4d59-9a8e-2f7f3b0c4a10")
+PRIORITY = {"high": "H", "medium": "M", "low": "L"}
+
+
+def tw_time(stored: str | None) -> str | None:
+    """reqtrack's stored UTC text → Taskwarrior's `YYYYMMDDTHHMMSSZ`."""
+    return stored.replace("-", "").replace(":", "") if stored else None
+
+
+def tasks_from(db: Path) -> list[dict[str, Any]]:
+    """The database's requests as Taskwarrior tasks (read with plain sqlite3)."""
+    conn = sqlite3.connect(db)
+    tasks = []
+    query = ("SELECT id, description, customer, priority, type, submitted_at, due, status, completed_at, closed_at, "
+             "updated_at FROM request")
+    for rid, description, customer, priority, type_, submitted, due, status, completed, closed, updated in conn.execute(query):
+        task: dict[str, Any] = {
+            "uuid": str(uuid.uuid5(NAMESPACE, rid)),
+            "description": f"{rid} {description.splitlines()[0]}",
+            "project": customer.replace(".", " "),  # a dot would make a sub-project
+            "entry": tw_time(submitted),
+            "modified": tw_time(updated or submitted),
+            "status": "pending",
+        }
+        if priority:
+            task["priority"] = PRIORITY[priority]
+        if type_:
+            task["tags"] = [type_]
+        if due:
+            task["due"] = tw_time(due)
+        if status in ("done", "closed"):
+            task["status"] = "completed"
+            task["end"] = tw_time(closed or completed or updated)
+        elif status == "cancelled":
+            task["status"] = "deleted"
+            task["end"] = tw_time(updated)
+        tasks.append(task)
+    conn.close()
+    return tasks
+
+
+def timed(argv: list[str], env: dict[str, str], repeats: int, warmup: int, ok: tuple[int, ...] = (0, 1)) -> dict[str, Any]:
+    seconds, peaks, output = [], [], b""
+    for index in range(warmup + repeats):
+        elapsed, peak_kb, code, stdout, stderr, _ = run_once(argv, env, timeout=900)
+        if code not in ok:
+            return {"command": shlex.join(argv), "status": f"failed: exit {code}: {stderr.strip()[-200:]}"}
+        if index >= warmup:
+            seconds.append(elapsed)
+            peaks.append(peak_kb)
+        output = stdout
+    return {"command": shlex.join(argv), "status": "ok", "median_s": round(statistics.median(seconds), 4),
+            "runs_s": [round(s, 4) for s in seconds], "peak_mb": round(max(peaks) / 1024, 1),
+            "stdout_lines": output.count(b"\n"), "stdout_head": output[:200].decode("utf-8", "replace")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--db-dir", type=Path, default=Path("/tmp/reqtrack-bench"))
+    parser.add_argument("--out", type=Path, default=Path("tw-results.json"))
+    parser.add_argument("--markdown", type=Path)
+    args = parser.parse_args(argv)
+    task = shutil.which("task")
+    if task is None:
+        print("skipped: Taskwarrior (`task`) is not installed; `apt-get install -y taskwarrior` to compare")
+        return 0
+    version = subprocess.run([task, "--version"], capture_output=True, text=True).stdout.strip()
+    args.db_dir.mkdir(parents=True, exist_ok=True)
+    db, meta = ensure_database(args.n, args.db_dir, min(2, os.cpu_count() or 1), False)
+    work = Path(tempfile.mkdtemp(prefix="taskwarrior-", dir=args.db_dir))
+    data = work / "taskdata"
+    data.mkdir()
+    rc = work / "taskrc"
+    rc.write_text(
+        f"data.location={data}\n"
+        "confirmation=off\nverbose=nothing\nhooks=off\nrecurrence=off\nnews.version=2.6.0\n"
+        "detection=off\ndefaultwidth=160\ndefaultheight=60\ncolor=off\n"
+    )
+    tw_env = {**os.environ, "TASKRC": str(rc), "TASKDATA": str(data)}
+    # Work on a copy: `new` adds rows, and the other benchmarks keep the pristine file.
+    rt_db = work / "reqtrack.db"
+    shutil.copy(db, rt_db)
+    rt_env = {**os.environ, "REQTRACK_DB": str(rt_db), "REQTRACK_NOW": meta["now"], "TZ": meta["timezone"],
+              "REQTRACK_USER": "bench"}
+    rt_env.pop("REQTRACK_LANG", None)
+    rt = reqtrack_command()
+    tasks = tasks_from(db)
+    tasks_file = work / "tasks.json"
+    tasks_file.write_text(json.dumps(tasks, ensure_ascii=False))
+
+    results: dict[str, Any] = {"taskwarrior": version, "items": len(tasks), "now": meta["now"], "pairs": [],
+                               "loadavg_start": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+    print(f"Taskwarrior {version}, {len(tasks):,} items, TASKRC={rc}", file=sys.stderr)
+
+    # Bulk load: once each (it changes the data), Taskwarrior's import of JSON vs reqtrack's of xlsx.
+    load = timed([task, "import", str(tasks_file)], tw_env, repeats=1, warmup=0)
+    rt_load: dict[str, Any] = {"status": "skipped: reqtrack export/import not available"}
+    have = lambda command: subprocess.run([*rt, command, "--help"], env=rt_env, capture_output=True).returncode == 0  # noqa: E731
+    if have("export") and have("import"):
+        sheet = work / "requests.xlsx"
+        made = subprocess.run([*rt, "export", str(sheet)], env=rt_env, capture_output=True, text=True)
+        if made.returncode == 0:
+            rt_load = timed([*rt, "import", str(sheet)], {**rt_env, "REQTRACK_DB": str(work / "imported.db")},
+                            repeats=1, warmup=0, ok=(0,))
+        else:
+            rt_load = {"status": f"failed: export: {made.stderr.strip()[-200:]}"}
+    results["pairs"].append({"what": f"bulk load {len(tasks):,} items", "taskwarrior": load, "reqtrack": rt_load})
+
+    pairs = [
+        ("add one item", [task, "add", "项目 Benchmark: export is slow", "project:Benchmark", "priority:M", "due:eow"],
+         [*rt, "new", "项目 Benchmark: export is slow", "--customer", "Benchmark", "--priority", "medium"], (0,)),
+        ("list, first screen (50 rows)", [task, "limit:50", "list"], [*rt, "list", "--limit", "50"], (0, 1)),
+        ("list every open item", [task, "list"], [*rt, "list", "--open", "--all"], (0, 1)),
+        ("overdue, as a table", [task, "overdue"], [*rt, "overdue"], (0, 1)),
+        ("overdue, as JSON", [task, "+OVERDUE", "export"], [*rt, "overdue", "--json"], (0, 1)),
+        ("count open items", [task, "status:pending", "count"], [*rt, "list", "--open", "--limit", "0"], (0, 1)),
+    ]
+    for what, tw_argv, rt_argv, ok in pairs:
+        print(f"{what} ...", file=sys.stderr, flush=True)
+        results["pairs"].append({"what": what, "taskwarrior": timed(tw_argv, tw_env, args.repeats, args.warmup),
+                                 "reqtrack": timed(rt_argv, rt_env, args.repeats, args.warmup, ok=ok)})
+
+    results["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines = [f"Taskwarrior {version} vs reqtrack on the same {len(tasks):,} items "
+             f"({meta['open']:,} open), {datetime.now().strftime('%Y-%m-%d %H:%M')}; load average at start "
+             f"{results['loadavg_start']}, at end {results['loadavg_end']}; median of {args.repeats} runs after "
+             f"{args.warmup} warm-up (bulk load: one run each)", "",
+             "| what | Taskwarrior s | peak MB | reqtrack s | peak MB | Taskwarrior command | reqtrack command |",
+             "|---|---:|---:|---:|---:|---|---|"]
+    for pair in results["pairs"]:
+        tw, rq = pair["taskwarrior"], pair["reqtrack"]
+        cell = lambda r, key: (f"{r[key]:.3f}" if key == "median_s" else f"{r[key]:.0f}") if r.get("status") == "ok" else r.get("status", "")  # noqa: E731
+        lines.append(f"| {pair['what']} | {cell(tw, 'median_s')} | {cell(tw, 'peak_mb') if tw.get('status') == 'ok' else ''} | "
+                     f"{cell(rq, 'median_s')} | {cell(rq, 'peak_mb') if rq.get('status') == 'ok' else ''} | "
+                     f"`{_short(tw.get('command', ''))}` | `{_short(rq.get('command', ''))}` |")
+    lines += ["", "Taskwarrior settings (TASKRC): " + "; ".join(rc.read_text().splitlines()[1:])]
+    table = "\n".join(lines) + "\n"
+    print(table)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    if args.markdown:
+        args.markdown.write_text(table)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _short(command: str) -> str:
+    """The command as a user types it: program name without its directory, temp paths shortened."""
+    parts = shlex.split(command) if command else []
+    if parts:
+        parts[0] = Path(parts[0]).name
+    return shlex.join(parts).replace(tempfile.gettempdir() + "/", "/tmp/")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""The changes made for speed keep behaviour: the index migration, the bulk readers, the
+plain-sqlite3 reader of the read commands, the query plans, what the read commands import, plain
+rendering of lists and line-per-row JSON arrays. (The timings themselves live in bench/; no test
+here asserts a time.)"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+from reqtrack import services
+from reqtrack.domain.errors import NotFound
+from reqtrack.render import cell_width, dump_json, fit_cell
+from reqtrack.storage.db import APPLICATION_ID, Database
+from reqtrack.storage.migrations import SCHEMA_VERSION, apply_migrations
+from reqtrack.storage.repository import EVENT, REQUEST, RequestFilter, UnitOfWork, _row_to_entry, _row_to_request
+
+COMPLETION_QUERY = (
+    "SELECT completed_at FROM request WHERE completed_at >= ? AND completed_at < ? "
+    "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.request_id = request.id AND e.action = 'complete')"
+)
+
+
+def _database_at_schema_2(path: Path) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    apply_migrations(conn, target=2)
+    conn.execute("INSERT INTO setting VALUES ('calendar.timezone', 'Asia/Shanghai')")
+    conn.execute(
+        "INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status, completed_at, updated_at) "
+        "VALUES ('202401-001', '202401', 1, 'Old Co', 'slow export', '2024-01-05T08:00:00Z', 'verifying', "
+        "'2024-01-06T08:00:00Z', '2024-01-06T08:00:00Z')"
+    )
+    conn.execute("INSERT INTO event VALUES ('202401-001', 1, '2024-01-05T08:00:00Z', 'new', 'old', NULL, '')")
+    conn.execute("INSERT INTO event VALUES ('202401-001', 2, '2024-01-06T08:00:00Z', 'complete', 'old', "
+                 "'{\"status\": [\"in-progress\", \"verifying\"]}', 'done')")
+    conn.close()
+
+
+def test_migration_3_adds_the_completion_indexes_and_the_plan_uses_them(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    _database_at_schema_2(path)
+    db = Database.open(path, write=True)
+    assert db.migrated_from == 2 and SCHEMA_VERSION >= 3
+    conn = sqlite3.connect(path)
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"event_request_action", "request_completed"} <= indexes
+    plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + COMPLETION_QUERY, ("2024", "2025")))
+    assert "event_request_action (request_id=? AND action=?)" in plan  # one lookup per request, not a scan
+    assert "request_completed" in plan
+    assert conn.execute(COMPLETION_QUERY, ("2024", "2025")).fetchall() == []  # it has a complete entry
+    conn.close()
+    request = services.get(services.Context(db_path=path, actor="t"), "202401-001")
+    assert [e.action for e in request.history] == ["new", "complete"]
+    assert request.history[1].changes == {"status": ["in-progress", "verifying"]}
+
+
+def test_bulk_readers_give_what_the_column_types_give(ctx) -> None:
+    first = services.register(ctx, "慢 export\nsecond line", "华信银行", priority="high", at="2025-03-01 09:00")
+    services.classify(ctx, first.id, value=8, urgency=9, cost=3, impact=7, at="2025-03-01 10:00")
+    services.assign(ctx, first.id, owner="张伟", department="研发部", due="2025-03-05", at="2025-03-02 10:00")
+    services.progress(ctx, first.id, "waiting for logs", waiting=True, at="2025-03-03 10:00")
+    services.register(ctx, "second", "ACME", at="2025-03-02 09:00")
+    db = ctx.database(write=False)
+    with UnitOfWork(db) as uow:
+        typed = {row.id: _row_to_request(row) for row in uow.session.execute(select(REQUEST))}
+        fast = {r.id: r for r in uow.requests.select(RequestFilter())}
+        assert fast == typed and fast[first.id].scores == {"value": 8, "urgency": 9, "cost": 3, "impact": 7}
+        assert fast[first.id].waiting is True and fast[first.id].due_is_date is True
+        for request_id in typed:
+            rows = uow.session.execute(select(EVENT).where(EVENT.c.request_id == request_id).order_by(EVENT.c.seq))
+            expected = [_row_to_entry(row) for row in rows]
+            assert uow.requests.history(request_id) == expected
+            assert uow.requests.histories([request_id])[request_id] == expected
+            assert uow.requests.get(request_id).history == expected
+
+
+def test_json_arrays_are_one_element_per_line_and_objects_stay_pretty() -> None:
+    out = io.StringIO()
+    rows = [{"id": "202501-001", "customer": "华信"}, {"id": "202501-002", "note": "a\nb"}]
+    dump_json(rows, out)
+    text = out.getvalue()
+    assert json.loads(text) == rows
+    assert text.splitlines() == ["[", '{"id": "202501-001", "customer": "华信"},', '{"id": "202501-002", "note": "a\\nb"}', "]"]
+    many = [{"n": n, "text": "华信"} for n in range(1234)]  # across the 500-element chunks
+    out = io.StringIO()
+    dump_json(many, out)
+    assert json.loads(out.getvalue()) == many and len(out.getvalue().splitlines()) == 1236
+    out = io.StringIO()
+    dump_json([], out)
+    assert json.loads(out.getvalue()) == []
+    out = io.StringIO()
+    dump_json({"id": "x"}, out)
+    assert out.getvalue() == '{\n  "id": "x"\n}\n'
+
+
+def test_plain_list_cells_count_chinese_as_two_columns() -> None:
+    assert cell_width("ACME") == 4 and cell_width("华信银行") == 8 and cell_width("华A") == 3
+    assert fit_cell("华信银行", 10) == "华信银行  "
+    assert fit_cell("华信银行股份有限公司", 9) == "华信银行…"
+    cut = fit_cell("华信银行", 6)  # a wide character does not fit in the last column: padded instead
+    assert cut == "华信… " and cell_width(cut) == 6
+    assert fit_cell("abcdefghij", 5) == "abcd…"
+
+
+def test_list_table_aligns_columns(cli) -> None:
+    cli("new", "导出很慢", "--customer", "华信银行", "--at", "2025-03-10 09:00")
+    cli("new", "export is slow", "--customer", "ACME", "--at", "2025-03-11 09:00")
+    lines = cli("list").stdout.splitlines()
+    header, rule, *rows, footer = lines
+    assert footer == "2 requests."
+    # Every row starts its customer column at the same screen column as the header does.
+    starts = [cell_width(line[: line.index(name)]) for line, name in
+              zip([header, *rows], ["Customer", "ACME", "华信银行"])]
+    assert len(set(starts)) == 1, lines
+
+
+# -- the plain-sqlite3 reader of show, list and overdue -------------------------------------------
+def _varied_requests(ctx) -> list[str]:
+    """A few requests that exercise every column type and filter (Chinese, %, _, waiting, scores)."""
+    ids = []
+    first = services.register(ctx, "导出报表很慢 100%_done\n第二行", "华信银行/CRM二期", source="email", priority="high",
+                              at="2025-03-01 09:00")
+    services.classify(ctx, first.id, type="bug", value=8, urgency=9, cost=3, impact=7, at="2025-03-01 10:00")
+    services.assign(ctx, first.id, owner="张伟", department="研发部", due="2025-03-05", at="2025-03-02 10:00")
+    services.progress(ctx, first.id, "waiting for logs", waiting=True, at="2025-03-03 10:00")
+    ids.append(first.id)
+    second = services.register(ctx, "Export is slow", "ACME Traders", source="phone", priority="medium",
+                               at="2025-03-02 09:00")
+    services.assign(ctx, second.id, owner="Alice Chen", department="Support", due="2025-03-09 18:00",
+                    at="2025-03-03 09:00")
+    services.progress(ctx, second.id, "fixed", done=True, at="2025-03-04 09:00")
+    ids.append(second.id)
+    third = services.register(ctx, "training request", "Initech", source="chat", priority="low", at="2025-03-05 09:00")
+    services.cancel(ctx, third.id, reason="withdrawn", at="2025-03-06 09:00")
+    ids.append(third.id)
+    return ids
+
+
+FILTERS = [
+    RequestFilter(),
+    RequestFilter(open_only=True),
+    RequestFilter(open_only=True, statuses=("cancelled",)),  # open and cancelled: nothing
+    RequestFilter(open_only=True, statuses=("verifying", "cancelled")),
+    RequestFilter(statuses=("cancelled", "pending")),
+    RequestFilter(type="bug"),
+    RequestFilter(priority="low"),
+    RequestFilter(source="phone"),
+    RequestFilter(customer="华信"),
+    RequestFilter(customer="acme"),  # case-insensitive
+    RequestFilter(owner="研发"),  # department
+    RequestFilter(owner="alice"),
+    RequestFilter(search="100%_"),  # LIKE wildcards are literal
+    RequestFilter(search="100%x"),
+    RequestFilter(since=datetime(2025, 3, 2, 1, 0, tzinfo=timezone.utc)),
+    RequestFilter(until=datetime(2025, 3, 2, 1, 0, tzinfo=timezone.utc)),
+]
+
+
+def test_the_reader_gives_what_the_repository_gives(ctx) -> None:
+    from reqtrack.storage.reader import ReadUnitOfWork
+
+    ids = _varied_requests(ctx)
+    db = ctx.database(write=False)
+    with UnitOfWork(db) as uow, ReadUnitOfWork(db) as fast:
+        assert fast.requests.settings() == uow.requests.settings()
+        for request_id in ids:
+            assert fast.requests.get(request_id) == uow.requests.get(request_id)
+            assert fast.requests.exists(request_id)
+        assert not fast.requests.exists("209901-001")
+        assert fast.requests.histories(ids) == uow.requests.histories(ids)
+        assert fast.requests.attachments_of(ids) == uow.requests.attachments_of(ids)
+        for flt in FILTERS:
+            assert fast.requests.count(flt) == uow.requests.count(flt), flt
+            assert list(fast.requests.select(flt)) == list(uow.requests.select(flt)), flt
+            assert list(fast.requests.select(flt, limit=1, newest_first=False)) == \
+                list(uow.requests.select(flt, limit=1, newest_first=False)), flt
+    with ReadUnitOfWork(db) as fast:
+        assert fast.requests.count(RequestFilter(search="100%_")) == 1
+        assert fast.requests.count(RequestFilter(search="100%x")) == 0
+        try:
+            fast.requests.get("209901-001")
+        except NotFound as exc:
+            assert "209901-001" in str(exc)
+        else:  # pragma: no cover - the test fails here
+            raise AssertionError("a missing request must raise NotFound")
+
+
+def test_the_reader_reads_one_snapshot(ctx) -> None:
+    """A write that commits while a read unit of work is open is not seen by it (as with SQLAlchemy)."""
+    from reqtrack.storage.reader import ReadUnitOfWork
+
+    services.register(ctx, "first", "ACME", at="2025-03-01 09:00")
+    with ReadUnitOfWork(ctx.database(write=False)) as fast:
+        before = fast.requests.count(RequestFilter())
+        services.register(ctx, "second", "ACME", at="2025-03-02 09:00")
+        assert fast.requests.count(RequestFilter()) == before == 1
+    with ReadUnitOfWork(ctx.database(write=False)) as fast:
+        assert fast.requests.count(RequestFilter()) == 2
+
+
+def _plan(conn: sqlite3.Connection, sql: str, params: list) -> str:
+    return " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+
+def test_the_hot_queries_use_the_indexes(ctx) -> None:
+    """The queries of overdue, list's first page, show and the history reads search an index
+    instead of scanning the tables (no ANALYZE: a user's database has no statistics either)."""
+    from reqtrack.storage import reader
+
+    _varied_requests(ctx)
+    conn = sqlite3.connect(ctx.db_path)
+    columns = reader._REQUEST_COLUMNS
+    condition, params = reader.where_clause(RequestFilter(open_only=True))
+    assert "USING INDEX request_status (status=?)" in _plan(
+        conn, f"SELECT {columns} FROM request WHERE {condition} ORDER BY submitted_at DESC, id DESC", params)
+    first_page = _plan(conn, f"SELECT {columns} FROM request WHERE 1 ORDER BY submitted_at DESC, id DESC LIMIT 50", [])
+    assert "SCAN request USING INDEX request_submitted" in first_page  # walks the newest 50, no sort of all rows
+    assert "USING INDEX sqlite_autoindex_request_1 (id=?)" in _plan(
+        conn, f"SELECT {columns} FROM request WHERE id = ?", ["202503-001"])
+    history = _plan(conn, "SELECT request_id, seq, at, action, actor, changes, note FROM event "
+                          "WHERE request_id IN (?, ?) ORDER BY request_id, seq", ["a", "b"])
+    assert "SEARCH event USING INDEX" in history and "(request_id=?)" in history, history
+    conn.close()
+
+
+def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_path: Path) -> None:
+    """The read commands people run all day start without SQLAlchemy, SQLModel or Rich tables
+    for lists (their import alone costs more than the command's work)."""
+    request_id = _varied_requests(ctx)[0]
+    probe = (
+        "import sys\n"
+        "from reqtrack.cli import main\n"
+        "sys.argv = ['reqtrack'] + sys.argv[1:]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'openpyxl') if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": "2025-03-14T09:30:00+00:00"}
+    for argv in (["show", request_id], ["list"], ["list", "--open", "--format", "json"], ["overdue", "--json"]):
+        result = subprocess.run([sys.executable, "-c", probe, *argv], env=env, capture_output=True, text=True,
+                                timeout=60)
+        assert "HEAVY []" in result.stderr, (argv, result.stderr[-500:])
+        assert result.stdout.strip(), argv
+
+
+def test_bulk_objects_pauses_the_collector_and_restores_it() -> None:
+    import gc
+
+    from reqtrack.storage.reader import bulk_objects
+
+    assert gc.isenabled()
+    with bulk_objects():
+        assert not gc.isenabled()
+        with bulk_objects():  # nested: the inner one leaves it to the outer
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    try:
+        with bulk_objects():
+            raise KeyError("x")
+    except KeyError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with bulk_objects():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
