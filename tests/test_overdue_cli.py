@@ -123,3 +123,16 @@ def test_show_prints_the_clocks(cli) -> None:
     rid = register(cli, "2025-03-13 10:00", "high")
     out = cli("show", rid).stdout
     assert "resolution" in out and "2025-03-17 10:00" in out
+
+
+def test_as_of_in_the_past_sees_requests_open_then_and_done_since(cli) -> None:
+    """`--as-of` replays the past: a request finished since was still late back then."""
+    rid = register(cli, "2025-01-10 10:00", "high")  # resolution due Tuesday 14th 10:00
+    assert cli("progress", rid, "fixed", "--done", "--at", "2025-01-20 10:00").exit_code == 0
+    assert overdue(cli, "2025-03-01 10:00") == []  # verifying since the 20th: the resolution clock stopped
+    assert cli("verify", rid, "--pass", "--at", "2025-01-21 10:00").exit_code == 0
+    assert cli("close", rid, "--at", "2025-01-22 10:00").exit_code == 0
+    assert overdue(cli, "2025-03-01 10:00") == []
+    rows = overdue(cli, "2025-01-15 10:00")
+    assert [(r["id"], r["reason"], r["status"]) for r in rows] == [(rid, "resolution", "in-progress")]
+    assert overdue(cli, "2025-01-14 09:59") == []

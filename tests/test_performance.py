@@ -163,6 +163,8 @@ FILTERS = [
     RequestFilter(search="100%x"),
     RequestFilter(since=datetime(2025, 3, 2, 1, 0, tzinfo=timezone.utc)),
     RequestFilter(until=datetime(2025, 3, 2, 1, 0, tzinfo=timezone.utc)),
+    RequestFilter(open_at=datetime(2025, 3, 3, 12, 0, tzinfo=timezone.utc)),  # overdue --as-of in the past
+    RequestFilter(open_at=datetime(2025, 3, 5, 12, 0, tzinfo=timezone.utc), owner="alice"),
 ]
 
 

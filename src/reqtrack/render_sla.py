@@ -59,7 +59,7 @@ def overdue_json(report: Any) -> list[dict[str, Any]]:
             "owner": r.owner,
             "department": r.department,
             "priority": r.priority,
-            "status": r.status,
+            "status": row.status,
             "customer": r.customer,
             "description": r.description,
             "due": iso(r.due, tz),
@@ -84,7 +84,7 @@ def overdue_table(report: Any, lang: str) -> None:
         late = row.reason.late_calendar.total_seconds() > 0
         rows.append([r.id, ", ".join(labels[x.reason] for x in row.reasons), local(row.reason.deadline, report.tz),
                      late_text(row.reason.late_calendar, row.reason.late_working_days), owner_cell(r),
-                     PRIORITY.label(r.priority, lang), STATUS.label(r.status, lang), r.customer,
+                     PRIORITY.label(r.priority, lang), STATUS.label(row.status, lang), r.customer,
                      (r.description.splitlines() or [""])[0]])
         styles.append("31" if late else "33")
     lines = plain_table(headers, rows, [None, 40, None, None, 24, None, None, 24, 40], styles)

@@ -542,6 +542,11 @@ def overdue_reasons(
     return reasons
 
 
+def status_at(request: Request, as_of: datetime) -> str:
+    """The request's status at `as_of`, replayed from its history."""
+    return _state(request, as_of).status
+
+
 def _reason(reason: str, clock: Clock, as_of: datetime, calendar: WorkingCalendar) -> OverdueReason:
     """The reason of an unmet clock at `as_of` (UTC): Clock.late_by and late_working_days, inline."""
     assert clock.deadline is not None and clock.met_at is None

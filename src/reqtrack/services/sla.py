@@ -19,6 +19,7 @@ class OverdueRow:
 
     request: Request
     reasons: list[Any]  # domain.sla.OverdueReason
+    status: str  # at the moment evaluated (differs from request.status for a past --as-of)
 
     @property
     def reason(self) -> Any:
@@ -42,7 +43,7 @@ def overdue(
     update for `sla.stale_hours`; `as_of` evaluates the clocks at another moment (requests
     submitted after it are left out).
     """
-    from ..domain.sla import SlaPolicy, overdue_reasons
+    from ..domain.sla import SlaPolicy, overdue_reasons, status_at
     from ..storage.reader import RequestFilter, bulk_objects
 
     # Plain sqlite3 reads: no SQLAlchemy import, no per-value result processing; and no cyclic
@@ -56,14 +57,18 @@ def overdue(
             duration = parse_duration(within)
             window = duration.after(when, inputs.calendar.add_working_days) - when
         policy = SlaPolicy.from_settings(inputs.settings)
-        candidates = [r for r in uow.requests.select(RequestFilter(open_only=True, owner=owner)) if r.submitted_at <= when]
+        # Now: only the open requests (the status index). In the past: also those closed since,
+        # which were perhaps open then; the clocks replay each one's history up to `when`.
+        past = when < ctx.now
+        flt = RequestFilter(owner=owner, open_at=when) if past else RequestFilter(open_only=True, owner=owner)
+        candidates = [r for r in uow.requests.select(flt) if r.submitted_at <= when]
         histories = uow.requests.histories([r.id for r in candidates])
         rows = []
         for request in candidates:
             request.history = histories[request.id]
             reasons = overdue_reasons(request, inputs.calendar, policy, when, within=window, include_stale=stale)
             if reasons:
-                rows.append(OverdueRow(request, reasons))
+                rows.append(OverdueRow(request, reasons, status_at(request, when) if past else request.status))
     rows.sort(key=lambda row: (-row.reason.late_calendar.total_seconds(), row.request.id))
     return OverdueReport(rows, when, inputs.tz)
 

@@ -47,6 +47,9 @@ class RequestFilter:
     until: datetime | None = None
     open_only: bool = False
     search: str | None = None
+    # Requests that may have been open at this moment: submitted by then and open now or changed
+    # since (updated_at is the latest event), for `overdue --as-of` in the past.
+    open_at: datetime | None = None
 
 
 # -- stored values → domain values (the same results as the column types of tables.py) -----------
@@ -156,6 +159,9 @@ def where_clause(flt: RequestFilter) -> tuple[str, list[Any]] | None:
         params.append(time_to_stored(flt.until))
     if flt.search:
         contains(flt.search, "description", "customer", "notes")
+    if flt.open_at is not None:
+        conditions.append(f"submitted_at <= ? AND (status IN ({', '.join('?' * len(OPEN))}) OR updated_at > ?)")
+        params.extend([time_to_stored(flt.open_at), *OPEN, time_to_stored(flt.open_at)])
     return (" AND ".join(conditions) or "1"), params
 
 

@@ -63,6 +63,9 @@ def _conditions(flt: RequestFilter) -> Any:
     if flt.search:
         conditions.append(or_(_contains(REQUEST.c.description, flt.search), _contains(REQUEST.c.customer, flt.search),
                               _contains(REQUEST.c.notes, flt.search)))
+    if flt.open_at is not None:
+        conditions.append(REQUEST.c.submitted_at <= flt.open_at)
+        conditions.append(or_(REQUEST.c.status.in_(OPEN), REQUEST.c.updated_at > flt.open_at))
     return and_(*conditions)
 
 
