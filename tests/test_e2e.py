@@ -106,3 +106,18 @@ def test_python_dash_m_runs_every_command(tmp_path: Path, module: str) -> None:
     listed = subprocess.run([sys.executable, "-m", module, "overdue", "--json"], env=env, capture_output=True,
                             text=True, timeout=60)
     assert listed.returncode == 0 and json.loads(listed.stdout) == []
+
+
+@pytest.mark.parametrize("command", [["show", "202611-001"], ["report"], ["list"]])
+def test_a_reader_closing_the_pipe_early_is_not_an_error(tmp_path: Path, command: list[str]) -> None:
+    """`reqtrack report | head`: exit 0 and no traceback or complaint when the pipe closes early."""
+    db = tmp_path / "r.db"
+    env = {"REQTRACK_NOW": "2026-11-20T10:00:00+08:00"}
+    assert run(db, "new", "x", "--customer", "ACME", env=env).stdout.strip() == "202611-001"
+    environment = {**os.environ, "REQTRACK_DB": str(db), "TZ": "Asia/Shanghai", **env}
+    proc = subprocess.Popen([*reqtrack_command(), *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=environment)
+    proc.stdout.close()  # the reader is gone before the first line is written
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, stderr
+    assert stderr == ""

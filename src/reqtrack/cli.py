@@ -41,6 +41,10 @@ class ReqtrackGroup(TyperGroup):
             typer.echo("reqtrack: interrupted; nothing half-written was kept", err=True)
             ctx.exit(130)
         except BrokenPipeError:
+            # The reader went away (`| head`): not an error. Point stdout at /dev/null so that
+            # Python's final flush does not complain about the closed pipe.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
             ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             # Typer's (or click's) own exits and usage errors carry their exit codes: let them through.

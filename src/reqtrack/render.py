@@ -54,6 +54,22 @@ def request_to_json(request: Request, tz: ZoneInfo) -> dict[str, Any]:
     return data
 
 
+def console_for_stdout(width_when_piped: int, **options: Any) -> Any:
+    """A Rich console for stdout: the terminal's width, or `width_when_piped` into a pipe or file.
+
+    A reader that closes the pipe early (`reqtrack report | head`) is not a failure: Rich would
+    exit 1 there, which scripts read as "overdue found something"; this console raises
+    BrokenPipeError instead, which the CLI ends with exit 0.
+    """
+    from rich.console import Console
+
+    class _PipeAwareConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _PipeAwareConsole(width=None if sys.stdout.isatty() else width_when_piped, **options)
+
+
 def dump_json(value: Any, out: TextIO | None = None) -> None:
     """JSON with Chinese kept readable: an object pretty-printed; an array one element per line.
 
@@ -110,10 +126,9 @@ def _changes_text(entry: HistoryEntry) -> str:
 
 def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[str, str, str]] | None = None) -> None:
     """The whole record on screen: fields, attachments, clocks and the history newest first."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    console = console_for_stdout(120)
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style="bold cyan", no_wrap=True)
     fields.add_column(overflow="fold")

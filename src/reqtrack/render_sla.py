@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .domain.vocab import PRIORITY, STATUS
-from .render import iso, local, owner_cell
+from .render import console_for_stdout, iso, local, owner_cell
 
 REASON_LABELS = {
     "en": {"response": "no response", "plan": "no plan (high)", "resolution": "resolution", "due": "past planned date",
@@ -115,7 +115,6 @@ def clock_rows(clocks: list[Any], calendar: Any, now: datetime, tz: ZoneInfo) ->
 
 def settings_table(views: list[Any]) -> None:
     """The settings: key, value, whether it is the default, what it means."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(show_edge=False, header_style="bold")
@@ -123,4 +122,4 @@ def settings_table(views: list[Any]) -> None:
         table.add_column(name, overflow="fold")
     for v in views:
         table.add_row(v.key, v.value, "set" if v.is_set else "default", v.description)
-    Console(width=None if sys.stdout.isatty() else 140).print(table)
+    console_for_stdout(140).print(table)

@@ -7,7 +7,6 @@ label it in the chosen language; distribution keys stay English in JSON and are 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -204,10 +203,11 @@ def show_report(report: dict[str, Any], lang: str) -> None:
     """The one-screen summary: volumes, headline figures against targets, rates, distributions,
     owners, the trend, the funnel and the most overdue requests."""
     from rich.columns import Columns
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=None if sys.stdout.isatty() else 120, highlight=False)
+    from .render import console_for_stdout
+
+    console = console_for_stdout(120, highlight=False)
     period = report["period"]
     start, end, as_of = (period[k].replace("T", " ")[:16] for k in ("from", "to", "as_of"))
     span = "" if period["kind"] == "custom" else f"  {start} → {end}"
