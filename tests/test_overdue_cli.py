@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 
 def overdue(cli, as_of: str, *extra: str):
     result = cli("overdue", "--as-of", as_of, "--json", *extra)
