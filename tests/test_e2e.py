@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import reqtrack_command
 
 pytestmark = pytest.mark.e2e
-
-
-def reqtrack_command() -> list[str]:
-    exe = shutil.which("reqtrack", path=str(Path(sys.executable).parent)) or shutil.which("reqtrack")
-    return [exe] if exe else [sys.executable, "-m", "reqtrack.cli"]
 
 
 def run(db: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:

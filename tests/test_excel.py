@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from reqtrack import excel, services
 from reqtrack.domain.vocab import COLUMNS
 from reqtrack.services import Context, transfer
+from helpers import export, fresh_context, sheet_values
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
@@ -47,18 +48,6 @@ def populate(ctx: Context) -> None:
         services.register(ctx, text, f"Hostile {i}", notes=text, proposer=text, at=f"2025-03-02 0{i}:00")
     services.register(ctx, "取消的需求", "某客户", at="2025-03-03 09:00")
     services.cancel(ctx, "202503-011", reason="客户撤回", at="2025-03-03 10:00")
-
-
-def export(ctx: Context, path: Path, lang: str = "en", **kwargs) -> transfer.ExportResult:
-    return transfer.export_requests(ctx, path, None, lang, **kwargs)
-
-
-def sheet_values(path: Path, index: int = 0) -> list[tuple]:
-    return list(load_workbook(path).worksheets[index].iter_rows(values_only=True))
-
-
-def fresh_context(tmp_path: Path, name: str) -> Context:
-    return Context(db_path=tmp_path / name, actor="importer", clock=lambda: NOW)
 
 
 @pytest.fixture

@@ -23,23 +23,12 @@ from reqtrack.domain.errors import InvalidInput
 from reqtrack.domain.vocab import COLUMNS
 from reqtrack.services import Context, transfer
 from reqtrack.storage.repository import Repository
+from helpers import export, fresh_context, sheet_values
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
 # shared/ lies beside the repository (SPEC.md and the seeds), in development and in CI alike.
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "requirement-management-template.zh-TW.txt"
-
-
-def export(ctx: Context, path: Path, lang: str = "en", **kwargs) -> transfer.ExportResult:
-    return transfer.export_requests(ctx, path, None, lang, **kwargs)
-
-
-def sheet_values(path: Path, index: int = 0) -> list[tuple]:
-    return list(load_workbook(path).worksheets[index].iter_rows(values_only=True))
-
-
-def fresh_context(tmp_path: Path, name: str) -> Context:
-    return Context(db_path=tmp_path / name, actor="importer", clock=lambda: NOW)
 
 
 def write_xlsx(path: Path, rows: list[list]) -> Path:

@@ -26,11 +26,9 @@ import csv
 import hashlib
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +36,7 @@ from pathlib import Path
 import pytest
 
 from reqtrack.domain.vocab import COLUMNS
+from helpers import reqtrack_command
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -61,11 +60,6 @@ class Tally:
 
 
 TALLY = Tally()
-
-
-def reqtrack_command() -> list[str]:
-    exe = shutil.which("reqtrack", path=str(Path(sys.executable).parent)) or shutil.which("reqtrack")
-    return [exe] if exe else [sys.executable, "-m", "reqtrack.cli"]
 
 
 def environment(db: Path) -> dict[str, str]:

@@ -19,13 +19,9 @@ import pytest
 
 from reqtrack.storage.db import APPLICATION_ID
 from reqtrack.storage.migrations import SCHEMA_VERSION, apply_migrations
+from helpers import reqtrack_command
 
 pytestmark = pytest.mark.e2e
-
-
-def reqtrack_command() -> list[str]:
-    exe = shutil.which("reqtrack", path=str(Path(sys.executable).parent)) or shutil.which("reqtrack")
-    return [exe] if exe else [sys.executable, "-m", "reqtrack.cli"]
 
 
 def run(db: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:

@@ -147,7 +147,7 @@ def export_requests(
     target = Path(path).expanduser()
     fmt = export_format(target, format)
     lang = normalise_language(lang)
-    with ctx.unit_of_work(write=False) as uow:
+    with ctx.reader() as uow:  # the same read path as iter_requests below: no SQLAlchemy for an export
         inputs = _inputs(uow, ctx)
         flt = build_filter(inputs, **filters)
         total = uow.requests.count(flt)
@@ -654,7 +654,7 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
     path = Path(path).expanduser()
     database_exists = Path(ctx.db_path).expanduser().exists()
     if database_exists:
-        with ctx.unit_of_work(write=False) as uow:
+        with ctx.reader() as uow:
             tz = _inputs(uow, ctx).tz
     else:
         tz = ZoneInfo(local_timezone_name())
