@@ -358,3 +358,82 @@ def test_calendar_from_settings() -> None:
     assert calendar_from_settings({}).timezone == "UTC" and calendar_from_settings({}).country is None
     with pytest.raises(InvalidInput, match="config set"):
         calendar_from_settings({"calendar.timezone": "Nowhere/Town"})
+
+
+# -- stored running deadlines answer exactly as the replayed clocks -----------------------------
+_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["classify", "defer", "undefer", "assign", "progress", "wait", "done", "pass", "fail",
+                         "close", "cancel", "reopen", "edit"]),
+        st.integers(min_value=0, max_value=5 * 24 * 60),  # minutes since the previous step
+        st.sampled_from([None, "high", "medium", "low"]),
+    ),
+    max_size=12,
+)
+
+
+def _apply(request: Request, step: str, when: datetime, priority: str | None, now: datetime) -> None:
+    from reqtrack.domain import lifecycle
+
+    if step == "classify":
+        lifecycle.classify(request, when, now, "x", priority=priority or "medium")
+    elif step in ("defer", "undefer"):
+        lifecycle.classify(request, when, now, "x", feasibility="defer" if step == "defer" else "now",
+                           reason="customer budget")
+    elif step == "assign":
+        lifecycle.assign(request, when, now, "x", owner="Li", due=when + timedelta(days=3) if priority else None,
+                         due_is_date=priority == "low")
+    elif step in ("progress", "wait", "done"):
+        lifecycle.progress(request, when, now, "x", "note", done=step == "done", waiting=step == "wait")
+    elif step in ("pass", "fail"):
+        lifecycle.verify(request, when, now, "x", passed=step == "pass", note="not yet" if step == "fail" else None)
+    elif step == "close":
+        lifecycle.close(request, when, now, "x")
+    elif step == "cancel":
+        lifecycle.cancel(request, when, now, "x", "dup")
+    elif step == "reopen":
+        lifecycle.reopen(request, when, now, "x", "again")
+    else:
+        lifecycle.edit(request, when, now, "x", {"notes": f"n{when.timestamp()}"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=_STEPS,
+    submitted_priority=st.sampled_from([None, "high", "medium", "low"]),
+    later_minutes=st.integers(min_value=0, max_value=40 * 24 * 60),
+    within_hours=st.sampled_from([None, 0, 4, 30, 200]),
+    include_stale=st.booleans(),
+    china=st.booleans(),
+)
+def test_running_deadlines_give_the_same_reasons_as_the_replayed_clocks(
+    steps: list[tuple[str, int, str | None]], submitted_priority: str | None, later_minutes: int,
+    within_hours: int | None, include_stale: bool, china: bool,
+) -> None:
+    from reqtrack.domain import lifecycle
+    from reqtrack.domain.errors import InvalidInput as Refused
+    from reqtrack.domain.sla import reasons_at, running_deadlines
+
+    calendar = CHINA if china else PLAIN
+    when = datetime(2025, 1, 20, 1, 30, tzinfo=timezone.utc)
+    now = when + timedelta(days=400)
+    request = Request(id="202501-001", customer="ACME", description="x", submitted_at=when, priority=submitted_priority)
+    lifecycle.register(request, "lead", now)
+    for step, gap, priority in steps:
+        when += timedelta(minutes=gap)
+        try:
+            _apply(request, step, when, priority, now)
+        except Refused:
+            pass  # refused by the lifecycle table: the request is unchanged
+    running = running_deadlines(request, calendar, POLICY)
+    as_of = when + timedelta(minutes=later_minutes)
+    within = timedelta(hours=within_hours) if within_hours is not None else None
+    expected = overdue_reasons(request, calendar, POLICY, as_of, within=within, include_stale=include_stale)
+    if running is None:
+        assert request.status not in ("pending", "in-progress", "verifying") and expected == []
+        return
+    assert running.valid_from <= as_of
+    assert reasons_at(running.deadlines, calendar, as_of, within, include_stale) == expected
+    # And through storage's text form (UTC, microseconds): the same instants.
+    stored = {name: datetime.fromisoformat(t.astimezone(timezone.utc).isoformat()) for name, t in running.deadlines.items()}
+    assert reasons_at(stored, calendar, as_of, within, include_stale) == expected

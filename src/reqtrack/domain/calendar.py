@@ -80,6 +80,13 @@ def normalise_country(code: str, subdivision: str | None = None) -> tuple[str, s
     raise InvalidInput(f"{subdivision!r} is not a subdivision of {country} that the holidays package knows (known: {choices})")
 
 
+def holidays_version() -> str:
+    """The installed `holidays` package's version: a country's calendar can change with it."""
+    import holidays
+
+    return str(getattr(holidays, "__version__", "unknown"))
+
+
 @lru_cache(maxsize=512)
 def country_year(country: str, subdivision: str | None, year: int) -> tuple[frozenset[date], frozenset[date]]:
     """(public holidays, make-up working days) of one country in one year.

@@ -411,13 +411,16 @@ def compute_metrics(
     policy: Any,
     tz: ZoneInfo,
     monthly: MonthlyInputs | None = None,
+    overdue: Iterable[tuple[Request, list[Any]]] | None = None,
 ) -> dict[str, Any]:
     """Every figure of the report as a JSON-ready dict (see docs/metrics.md).
 
     `requests` must hold every request that had been submitted by the cut and was open at
     the cut or at as_of, or has an event on or after the period's start; others are ignored
     correctly but cost time. `monthly` gives the trend's inputs for the twelve months; without
-    it they are taken from `requests` (which then must cover those months).
+    it they are taken from `requests` (which then must cover those months). `overdue` gives
+    "overdue now" — (request as at as_of, its sla.overdue_reasons) — when the caller already
+    has it (from the stored running deadlines); without it each open request is evaluated.
     """
     requests = list(requests)
 
@@ -433,6 +436,9 @@ def compute_metrics(
     owner_overdue = Counter()
 
     start, end, as_of = period.start, period.end, period.as_of
+    for late_request, reasons in overdue or ():
+        overdue_rows.append(_overdue_row(late_request, reasons, tz))
+        owner_overdue[_owner_key(late_request)] += 1
     for request in requests:
         submitted = request.submitted_at
         if submitted > as_of:
@@ -441,11 +447,12 @@ def compute_metrics(
         last = history[-1].at if history else submitted  # entries are in time order
         now_view = request if last <= as_of else state_at(request, lambda at: at <= as_of)
         assert now_view is not None
-        if now_view.status in OPEN:
-            reasons = sla.overdue_reasons(now_view, calendar, policy, as_of)
-            if reasons:
-                overdue_rows.append(_overdue_row(now_view, reasons, tz))
-                owner_overdue[_owner_key(now_view)] += 1
+        if overdue is None:
+            if now_view.status in OPEN:
+                reasons = sla.overdue_reasons(now_view, calendar, policy, as_of)
+                if reasons:
+                    overdue_rows.append(_overdue_row(now_view, reasons, tz))
+                    owner_overdue[_owner_key(now_view)] += 1
         if submitted >= end:
             continue  # submitted after the period: only "overdue now" can count it
         view = request if last < end and last <= as_of else state_at(request, period.has_happened)

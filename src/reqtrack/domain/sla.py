@@ -215,6 +215,27 @@ def calendar_from_settings(settings: Mapping[str, str]) -> WorkingCalendar:
         raise InvalidInput(f"{exc} (from the stored calendar settings; change them with `reqtrack config set`)") from None
 
 
+# What running deadlines depend on besides the request: the calendar and the clock targets.
+_DEADLINE_SETTINGS = ("calendar.timezone", "calendar.country", "calendar.subdivision", "calendar.extra_holidays",
+                      "calendar.extra_workdays", "sla.response_hours", "sla.plan_hours.high",
+                      "sla.resolution_days.high", "sla.resolution_days.medium", "sla.resolution_days.low",
+                      "sla.stale_hours")
+DEADLINES_FORMAT = 1  # bump when the clocks' rules change, so stored deadlines are recomputed
+
+
+def deadline_basis(settings: Mapping[str, str], calendar: WorkingCalendar) -> str:
+    """A text naming everything stored running deadlines were computed with: the format, the
+    calendar and SLA settings (defaults filled in) and, with a country, the `holidays` version.
+    Stored deadlines are used only while their basis equals the current one."""
+    from .calendar import holidays_version
+
+    parts = [f"format={DEADLINES_FORMAT}"]
+    parts += [f"{key}={_setting(settings, key) or ''}" for key in _DEADLINE_SETTINGS]
+    if calendar.country:
+        parts.append(f"holidays={holidays_version()}")
+    return ";".join(parts)
+
+
 # -- the request as it stood at a moment --------------------------------------------------------
 _MISSING = object()
 
@@ -524,20 +545,70 @@ def overdue_reasons(
     state = _state(request, as_of)
     if state.status not in OPEN_STATUSES:
         return []
-    now = state.as_of
+    return reasons_at(_running(state, calendar, policy), calendar, state.as_of, within, include_stale)
+
+
+def _running(state: _State, calendar: WorkingCalendar, policy: SlaPolicy) -> dict[str, datetime]:
+    """The clocks still running (unmet, unpaused, with a deadline) → their deadlines."""
+    return {clock.name: clock.deadline for clock in _clocks(state, calendar, policy)
+            if clock.deadline is not None and clock.met_at is None and not clock.paused}
+
+
+@dataclass(frozen=True)
+class RunningDeadlines:
+    """What an open request's overdue check needs, from `valid_from` on (see `running_deadlines`).
+
+    `deadlines` maps each running clock (response, plan, resolution, due, stale) to its deadline.
+    """
+
+    valid_from: datetime
+    deadlines: dict[str, datetime]
+
+    @property
+    def next_breach(self) -> datetime | None:
+        """The earliest deadline of response, plan, resolution and due (stale is not a breach)."""
+        return min((_utc(t) for name, t in self.deadlines.items() if name != "stale"), default=None)
+
+
+def running_deadlines(request: Request, calendar: WorkingCalendar, policy: SlaPolicy) -> RunningDeadlines | None:
+    """The running clocks of an open request as they stand after everything recorded about it;
+    None for a request that is not open.
+
+    Until the request changes again these deadlines are fixed: for every `as_of` at or after
+    `valid_from`, `overdue_reasons(request, ..., as_of)` equals
+    `reasons_at(result.deadlines, ..., as_of)`. A paused resolution clock is left out (its
+    deadline moves on with the pause, and a paused clock is never overdue). The services store
+    this per open request, so that `overdue` reads deadlines instead of replaying every history
+    (tests/test_sla.py checks the equality as a Hypothesis property).
+    """
+    end = _recorded_end(request)
+    state = _state(request, end)
+    if state.status not in OPEN_STATUSES:
+        return None
+    return RunningDeadlines(end, _running(state, calendar, policy))
+
+
+def reasons_at(
+    deadlines: Mapping[str, datetime],
+    calendar: WorkingCalendar,
+    as_of: datetime,
+    within: timedelta | None = None,
+    include_stale: bool = False,
+) -> list[OverdueReason]:
+    """The overdue reasons of running clocks (name → deadline) at `as_of`, most urgent first
+    (the order of `overdue_reasons`)."""
+    now = _utc(as_of)
     horizon = now + within if within is not None else None
     reasons: list[OverdueReason] = []
-    for clock in _clocks(state, calendar, policy):
-        if clock.deadline is None or clock.met_at is not None or clock.paused:
-            continue
-        deadline = _utc(clock.deadline)
-        if clock.name == "stale":
-            if include_stale and now > deadline:
-                reasons.append(_reason("stale", clock, now, calendar))
-        elif now > deadline:
-            reasons.append(_reason(clock.name, clock, now, calendar))
-        elif horizon is not None and deadline <= horizon:
-            reasons.append(_reason("due-soon", clock, now, calendar))
+    for name, deadline in deadlines.items():
+        due_at = _utc(deadline)
+        if name == "stale":
+            if include_stale and now > due_at:
+                reasons.append(_reason("stale", name, deadline, now, calendar))
+        elif now > due_at:
+            reasons.append(_reason(name, name, deadline, now, calendar))
+        elif horizon is not None and due_at <= horizon:
+            reasons.append(_reason("due-soon", name, deadline, now, calendar))
     reasons.sort(key=_reason_key)
     return reasons
 
@@ -547,15 +618,14 @@ def status_at(request: Request, as_of: datetime) -> str:
     return _state(request, as_of).status
 
 
-def _reason(reason: str, clock: Clock, as_of: datetime, calendar: WorkingCalendar) -> OverdueReason:
-    """The reason of an unmet clock at `as_of` (UTC): Clock.late_by and late_working_days, inline."""
-    assert clock.deadline is not None and clock.met_at is None
-    late = as_of - _utc(clock.deadline)
+def _reason(reason: str, clock: str, deadline: datetime, as_of: datetime, calendar: WorkingCalendar) -> OverdueReason:
+    """The reason of a running clock at `as_of` (UTC): Clock.late_by and late_working_days, inline."""
+    late = as_of - _utc(deadline)
     if late.days >= 0:  # as_of at or after the deadline
-        working = calendar.working_days_between(clock.deadline, as_of)
+        working = calendar.working_days_between(deadline, as_of)
     else:
-        working = -calendar.working_days_between(as_of, clock.deadline)
-    return OverdueReason(reason, clock.deadline, late, working, clock.name)
+        working = -calendar.working_days_between(as_of, deadline)
+    return OverdueReason(reason, deadline, late, working, clock)
 
 
 def is_overdue(request: Request, calendar: WorkingCalendar, policy: SlaPolicy, as_of: datetime) -> bool:

@@ -128,6 +128,38 @@ def _inputs(uow: Any, ctx: Context) -> Inputs:
     return Inputs(uow.requests.settings(), ctx.now)
 
 
+def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: bool = False) -> None:
+    """Keep the stored running deadlines (domain.sla.running_deadlines; read by `overdue`) in
+    step with this unit of work: those of the `changed` requests (loaded with their history), or
+    of every open request when the settings they were computed with changed, or `recompute`.
+
+    Called by every service that writes a request or a setting, before it commits, so the stored
+    deadlines change in the same transaction as what they are computed from.
+    """
+    from ..domain.sla import SlaPolicy, deadline_basis, running_deadlines
+    from ..storage.reader import RequestFilter
+
+    try:
+        calendar = inputs.calendar
+        policy = SlaPolicy.from_settings(inputs.settings)
+        basis = deadline_basis(inputs.settings, calendar)
+    except InvalidInput:
+        # A stored setting that does not read: drop the stored deadlines rather than refuse the
+        # write; `overdue` then replays the histories and names the setting to fix.
+        uow.requests.replace_running_deadlines({}, None)
+        return
+    if recompute or uow.requests.deadline_basis() != basis:
+        everyone = list(uow.requests.select(RequestFilter(open_only=True)))
+        histories = uow.requests.histories([r.id for r in everyone])
+        for request in everyone:
+            request.history = histories[request.id]
+        uow.requests.replace_running_deadlines(
+            {r.id: running_deadlines(r, calendar, policy) for r in everyone}, basis)
+        return
+    uow.requests.put_running_deadlines(
+        {r.id: running_deadlines(r, calendar, policy) if r.is_open else None for r in changed})
+
+
 def _text(value: str | None) -> str | None:
     """Empty text means "not given"."""
     if value is None:
@@ -190,6 +222,7 @@ def register(
         note = ", ".join(f"{a.name} ({a.size} bytes)" for a in request.attachments)
         lifecycle.register(request, ctx.actor, ctx.now, note=f"attachments: {note}" if note else None)
         uow.requests.add(request, {a.number: content for a, (_, content) in zip(request.attachments, files)})
+        keep_deadlines(uow, inputs, [request])
         uow.commit()
     return request
 
@@ -201,6 +234,7 @@ def _change(ctx: Context, request_id: str, at: str | None, apply: Callable[[Requ
         request = uow.requests.get(request_id.strip())
         apply(request, inputs.at(at), inputs)
         uow.requests.save(request)
+        keep_deadlines(uow, inputs, [request])
         uow.commit()
     return request
 
@@ -297,6 +331,7 @@ def attach(ctx: Context, request_id: str, file: Path, *, at: str | None = None) 
         request.attachments.append(attachment)
         uow.requests.add_attachment(request.id, attachment, content)
         uow.requests.save(request)
+        keep_deadlines(uow, inputs, [request])
         uow.commit()
     return request
 
@@ -363,17 +398,11 @@ def list_requests(ctx: Context, *, limit: int | None = None, with_history: bool 
         inputs = _inputs(uow, ctx)
         flt = build_filter(inputs, **filters)
         if overdue:
-            from ..domain.sla import SlaPolicy, overdue_reasons
+            from .sla import overdue_rows
 
             flt.open_only = True
-            policy = SlaPolicy.from_settings(inputs.settings)
-            candidates = list(uow.requests.select(flt))
-            histories = uow.requests.histories([r.id for r in candidates])
-            rows = []
-            for request in candidates:
-                request.history = histories[request.id]
-                if overdue_reasons(request, inputs.calendar, policy, ctx.now):
-                    rows.append(request)
+            late = {row.request.id for row in overdue_rows(uow, inputs, flt, ctx.now)}
+            rows = [r for r in uow.requests.select(flt) if r.id in late]  # newest first, as list shows
             total = len(rows)
             rows = rows[:limit] if limit is not None else rows
         else:

@@ -201,6 +201,10 @@ def check(ctx: Context) -> CheckReport:
             conn.execute("BEGIN")  # one snapshot for counts and checks, while others may write
             report.counts = _counts(conn)
             report.problems = list(_inconsistencies(conn))
+            deadline_problems, note = _deadline_problems(conn)
+            report.problems += deadline_problems
+            if note:
+                report.notes.append(note)
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -290,9 +294,12 @@ def _history_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
         yield Problem("history-order", f"{rid}'s history entry {seq + 1} is dated before entry {seq} ({at})", rid)
     # The status each request's history implies: the new value of its latest status change;
     # `pending` for one registered here and never moved. (An imported request's first status
-    # came from its row, not from an entry, so it is judged only by later changes.)
+    # came from its row, not from an entry, so it is judged only by later changes; so is one
+    # whose `new` entry was read back from a sheet's process log: such entries record no changes,
+    # while `reqtrack new` always records the customer.)
     implied: dict[str, str] = dict.fromkeys(
-        (rid for (rid,) in conn.execute("SELECT request_id FROM event WHERE seq = 1 AND action = 'new'")), "pending")
+        (rid for (rid,) in conn.execute("SELECT request_id FROM event WHERE seq = 1 AND action = 'new' "
+                                        "AND changes IS NOT NULL AND changes != 'null'")), "pending")
     for rid, changes in conn.execute(
         "SELECT request_id, changes FROM event WHERE changes LIKE '%\"status\"%' ORDER BY request_id, seq"
     ):
@@ -333,6 +340,43 @@ def _attachment_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
                           "its content has changed since it was stored", rid)
         elif size is not None and size != len(content):
             yield Problem("attachment-size", f"{rid} attachment {number} ({name}) is {len(content)} bytes, recorded as {size}", rid)
+
+
+def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | None]:
+    """Stored running deadlines (what `overdue` reads) that differ from the ones the histories
+    give; or a note when they are not in use (computed with other settings: the next write
+    recomputes them)."""
+    from ..domain.sla import SlaPolicy, calendar_from_settings, deadline_basis, running_deadlines
+    from ..storage.reader import Reader, RequestFilter, running_deadline_row
+
+    reader = Reader(conn)
+    settings = reader.settings()
+    try:
+        calendar = calendar_from_settings(settings)
+        policy = SlaPolicy.from_settings(settings)
+        basis = deadline_basis(settings, calendar)
+    except InvalidInput as exc:
+        return [], f"stored SLA deadlines not checked: {exc}"
+    if reader.deadline_basis() != basis:
+        return [], ("stored SLA deadlines were computed with other settings (or not yet): `overdue` replays "
+                    "every open request's history until the next write command recomputes them")
+    expected: dict[str, tuple[Any, ...]] = {}
+    requests = list(reader.select(RequestFilter(open_only=True)))
+    histories = reader.histories([r.id for r in requests])
+    for request in requests:
+        request.history = histories[request.id]
+        running = running_deadlines(request, calendar, policy)
+        if running is not None:
+            expected[request.id] = running_deadline_row(request.id, running)
+    stored = {row[0]: tuple(row) for row in conn.execute("SELECT * FROM sla_open")}
+    problems = []
+    for rid in sorted(set(expected) | set(stored)):
+        if expected.get(rid) != stored.get(rid):
+            what = ("are missing" if rid not in stored else "are stored for a request that is not open"
+                    if rid not in expected else "differ from its history")
+            problems.append(Problem("stored-deadlines", f"{rid}'s stored SLA deadlines {what}; "
+                                    "`reqtrack config set` of any setting, even to its current value, recomputes them", rid))
+    return problems, None
 
 
 def _setting_problems(conn: sqlite3.Connection) -> Iterator[Problem]:

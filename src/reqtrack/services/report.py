@@ -160,7 +160,16 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
             uow.conn, submitted_by=when, touched_since=min(start, when))
         boundaries = metrics.trend_months(span, tz)
         monthly = report_queries.monthly_inputs(uow.conn, boundaries[0], min(boundaries[-1], end), when)
-        figures = metrics.compute_metrics(requests, span, calendar, policy, tz, monthly)
+        # "Overdue now" from the stored running deadlines, as `overdue` answers it, when they
+        # apply (as_of not in the past); else compute_metrics replays each open request.
+        late = None
+        if when >= ctx.now:
+            from ..storage.reader import RequestFilter
+            from .sla import overdue_rows
+
+            late = [(row.request, row.reasons)
+                    for row in overdue_rows(uow, inputs, RequestFilter(open_only=True), when)]
+        figures = metrics.compute_metrics(requests, span, calendar, policy, tz, monthly, overdue=late)
 
         period_requests: list[Request] = []
         if with_requests:

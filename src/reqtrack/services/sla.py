@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from ..domain.errors import InvalidInput
 from ..domain.record import Request
 from ..domain.timeparse import parse_duration
-from . import Context, _inputs
+from . import Context, Inputs, _inputs, keep_deadlines
 
 
 @dataclass
@@ -38,12 +38,11 @@ def overdue(
 ) -> OverdueReport:
     """Open requests that breached a clock or passed their planned completion.
 
-    Only open requests are read (the status index keeps this a small slice of a large database).
+    Reads the running deadlines stored for the open requests (see `overdue_rows`).
     `within` adds those coming due inside the window; `stale` adds in-progress requests with no
     update for `sla.stale_hours`; `as_of` evaluates the clocks at another moment (requests
     submitted after it are left out).
     """
-    from ..domain.sla import SlaPolicy, overdue_reasons, status_at
     from ..storage.reader import RequestFilter, bulk_objects
 
     # Plain sqlite3 reads: no SQLAlchemy import, no per-value result processing; and no cyclic
@@ -56,21 +55,61 @@ def overdue(
         if within is not None:
             duration = parse_duration(within)
             window = duration.after(when, inputs.calendar.add_working_days) - when
-        policy = SlaPolicy.from_settings(inputs.settings)
-        # Now: only the open requests (the status index). In the past: also those closed since,
-        # which were perhaps open then; the clocks replay each one's history up to `when`.
-        past = when < ctx.now
-        flt = RequestFilter(owner=owner, open_at=when) if past else RequestFilter(open_only=True, owner=owner)
-        candidates = [r for r in uow.requests.select(flt) if r.submitted_at <= when]
-        histories = uow.requests.histories([r.id for r in candidates])
-        rows = []
-        for request in candidates:
-            request.history = histories[request.id]
-            reasons = overdue_reasons(request, inputs.calendar, policy, when, within=window, include_stale=stale)
-            if reasons:
-                rows.append(OverdueRow(request, reasons, status_at(request, when) if past else request.status))
+        rows = overdue_rows(uow, inputs, RequestFilter(owner=owner, open_only=True), when, window, stale)
     rows.sort(key=lambda row: (-row.reason.late_calendar.total_seconds(), row.request.id))
     return OverdueReport(rows, when, inputs.tz)
+
+
+def overdue_rows(uow: Any, inputs: Inputs, flt: Any, when: datetime, window: timedelta | None = None,
+                 stale: bool = False) -> list[OverdueRow]:
+    """The overdue rows among the open requests `flt` selects (its `open_only` is set), at `when`.
+
+    From now on, the stored running deadlines answer (one indexed query; no history is read)
+    while they were computed with the current settings; requests changed after `when` and
+    every request of a past `when` are replayed from their history instead. Both give the same
+    rows (domain.sla.running_deadlines; tests/test_sla.py, tests/test_overdue_cli.py).
+    """
+    from ..domain.sla import SlaPolicy, deadline_basis, overdue_reasons, reasons_at, status_at
+
+    calendar = inputs.calendar
+    policy = SlaPolicy.from_settings(inputs.settings)
+    past = when < inputs.now
+    rows: list[OverdueRow] = []
+    replay: list[Request] = []
+    if not past and uow.requests.deadline_basis() == deadline_basis(inputs.settings, calendar):
+        upto = when + window if window is not None and window > timedelta(0) else when
+        for request, valid_from, deadlines in uow.requests.running_deadlines(flt, when, upto, stale):
+            if valid_from > when:  # changed after `when` (a clock behind the machine's): replay it
+                replay.append(request)
+                continue
+            reasons = reasons_at(deadlines, calendar, when, window, stale)
+            if reasons:
+                rows.append(OverdueRow(request, reasons, request.status))
+    else:
+        # In the past: also the requests closed since, which were perhaps open then; the clocks
+        # replay each one's history up to `when`.
+        if past:
+            flt = replace(flt, open_only=False, open_at=when)
+        replay = list(uow.requests.select(flt))
+    replay = [r for r in replay if r.submitted_at <= when]  # not yet submitted then: in no list
+    histories = uow.requests.histories([r.id for r in replay])
+    for request in replay:
+        request.history = histories[request.id]
+        reasons = overdue_reasons(request, calendar, policy, when, within=window, include_stale=stale)
+        if reasons:
+            rows.append(OverdueRow(request, reasons, status_at(request, when) if past else request.status))
+    return rows
+
+
+def recompute_deadlines(ctx: Context) -> int:
+    """Recompute the stored running deadlines of every open request (what `config set` does);
+    for databases filled by other means than the services, such as the benchmark's. Returns
+    how many open requests have them."""
+    with ctx.unit_of_work(write=True) as uow:
+        keep_deadlines(uow, _inputs(uow, ctx), [], recompute=True)
+        uow.commit()
+    with ctx.reader() as reader:
+        return int(reader.conn.execute("SELECT count(*) FROM sla_open").fetchone()[0])
 
 
 def clocks(ctx: Context, request: Request) -> tuple[list[Any], Any, datetime]:
@@ -120,6 +159,7 @@ def config_set(ctx: Context, key: str, value: str) -> str:
     normalised = validate_setting(key, value)
     with ctx.unit_of_work(write=True) as uow:
         uow.requests.set_setting(key, normalised)
+        keep_deadlines(uow, _inputs(uow, ctx), [], recompute=True)  # also the way to repair them
         uow.commit()
     return normalised
 
@@ -134,4 +174,5 @@ def config_unset(ctx: Context, key: str) -> None:
         if key not in SETTINGS and key not in uow.requests.settings():
             raise InvalidInput(f"unknown setting {key!r}; `reqtrack config show` lists them")
         uow.requests.set_setting(key, None)
+        keep_deadlines(uow, _inputs(uow, ctx), [], recompute=True)
         uow.commit()

@@ -30,7 +30,7 @@ from ..domain.lifecycle import RESPONSE_ACTIONS
 from ..domain.record import Attachment, HistoryEntry, Request, format_request_id, parse_generated_id
 from ..domain.timeparse import end_of_day
 from ..domain.vocab import LANGUAGES, normalise_language
-from . import Context, _inputs, build_filter, iter_requests
+from . import Context, Inputs, _inputs, build_filter, iter_requests, keep_deadlines
 
 FORMATS = ("xlsx", "csv", "json")
 SHEET_TITLES = {"en": ("Requests", "Export"), "zh-CN": ("需求", "导出信息"), "zh-TW": ("需求", "匯出資訊")}
@@ -704,6 +704,16 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
             repo.set_setting("calendar.timezone", database_tz.key)  # in the import's transaction
         explicit = {r.id for r in rows if r.id}
         matched = _match_rows_without_id(rows, repo, tz, explicit)
+        settings = Inputs(repo.settings(), now)
+
+        def write_updates(requests: list[Request], files: dict[str, list[Attachment]]) -> None:
+            repo.save_many(requests, files)
+            keep_deadlines(uow, settings, requests)
+
+        def write_creations(requests: list[Request]) -> None:
+            repo.add_many(requests)
+            keep_deadlines(uow, settings, requests)
+
         created = updated = unchanged = 0
         pending_updates: list[Request] = []
         pending_files: dict[str, list[Attachment]] = {}
@@ -736,12 +746,12 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
                     if cmp.new_attachments:
                         pending_files[request.id] = cmp.new_attachments
             if len(pending_updates) >= BATCH:
-                repo.save_many(pending_updates, pending_files)
+                write_updates(pending_updates, pending_files)
                 pending_updates, pending_files = [], {}
         if problems:
             raise ImportRefused(path, problems)
         if not dry_run:
-            repo.save_many(pending_updates, pending_files)
+            write_updates(pending_updates, pending_files)
         ids = _Ids(repo, rows)
         batch: list[Request] = []
         cut_rows: list[int] = []
@@ -754,10 +764,10 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
                 continue
             batch.append(_new_request(row, request_id, file_tz, now, ctx.actor, label, columns))
             if len(batch) >= BATCH:
-                repo.add_many(batch)
+                write_creations(batch)
                 batch = []
         if not dry_run:
-            repo.add_many(batch)
+            write_creations(batch)
             repo.record_import(file=str(path.resolve()), at=now, actor=ctx.actor, rows=len(rows), created=created,
                                updated=updated, unchanged=unchanged)
             uow.commit()

@@ -98,7 +98,37 @@ def m003_indexes_for_completions(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX request_completed ON request (completed_at)")
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions]
+def m004_running_deadlines(conn: sqlite3.Connection) -> None:
+    """Derived data for `overdue`: one row per open request with the deadlines of its running SLA
+    clocks (domain.sla.running_deadlines), kept current by the services on every write.
+
+    Times are UTC text with microseconds (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, fixed width, so they
+    compare as text): deadlines in working time are not whole seconds. `next_breach` is the
+    earliest of the four breach deadlines, indexed so that "what is late at T" is a range scan.
+    `derived` records what the rows were computed with (the SLA and calendar settings and the
+    `holidays` version); while it does not match the current settings the rows are not used,
+    and the next write recomputes them. Left empty here: the first write command fills it.
+    """
+    for statement in _statements(
+        """
+        CREATE TABLE sla_open (
+            request_id TEXT PRIMARY KEY REFERENCES request (id),
+            valid_from TEXT NOT NULL,
+            response_by TEXT, plan_by TEXT, resolution_by TEXT, due_by TEXT, stale_at TEXT,
+            next_breach TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX sla_open_next_breach ON sla_open (next_breach);
+        CREATE INDEX sla_open_stale_at ON sla_open (stale_at);
+        CREATE INDEX sla_open_valid_from ON sla_open (valid_from);
+        CREATE TABLE derived (name TEXT PRIMARY KEY, basis TEXT NOT NULL)
+        """
+    ):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions, m004_running_deadlines,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -78,6 +78,36 @@ def time_to_stored(value: datetime) -> str:
     return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# -- running SLA deadlines (table sla_open, migration m004) -------------------------------------
+# Clock name → column. Times there are UTC with microseconds, fixed width, so they compare as
+# text (working-time deadlines are not whole seconds).
+DEADLINE_COLUMNS = {"response": "response_by", "plan": "plan_by", "resolution": "resolution_by",
+                    "due": "due_by", "stale": "stale_at"}
+DEADLINES_BASIS = "sla_open"  # its row in `derived`
+
+
+def instant_to_stored(value: datetime) -> str:
+    """An aware datetime as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime reached storage")
+    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def instant_from_stored(text: str) -> datetime:
+    """`instant_to_stored`'s text back to an aware UTC datetime."""
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=_UTC)
+
+
+def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
+    """The sla_open row of a domain.sla.RunningDeadlines: (request_id, valid_from,
+    response_by, plan_by, resolution_by, due_by, stale_at, next_breach)."""
+    times = [running.deadlines.get(name) for name in DEADLINE_COLUMNS]
+    breach = running.next_breach
+    return (request_id, instant_to_stored(running.valid_from),
+            *(instant_to_stored(t) if t is not None else None for t in times),
+            instant_to_stored(breach) if breach is not None else None)
+
+
 # Request's fields in declaration order, which are also columns of `request` (history and
 # attachments, the last two fields, come from their own tables).
 REQUEST_FIELDS = [f.name for f in fields(Request) if f.name not in ("attachments", "history")]
@@ -267,6 +297,41 @@ class Reader:
 
     def settings(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT key, value FROM setting").fetchall())
+
+    def deadline_basis(self) -> str | None:
+        """What the stored running deadlines were computed with (None: not computed)."""
+        row = self.conn.execute("SELECT basis FROM derived WHERE name = ?", (DEADLINES_BASIS,)).fetchone()
+        return row[0] if row else None
+
+    def running_deadlines(self, flt: RequestFilter, as_of: datetime, upto: datetime,
+                          stale: bool) -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
+        """(request, valid_from, clock → deadline) of the open requests matching `flt` whose stored
+        deadlines can give a reason at `as_of`: a breach deadline at or before `upto`, a stale
+        time at or before `as_of` (when `stale`), or rows that do not hold at `as_of` yet
+        (valid_from after it: the caller replays those from their history)."""
+        where = where_clause(flt)
+        if where is None:
+            return iter(())
+        condition, params = where
+        names = list(DEADLINE_COLUMNS)
+        columns = ", ".join(f"o.{DEADLINE_COLUMNS[name]}" for name in names)
+        moment = instant_to_stored(as_of)
+        wanted = "o.next_breach <= ? OR o.valid_from > ?" + (" OR o.stale_at <= ?" if stale else "")
+        cursor = self.conn.execute(
+            f"SELECT {_REQUEST_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
+            f"JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
+            [instant_to_stored(upto), moment, *([moment] if stale else []), *params],
+        )
+        width = len(REQUEST_FIELDS)
+
+        def rows() -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
+            for chunk in iter(lambda: cursor.fetchmany(1000), []):
+                for row in chunk:
+                    deadlines = {name: instant_from_stored(text)
+                                 for name, text in zip(names, row[width + 1:]) if text is not None}
+                    yield request_from_row(row[:width]), instant_from_stored(row[width]), deadlines
+
+        return rows()
 
 
 class ReadUnitOfWork:

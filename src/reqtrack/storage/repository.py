@@ -14,6 +14,7 @@ from sqlmodel import Session
 from ..domain.errors import NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
 from .db import Database, environment_problem, translate_operational_error
+from .reader import DEADLINES_BASIS, running_deadline_row
 from .reader import RequestFilter  # noqa: F401 - defined with the plain-sqlite3 readers, used by both
 from .reader import json_from_stored as _json_from_stored
 from .reader import time_from_stored as _time_from_stored
@@ -283,6 +284,36 @@ class Repository:
         self.session.execute(SETTING.delete().where(SETTING.c.key == key))
         if value is not None:
             self.session.execute(insert(SETTING).values(key=key, value=value))
+
+    # -- stored running deadlines (derived data, table sla_open) ----------------------------------
+    def deadline_basis(self) -> str | None:
+        """What the stored running deadlines were computed with (None: not computed)."""
+        return self.session.connection().exec_driver_sql(
+            "SELECT basis FROM derived WHERE name = ?", (DEADLINES_BASIS,)).scalar()
+
+    def put_running_deadlines(self, running: dict[str, Any]) -> None:
+        """Replace the stored deadlines of these requests (a domain.sla.RunningDeadlines each, or
+        None for a request that is no longer open)."""
+        conn = self.session.connection()
+        ids = list(running)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            conn.exec_driver_sql(f"DELETE FROM sla_open WHERE request_id IN ({', '.join('?' * len(chunk))})",
+                                 tuple(chunk))
+        rows = [running_deadline_row(rid, value) for rid, value in running.items() if value is not None]
+        if rows:
+            conn.exec_driver_sql("INSERT INTO sla_open VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def replace_running_deadlines(self, running: dict[str, Any], basis: str | None) -> None:
+        """Store the deadlines of every open request afresh, computed with `basis` (None: drop
+        them all; they are not used until recomputed)."""
+        conn = self.session.connection()
+        conn.exec_driver_sql("DELETE FROM sla_open")
+        conn.exec_driver_sql("DELETE FROM derived WHERE name = ?", (DEADLINES_BASIS,))
+        if basis is None:
+            return
+        self.put_running_deadlines(running)
+        conn.exec_driver_sql("INSERT INTO derived (name, basis) VALUES (?, ?)", (DEADLINES_BASIS, basis))
 
     # -- bulk work for imports (Core executemany: one statement per table and batch) --------------
     def get_many(self, request_ids: list[str]) -> dict[str, Request]:

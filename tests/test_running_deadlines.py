@@ -1,0 +1,269 @@
+"""The stored running deadlines (table sla_open) that `overdue` reads instead of replaying histories.
+
+They are derived data: every answer read through them must equal the one the histories give
+(domain.sla.overdue_reasons over each open request), whatever the writes, settings and moment.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from reqtrack import services
+from reqtrack.domain.sla import SlaPolicy, calendar_from_settings, overdue_reasons
+from reqtrack.services import admin, sla
+from reqtrack.storage import reader as reader_module
+from reqtrack.storage.db import APPLICATION_ID
+from reqtrack.storage.migrations import apply_migrations
+from reqtrack.storage.reader import Reader, RequestFilter, where_clause
+
+T0 = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
+
+
+class MovingClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _context(path: Path, clock: MovingClock) -> services.Context:
+    return services.Context(db_path=path, actor="lead", clock=clock)
+
+
+# Next steps by status, with weights: requests move along the loop as a team works them.
+_NEXT = {
+    "pending": [("classify", 3), ("assign", 6), ("defer", 1), ("cancel", 1), ("edit", 1)],
+    "in-progress": [("progress", 3), ("wait", 2), ("done", 3), ("classify", 1), ("defer", 1), ("undefer", 1),
+                    ("assign", 1), ("cancel", 1)],
+    "verifying": [("pass", 3), ("fail", 2)],
+    "done": [("close", 3), ("reopen", 1)],
+    "closed": [("reopen", 1)],
+    "cancelled": [],
+}
+
+
+def _populate(path: Path, seed: int, count: int = 60) -> MovingClock:
+    """Requests worked through the lifecycle over a few weeks, with a fresh context (one
+    command) per step as in real use; some steps are refused, as they are for users."""
+    rng = random.Random(seed)
+    clock = MovingClock(T0)
+    ids: list[str] = []
+    for _ in range(count):
+        clock.now += timedelta(minutes=rng.randrange(10, 900))
+        ctx = _context(path, clock)
+        if rng.random() < 0.3 or not ids:
+            request = services.register(ctx, "需要导出报表", "ACME", priority=rng.choice([None, "high", "medium", "low"]))
+            ids.append(request.id)
+            continue
+        rid = rng.choice(ids)
+        steps = _NEXT[services.get(ctx, rid).status]
+        if not steps:
+            continue
+        action = rng.choices([name for name, _ in steps], [weight for _, weight in steps])[0]
+        try:
+            if action == "classify":
+                services.classify(ctx, rid, priority=rng.choice(["high", "medium", "low"]))
+            elif action in ("defer", "undefer"):
+                services.classify(ctx, rid, feasibility="defer" if action == "defer" else "now",
+                                  reason="budget next quarter")
+            elif action == "assign":
+                services.assign(ctx, rid, owner=rng.choice(["Li", "Wang"]),
+                                due=rng.choice([None, "+1d", "+2wd", (clock.now + timedelta(days=2)).date().isoformat()]))
+            elif action in ("progress", "wait", "done"):
+                services.progress(ctx, rid, "working", done=action == "done", waiting=action == "wait")
+            elif action in ("pass", "fail"):
+                services.verify(ctx, rid, passed=action == "pass", note=None if action == "pass" else "still wrong")
+            elif action == "close":
+                services.close(ctx, rid)
+            elif action == "cancel":
+                services.cancel(ctx, rid, reason="duplicate")
+            elif action == "reopen":
+                services.reopen(ctx, rid, reason="came back")
+            else:
+                services.edit(ctx, rid, {"notes": f"call {clock.now:%H:%M}"})
+        except services.InvalidInput as exc:
+            assert "no priority" in str(exc) or "nothing changes" in str(exc), exc  # the only refusals expected
+    return clock
+
+
+def _replayed(path: Path, as_of: datetime, within: timedelta | None, stale: bool, owner: str | None = None):
+    """What the histories say, without the stored deadlines: (id, [(reason, deadline instant)])."""
+    conn = sqlite3.connect(path)
+    reader = Reader(conn)
+    settings = reader.settings()
+    calendar, policy = calendar_from_settings(settings), SlaPolicy.from_settings(settings)
+    requests = list(reader.select(RequestFilter(open_only=True, owner=owner)))
+    histories = reader.histories([r.id for r in requests])
+    result = {}
+    for request in requests:
+        request.history = histories[request.id]
+        reasons = overdue_reasons(request, calendar, policy, as_of, within=within, include_stale=stale)
+        if reasons:
+            result[request.id] = [(r.reason, r.deadline.astimezone(timezone.utc), round(r.late_working_days, 9))
+                                  for r in reasons]
+    conn.close()
+    return result
+
+
+def _listed(report: sla.OverdueReport):
+    return {row.request.id: [(r.reason, r.deadline.astimezone(timezone.utc), round(r.late_working_days, 9))
+                             for r in row.reasons] for row in report.rows}
+
+
+@pytest.fixture
+def history_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many histories each `overdue` read (0: answered from the stored deadlines alone)."""
+    counts: list[int] = []
+    original = Reader.histories
+
+    def counting(self: Reader, request_ids: list[str]):
+        counts.append(len(request_ids))
+        return original(self, request_ids)
+
+    monkeypatch.setattr(Reader, "histories", counting)
+    return counts
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_overdue_from_stored_deadlines_equals_the_replayed_histories(tmp_path: Path, seed: int,
+                                                                    history_reads: list[int]) -> None:
+    path = tmp_path / "r.db"
+    clock = _populate(path, seed)
+    if seed % 2:
+        services.sla.config_set(_context(path, clock), "calendar.country", "CN")
+    ctx = _context(path, clock)
+    for later, within, stale, owner in [
+        (timedelta(0), None, False, None), (timedelta(hours=5), "1d", True, None),
+        (timedelta(days=3), "2wd", False, "li"), (timedelta(days=40), None, True, None),
+        (timedelta(minutes=1), "4h", True, "wang"),
+    ]:
+        as_of = clock.now + later
+        history_reads.clear()
+        report = sla.overdue(ctx, as_of=as_of.isoformat(), within=within, stale=stale, owner=owner)
+        assert sum(history_reads) == 0, "the stored deadlines were not used"
+        assert _listed(report) == _replayed(path, as_of, _window(ctx, as_of, within), stale, owner)
+    assert admin.check(ctx).ok
+
+
+def _window(ctx: services.Context, as_of: datetime, within: str | None) -> timedelta | None:
+    if within is None:
+        return None
+    from reqtrack.domain.timeparse import parse_duration
+
+    with ctx.reader() as uow:
+        calendar = calendar_from_settings(uow.requests.settings())
+    return parse_duration(within).after(as_of, calendar.add_working_days) - as_of
+
+
+def test_changing_a_target_recomputes_every_stored_deadline(tmp_path: Path, history_reads: list[int]) -> None:
+    path = tmp_path / "r.db"
+    clock = _populate(path, 7)
+    ctx = _context(path, clock)
+    as_of = clock.now + timedelta(days=2)
+    before = _listed(sla.overdue(ctx, as_of=as_of.isoformat()))
+    services.sla.config_set(ctx, "sla.resolution_days.medium", "1")
+    services.sla.config_set(ctx, "sla.response_hours", "2")
+    history_reads.clear()
+    after = _listed(sla.overdue(_context(path, clock), as_of=as_of.isoformat()))
+    assert sum(history_reads) == 0
+    assert after == _replayed(path, as_of, None, False) and after != before
+
+
+def test_stored_deadlines_computed_with_other_settings_are_not_used(tmp_path: Path, history_reads: list[int]) -> None:
+    path = tmp_path / "r.db"
+    clock = _populate(path, 8)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE derived SET basis = 'holidays=0.1;' || basis")  # as after a holidays upgrade
+    conn.execute("UPDATE sla_open SET next_breach = '2000-01-01T00:00:00.000000Z'")  # and wrong rows
+    conn.commit()
+    ctx = _context(path, clock)
+    as_of = clock.now + timedelta(hours=20)
+    report = sla.overdue(ctx, as_of=as_of.isoformat())
+    assert sum(history_reads) > 0  # replayed
+    assert _listed(report) == _replayed(path, as_of, None, False)
+    assert any("other settings" in note for note in admin.check(ctx).notes)
+    # The next write recomputes them all.
+    services.register(_context(path, clock), "again", "ACME")
+    history_reads.clear()
+    report = sla.overdue(_context(path, clock), as_of=as_of.isoformat())
+    assert sum(history_reads) == 0
+    assert _listed(report) == _replayed(path, as_of, None, False)
+    assert admin.check(ctx).ok
+
+
+def test_check_finds_stored_deadlines_that_disagree_with_the_history(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    clock = _populate(path, 9)
+    conn = sqlite3.connect(path)
+    rid = conn.execute("SELECT request_id FROM sla_open LIMIT 1").fetchone()[0]
+    conn.execute("UPDATE sla_open SET resolution_by = '2000-01-01T00:00:00.000000Z' WHERE request_id = ?", (rid,))
+    conn.commit()
+    report = admin.check(_context(path, clock))
+    assert [(p.kind, p.request_id) for p in report.problems] == [("stored-deadlines", rid)]
+    services.sla.config_set(_context(path, clock), "sla.stale_hours", "24")  # the repair the message names
+    assert admin.check(_context(path, clock)).ok
+
+
+def test_a_request_changed_after_the_moment_asked_is_replayed(tmp_path: Path, history_reads: list[int]) -> None:
+    """A machine whose clock is behind the one that wrote the last entry: the stored deadlines
+    hold only from the request's last recorded time, so that request is replayed."""
+    path = tmp_path / "r.db"
+    clock = MovingClock(T0)
+    rid = services.register(_context(path, clock), "x", "ACME", priority="high").id
+    clock.now = T0 + timedelta(days=1)
+    services.assign(_context(path, clock), rid, owner="Li")
+    behind = MovingClock(T0 + timedelta(hours=20))
+    report = sla.overdue(_context(path, behind), as_of=(T0 + timedelta(hours=20)).isoformat())
+    assert history_reads == [1]  # that one request only
+    assert _listed(report) == _replayed(path, T0 + timedelta(hours=20), None, False)
+
+
+def test_import_and_migration_keep_the_stored_deadlines(tmp_path: Path) -> None:
+    from helpers import export
+
+    source = tmp_path / "source.db"
+    clock = _populate(source, 11)
+    export(_context(source, clock), tmp_path / "all.xlsx")
+    target = tmp_path / "target.db"
+    services.transfer.import_file(_context(target, clock), tmp_path / "all.xlsx")
+    conn = sqlite3.connect(target)
+    open_ids = {r for (r,) in conn.execute("SELECT id FROM request WHERE status IN ('pending','in-progress','verifying')")}
+    assert {r for (r,) in conn.execute("SELECT request_id FROM sla_open")} == open_ids and open_ids
+    assert admin.check(_context(target, clock)).ok
+
+    # A database of schema 3 (before stored deadlines): read right at once, filled by the first write.
+    old = tmp_path / "old.db"
+    raw = sqlite3.connect(old, isolation_level=None)
+    raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    apply_migrations(raw, target=3)
+    raw.execute("INSERT INTO setting VALUES ('calendar.timezone', 'Asia/Shanghai')")
+    raw.execute("INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status, updated_at) "
+                "VALUES ('202501-001', '202501', 1, 'Old Co', 'legacy', '2025-01-06T01:00:00Z', 'pending', "
+                "'2025-01-06T01:00:00Z')")
+    raw.execute("INSERT INTO event VALUES ('202501-001', 1, '2025-01-06T01:00:00Z', 'new', 'old', NULL, '')")
+    raw.close()
+    late = MovingClock(T0 + timedelta(days=2))
+    assert [r.reason.reason for r in sla.overdue(_context(old, late)).rows] == ["response"]
+    services.register(_context(old, late), "new one", "ACME")
+    rows = sqlite3.connect(old).execute("SELECT request_id, response_by FROM sla_open ORDER BY 1").fetchall()
+    assert rows[0] == ("202501-001", "2025-01-07T01:00:00.000000Z") and len(rows) == 2
+
+
+def test_the_overdue_query_reads_only_open_requests_through_an_index(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    _populate(path, 12, count=5)
+    conn = sqlite3.connect(path)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    list(Reader(conn).running_deadlines(RequestFilter(open_only=True, owner="li"), T0, T0, True))
+    query = next(s for s in statements if "sla_open" in s)
+    plan = " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + query))
+    assert "SCAN request" not in plan and "USING INDEX request_status" in plan, plan
+    assert where_clause(RequestFilter(open_only=True)) is not None
+    assert reader_module.DEADLINE_COLUMNS.keys() == {"response", "plan", "resolution", "due", "stale"}
