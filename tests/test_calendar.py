@@ -225,3 +225,21 @@ def test_bad_calendar_input() -> None:
     assert parse_date_list("2025-02-01, 2025-01-01;2025-01-01") == (date(2025, 1, 1), date(2025, 2, 1))
     with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
         parse_date_list("2025-02-30")
+
+
+def test_country_days_given_are_used_and_the_years_taken_from_the_package_are_recorded() -> None:
+    kept = {2025: (frozenset({date(2025, 1, 6)}), frozenset({date(2025, 1, 4)}))}  # not China's real 2025
+    calendar = WorkingCalendar("Asia/Shanghai", "cn", country_days=kept)
+    assert calendar.country == "CN"
+    assert not calendar.is_working_day(date(2025, 1, 6)) and calendar.is_working_day(date(2025, 1, 4))
+    assert calendar.is_working_day(date(2025, 1, 28))  # the real Spring Festival eve: the kept year wins
+    assert calendar.fetched_days == {}
+    assert not calendar.is_working_day(date(2026, 1, 1))  # 2026 is not kept: from the package
+    assert set(calendar.fetched_days) == {2026}
+    assert date(2026, 1, 1) in calendar.fetched_days[2026][0]
+
+
+def test_a_kept_country_the_package_does_not_know_is_refused_when_a_year_is_needed() -> None:
+    calendar = WorkingCalendar("UTC", "XX", country_days={})
+    with pytest.raises(InvalidInput, match="unknown country code"):
+        calendar.is_working_day(date(2025, 1, 6))

@@ -179,7 +179,7 @@ def test_stored_deadlines_computed_with_other_settings_are_not_used(tmp_path: Pa
     path = tmp_path / "r.db"
     clock = _populate(path, 8)
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE derived SET basis = 'holidays=0.1;' || basis")  # as after a holidays upgrade
+    conn.execute("UPDATE derived SET basis = 'format=0;' || basis")  # as after an upgrade of reqtrack
     conn.execute("UPDATE sla_open SET next_breach = '2000-01-01T00:00:00.000000Z'")  # and wrong rows
     conn.commit()
     ctx = _context(path, clock)
@@ -267,3 +267,62 @@ def test_the_overdue_query_reads_only_open_requests_through_an_index(tmp_path: P
     assert "SCAN request" not in plan and "USING INDEX request_status" in plan, plan
     assert where_clause(RequestFilter(open_only=True)) is not None
     assert reader_module.DEADLINE_COLUMNS.keys() == {"response", "plan", "resolution", "due", "stale"}
+
+
+def test_a_countrys_days_are_kept_once_used_so_past_figures_do_not_move(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reqtrack.domain import calendar as calendar_module
+
+    path = tmp_path / "r.db"
+    clock = MovingClock(datetime(2025, 1, 24, 2, 0, tzinfo=timezone.utc))  # Friday 10:00 in Shanghai
+    services.sla.config_set(_context(path, clock), "calendar.country", "CN")
+    rid = services.register(_context(path, clock), "x", "ACME", priority="low").id
+    kept = sqlite3.connect(path).execute("SELECT country, year, source FROM country_day ORDER BY year").fetchall()
+    # From the year before the first submission to next year (the first write had no requests yet).
+    assert [row[:2] for row in kept] == [("CN", 2024), ("CN", 2025), ("CN", 2026)]
+    assert all(row[2].startswith("holidays ") for row in kept)
+
+    def deadline(ctx: services.Context) -> str:
+        reasons = sla.overdue(ctx, as_of="2025-03-01T00:00:00+08:00").rows[0].reasons
+        return next(r for r in reasons if r.reason == "resolution").deadline.astimezone(timezone.utc).isoformat()
+
+    before = deadline(_context(path, clock))
+    assert before == "2025-02-10T02:00:00+00:00"  # 7 working days across the Spring Festival
+
+    # A new holidays package that knows no Chinese holidays at all:
+    calendar_module.country_year.cache_clear()
+    monkeypatch.setattr(calendar_module, "country_year", lambda country, subdivision, year: (frozenset(), frozenset()))
+    assert deadline(_context(path, clock)) == before  # kept days: the figure does not move
+    with _context(path, clock).reader() as uow:
+        assert services.Inputs(uow.requests.settings(), clock.now, uow.requests).calendar.is_working_day(
+            datetime(2025, 1, 26).date())  # the make-up Sunday, from the kept days
+    # Setting the country again takes its days afresh from the installed package.
+    services.sla.config_set(_context(path, clock), "calendar.country", "CN")
+    assert deadline(_context(path, clock)) == "2025-02-04T02:00:00+00:00"
+    assert rid
+
+
+def test_show_and_overdue_with_a_country_need_not_import_holidays(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "r.db"
+    clock = MovingClock(datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc))
+    services.sla.config_set(_context(path, clock), "calendar.country", "CN")
+    rid = services.register(_context(path, clock), "x", "ACME", priority="high").id
+    probe = (
+        "import sys\n"
+        "from reqtrack.cli import main\n"
+        "sys.argv = ['reqtrack'] + sys.argv[1:]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('HOLIDAYS', 'holidays' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "REQTRACK_DB": str(path), "REQTRACK_NOW": "2025-03-20T09:30:00+00:00"}
+    for argv in (["show", rid], ["overdue", "--json"]):
+        result = subprocess.run([sys.executable, "-c", probe, *argv], env=env, capture_output=True, text=True, timeout=60)
+        assert "HOLIDAYS False" in result.stderr, (argv, result.stderr[-500:])
+        assert rid in result.stdout

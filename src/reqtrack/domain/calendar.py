@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -81,7 +81,7 @@ def normalise_country(code: str, subdivision: str | None = None) -> tuple[str, s
 
 
 def holidays_version() -> str:
-    """The installed `holidays` package's version: a country's calendar can change with it."""
+    """The installed `holidays` package's version (recorded beside the country days kept)."""
     import holidays
 
     return str(getattr(holidays, "__version__", "unknown"))
@@ -103,6 +103,9 @@ def country_year(country: str, subdivision: str | None, year: int) -> tuple[froz
     off = frozenset(d for d in table.keys() if d.year == year)
     made_up = frozenset(d for d in getattr(table, "weekend_workdays", ()) if d.year == year)
     return off, made_up - off
+
+
+CountryYear = tuple[frozenset[date], frozenset[date]]  # (public holidays, make-up working days)
 
 
 @dataclass(frozen=True)
@@ -127,14 +130,28 @@ class WorkingCalendar:
         extra_holidays: Iterable[date] = (),
         extra_workdays: Iterable[date] = (),
         subdivision: str | None = None,
+        country_days: Mapping[int, CountryYear] | None = None,
     ) -> None:
-        """Raise InvalidInput for an unknown zone, country or subdivision."""
+        """Raise InvalidInput for an unknown zone, country or subdivision.
+
+        `country_days` gives the country's (public holidays, make-up days) of years already
+        known (kept in the database, so that past figures do not move when the `holidays`
+        package changes); the country and subdivision are then taken as already checked, and
+        the package is imported only for a year not given. Those years are recorded in
+        `fetched_days`, for the caller to keep.
+        """
         self.timezone = timezone
         self.tz = load_zone(timezone)
         self.country: str | None = None
         self.subdivision: str | None = None
         if country is not None and country.strip():
-            self.country, self.subdivision = normalise_country(country, subdivision)
+            if country_days is None:
+                self.country, self.subdivision = normalise_country(country, subdivision)
+            else:
+                self.country, self.subdivision = country.strip().upper(), subdivision or None
+        self.country_days: dict[int, CountryYear] = dict(country_days or {})
+        self.fetched_days: dict[int, CountryYear] = {}
+        self._checked = country_days is None
         self.extra_holidays = frozenset(extra_holidays)
         self.extra_workdays = frozenset(extra_workdays)
         self._years: dict[int, _YearTable] = {}
@@ -165,7 +182,7 @@ class WorkingCalendar:
             if not 1 <= year <= 9999:
                 raise ValueError(f"working days are only known for years 1-9999, not {year}")
             if self.country is not None:
-                off, made_up = country_year(self.country, self.subdivision, year)
+                off, made_up = self._country_year(year)
             else:
                 off = made_up = frozenset()
             first = date(year, 1, 1)
@@ -174,6 +191,22 @@ class WorkingCalendar:
             table = _YearTable(first.toordinal(), [0, *itertools.accumulate(int(f) for f in flags)])
             self._years[year] = table
         return table
+
+    def country_year_days(self, year: int) -> CountryYear:
+        """The configured country's (public holidays, make-up days) of `year` (empty without a
+        country): kept ones first, else from the package (then recorded in `fetched_days`)."""
+        return self._country_year(year) if self.country is not None else (frozenset(), frozenset())
+
+    def _country_year(self, year: int) -> CountryYear:
+        known = self.country_days.get(year)
+        if known is not None:
+            return known
+        assert self.country is not None
+        if not self._checked:  # the stored settings name a country the package must still know
+            self.country, self.subdivision = normalise_country(self.country, self.subdivision)
+            self._checked = True
+        known = self.country_days[year] = self.fetched_days[year] = country_year(self.country, self.subdivision, year)
+        return known
 
     def is_working_day(self, day: date) -> bool:
         """Whether the local calendar day `day` is a working day."""

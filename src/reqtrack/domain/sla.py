@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from typing import Any
 
-from .calendar import WorkingCalendar, load_zone, normalise_country, parse_date_list, supported_countries
+from .calendar import CountryYear, WorkingCalendar, load_zone, normalise_country, parse_date_list, supported_countries
 from .errors import InvalidInput
 from .lifecycle import RESPONSE_ACTIONS
 from .record import HistoryEntry, Request
@@ -194,8 +194,12 @@ class SlaPolicy:
         return float(self.resolution_days.get(priority or "medium", self.resolution_days["medium"]))
 
 
-def calendar_from_settings(settings: Mapping[str, str]) -> WorkingCalendar:
-    """The working calendar the settings describe; InvalidInput naming the setting to fix."""
+def calendar_from_settings(settings: Mapping[str, str],
+                           country_days: Mapping[int, CountryYear] | None = None) -> WorkingCalendar:
+    """The working calendar the settings describe; InvalidInput naming the setting to fix.
+
+    `country_days`: the country's days of the years already kept (see WorkingCalendar).
+    """
     zone = _setting(settings, "calendar.timezone") or "UTC"
     country = _setting(settings, "calendar.country") or None
     subdivision = _setting(settings, "calendar.subdivision") or None
@@ -210,6 +214,7 @@ def calendar_from_settings(settings: Mapping[str, str]) -> WorkingCalendar:
             extra_holidays=dates("calendar.extra_holidays"),
             extra_workdays=dates("calendar.extra_workdays"),
             subdivision=subdivision if country else None,
+            country_days=country_days,
         )
     except InvalidInput as exc:
         raise InvalidInput(f"{exc} (from the stored calendar settings; change them with `reqtrack config set`)") from None
@@ -223,16 +228,13 @@ _DEADLINE_SETTINGS = ("calendar.timezone", "calendar.country", "calendar.subdivi
 DEADLINES_FORMAT = 1  # bump when the clocks' rules change, so stored deadlines are recomputed
 
 
-def deadline_basis(settings: Mapping[str, str], calendar: WorkingCalendar) -> str:
-    """A text naming everything stored running deadlines were computed with: the format, the
-    calendar and SLA settings (defaults filled in) and, with a country, the `holidays` version.
-    Stored deadlines are used only while their basis equals the current one."""
-    from .calendar import holidays_version
-
+def deadline_basis(settings: Mapping[str, str]) -> str:
+    """A text naming everything stored running deadlines were computed with besides the
+    requests: the format and the calendar and SLA settings (defaults filled in). Stored
+    deadlines are used only while their basis equals the current one. (A country's days are
+    kept in the database once used, so a new `holidays` package does not change them.)"""
     parts = [f"format={DEADLINES_FORMAT}"]
     parts += [f"{key}={_setting(settings, key) or ''}" for key in _DEADLINE_SETTINGS]
-    if calendar.country:
-        parts.append(f"holidays={holidays_version()}")
     return ";".join(parts)
 
 

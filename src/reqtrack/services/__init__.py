@@ -95,18 +95,17 @@ class Context:
 class Inputs:
     """Reads times in the database's zone and calendar (loaded only when a value needs it)."""
 
-    def __init__(self, settings: dict[str, str], now: datetime) -> None:
+    def __init__(self, settings: dict[str, str], now: datetime, requests: Any = None) -> None:
         self.settings = settings
         self.now = now
+        self._requests = requests  # the repository or reader, for the country days kept
         self.tz = ZoneInfo(settings.get("calendar.timezone", "UTC"))
         self._calendar: Any = None
 
     @property
     def calendar(self) -> Any:
         if self._calendar is None:
-            from ..domain.sla import calendar_from_settings
-
-            self._calendar = calendar_from_settings(self.settings)
+            self._calendar = calendar_for(self.settings, self._requests)
         return self._calendar
 
     def time(self, text: str | None, role: str = "start", what: str = "--at") -> ParsedTime | None:
@@ -125,7 +124,19 @@ class Inputs:
 
 
 def _inputs(uow: Any, ctx: Context) -> Inputs:
-    return Inputs(uow.requests.settings(), ctx.now)
+    return Inputs(uow.requests.settings(), ctx.now, uow.requests)
+
+
+def calendar_for(settings: dict[str, str], requests: Any = None) -> Any:
+    """The working calendar of the settings, with the country's days the database keeps
+    (`requests`: a repository or reader; without it, every year comes from the package)."""
+    from ..domain.sla import calendar_from_settings
+
+    country = settings.get("calendar.country")
+    days = None
+    if country and requests is not None:
+        days = requests.country_days(country, settings.get("calendar.subdivision") or None)
+    return calendar_from_settings(settings, days)
 
 
 def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: bool = False) -> None:
@@ -142,7 +153,7 @@ def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: 
     try:
         calendar = inputs.calendar
         policy = SlaPolicy.from_settings(inputs.settings)
-        basis = deadline_basis(inputs.settings, calendar)
+        basis = deadline_basis(inputs.settings)
     except InvalidInput:
         # A stored setting that does not read: drop the stored deadlines rather than refuse the
         # write; `overdue` then replays the histories and names the setting to fix.
@@ -155,9 +166,22 @@ def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: 
             request.history = histories[request.id]
         uow.requests.replace_running_deadlines(
             {r.id: running_deadlines(r, calendar, policy) for r in everyone}, basis)
-        return
-    uow.requests.put_running_deadlines(
-        {r.id: running_deadlines(r, calendar, policy) if r.is_open else None for r in changed})
+    else:
+        uow.requests.put_running_deadlines(
+            {r.id: running_deadlines(r, calendar, policy) if r.is_open else None for r in changed})
+    if calendar.country is not None:
+        # Every year the records can touch, from the first submission to next year, is kept
+        # with what the package says of it now: what is computed with those days (these
+        # deadlines, reports, show) then does not move when the package changes.
+        first = uow.requests.first_submission_year() or inputs.now.year
+        for year in range(min(first, inputs.now.year) - 1, inputs.now.year + 2):
+            calendar.country_year_days(year)
+    if calendar.fetched_days:
+        from ..domain.calendar import holidays_version
+
+        uow.requests.keep_country_days(calendar.country, calendar.subdivision, calendar.fetched_days,
+                                       f"holidays {holidays_version()}")
+        calendar.fetched_days.clear()
 
 
 def _text(value: str | None) -> str | None:

@@ -346,15 +346,16 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
     """Stored running deadlines (what `overdue` reads) that differ from the ones the histories
     give; or a note when they are not in use (computed with other settings: the next write
     recomputes them)."""
-    from ..domain.sla import SlaPolicy, calendar_from_settings, deadline_basis, running_deadlines
+    from ..domain.sla import SlaPolicy, deadline_basis, running_deadlines
     from ..storage.reader import Reader, RequestFilter, running_deadline_row
+    from . import calendar_for
 
     reader = Reader(conn)
     settings = reader.settings()
     try:
-        calendar = calendar_from_settings(settings)
+        calendar = calendar_for(settings, reader)
         policy = SlaPolicy.from_settings(settings)
-        basis = deadline_basis(settings, calendar)
+        basis = deadline_basis(settings)
     except InvalidInput as exc:
         return [], f"stored SLA deadlines not checked: {exc}"
     if reader.deadline_basis() != basis:

@@ -76,7 +76,7 @@ def overdue_rows(uow: Any, inputs: Inputs, flt: Any, when: datetime, window: tim
     past = when < inputs.now
     rows: list[OverdueRow] = []
     replay: list[Request] = []
-    if not past and uow.requests.deadline_basis() == deadline_basis(inputs.settings, calendar):
+    if not past and uow.requests.deadline_basis() == deadline_basis(inputs.settings):
         upto = when + window if window is not None and window > timedelta(0) else when
         for request, valid_from, deadlines in uow.requests.running_deadlines(flt, when, upto, stale):
             if valid_from > when:  # changed after `when` (a clock behind the machine's): replay it
@@ -159,6 +159,8 @@ def config_set(ctx: Context, key: str, value: str) -> str:
     normalised = validate_setting(key, value)
     with ctx.unit_of_work(write=True) as uow:
         uow.requests.set_setting(key, normalised)
+        if key in ("calendar.country", "calendar.subdivision"):
+            uow.requests.forget_country_days()  # taken again from the installed package
         keep_deadlines(uow, _inputs(uow, ctx), [], recompute=True)  # also the way to repair them
         uow.commit()
     return normalised
@@ -174,5 +176,7 @@ def config_unset(ctx: Context, key: str) -> None:
         if key not in SETTINGS and key not in uow.requests.settings():
             raise InvalidInput(f"unknown setting {key!r}; `reqtrack config show` lists them")
         uow.requests.set_setting(key, None)
+        if key in ("calendar.country", "calendar.subdivision"):
+            uow.requests.forget_country_days()
         keep_deadlines(uow, _inputs(uow, ctx), [], recompute=True)
         uow.commit()

@@ -704,7 +704,7 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
             repo.set_setting("calendar.timezone", database_tz.key)  # in the import's transaction
         explicit = {r.id for r in rows if r.id}
         matched = _match_rows_without_id(rows, repo, tz, explicit)
-        settings = Inputs(repo.settings(), now)
+        settings = Inputs(repo.settings(), now, repo)
 
         def write_updates(requests: list[Request], files: dict[str, list[Attachment]]) -> None:
             repo.save_many(requests, files)

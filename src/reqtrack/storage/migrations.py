@@ -98,16 +98,19 @@ def m003_indexes_for_completions(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX request_completed ON request (completed_at)")
 
 
-def m004_running_deadlines(conn: sqlite3.Connection) -> None:
+def m004_running_deadlines_and_country_days(conn: sqlite3.Connection) -> None:
     """Derived data for `overdue`: one row per open request with the deadlines of its running SLA
-    clocks (domain.sla.running_deadlines), kept current by the services on every write.
+    clocks (domain.sla.running_deadlines), kept current by the services on every write; and the
+    configured country's public holidays and make-up days of each year used, as the `holidays`
+    package gave them then, so that past figures do not move when the package changes.
 
     Times are UTC text with microseconds (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, fixed width, so they
     compare as text): deadlines in working time are not whole seconds. `next_breach` is the
     earliest of the four breach deadlines, indexed so that "what is late at T" is a range scan.
-    `derived` records what the rows were computed with (the SLA and calendar settings and the
-    `holidays` version); while it does not match the current settings the rows are not used,
-    and the next write recomputes them. Left empty here: the first write command fills it.
+    `derived` records what the rows were computed with (the SLA and calendar settings); while
+    it does not match the current settings the rows are not used, and the next write
+    recomputes them. Left empty here: the first write command fills it. `country_day` holds
+    dates as `YYYY-MM-DD` separated by commas, and the package version they came from.
     """
     for statement in _statements(
         """
@@ -120,14 +123,23 @@ def m004_running_deadlines(conn: sqlite3.Connection) -> None:
         CREATE INDEX sla_open_next_breach ON sla_open (next_breach);
         CREATE INDEX sla_open_stale_at ON sla_open (stale_at);
         CREATE INDEX sla_open_valid_from ON sla_open (valid_from);
-        CREATE TABLE derived (name TEXT PRIMARY KEY, basis TEXT NOT NULL)
+        CREATE TABLE derived (name TEXT PRIMARY KEY, basis TEXT NOT NULL);
+        CREATE TABLE country_day (
+            country TEXT NOT NULL,
+            subdivision TEXT NOT NULL DEFAULT '',
+            year INTEGER NOT NULL,
+            holidays TEXT NOT NULL,
+            workdays TEXT NOT NULL,
+            source TEXT NOT NULL,
+            PRIMARY KEY (country, subdivision, year)
+        ) WITHOUT ROWID
         """
     ):
         conn.execute(statement)
 
 
 MIGRATIONS: list[Migration] = [
-    m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions, m004_running_deadlines,
+    m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions, m004_running_deadlines_and_country_days,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -22,7 +22,7 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
 from ..domain.errors import NotFound
@@ -106,6 +106,19 @@ def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
     return (request_id, instant_to_stored(running.valid_from),
             *(instant_to_stored(t) if t is not None else None for t in times),
             instant_to_stored(breach) if breach is not None else None)
+
+
+def country_days_from_rows(rows: Any) -> dict[int, Any]:
+    """Rows of (year, holidays, workdays) of `country_day` → {year: (holidays, make-up days)}."""
+    def dates(text: str) -> frozenset[date]:
+        return frozenset(date.fromisoformat(part) for part in text.split(",") if part)
+
+    return {int(year): (dates(off), dates(made_up)) for year, off, made_up in rows}
+
+
+def country_day_text(days: frozenset[date]) -> str:
+    """A set of dates as stored in `country_day`: sorted ISO dates separated by commas."""
+    return ",".join(sorted(day.isoformat() for day in days))
 
 
 # Request's fields in declaration order, which are also columns of `request` (history and
@@ -297,6 +310,17 @@ class Reader:
 
     def settings(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT key, value FROM setting").fetchall())
+
+    def first_submission_year(self) -> int | None:
+        """The (UTC) year of the earliest submission, None without requests."""
+        first = self.conn.execute("SELECT min(submitted_at) FROM request").fetchone()[0]
+        return int(first[:4]) if first else None
+
+    def country_days(self, country: str, subdivision: str | None) -> dict[int, Any]:
+        """The kept public holidays and make-up days of a country, by year."""
+        return country_days_from_rows(self.conn.execute(
+            "SELECT year, holidays, workdays FROM country_day WHERE country = ? AND subdivision = ?",
+            (country, subdivision or "")))
 
     def deadline_basis(self) -> str | None:
         """What the stored running deadlines were computed with (None: not computed)."""

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from ..domain.errors import NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
 from .db import Database, environment_problem, translate_operational_error
-from .reader import DEADLINES_BASIS, running_deadline_row
+from .reader import DEADLINES_BASIS, country_day_text, country_days_from_rows, running_deadline_row
 from .reader import RequestFilter  # noqa: F401 - defined with the plain-sqlite3 readers, used by both
 from .reader import json_from_stored as _json_from_stored
 from .reader import time_from_stored as _time_from_stored
@@ -284,6 +284,31 @@ class Repository:
         self.session.execute(SETTING.delete().where(SETTING.c.key == key))
         if value is not None:
             self.session.execute(insert(SETTING).values(key=key, value=value))
+
+    # -- a country's days, kept once used (table country_day) -----------------------------------
+    def first_submission_year(self) -> int | None:
+        """The (UTC) year of the earliest submission, None without requests."""
+        first = self.session.connection().exec_driver_sql("SELECT min(submitted_at) FROM request").fetchone()[0]
+        return int(first[:4]) if first else None
+
+    def country_days(self, country: str, subdivision: str | None) -> dict[int, Any]:
+        """The kept public holidays and make-up days of a country, by year."""
+        return country_days_from_rows(self.session.connection().exec_driver_sql(
+            "SELECT year, holidays, workdays FROM country_day WHERE country = ? AND subdivision = ?",
+            (country, subdivision or "")).fetchall())
+
+    def keep_country_days(self, country: str, subdivision: str | None, days: dict[int, Any], source: str) -> None:
+        """Keep a country's (holidays, make-up days) of these years, as `source` gave them."""
+        if not days:
+            return
+        self.session.connection().exec_driver_sql(
+            "INSERT OR REPLACE INTO country_day VALUES (?, ?, ?, ?, ?, ?)",
+            [(country, subdivision or "", year, country_day_text(off), country_day_text(made_up), source)
+             for year, (off, made_up) in sorted(days.items())])
+
+    def forget_country_days(self) -> None:
+        """Drop every kept country day: they are taken again from the installed package."""
+        self.session.connection().exec_driver_sql("DELETE FROM country_day")
 
     # -- stored running deadlines (derived data, table sla_open) ----------------------------------
     def deadline_basis(self) -> str | None:
