@@ -236,8 +236,9 @@ def test_the_hot_queries_use_the_indexes(ctx) -> None:
 
 
 def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_path: Path) -> None:
-    """The read commands people run all day start without SQLAlchemy, SQLModel or Rich tables
-    for lists (their import alone costs more than the command's work)."""
+    """The read commands people run all day start without SQLAlchemy, SQLModel, pydantic (which
+    Typer 0.29 imports to coerce options: pyproject pins Typer below it) or Rich tables for
+    lists (their import alone costs more than the command's work)."""
     request_id = _varied_requests(ctx)[0]
     probe = (
         "import sys\n"
@@ -247,7 +248,7 @@ def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_pa
         "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'openpyxl') if m in sys.modules]\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'openpyxl', 'pydantic') if m in sys.modules]\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
     env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": "2025-03-14T09:30:00+00:00"}
