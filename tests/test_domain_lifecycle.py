@@ -9,6 +9,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from helpers import lifecycle_step
 from reqtrack.domain import lifecycle
 from reqtrack.domain.errors import InvalidInput, TransitionRefused
 from reqtrack.domain.record import Request, mask_name, priority_from_score, priority_score, validate_scores
@@ -131,28 +132,7 @@ COMMANDS = ["classify", "assign", "progress", "done", "pass", "fail", "close", "
 
 
 def _run(command: str, r: Request, at: datetime) -> None:
-    if command == "classify":
-        lifecycle.classify(r, at, NOW, "x", priority="high")
-    elif command == "assign":
-        lifecycle.assign(r, at, NOW, "x", owner="o")
-    elif command == "progress":
-        lifecycle.progress(r, at, NOW, "x", "n")
-    elif command == "done":
-        lifecycle.progress(r, at, NOW, "x", "n", done=True)
-    elif command == "pass":
-        lifecycle.verify(r, at, NOW, "x", passed=True)
-    elif command == "fail":
-        lifecycle.verify(r, at, NOW, "x", passed=False, note="bad")
-    elif command == "close":
-        lifecycle.close(r, at, NOW, "x")
-    elif command == "rate":
-        lifecycle.rate(r, at, NOW, "x", "satisfied")
-    elif command == "cancel":
-        lifecycle.cancel(r, at, NOW, "x", "why")
-    elif command == "reopen":
-        lifecycle.reopen(r, at, NOW, "x", "why")
-    elif command == "edit":
-        lifecycle.edit(r, at, NOW, "x", {"notes": f"n{at.timestamp()}"})
+    lifecycle_step(r, command, at, NOW, priority="high")
 
 
 TABLE_KEY = {"classify": "classify", "assign": "assign", "progress": "progress", "done": "progress --done",

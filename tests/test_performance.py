@@ -9,13 +9,12 @@ import io
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
 
+from helpers import modules_after
 from reqtrack import services
 from reqtrack.domain.errors import NotFound
 from reqtrack.render import cell_width, dump_json, fit_cell
@@ -240,23 +239,11 @@ def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_pa
     Typer 0.29 imports to coerce options: pyproject pins Typer below it) or Rich tables for
     lists (their import alone costs more than the command's work)."""
     request_id = _varied_requests(ctx)[0]
-    probe = (
-        "import sys\n"
-        "from reqtrack.cli import main\n"
-        "sys.argv = ['reqtrack'] + sys.argv[1:]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'openpyxl', 'pydantic') if m in sys.modules]\n"
-        "print('HEAVY', heavy, file=sys.stderr)\n"
-    )
     env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": "2025-03-14T09:30:00+00:00"}
     for argv in (["show", request_id], ["list"], ["list", "--open", "--format", "json"], ["overdue", "--json"]):
-        result = subprocess.run([sys.executable, "-c", probe, *argv], env=env, capture_output=True, text=True,
-                                timeout=60)
-        assert "HEAVY []" in result.stderr, (argv, result.stderr[-500:])
-        assert result.stdout.strip(), argv
+        imported, stdout = modules_after(argv, env, ("sqlalchemy", "sqlmodel", "openpyxl", "pydantic"))
+        assert imported == [], argv
+        assert stdout.strip(), argv
 
 
 def test_bulk_objects_pauses_the_collector_and_restores_it() -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import lifecycle_step
 from reqtrack.domain.calendar import WorkingCalendar
 from reqtrack.domain.errors import InvalidInput
 from reqtrack.domain.record import HistoryEntry, Request
@@ -372,31 +373,6 @@ _STEPS = st.lists(
 )
 
 
-def _apply(request: Request, step: str, when: datetime, priority: str | None, now: datetime) -> None:
-    from reqtrack.domain import lifecycle
-
-    if step == "classify":
-        lifecycle.classify(request, when, now, "x", priority=priority or "medium")
-    elif step in ("defer", "undefer"):
-        lifecycle.classify(request, when, now, "x", feasibility="defer" if step == "defer" else "now",
-                           reason="customer budget")
-    elif step == "assign":
-        lifecycle.assign(request, when, now, "x", owner="Li", due=when + timedelta(days=3) if priority else None,
-                         due_is_date=priority == "low")
-    elif step in ("progress", "wait", "done"):
-        lifecycle.progress(request, when, now, "x", "note", done=step == "done", waiting=step == "wait")
-    elif step in ("pass", "fail"):
-        lifecycle.verify(request, when, now, "x", passed=step == "pass", note="not yet" if step == "fail" else None)
-    elif step == "close":
-        lifecycle.close(request, when, now, "x")
-    elif step == "cancel":
-        lifecycle.cancel(request, when, now, "x", "dup")
-    elif step == "reopen":
-        lifecycle.reopen(request, when, now, "x", "again")
-    else:
-        lifecycle.edit(request, when, now, "x", {"notes": f"n{when.timestamp()}"})
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     steps=_STEPS,
@@ -422,7 +398,7 @@ def test_running_deadlines_give_the_same_reasons_as_the_replayed_clocks(
     for step, gap, priority in steps:
         when += timedelta(minutes=gap)
         try:
-            _apply(request, step, when, priority, now)
+            lifecycle_step(request, step, when, now, priority)
         except Refused:
             pass  # refused by the lifecycle table: the request is unchanged
     running = running_deadlines(request, calendar, POLICY)
