@@ -315,3 +315,37 @@ def test_show_and_overdue_with_a_country_need_not_import_holidays(tmp_path: Path
     for argv in (["show", rid], ["overdue", "--json"]):
         imported, stdout = modules_after(argv, env, ("holidays",))
         assert imported == [] and rid in stdout, argv
+
+
+def test_this_year_and_next_follow_a_new_package_version_while_ended_years_stay(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Governments announce next year's days late, so only years that have ended are frozen."""
+    from reqtrack.domain import calendar as calendar_module
+
+    path = tmp_path / "r.db"
+    clock = MovingClock(datetime(2025, 1, 24, 2, 0, tzinfo=timezone.utc))
+    services.sla.config_set(_context(path, clock), "calendar.country", "CN")
+    rid = services.register(_context(path, clock), "x", "ACME", priority="low").id
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE country_day SET source = 'holidays 0.0'")  # kept by an older package
+    conn.commit()
+    before_2024 = conn.execute("SELECT holidays, workdays FROM country_day WHERE year = 2024").fetchone()
+
+    real = calendar_module.country_year
+
+    def newer_package(country: str, subdivision: str | None, year: int):
+        off, made_up = real(country, subdivision, year)
+        return (off | {datetime(2025, 2, 5).date()}, made_up) if year == 2025 else (off, made_up)
+
+    monkeypatch.setattr(calendar_module, "country_year", newer_package)
+    clock.now += timedelta(hours=1)
+    services.progress(_context(path, clock), rid, "looking into it")  # any write
+    rows = dict(conn.execute("SELECT year, source FROM country_day").fetchall())
+    assert rows[2024] == "holidays 0.0" and rows[2025] != "holidays 0.0" and rows[2026] != "holidays 0.0"
+    assert conn.execute("SELECT holidays, workdays FROM country_day WHERE year = 2024").fetchone() == before_2024
+    assert "2025-02-05" in conn.execute("SELECT holidays FROM country_day WHERE year = 2025").fetchone()[0]
+    # The stored deadline moved with the new day off (7 working days now end a day later) ...
+    stored = conn.execute("SELECT resolution_by FROM sla_open WHERE request_id = ?", (rid,)).fetchone()[0]
+    assert stored == "2025-02-11T02:00:00.000000Z"
+    # ... and agrees with the history replayed on the same kept days.
+    assert admin.check(_context(path, clock)).ok

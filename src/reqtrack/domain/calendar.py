@@ -197,6 +197,12 @@ class WorkingCalendar:
         country): kept ones first, else from the package (then recorded in `fetched_days`)."""
         return self._country_year(year) if self.country is not None else (frozenset(), frozenset())
 
+    def replace_country_year(self, year: int, days: CountryYear) -> None:
+        """Use `days` for the country's `year` from now on (recorded in `fetched_days`, to be kept)."""
+        self.country_days[year] = self.fetched_days[year] = days
+        self._years.clear()  # tables and day flags built with the old days
+        self._day_flags.clear()
+
     def _country_year(self, year: int) -> CountryYear:
         known = self.country_days.get(year)
         if known is not None:

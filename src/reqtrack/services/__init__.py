@@ -147,18 +147,24 @@ def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: 
     Called by every service that writes a request or a setting, before it commits, so the stored
     deadlines change in the same transaction as what they are computed from.
     """
+    try:
+        _keep_deadlines(uow, inputs, changed, recompute)
+    except InvalidInput:
+        # A stored setting that does not read (or a country the installed package no longer
+        # knows): drop the stored deadlines rather than refuse the write; `overdue` then replays
+        # the histories and names the setting to fix.
+        uow.requests.replace_running_deadlines({}, None)
+
+
+def _keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: bool) -> None:
     from ..domain.sla import SlaPolicy, deadline_basis, running_deadlines
     from ..storage.reader import RequestFilter
 
-    try:
-        calendar = inputs.calendar
-        policy = SlaPolicy.from_settings(inputs.settings)
-        basis = deadline_basis(inputs.settings)
-    except InvalidInput:
-        # A stored setting that does not read: drop the stored deadlines rather than refuse the
-        # write; `overdue` then replays the histories and names the setting to fix.
-        uow.requests.replace_running_deadlines({}, None)
-        return
+    calendar = inputs.calendar
+    policy = SlaPolicy.from_settings(inputs.settings)
+    basis = deadline_basis(inputs.settings)
+    if calendar.country is not None and _refresh_open_years(uow, calendar, inputs.now.year):
+        recompute = True  # the package now says otherwise of this year or next: deadlines move
     if recompute or uow.requests.deadline_basis() != basis:
         everyone = list(uow.requests.select(RequestFilter(open_only=True)))
         histories = uow.requests.histories([r.id for r in everyone])
@@ -170,11 +176,12 @@ def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: 
         uow.requests.put_running_deadlines(
             {r.id: running_deadlines(r, calendar, policy) if r.is_open else None for r in changed})
     if calendar.country is not None:
-        # Every year the records can touch, from the first submission to next year, is kept
-        # with what the package says of it now: what is computed with those days (these
-        # deadlines, reports, show) then does not move when the package changes.
-        first = uow.requests.first_submission_year() or inputs.now.year
-        for year in range(min(first, inputs.now.year) - 1, inputs.now.year + 2):
+        # Every year the records can touch, from the first submission (at most 50 years back)
+        # to next year, is kept with what the package says of it now: what is computed with
+        # those days (these deadlines, reports, show) then does not move when the package changes.
+        this_year = inputs.now.year
+        first = max(min(uow.requests.first_submission_year() or this_year, this_year), this_year - 50)
+        for year in range(first - 1, this_year + 2):
             calendar.country_year_days(year)
     if calendar.fetched_days:
         from ..domain.calendar import holidays_version
@@ -182,6 +189,28 @@ def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: 
         uow.requests.keep_country_days(calendar.country, calendar.subdivision, calendar.fetched_days,
                                        f"holidays {holidays_version()}")
         calendar.fetched_days.clear()
+
+
+def _refresh_open_years(uow: Any, calendar: Any, this_year: int) -> bool:
+    """Re-read this year and next from the installed `holidays` package when they were kept from
+    another version; True when their days changed.
+
+    Years that have ended stay as kept. This year and next are not final: governments announce
+    the coming year's holidays and make-up days late in the year (China in November or
+    December), and the package learns them in a later release.
+    """
+    from ..domain.calendar import country_year, holidays_version, normalise_country
+
+    source = f"holidays {holidays_version()}"
+    kept = uow.requests.country_day_sources(calendar.country, calendar.subdivision)
+    changed = False
+    for year in (this_year, this_year + 1):
+        if year in kept and kept[year] != source:
+            normalise_country(calendar.country, calendar.subdivision)  # InvalidInput if no longer known
+            fresh = country_year(calendar.country, calendar.subdivision, year)
+            changed = changed or fresh != calendar.country_year_days(year)
+            calendar.replace_country_year(year, fresh)
+    return changed
 
 
 def _text(value: str | None) -> str | None:

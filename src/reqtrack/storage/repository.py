@@ -297,6 +297,12 @@ class Repository:
             "SELECT year, holidays, workdays FROM country_day WHERE country = ? AND subdivision = ?",
             (country, subdivision or "")).fetchall())
 
+    def country_day_sources(self, country: str, subdivision: str | None) -> dict[int, str]:
+        """Which package version each kept year of a country came from."""
+        return dict(self.session.connection().exec_driver_sql(
+            "SELECT year, source FROM country_day WHERE country = ? AND subdivision = ?",
+            (country, subdivision or "")).fetchall())
+
     def keep_country_days(self, country: str, subdivision: str | None, days: dict[int, Any], source: str) -> None:
         """Keep a country's (holidays, make-up days) of these years, as `source` gave them."""
         if not days:
