@@ -479,7 +479,24 @@ BREAKAGES: dict[str, tuple[str, ...]] = {
     "id-index": ("UPDATE request SET id_seq = 1 WHERE id = '{2}'",),
     "history-order": ("UPDATE event SET at = '2020-01-01T00:00:00Z' WHERE request_id = '{0}' AND seq = 4",),
     "setting": ("UPDATE setting SET value = 'Mars/Olympus' WHERE key = 'calendar.timezone'",),
+    "stored-deadlines": ("UPDATE sla_open SET resolution_by = '2000-01-01T00:00:00.000000Z' WHERE request_id = '{1}'",),
 }
+
+
+@pytest.mark.parametrize("key, value", [("calendar.country", "XX"), ("sla.resolution_days.high", "-2"),
+                                        ("sla.stale_hours", "soon")])
+def test_check_names_a_stored_setting_config_set_would_refuse(ctx: object, tmp_path: Path, db_path: Path,
+                                                              key: str, value: str) -> None:
+    from reqtrack.services import Context, admin
+
+    _closed_request_and_two_pending(ctx, tmp_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("INSERT OR REPLACE INTO setting VALUES (?, ?)", (key, value))
+    conn.commit()
+    conn.close()
+    report = admin.check(Context(db_path=db_path))
+    assert [p.kind for p in report.problems] == ["setting"], [p.message for p in report.problems]
+    assert key in report.problems[0].message and "config set" in report.problems[0].message
 
 
 @pytest.mark.parametrize("kind", sorted(BREAKAGES))

@@ -389,3 +389,15 @@ def _setting_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
         ZoneInfo(row[0])
     except Exception:  # noqa: BLE001 - any invalid zone name
         yield Problem("setting", f"calendar.timezone is {row[0]!r}, not a known time zone")
+    # Every other stored setting must still read as `config set` would accept it (a country the
+    # installed holidays package no longer knows, a number edited by hand).
+    from ..domain.sla import SETTINGS, validate_setting
+
+    stored = dict(conn.execute("SELECT key, value FROM setting").fetchall())
+    for key, value in sorted(stored.items()):
+        if key == "calendar.timezone" or key not in SETTINGS:
+            continue
+        try:
+            validate_setting(key, value, stored)
+        except InvalidInput as exc:
+            yield Problem("setting", f"stored setting {exc}; fix it with `reqtrack config set {key} VALUE`")
