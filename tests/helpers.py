@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from reqtrack.services import Context, transfer
 
@@ -88,3 +88,29 @@ def modules_after(argv: list[str], env: dict[str, str], modules: tuple[str, ...]
     line = next((row for row in result.stderr.splitlines() if row.startswith("MODULES")), None)
     assert line is not None, result.stderr[-800:]
     return [m for m in line[len("MODULES "):].split(",") if m], result.stdout
+
+
+def write_xlsx(path: Path, rows: list[list]) -> Path:
+    """A workbook whose first sheet holds `rows`, as a user's own sheet would."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+def database_at_schema(path: Path, version: int, zone: str = "Asia/Shanghai", wal: bool = True):
+    """A new database as reqtrack's schema `version` left it (migrations 1..version, the time
+    zone set), returned as an autocommit connection for the test to add its old rows."""
+    import sqlite3
+
+    from reqtrack.storage.db import APPLICATION_ID
+    from reqtrack.storage.migrations import apply_migrations
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    if wal:
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    apply_migrations(conn, target=version)
+    conn.execute("INSERT INTO setting VALUES ('calendar.timezone', ?)", (zone,))
+    return conn

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from reqtrack import excel, services
 from reqtrack.domain.vocab import COLUMNS
 from reqtrack.services import Context, transfer
-from helpers import export, fresh_context, sheet_values
+from helpers import export, fresh_context, sheet_values, write_xlsx
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
@@ -204,14 +204,6 @@ def test_extra_columns_round_trip_department_with_a_slash(ctx: Context, tmp_path
 
 
 # -- import ---------------------------------------------------------------------------------------
-def write_xlsx(path: Path, rows: list[list]) -> Path:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    workbook.save(path)
-    return path
-
-
 TEMPLATE_EXAMPLE = ["202405-001", "客戶電話", "*經理", "科技有限公司", "功能優化",
                     "希望在數據報表模塊增加“自定義時間范圍篩選”功能,支持導出為PDF格式", "無", "2024-05-0114:30",
                     "*工(客戶成功部)", "中", "產品部*經理", "2024-05-15", "2024-05-14", "已完成",

@@ -23,20 +23,12 @@ from reqtrack.domain.errors import InvalidInput
 from reqtrack.domain.vocab import COLUMNS
 from reqtrack.services import Context, transfer
 from reqtrack.storage.repository import Repository
-from helpers import export, fresh_context, sheet_values
+from helpers import export, fresh_context, sheet_values, write_xlsx
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
 # shared/ lies beside the repository (SPEC.md and the seeds), in development and in CI alike.
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "requirement-management-template.zh-TW.txt"
-
-
-def write_xlsx(path: Path, rows: list[list]) -> Path:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    workbook.save(path)
-    return path
 
 
 def count_requests(ctx: Context) -> int:

@@ -86,7 +86,7 @@ def scenario(ctx: services.Context) -> dict[str, str]:
 
 
 def monday_report(ctx: services.Context) -> dict[str, Any]:
-    return reports.build_report(ctx, period="week", previous=True, as_of=MONDAY_MEETING)
+    return reports.report(ctx, period="week", previous=True, as_of=MONDAY_MEETING).data
 
 
 def test_worked_example_volumes_and_distributions(ctx: services.Context, scenario: dict[str, str]) -> None:
@@ -145,14 +145,14 @@ def test_overdue_in_the_report_agrees_with_the_overdue_service(ctx: services.Con
 
     # (Not the Monday: `overdue --as-of` reads only the requests open now, and B has been done since.)
     for as_of in ("2025-03-12 12:00", None):
-        r = reports.build_report(ctx, period="week", as_of=as_of)
+        r = reports.report(ctx, period="week", as_of=as_of).data
         listed = sla_service.overdue(ctx, as_of=as_of).rows
         assert [(row["id"], row["reason"]) for row in r["overdue"]["requests"]] == [
             (row.request.id, row.reason.reason) for row in listed]
 
 
 def test_a_report_on_last_week_made_later_keeps_its_volumes(ctx: services.Context, scenario: dict[str, str]) -> None:
-    later = reports.build_report(ctx, period="week", previous=True)  # as of the clock: Friday 2025-03-14
+    later = reports.report(ctx, period="week", previous=True).data  # as of the clock: Friday 2025-03-14
     monday = monday_report(ctx)
     for key in ("new", "completed", "closed", "cancelled", "backlog", "resolution_days", "sla_compliance",
                 "first_pass_rate", "satisfaction", "by_type", "funnel"):
@@ -178,7 +178,7 @@ def test_figures_use_the_sla_clocks(ctx: services.Context, scenario: dict[str, s
 
 def test_a_week_without_events_has_null_rates(ctx: services.Context) -> None:
     services.register(ctx, "x", "ACME", at="2024-01-02 10:00")
-    r = reports.build_report(ctx, period="week")
+    r = reports.report(ctx, period="week").data
     assert r["new"] == 0 and r["completed"] == 0
     for key in ("first_response_rate", "on_time_rate", "first_pass_rate", "recurrence_rate"):
         assert r[key] is None, key
@@ -228,20 +228,20 @@ def test_period_contains_as_of_or_ends_before_it(moment: datetime, kind: str, pr
 
 
 def test_custom_range_and_bad_combinations(ctx: services.Context, scenario: dict[str, str]) -> None:
-    r = reports.build_report(ctx, from_="2025-03-03", to="2025-03-10", as_of=MONDAY_MEETING)
+    r = reports.report(ctx, from_="2025-03-03", to="2025-03-10", as_of=MONDAY_MEETING).data
     monday = monday_report(ctx)
     assert r["period"]["kind"] == "custom" and r["period"]["label"] == "2025-03-03 – 2025-03-10"
     assert {k: r[k] for k in ("new", "completed", "resolution_days")} == {
         k: monday[k] for k in ("new", "completed", "resolution_days")}
     # Half-open: A (submitted 09:00) is in [09:00, 14:00), B (14:00) is not.
-    narrow = reports.build_report(ctx, from_="2025-03-03 09:00", to="2025-03-03 14:00")
+    narrow = reports.report(ctx, from_="2025-03-03 09:00", to="2025-03-03 14:00").data
     assert narrow["new"] == 1
     bad = [dict(period="week", from_="2025-03-01", to="2025-03-02"), dict(from_="2025-03-01"),
            dict(from_="2025-03-02", to="2025-03-01"), dict(period="fortnight"),
            dict(from_="2025-03-01", to="2025-03-02", previous=True), dict(period="week", as_of="not a date")]
     for kwargs in bad:
         with pytest.raises(InvalidInput):
-            reports.build_report(ctx, **kwargs)
+            reports.report(ctx, **kwargs).data
 
 
 # -- small helpers -------------------------------------------------------------------------------
@@ -435,9 +435,9 @@ def test_trend_and_period_agree_on_what_stood_at_the_cut(ctx: services.Context, 
     """As of Friday 15:00, B's completion (14:00) still stands: its failed verification (16:00)
     has not happened yet. The week's figure and the trend's March (computed by a separate SQL
     query) count the same completions."""
-    r = reports.build_report(ctx, period="week", as_of="2025-03-07 15:00")
+    r = reports.report(ctx, period="week", as_of="2025-03-07 15:00").data
     assert r["period"]["from"] == "2025-03-03T00:00:00+08:00"
     assert r["completed"] == 4  # G, A, D and B (C is completed at 18:00)
     assert r["trend"][-1]["completed"] == 4 and r["trend"][-1]["new"] == 6  # E: Thursday; F: Sunday
-    later = reports.build_report(ctx, period="week", as_of="2025-03-07 16:00")
+    later = reports.report(ctx, period="week", as_of="2025-03-07 16:00").data
     assert later["completed"] == 3 and later["trend"][-1]["completed"] == 3

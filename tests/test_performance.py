@@ -14,12 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from helpers import modules_after
+from helpers import database_at_schema, modules_after
 from reqtrack import services
 from reqtrack.domain.errors import NotFound
 from reqtrack.render import cell_width, dump_json, fit_cell
-from reqtrack.storage.db import APPLICATION_ID, Database
-from reqtrack.storage.migrations import SCHEMA_VERSION, apply_migrations
+from reqtrack.storage.db import Database
+from reqtrack.storage.migrations import SCHEMA_VERSION
 from reqtrack.storage.repository import EVENT, REQUEST, RequestFilter, UnitOfWork, _row_to_entry, _row_to_request
 
 COMPLETION_QUERY = (
@@ -29,11 +29,7 @@ COMPLETION_QUERY = (
 
 
 def _database_at_schema_2(path: Path) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    apply_migrations(conn, target=2)
-    conn.execute("INSERT INTO setting VALUES ('calendar.timezone', 'Asia/Shanghai')")
+    conn = database_at_schema(path, 2)
     conn.execute(
         "INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status, completed_at, updated_at) "
         "VALUES ('202401-001', '202401', 1, 'Old Co', 'slow export', '2024-01-05T08:00:00Z', 'verifying', "

@@ -17,9 +17,8 @@ from typing import Any, Callable
 
 import pytest
 
-from reqtrack.storage.db import APPLICATION_ID
-from reqtrack.storage.migrations import SCHEMA_VERSION, apply_migrations
-from helpers import reqtrack_command
+from reqtrack.storage.migrations import SCHEMA_VERSION
+from helpers import database_at_schema, reqtrack_command
 
 pytestmark = pytest.mark.e2e
 
@@ -262,11 +261,7 @@ def test_a_lock_held_beyond_the_timeout_gives_exit_3_and_writes_nothing(tmp_path
 # -- migration copies -------------------------------------------------------------------------
 def database_at_first_schema(path: Path) -> None:
     """A database as reqtrack's first schema wrote it, with one request in it."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    apply_migrations(conn, target=1)
-    conn.execute("INSERT INTO setting VALUES ('calendar.timezone', 'Asia/Shanghai')")
+    conn = database_at_schema(path, 1)
     conn.execute(
         "INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status) "
         "VALUES ('202401-007', '202401', 7, 'Old Co', 'legacy', '2024-01-05T08:00:00Z', 'pending')"

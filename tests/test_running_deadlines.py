@@ -17,8 +17,6 @@ from reqtrack import services
 from reqtrack.domain.sla import SlaPolicy, calendar_from_settings, overdue_reasons
 from reqtrack.services import admin, sla
 from reqtrack.storage import reader as reader_module
-from reqtrack.storage.db import APPLICATION_ID
-from reqtrack.storage.migrations import apply_migrations
 from reqtrack.storage.reader import Reader, RequestFilter, where_clause
 
 T0 = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
@@ -225,7 +223,7 @@ def test_a_request_changed_after_the_moment_asked_is_replayed(tmp_path: Path, hi
 
 
 def test_import_and_migration_keep_the_stored_deadlines(tmp_path: Path) -> None:
-    from helpers import export
+    from helpers import database_at_schema, export
 
     source = tmp_path / "source.db"
     clock = _populate(source, 11)
@@ -239,10 +237,7 @@ def test_import_and_migration_keep_the_stored_deadlines(tmp_path: Path) -> None:
 
     # A database of schema 3 (before stored deadlines): read right at once, filled by the first write.
     old = tmp_path / "old.db"
-    raw = sqlite3.connect(old, isolation_level=None)
-    raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    apply_migrations(raw, target=3)
-    raw.execute("INSERT INTO setting VALUES ('calendar.timezone', 'Asia/Shanghai')")
+    raw = database_at_schema(old, 3, wal=False)
     raw.execute("INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status, updated_at) "
                 "VALUES ('202501-001', '202501', 1, 'Old Co', 'legacy', '2025-01-06T01:00:00Z', 'pending', "
                 "'2025-01-06T01:00:00Z')")

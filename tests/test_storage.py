@@ -11,6 +11,7 @@ import pytest
 
 from reqtrack import services
 from reqtrack.domain.errors import EnvironmentProblem
+from helpers import database_at_schema
 from reqtrack.storage.db import APPLICATION_ID, Database, create_database
 from reqtrack.storage.migrations import MIGRATIONS, SCHEMA_VERSION, apply_migrations
 
@@ -74,10 +75,7 @@ def test_create_is_atomic_second_creator_loses_quietly(tmp_path: Path) -> None:
 
 def _database_at_first_schema(path: Path) -> None:
     """A database as the first released schema wrote it, with one request in it."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    apply_migrations(conn, target=1)
-    conn.execute("INSERT INTO setting VALUES ('calendar.timezone', 'UTC')")
+    conn = database_at_schema(path, 1, zone="UTC", wal=False)
     conn.execute(
         "INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status) "
         "VALUES ('202401-007', '202401', 7, 'Old Co', 'legacy', '2024-01-05T08:00:00Z', 'pending')"

@@ -863,28 +863,26 @@ def _detect_encoding(path: Path) -> str:
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while True:
-                chunk = handle.read(1 << 20)
-                if not chunk:
-                    decoder.decode(b"", final=True)
-                    return "utf-8"
-                decoder.decode(chunk)
-        except UnicodeDecodeError:
-            pass
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("gb18030")()
-        try:
-            while True:
-                chunk = handle.read(1 << 20)
-                if not chunk:
-                    decoder.decode(b"", final=True)
-                    return "gb18030"
-                decoder.decode(chunk)
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{path} is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as xlsx") from None
+        if _decodes_as(handle, "utf-8"):
+            return "utf-8"
+        if _decodes_as(handle, "gb18030"):
+            return "gb18030"
+    raise InvalidInput(f"{path} is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as xlsx")
+
+
+def _decodes_as(handle: Any, encoding: str) -> bool:
+    """Whether the whole file decodes as `encoding`, read a megabyte at a time from the start."""
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while True:
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                decoder.decode(b"", final=True)
+                return True
+            decoder.decode(chunk)
+    except UnicodeDecodeError:
+        return False
 
 
 def _read_csv(path: Path) -> Table:

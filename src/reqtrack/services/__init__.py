@@ -158,7 +158,6 @@ def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: 
 
 def _keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: bool) -> None:
     from ..domain.sla import SlaPolicy, deadline_basis, running_deadlines
-    from ..storage.reader import RequestFilter
 
     calendar = inputs.calendar
     policy = SlaPolicy.from_settings(inputs.settings)
@@ -166,12 +165,7 @@ def _keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute:
     if calendar.country is not None and _refresh_open_years(uow, calendar, inputs.now.year):
         recompute = True  # the package now says otherwise of this year or next: deadlines move
     if recompute or uow.requests.deadline_basis() != basis:
-        everyone = list(uow.requests.select(RequestFilter(open_only=True)))
-        histories = uow.requests.histories([r.id for r in everyone])
-        for request in everyone:
-            request.history = histories[request.id]
-        uow.requests.replace_running_deadlines(
-            {r.id: running_deadlines(r, calendar, policy) for r in everyone}, basis)
+        uow.requests.replace_running_deadlines(open_running_deadlines(uow.requests, calendar, policy), basis)
     else:
         uow.requests.put_running_deadlines(
             {r.id: running_deadlines(r, calendar, policy) if r.is_open else None for r in changed})
@@ -189,6 +183,22 @@ def _keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute:
         uow.requests.keep_country_days(calendar.country, calendar.subdivision, calendar.fetched_days,
                                        f"holidays {holidays_version()}")
         calendar.fetched_days.clear()
+
+
+def open_running_deadlines(requests: Any, calendar: Any, policy: Any) -> dict[str, Any]:
+    """Every open request's running deadlines (domain.sla.running_deadlines), computed from its
+    history: what the services store, and what `check` compares the stored rows with.
+    `requests`: a repository or reader."""
+    from ..domain.sla import running_deadlines
+    from ..storage.reader import RequestFilter
+
+    everyone = list(requests.select(RequestFilter(open_only=True)))
+    histories = requests.histories([r.id for r in everyone])
+    result = {}
+    for request in everyone:
+        request.history = histories[request.id]
+        result[request.id] = running_deadlines(request, calendar, policy)
+    return result
 
 
 def _refresh_open_years(uow: Any, calendar: Any, this_year: int) -> bool:

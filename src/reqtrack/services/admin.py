@@ -346,9 +346,9 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
     """Stored running deadlines (what `overdue` reads) that differ from the ones the histories
     give; or a note when they are not in use (computed with other settings: the next write
     recomputes them)."""
-    from ..domain.sla import SlaPolicy, deadline_basis, running_deadlines
-    from ..storage.reader import Reader, RequestFilter, running_deadline_row
-    from . import calendar_for
+    from ..domain.sla import SlaPolicy, deadline_basis
+    from ..storage.reader import Reader, running_deadline_row
+    from . import calendar_for, open_running_deadlines
 
     reader = Reader(conn)
     settings = reader.settings()
@@ -361,14 +361,8 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
     if reader.deadline_basis() != basis:
         return [], ("stored SLA deadlines were computed with other settings (or not yet): `overdue` replays "
                     "every open request's history until the next write command recomputes them")
-    expected: dict[str, tuple[Any, ...]] = {}
-    requests = list(reader.select(RequestFilter(open_only=True)))
-    histories = reader.histories([r.id for r in requests])
-    for request in requests:
-        request.history = histories[request.id]
-        running = running_deadlines(request, calendar, policy)
-        if running is not None:
-            expected[request.id] = running_deadline_row(request.id, running)
+    expected = {rid: running_deadline_row(rid, running)
+                for rid, running in open_running_deadlines(reader, calendar, policy).items() if running is not None}
     stored = {row[0]: tuple(row) for row in conn.execute("SELECT * FROM sla_open")}
     problems = []
     for rid in sorted(set(expected) | set(stored)):

@@ -80,18 +80,6 @@ class ReportResult:
     tz: ZoneInfo
 
 
-def build_report(
-    ctx: Context,
-    period: str | None = None,
-    previous: bool = False,
-    from_: str | None = None,
-    to: str | None = None,
-    as_of: str | None = None,
-) -> dict[str, Any]:
-    """The report as one JSON-ready object (keys: see docs/metrics.md)."""
-    return report(ctx, period=period, previous=previous, from_=from_, to=to, as_of=as_of).data
-
-
 def report(
     ctx: Context,
     period: str | None = None,

@@ -256,29 +256,26 @@ class Reader:
         """History of many requests at once, oldest first."""
         result: dict[str, list[HistoryEntry]] = {rid: [] for rid in request_ids}
         with bulk_objects():
-            for start in range(0, len(request_ids), _CHUNK):
-                chunk = request_ids[start:start + _CHUNK]
-                rows = self.conn.execute(
+            for rows in self._for_ids(
                     "SELECT request_id, seq, at, action, actor, changes, note FROM event "
-                    f"WHERE request_id IN ({', '.join('?' * len(chunk))}) ORDER BY request_id, seq",
-                    chunk,
-                ).fetchall()
+                    "WHERE request_id IN ({ids}) ORDER BY request_id, seq", request_ids):
                 for request_id, entry in _entries(rows):
                     result[request_id].append(entry)
         return result
+
+    def _for_ids(self, sql: str, request_ids: list[str]) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of `sql` (whose `{ids}` takes the placeholders) for the IDs, a chunk at a time."""
+        for start in range(0, len(request_ids), _CHUNK):
+            chunk = request_ids[start:start + _CHUNK]
+            yield self.conn.execute(sql.format(ids=", ".join("?" * len(chunk))), chunk).fetchall()
 
     def attachments(self, request_id: str) -> list[Attachment]:
         return self.attachments_of([request_id])[request_id]
 
     def attachments_of(self, request_ids: list[str]) -> dict[str, list[Attachment]]:
         result: dict[str, list[Attachment]] = {rid: [] for rid in request_ids}
-        for start in range(0, len(request_ids), _CHUNK):
-            chunk = request_ids[start:start + _CHUNK]
-            rows = self.conn.execute(
-                "SELECT request_id, number, name, size, sha256, added_at FROM attachment "
-                f"WHERE request_id IN ({', '.join('?' * len(chunk))}) ORDER BY request_id, number",
-                chunk,
-            )
+        for rows in self._for_ids("SELECT request_id, number, name, size, sha256, added_at FROM attachment "
+                                  "WHERE request_id IN ({ids}) ORDER BY request_id, number", request_ids):
             for request_id, number, name, size, sha256, added_at in rows:
                 result[request_id].append(Attachment(
                     name=name, size=size, sha256=sha256, number=number,
