@@ -441,3 +441,64 @@ def test_trend_and_period_agree_on_what_stood_at_the_cut(ctx: services.Context, 
     assert r["trend"][-1]["completed"] == 4 and r["trend"][-1]["new"] == 6  # E: Thursday; F: Sunday
     later = reports.report(ctx, period="week", as_of="2025-03-07 16:00").data
     assert later["completed"] == 3 and later["trend"][-1]["completed"] == 3
+
+
+def tally_from_facts(requests: list[Request], period: metrics.Period) -> metrics.Tally:
+    """What the report's stored-facts path does (services.report._tally_from_facts), with the
+    facts taken straight from domain.metrics.request_facts instead of the database."""
+    start, end, as_of = period.start, period.end, period.as_of
+    quiet, unquiet = [], []
+    facts = {}
+    for request in requests:
+        if request.submitted_at >= end or request.submitted_at > as_of:
+            continue
+        facts[request.id] = request_facts = metrics.request_facts(request)
+        (quiet if request_facts.recorded_end < end and request_facts.recorded_end <= as_of else unquiet).append(request)
+    new = [metrics.QuietNew(r.type, r.source, r.priority, r.customer, r.owner, r.submitted_at, facts[r.id].responded,
+                            facts[r.id].assigned, facts[r.id].completed, facts[r.id].verified, facts[r.id].closed)
+           for r in quiet if period.contains(r.submitted_at)]
+    backlog = [metrics.OpenRequest(r.status, r.owner, r.department) for r in quiet if r.status in metrics.OPEN]
+    completions = [(c, r.owner, r.department) for r in quiet for c in facts[r.id].completions if period.contains(c.at)]
+    tally = metrics.tally_quiet(new, backlog, completions, period, CAL, POLICY)
+    tally.add(metrics.tally_requests(unquiet, period, CAL, POLICY, count_entries=False))
+    tally.events = metrics.count_events(((rid, e) for rid, f in facts.items() for e in f.events), period)
+    return tally
+
+
+# Periods of up to a quarter, so that many requests lie wholly inside one (the stored-facts case).
+long_periods = st.tuples(st.integers(0, 24 * 40), st.integers(1, 24 * 90), st.integers(0, 24 * 120))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories, st.one_of(periods, long_periods))
+def test_figures_from_stored_facts_equal_the_replayed_histories(specs: list[tuple[int, list[tuple[int, int]]]],
+                                                                window: tuple[int, int, int]) -> None:
+    """The report's fast path — requests whose record ends before the cut judged from their
+    settings-free facts, the others replayed, entries counted from event facts — gives exactly
+    the figures of replaying every history (pauses, reopens, failed verifications included)."""
+    requests = [play(i, start, steps) for i, (start, steps) in enumerate(specs)]
+    period, replayed = figures(requests, *window)
+    monthly = metrics.trend_inputs(requests)
+    overdue = metrics.overdue_now(requests, period, CAL, POLICY)
+    from_facts = metrics.figures(tally_from_facts(requests, period), period, POLICY, TZ, monthly, overdue)
+    assert from_facts == replayed
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories)
+def test_judged_completion_facts_equal_the_sla_helpers(specs: list[tuple[int, list[tuple[int, int]]]]) -> None:
+    """A completion judged from its stored facts (which do not depend on the settings) gets the
+    verdicts of the domain.sla helpers on the request as it stood, under other targets too."""
+    policies = [POLICY, sla.SlaPolicy(resolution_days={"high": 1, "medium": 3, "low": 20})]
+    for index, (start, steps) in enumerate(specs):
+        request = play(index, start, steps)
+        for at, position in metrics.completion_times(request):
+            fact = metrics.completion_fact(request, at, position)
+            for policy in policies:
+                judged = metrics.judge_completion(fact, CAL, policy)
+                by_sla = metrics.completion_by_sla(request, at, position, CAL, policy)
+                assert (judged.days is None) == (by_sla.days is None)
+                if judged.days is not None:
+                    assert judged.days == pytest.approx(by_sla.days, abs=1e-9)
+                assert (judged.priority, judged.within_target, judged.on_time) == (
+                    by_sla.priority, by_sla.within_target, by_sla.on_time)

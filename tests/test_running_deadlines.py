@@ -6,7 +6,6 @@ They are derived data: every answer read through them must equal the one the his
 
 from __future__ import annotations
 
-import random
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,75 +18,9 @@ from reqtrack.services import admin, sla
 from reqtrack.storage import reader as reader_module
 from reqtrack.storage.reader import Reader, RequestFilter, where_clause
 
-T0 = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
-
-
-class MovingClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def _context(path: Path, clock: MovingClock) -> services.Context:
-    return services.Context(db_path=path, actor="lead", clock=clock)
-
-
-# Next steps by status, with weights: requests move along the loop as a team works them.
-_NEXT = {
-    "pending": [("classify", 3), ("assign", 6), ("defer", 1), ("cancel", 1), ("edit", 1)],
-    "in-progress": [("progress", 3), ("wait", 2), ("done", 3), ("classify", 1), ("defer", 1), ("undefer", 1),
-                    ("assign", 1), ("cancel", 1)],
-    "verifying": [("pass", 3), ("fail", 2)],
-    "done": [("close", 3), ("reopen", 1)],
-    "closed": [("reopen", 1)],
-    "cancelled": [],
-}
-
-
-def _populate(path: Path, seed: int, count: int = 60) -> MovingClock:
-    """Requests worked through the lifecycle over a few weeks, with a fresh context (one
-    command) per step as in real use; some steps are refused, as they are for users."""
-    rng = random.Random(seed)
-    clock = MovingClock(T0)
-    ids: list[str] = []
-    for _ in range(count):
-        clock.now += timedelta(minutes=rng.randrange(10, 900))
-        ctx = _context(path, clock)
-        if rng.random() < 0.3 or not ids:
-            request = services.register(ctx, "需要导出报表", "ACME", priority=rng.choice([None, "high", "medium", "low"]))
-            ids.append(request.id)
-            continue
-        rid = rng.choice(ids)
-        steps = _NEXT[services.get(ctx, rid).status]
-        if not steps:
-            continue
-        action = rng.choices([name for name, _ in steps], [weight for _, weight in steps])[0]
-        try:
-            if action == "classify":
-                services.classify(ctx, rid, priority=rng.choice(["high", "medium", "low"]))
-            elif action in ("defer", "undefer"):
-                services.classify(ctx, rid, feasibility="defer" if action == "defer" else "now",
-                                  reason="budget next quarter")
-            elif action == "assign":
-                services.assign(ctx, rid, owner=rng.choice(["Li", "Wang"]),
-                                due=rng.choice([None, "+1d", "+2wd", (clock.now + timedelta(days=2)).date().isoformat()]))
-            elif action in ("progress", "wait", "done"):
-                services.progress(ctx, rid, "working", done=action == "done", waiting=action == "wait")
-            elif action in ("pass", "fail"):
-                services.verify(ctx, rid, passed=action == "pass", note=None if action == "pass" else "still wrong")
-            elif action == "close":
-                services.close(ctx, rid)
-            elif action == "cancel":
-                services.cancel(ctx, rid, reason="duplicate")
-            elif action == "reopen":
-                services.reopen(ctx, rid, reason="came back")
-            else:
-                services.edit(ctx, rid, {"notes": f"call {clock.now:%H:%M}"})
-        except services.InvalidInput as exc:
-            assert "no priority" in str(exc) or "nothing changes" in str(exc), exc  # the only refusals expected
-    return clock
+from helpers import T0, MovingClock
+from helpers import moving_context as _context
+from helpers import populate_workload as _populate
 
 
 def _replayed(path: Path, as_of: datetime, within: timedelta | None, stale: bool, owner: str | None = None):

@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from datetime import datetime
-from typing import Any, Iterable, TextIO
+from typing import Any, Callable, Iterable, TextIO
 from zoneinfo import ZoneInfo
 
 from .domain.record import HistoryEntry, Request
@@ -71,7 +71,8 @@ def console_for_stdout(width_when_piped: int, **options: Any) -> Any:
 
 
 def dump_json(value: Any, out: TextIO | None = None) -> None:
-    """JSON with Chinese kept readable: an object pretty-printed; an array one element per line.
+    """JSON with Chinese kept readable: an object one key per line (`_pretty`); an array one
+    element per line.
 
     An array can hold tens of thousands of rows (`list --format json`, `overdue --json`), and
     `indent` makes the json module fall back from its C encoder to pure Python (about ten times
@@ -89,7 +90,20 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
             stream.write(("[\n" if start == 0 else ",\n") + chunk)
         stream.write("\n]\n")
         return
-    stream.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    stream.write(_pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode) + "\n")
+
+
+def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> str:
+    """An object with one key per line (indented by two), an array of objects or arrays with one
+    compact element per line, anything else compact: readable, and written by the C encoder
+    (a report's object holds thousands of overdue rows)."""
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        members = [f"{inner}{encode(str(key))}: {_pretty(item, inner, encode)}" for key, item in value.items()]
+        return "{\n" + ",\n".join(members) + "\n" + indent + "}"
+    if isinstance(value, list) and value and any(isinstance(item, (dict, list)) for item in value):
+        return "[\n" + ",\n".join(inner + encode(item) for item in value) + "\n" + indent + "]"
+    return encode(value)
 
 
 def label(field: str, value: Any, lang: str) -> str:

@@ -25,8 +25,8 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from statistics import mean, median
-from typing import Any, Callable, Iterable, Sequence
+from statistics import median
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
 from . import sla
@@ -87,7 +87,9 @@ def day_stats(values: Sequence[float]) -> dict[str, float | int | None]:
     if not values:
         return {"mean": None, "median": None, "p90": None, "count": 0}
     return {
-        "mean": round(mean(values), DAY_DIGITS),
+        # fsum ÷ n: statistics.mean's exact fractions cost a tenth of a year's report, and the
+        # two differ by at most a unit in the last place, far below the two decimals shown.
+        "mean": round(math.fsum(values) / len(values), DAY_DIGITS),
         "median": round(median(values), DAY_DIGITS),
         "p90": round(percentile(values, 0.9), DAY_DIGITS),  # type: ignore[arg-type]
         "count": len(values),
@@ -213,14 +215,41 @@ class Completion:
     by the resolution deadline, which pauses push back: the same clock `overdue` reads);
     `on_time`: sla.due_met (None without a planned completion). All read the request as it stood
     right after this completion, so priority and planned completion are the ones of that cycle.
+    `owner` and `department` are the request's at the cut (the owner table groups by them).
     """
 
-    request: Request
     at: datetime
     days: float | None
     priority: str
     within_target: bool | None
     on_time: bool | None
+    owner: str | None = None
+    department: str | None = None
+
+
+Pause = tuple[datetime, "datetime | None"]
+
+
+class CompletionFact(NamedTuple):
+    """What judging one completion needs, none of it depending on the settings: the services
+    keep one per standing completion (table report_completion), so that a report judges a
+    year's completions without reading their histories.
+
+    `start`: the resolution clock's start (submission, or the latest reopen before the
+    completion); `completed`: the completion as that clock reads it (normally `at`; None when
+    the clock does not see one); `priority` and `due` as they were right after the completion;
+    `pauses`: the deferred / waiting intervals up to then (UTC; an end of None = still paused
+    at `as_of`, the last moment recorded).
+    """
+
+    at: datetime
+    start: datetime
+    completed: datetime | None
+    priority: str | None
+    due: datetime | None
+    pauses: tuple[Pause, ...] = ()
+    as_of: datetime | None = None
+    seq: int = 0  # of the `complete` entry (0: an imported completion time without one)
 
 
 Step = tuple[datetime, str, bool]  # (at, action, verification failed)
@@ -343,46 +372,76 @@ def _never_paused(request: Request) -> bool:
     return True
 
 
-def completion(request: Request, at: datetime, position: int | None, calendar: Any, policy: Any) -> Completion:
-    """The completion at `at` (history position `position`) of `request` (as it stood at the
-    cut), judged by the SLA clocks of the request as it stood right after that completion.
+def completion_fact(request: Request, at: datetime, position: int | None) -> CompletionFact:
+    """The facts of the completion at `at` (history position `position`; None: an imported
+    completion time without a `complete` entry) of `request`, as it stood right after it.
 
-    The clocks are those of domain.sla (`completion_by_sla`). When the request was never paused
-    and the completion has its `complete` entry, their result is computed directly, which is
-    the same arithmetic without replaying the history three times: resolution = working days
-    from the start (submission, or the latest reopen before the completion) to the completion;
-    met = completed by `start + target` working days (the resolution clock's deadline); on time
-    = completed by the planned completion of that moment. tests/test_metrics.py checks the two
-    agree.
+    They are those the domain.sla clocks replay (`completion_by_sla`). When the request was
+    never paused and the completion has its `complete` entry they are read directly, without
+    replaying the history: the start is the submission or the latest reopen before the
+    completion, priority and planned completion the values of that moment. tests/test_metrics.py
+    checks that both give what the sla helpers give.
     """
     if position is None or not _never_paused(request):
-        return completion_by_sla(request, at, position, calendar, policy)
+        resolved = _until(request, position, at) if position is not None else request
+        start, completed, as_of, priority, due, pauses = sla.resolution_inputs(resolved)
+        seq = request.history[position].seq if position is not None else 0
+        return CompletionFact(at, start, completed, priority, due, pauses, as_of, seq)
     begin = request.submitted_at
     for entry in request.history[:position + 1]:
         if entry.action == "reopen" and entry.at > begin:
             begin = entry.at
-    priority = field_at(request, "priority", at) or "medium"
-    due = field_at(request, "due", at)
-    if at < begin:  # cannot happen with lifecycle histories; the SLA helpers say "not completed"
-        return Completion(request, at, None, priority, None, None if due is None else at <= due)
-    days = calendar.working_days_between(begin, at)
-    target = policy.resolution_target(priority)
-    # The deadline is the moment the working time since `begin` reaches the target, and working
-    # time never decreases: clearly below the target means met, clearly above means late. Only
-    # near the boundary is the deadline itself computed, as the resolution clock does.
-    if abs(days - target) > 1e-6:
-        met = days < target
+    return CompletionFact(at, begin, at, field_at(request, "priority", at), field_at(request, "due", at), (), at,
+                          request.history[position].seq)
+
+
+def judge_completion(fact: CompletionFact, calendar: Any, policy: Any,
+                     owner: str | None = None, department: str | None = None) -> Completion:
+    """The verdicts of one completion under the current calendar and SLA settings.
+
+    Resolution = working days from the start to the completion, less the working time paused
+    in between; met = completed by the resolution deadline (`start + target` working days,
+    pushed back by pauses: sla.resolution_clock_of); on time = completed by the planned
+    completion.
+    """
+    completed = fact.completed
+    on_time = None if fact.due is None else fact.at <= fact.due
+    priority = fact.priority or "medium"
+    if completed is None or completed < fact.start:  # cannot happen with lifecycle histories
+        return Completion(fact.at, None, priority, None, on_time, owner, department)
+    days = calendar.working_days_between(fact.start, completed)
+    if fact.pauses:
+        clock = sla.resolution_clock_of(fact.start, completed, fact.as_of or completed, fact.priority, fact.pauses,
+                                        calendar, policy)
+        days -= sla.paused_between(fact.pauses, fact.start, completed, calendar)
+        met = not clock.was_late
     else:
-        met = at <= calendar.add_working_time(begin, target)
-    return Completion(request, at, max(0.0, days), priority, met, None if due is None else at <= due)
+        target = policy.resolution_target(fact.priority)
+        # The deadline is the moment the working time since the start reaches the target, and
+        # working time never decreases: clearly below the target means met, clearly above means
+        # late. Only near the boundary is the deadline itself computed, as the clock does.
+        if abs(days - target) > 1e-6:
+            met = days < target
+        else:
+            met = completed <= calendar.add_working_time(fact.start, target)
+    return Completion(fact.at, max(0.0, days), priority, met, on_time, owner, department)
+
+
+def completion(request: Request, at: datetime, position: int | None, calendar: Any, policy: Any) -> Completion:
+    """The completion at `at` of `request` (as it stood at the cut), judged
+    (`judge_completion(completion_fact(...))`); owner and department are the request's."""
+    return judge_completion(completion_fact(request, at, position), calendar, policy,
+                            request.owner, request.department)
 
 
 def completion_by_sla(request: Request, at: datetime, position: int | None, calendar: Any, policy: Any) -> Completion:
-    """`completion` through the domain.sla helpers on the request as it stood right after it."""
+    """`completion` through the domain.sla helpers on the request as it stood right after it
+    (the reference the tests compare `completion` with)."""
     resolved = _until(request, position, at) if position is not None else request
     return Completion(
-        request, at, sla.resolution_working_days(resolved, calendar), resolved.priority or "medium",
-        sla.resolution_met_within(resolved, calendar, policy), sla.due_met(resolved))
+        at, sla.resolution_working_days(resolved, calendar), resolved.priority or "medium",
+        sla.resolution_met_within(resolved, calendar, policy), sla.due_met(resolved),
+        request.owner, request.department)
 
 
 def response_verdict(request: Request, policy: Any, as_of: datetime) -> bool | None:
@@ -396,6 +455,273 @@ def response_verdict(request: Request, policy: Any, as_of: datetime) -> bool | N
     if first is None:
         return sla.response_met_within(request, policy, as_of)
     return first - request.submitted_at <= timedelta(hours=policy.response_hours)
+
+
+# -- the tally: what the figures are made of, per request, mergeable --------------------------------
+class NewRequest(NamedTuple):
+    """One of the period's new requests as it stood at the cut: its fields, how far it got
+    (the funnel) and its first-response verdict (None: unanswered and not yet late)."""
+
+    type: str | None
+    source: str | None
+    priority: str | None
+    customer: str | None
+    owner: str | None
+    assigned: bool
+    completed: bool
+    verified: bool
+    closed: bool
+    response_met: bool | None
+
+
+class OpenRequest(NamedTuple):
+    """A request open at the cut (the backlog)."""
+
+    status: str
+    owner: str | None
+    department: str | None
+
+
+@dataclass
+class EventCounts:
+    """The figures that count history entries in the period (the same whichever state the
+    request is in at the cut, since every entry in the period happened before the cut)."""
+
+    closed: int = 0
+    cancelled: int = 0
+    reopened: int = 0
+    first_verifications: int = 0
+    first_passed: int = 0
+    satisfaction: Counter = field(default_factory=Counter)  # per request, its latest rating in the period
+
+    def add(self, other: EventCounts) -> None:
+        """Add `other`'s counts to these."""
+        self.closed += other.closed
+        self.cancelled += other.cancelled
+        self.reopened += other.reopened
+        self.first_verifications += other.first_verifications
+        self.first_passed += other.first_passed
+        self.satisfaction.update(other.satisfaction)
+
+
+@dataclass
+class Tally:
+    """The per-request records of a period: new requests, the backlog, completions, and the
+    event counts. Two tallies of disjoint sets of requests add up (`add`)."""
+
+    new: list[NewRequest] = field(default_factory=list)
+    backlog: list[OpenRequest] = field(default_factory=list)
+    completions: list[Completion] = field(default_factory=list)
+    events: EventCounts = field(default_factory=EventCounts)
+
+    def add(self, other: Tally) -> None:
+        """Add `other` (a tally of other requests) to this one."""
+        self.new.extend(other.new)
+        self.backlog.extend(other.backlog)
+        self.completions.extend(other.completions)
+        self.events.add(other.events)
+
+
+class EventFact(NamedTuple):
+    """A history entry the event counts read: `close`, `cancel`, `reopen`, `first-verify` (the
+    first verification of a cycle; value `pass` or `fail`) or `rating` (a satisfaction given;
+    value the rating). `seq` orders a request's ratings."""
+
+    kind: str
+    at: datetime
+    seq: int
+    value: str | None = None
+
+
+def event_facts(history: Sequence[HistoryEntry]) -> list[EventFact]:
+    """The entries of a history (in seq order) that the event counts read."""
+    facts: list[EventFact] = []
+    cycle_verified = False
+    for entry in history:
+        action = entry.action
+        if action == "reopen":
+            cycle_verified = False  # a cycle starts at submission and at each reopen
+            facts.append(EventFact("reopen", entry.at, entry.seq))
+        elif action == "verify":
+            if not cycle_verified:
+                cycle_verified = True
+                facts.append(EventFact("first-verify", entry.at, entry.seq,
+                                       "fail" if verification_failed(entry) else "pass"))
+        elif action in ("close", "cancel"):
+            facts.append(EventFact(action, entry.at, entry.seq))
+        given = entry.changes.get("satisfaction")
+        if isinstance(given, (list, tuple)) and len(given) == 2 and given[1] in SATISFACTIONS:
+            facts.append(EventFact("rating", entry.at, entry.seq, given[1]))
+    return facts
+
+
+def count_events(facts: Iterable[tuple[str, EventFact]], period: Period) -> EventCounts:
+    """The event counts of the period from (request ID, fact) pairs: entries in the period (and
+    not after as_of), and per request only its latest rating in the period."""
+    counts = EventCounts()
+    latest: dict[str, tuple[int, str]] = {}
+    for request_id, fact in facts:
+        if not period.contains(fact.at):
+            continue
+        kind = fact.kind
+        if kind == "rating":
+            if request_id not in latest or latest[request_id][0] < fact.seq:
+                latest[request_id] = (fact.seq, fact.value)  # type: ignore[assignment]
+        elif kind == "first-verify":
+            counts.first_verifications += 1
+            counts.first_passed += fact.value == "pass"
+        elif kind == "close":
+            counts.closed += 1
+        elif kind == "cancel":
+            counts.cancelled += 1
+        elif kind == "reopen":
+            counts.reopened += 1
+    counts.satisfaction.update(value for _, value in latest.values())
+    return counts
+
+
+def funnel_flags(history: Sequence[HistoryEntry]) -> tuple[bool, bool, bool]:
+    """(assigned, verified, closed): an `assign` entry, a passing verification, a `close` entry."""
+    assigned = verified = closed = False
+    for entry in history:
+        action = entry.action
+        if action == "assign":
+            assigned = True
+        elif action == "verify":
+            verified = verified or not verification_failed(entry)
+        elif action == "close":
+            closed = True
+    return assigned, verified, closed
+
+
+def tally_requests(requests: Iterable[Request], period: Period, calendar: Any, policy: Any,
+                   count_entries: bool = True) -> Tally:
+    """The tally of `requests` (with their history) for `period`, each judged as it stood at the
+    cut. `count_entries=False` leaves the event counts at zero (for a caller that counts the
+    period's entries from the stored event facts)."""
+    tally = Tally()
+    events: list[tuple[str, EventFact]] = []
+    start, end, as_of = period.start, period.end, period.as_of
+    for request in requests:
+        submitted = request.submitted_at
+        if submitted > as_of or submitted >= end:
+            continue  # not submitted by the cut: in none of these figures
+        history = request.history
+        last = history[-1].at if history else submitted  # entries are in time order
+        view = request if last < end and last <= as_of else state_at(request, period.has_happened)
+        assert view is not None
+        if view.status in OPEN:
+            tally.backlog.append(OpenRequest(view.status, view.owner, view.department))
+        if last < start and submitted < start and (view.completed_at is None or view.completed_at < start):
+            continue  # nothing happened to it in the period: it only counts in the backlog
+        if count_entries:
+            events.extend((view.id, fact) for fact in event_facts(view.history))
+
+        stood = completion_times(view)
+        for at, position in stood:
+            if start <= at < end and at <= as_of:
+                tally.completions.append(completion(view, at, position, calendar, policy))
+
+        if start <= submitted:
+            # Judged with everything known at as_of (an answer given after the period's end still
+            # counts); only a request still unanswered and not yet late at as_of is left out.
+            now_view = request if last <= as_of else state_at(request, lambda at: at <= as_of)
+            assigned, verified, closed = funnel_flags(view.history)
+            tally.new.append(NewRequest(
+                view.type, view.source, view.priority, view.customer, view.owner,
+                assigned, bool(stood), verified, closed, response_verdict(now_view, policy, as_of)))
+    tally.events = count_events(events, period)
+    return tally
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What a report needs of a request whose whole record is before the report's cut, none of
+    it depending on the settings (the services keep these per request: tables report_fact,
+    report_completion, report_event).
+
+    `recorded_end`: the last moment recorded about it (sla.recorded_end); `responded`: its first
+    response (sla.first_response_at); the funnel flags; its standing completions; its event facts.
+    """
+
+    recorded_end: datetime
+    responded: datetime | None
+    assigned: bool
+    completed: bool
+    verified: bool
+    closed: bool
+    completions: tuple[CompletionFact, ...]
+    events: tuple[EventFact, ...]
+
+
+def request_facts(request: Request) -> RequestFacts:
+    """The report facts of `request` (with its history) as it stands."""
+    stood = completion_times(request)
+    assigned, verified, closed = funnel_flags(request.history)
+    return RequestFacts(
+        sla.recorded_end(request), sla.first_response_at(request), assigned, bool(stood), verified, closed,
+        tuple(completion_fact(request, at, position) for at, position in stood),
+        tuple(event_facts(request.history)))
+
+
+class QuietNew(NamedTuple):
+    """A new request of the period whose record ends before the cut: its fields and facts."""
+
+    type: str | None
+    source: str | None
+    priority: str | None
+    customer: str | None
+    owner: str | None
+    submitted: datetime
+    responded: datetime | None
+    assigned: bool
+    completed: bool
+    verified: bool
+    closed: bool
+
+
+def tally_quiet(new: Iterable[QuietNew], backlog: Iterable[OpenRequest],
+                completions: Iterable[tuple[CompletionFact, str | None, str | None]],
+                period: Period, calendar: Any, policy: Any) -> Tally:
+    """The tally of the requests whose whole record is before the cut, from their stored facts:
+    what `tally_requests` gives for them (the request at the cut is the request as it stands),
+    without their histories. The event counts are left to `count_events`.
+
+    `new`: those submitted in the period; `backlog`: those open; `completions`: their standing
+    completions in the period with the request's owner and department.
+    """
+    tally = Tally()
+    as_of = period.as_of
+    allowed = timedelta(hours=policy.response_hours)
+    for r in new:
+        # response_verdict_from, inline: tens of thousands of requests in a year's report
+        if r.responded is not None:
+            met: bool | None = r.responded - r.submitted <= allowed
+        else:
+            met = False if as_of - r.submitted > allowed else None
+        tally.new.append(NewRequest(r.type, r.source, r.priority, r.customer, r.owner, r.assigned, r.completed,
+                                    r.verified, r.closed, met))
+    tally.backlog = list(backlog)
+    tally.completions = [judge_completion(fact, calendar, policy, owner, department)
+                         for fact, owner, department in completions]
+    return tally
+
+
+def overdue_now(requests: Iterable[Request], period: Period, calendar: Any, policy: Any) -> list[tuple[Request, list[Any]]]:
+    """(request as at as_of, its sla.overdue_reasons) of every request open and overdue at as_of."""
+    as_of = period.as_of
+    result = []
+    for request in requests:
+        if request.submitted_at > as_of:
+            continue
+        history = request.history
+        last = history[-1].at if history else request.submitted_at
+        now_view = request if last <= as_of else state_at(request, lambda at: at <= as_of)
+        if now_view is not None and now_view.status in OPEN:
+            reasons = sla.overdue_reasons(now_view, calendar, policy, as_of)
+            if reasons:
+                result.append((now_view, reasons))
+    return result
 
 
 # -- the figures ---------------------------------------------------------------------------------
@@ -413,7 +739,7 @@ def compute_metrics(
     monthly: MonthlyInputs | None = None,
     overdue: Iterable[tuple[Request, list[Any]]] | None = None,
 ) -> dict[str, Any]:
-    """Every figure of the report as a JSON-ready dict (see docs/metrics.md).
+    """Every figure of the report as a JSON-ready dict (see docs/metrics.md), from full requests.
 
     `requests` must hold every request that had been submitted by the cut and was open at
     the cut or at as_of, or has an event on or after the period's start; others are ignored
@@ -423,105 +749,21 @@ def compute_metrics(
     has it (from the stored running deadlines); without it each open request is evaluated.
     """
     requests = list(requests)
+    if overdue is None:
+        overdue = overdue_now(requests, period, calendar, policy)
+    if monthly is None:
+        monthly = trend_inputs(requests)
+    return figures(tally_requests(requests, period, calendar, policy), period, policy, tz, monthly, overdue)
 
-    new_requests: list[Request] = []
-    backlog: list[Request] = []
-    completions: list[Completion] = []
-    closed = cancelled = reopened = 0
-    response = Counter()  # in_time / late / excluded
-    first_pass = Counter()  # passed / verified
-    satisfaction = Counter()
-    funnel = Counter()
-    overdue_rows: list[dict[str, Any]] = []
-    owner_overdue = Counter()
 
-    start, end, as_of = period.start, period.end, period.as_of
-    for late_request, reasons in overdue or ():
-        overdue_rows.append(_overdue_row(late_request, reasons, tz))
-        owner_overdue[_owner_key(late_request)] += 1
-    for request in requests:
-        submitted = request.submitted_at
-        if submitted > as_of:
-            continue  # not submitted yet at as_of: in no figure
-        history = request.history
-        last = history[-1].at if history else submitted  # entries are in time order
-        now_view = request if last <= as_of else state_at(request, lambda at: at <= as_of)
-        assert now_view is not None
-        if overdue is None:
-            if now_view.status in OPEN:
-                reasons = sla.overdue_reasons(now_view, calendar, policy, as_of)
-                if reasons:
-                    overdue_rows.append(_overdue_row(now_view, reasons, tz))
-                    owner_overdue[_owner_key(now_view)] += 1
-        if submitted >= end:
-            continue  # submitted after the period: only "overdue now" can count it
-        view = request if last < end and last <= as_of else state_at(request, period.has_happened)
-        assert view is not None
-        if view.status in OPEN:
-            backlog.append(view)
-        if last < start and submitted < start and (view.completed_at is None or view.completed_at < start):
-            continue  # nothing happened to it in the period: it only counts in the backlog
+def figures(tally: Tally, period: Period, policy: Any, tz: ZoneInfo, monthly: MonthlyInputs,
+            overdue: Iterable[tuple[Request, list[Any]]]) -> dict[str, Any]:
+    """Every figure of the report from a tally, the trend's inputs and "overdue now"."""
+    overdue_rows = [_overdue_row(late, reasons, tz) for late, reasons in overdue]
+    owner_overdue = Counter(_owner_key(late) for late, _ in overdue)
+    overdue_rows.sort(key=lambda row: (-row["late_hours"], row["id"]))
 
-        history = view.history
-        cycle_verified = False
-        latest_rating: str | None = None
-        assigned = verified = was_closed = False  # for the funnel
-        for entry in history:
-            action = entry.action
-            at = entry.at
-            in_period = start <= at < end and at <= as_of
-            if action == "reopen":
-                cycle_verified = False
-                if in_period:
-                    reopened += 1
-            elif action == "verify":
-                passed = not verification_failed(entry)
-                verified = verified or passed
-                if not cycle_verified:
-                    cycle_verified = True
-                    if in_period:
-                        first_pass["verified"] += 1
-                        if passed:
-                            first_pass["passed"] += 1
-            elif action == "close":
-                was_closed = True
-                if in_period:
-                    closed += 1
-            elif action == "cancel":
-                if in_period:
-                    cancelled += 1
-            elif action == "assign":
-                assigned = True
-            if in_period:
-                given = entry.changes.get("satisfaction")
-                if isinstance(given, (list, tuple)) and len(given) == 2 and given[1] in SATISFACTIONS:
-                    latest_rating = given[1]
-        if latest_rating is not None:
-            satisfaction[latest_rating] += 1
-
-        stood = completion_times(view)
-        for at, position in stood:
-            if start <= at < end and at <= as_of:
-                completions.append(completion(view, at, position, calendar, policy))
-
-        if start <= submitted:
-            new_requests.append(view)
-            funnel["received"] += 1
-            funnel["assessed"] += view.priority is not None
-            funnel["assigned"] += assigned
-            funnel["completed"] += bool(stood)
-            funnel["verified"] += verified
-            funnel["closed"] += was_closed
-            # Judged with everything known at as_of (an answer given after the period's end still
-            # counts); only a request still unanswered and not yet late at as_of is left out.
-            met = response_verdict(now_view, policy, as_of)
-            if met is None:
-                response["excluded"] += 1  # unanswered but not late yet: no verdict
-            elif met:
-                response["in_time"] += 1
-            else:
-                response["late"] += 1
-
+    completions, backlog, new, events = tally.completions, tally.backlog, tally.new, tally.events
     all_days = [c.days for c in completions if c.days is not None]
     by_priority = {}
     compliance = {}
@@ -534,43 +776,48 @@ def compute_metrics(
         compliance[priority] = rate(within, len(mine))
     with_due = [c for c in completions if c.on_time is not None]
     on_time = sum(1 for c in with_due if c.on_time)
-    rated = sum(satisfaction.values())
-    answered = response["in_time"] + response["late"]
-    received = funnel["received"]
-
-    if monthly is None:
-        monthly = trend_inputs(requests)
-    boundaries = trend_months(period, tz)
-    overdue_rows.sort(key=lambda row: (-row["late_hours"], row["id"]))
+    satisfaction = events.satisfaction
+    rated = sum(satisfaction[key] for key in SATISFACTIONS)
+    received = len(new)
+    in_time = late = 0
+    funnel = dict.fromkeys(FUNNEL_STAGES, 0)
+    funnel["received"] = received
+    for r in new:
+        in_time += r.response_met is True
+        late += r.response_met is False
+        funnel["assessed"] += r.priority is not None
+        funnel["assigned"] += r.assigned
+        funnel["completed"] += r.completed
+        funnel["verified"] += r.verified
+        funnel["closed"] += r.closed
 
     return {
-        "new": len(new_requests),
+        "new": received,
         "completed": len(completions),
-        "closed": closed,
-        "cancelled": cancelled,
-        "reopened": reopened,
+        "closed": events.closed,
+        "cancelled": events.cancelled,
+        "reopened": events.reopened,
         "backlog": len(backlog),
         "backlog_by_status": {status: sum(1 for r in backlog if r.status == status) for status in OPEN},
-        "first_response_rate": rate(response["in_time"], answered),
-        "first_response": {"in_time": response["in_time"], "late": response["late"],
-                           "excluded_not_yet_due": response["excluded"]},
+        "first_response_rate": rate(in_time, in_time + late),
+        "first_response": {"in_time": in_time, "late": late, "excluded_not_yet_due": received - in_time - late},
         "resolution_days": day_stats(all_days),
         "resolution_days_by_priority": by_priority,
         "sla_compliance": compliance,
         "on_time_rate": rate(on_time, len(with_due)),
         "on_time": {"on_time": on_time, "late": len(with_due) - on_time, "without_due": len(completions) - len(with_due)},
-        "first_pass_rate": rate(first_pass["passed"], first_pass["verified"]),
-        "first_pass": {"passed": first_pass["passed"], "first_verifications": first_pass["verified"]},
-        "recurrence_rate": rate(reopened, len(completions)),
+        "first_pass_rate": rate(events.first_passed, events.first_verifications),
+        "first_pass": {"passed": events.first_passed, "first_verifications": events.first_verifications},
+        "recurrence_rate": rate(events.reopened, len(completions)),
         "satisfaction": {**{key: satisfaction[key] for key in SATISFACTIONS},
                          "rate": rate(satisfaction["satisfied"], rated)},
-        "by_type": _distribution(r.type for r in new_requests),
-        "by_source": _distribution(r.source for r in new_requests),
-        "by_priority": _distribution(r.priority for r in new_requests),
-        "by_customer": _distribution(r.customer for r in new_requests),
-        "by_owner": _distribution(r.owner or UNASSIGNED for r in new_requests),
+        "by_type": _distribution(r.type for r in new),
+        "by_source": _distribution(r.source for r in new),
+        "by_priority": _distribution(r.priority for r in new),
+        "by_customer": _distribution(r.customer for r in new),
+        "by_owner": _distribution(r.owner or UNASSIGNED for r in new),
         "owners": _owners(backlog, completions, owner_overdue),
-        "trend": monthly_trend(boundaries, monthly, period),
+        "trend": monthly_trend(trend_months(period, tz), monthly, period),
         "funnel": [{"stage": stage, "count": funnel[stage], "rate": rate(funnel[stage], received)}
                    for stage in FUNNEL_STAGES],
         "overdue": {"count": len(overdue_rows), "by_reason": dict(Counter(row["reason"] for row in overdue_rows)),
@@ -584,19 +831,22 @@ def compute_metrics(
     }
 
 
-def _owners(backlog: list[Request], completions: list[Completion], overdue: Counter) -> list[dict[str, Any]]:
+def _owners(backlog: list[OpenRequest], completions: list[Completion], overdue: Counter) -> list[dict[str, Any]]:
     """Per owner: open at the cut, completed in the period, median resolution, SLA compliance,
-    overdue now. Requests without an owner are grouped as `unassigned`."""
-    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"department": None, "open": 0, "days": [], "within": 0})
+    overdue now, and the department most often seen on those requests (ties: the first in
+    alphabetical order). Requests without an owner are grouped as `unassigned`."""
+    rows: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"departments": Counter(), "open": 0, "completed": 0, "days": [], "within": 0})
     for request in backlog:
-        row = rows[_owner_key(request)]
+        row = rows[request.owner or UNASSIGNED]
         row["open"] += 1
-        row["department"] = row["department"] or request.department
+        if request.department:
+            row["departments"][request.department] += 1
     for c in completions:
-        row = rows[_owner_key(c.request)]
-        row["department"] = row["department"] or c.request.department
-        row.setdefault("completed", 0)
+        row = rows[c.owner or UNASSIGNED]
         row["completed"] += 1
+        if c.department:
+            row["departments"][c.department] += 1
         if c.days is not None:
             row["days"].append(c.days)
             row["within"] += bool(c.within_target)
@@ -604,11 +854,12 @@ def _owners(backlog: list[Request], completions: list[Completion], overdue: Coun
         rows[name]  # noqa: B018 - an owner with only overdue work still gets a row
     result = []
     for name, row in rows.items():
+        departments = sorted(row["departments"].items(), key=lambda item: (-item[1], item[0]))
         result.append({
             "owner": name,
-            "department": row["department"],
+            "department": departments[0][0] if departments else None,
             "open": row["open"],
-            "completed": row.get("completed", 0),
+            "completed": row["completed"],
             "median_resolution_days": _round_days(median(row["days"])) if row["days"] else None,
             "sla_compliance": rate(row["within"], len(row["days"])),
             "overdue": overdue.get(name, 0),

@@ -24,7 +24,7 @@ Clocks (see docs/sla.md):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
@@ -457,17 +457,31 @@ def _plus_hours(t: datetime, hours: float, calendar: WorkingCalendar) -> datetim
 
 
 def _resolution(state: _State, calendar: WorkingCalendar, policy: SlaPolicy) -> Clock:
-    """The resolution clock: a stopwatch of unpaused working time against the target.
+    """The resolution clock of a replayed state (see `resolution_clock_of`)."""
+    return resolution_clock_of(state.reopened or state.submitted, state.completed, state.as_of, state.priority,
+                               state.pauses, calendar, policy)
+
+
+def resolution_clock_of(
+    start: datetime,
+    completed: datetime | None,
+    as_of: datetime,
+    priority: str | None,
+    pauses: Sequence[tuple[datetime, datetime | None]],
+    calendar: WorkingCalendar,
+    policy: SlaPolicy,
+) -> Clock:
+    """The resolution clock: a stopwatch of unpaused working time against the target, from
+    `start` (submission or latest reopen) to `completed` (if at or after start), else `as_of`.
 
     The deadline is pushed back by each pause that begins before the (already pushed) deadline;
-    a pause that begins after it does not undo the breach.
+    a pause that begins after it does not undo the breach. All times UTC.
     """
-    start = state.reopened or state.submitted
-    met = state.completed if state.completed is not None and state.completed >= start else None
-    end = met or state.as_of
-    deadline = calendar.add_working_time(start, policy.resolution_target(state.priority))
+    met = completed if completed is not None and completed >= start else None
+    end = met or as_of
+    deadline = calendar.add_working_time(start, policy.resolution_target(priority))
     paused_days = 0.0
-    for begin, finish in state.pauses:
+    for begin, finish in pauses:
         begin = max(begin, start)
         stop = end if finish is None else min(finish, end)
         if begin >= _utc(deadline):
@@ -477,7 +491,7 @@ def _resolution(state: _State, calendar: WorkingCalendar, policy: SlaPolicy) -> 
             paused_days += length
             deadline = calendar.add_working_time(deadline, length)
     # Stopped now, even by a pause that began after the deadline (not overdue while paused).
-    paused_now = met is None and bool(state.pauses) and state.pauses[-1][1] is None
+    paused_now = met is None and bool(pauses) and pauses[-1][1] is None
     return Clock("resolution", start, deadline, met, paused_now, paused_days)
 
 
@@ -645,6 +659,12 @@ def _recorded_end(request: Request) -> datetime:
     return max(times)
 
 
+def recorded_end(request: Request) -> datetime:
+    """A moment after everything recorded about the request: its submission, history entries,
+    completion, response and closing times (UTC)."""
+    return _recorded_end(request)
+
+
 def first_response_at(request: Request) -> datetime | None:
     """Time of the first response (see the response clock), None while unanswered."""
     return _state(request, _recorded_end(request)).responded
@@ -682,8 +702,14 @@ def paused_working_days(request: Request, calendar: WorkingCalendar, as_of: date
     state = _state(request, as_of or _recorded_end(request))
     start = state.reopened or state.submitted
     end = state.completed if state.completed is not None and state.completed >= start else state.as_of
+    return paused_between(state.pauses, start, end, calendar)
+
+
+def paused_between(pauses: Sequence[tuple[datetime, datetime | None]], start: datetime, end: datetime,
+                   calendar: WorkingCalendar) -> float:
+    """Working days of the `pauses` ((begin, end or None = still paused), UTC) within [start, end]."""
     total = 0.0
-    for begin, finish in state.pauses:
+    for begin, finish in pauses:
         begin, stop = max(begin, start), min(finish or end, end)
         if stop > begin:
             total += calendar.working_days_between(begin, stop)
@@ -698,7 +724,16 @@ def resolution_working_days(request: Request, calendar: WorkingCalendar) -> floa
     if state.completed is None or state.completed < start:
         return None
     return max(0.0, calendar.working_days_between(start, state.completed)
-               - paused_working_days(request, calendar, state.as_of))
+               - paused_between(state.pauses, start, state.completed, calendar))
+
+
+def resolution_inputs(request: Request) -> tuple[datetime, datetime | None, datetime, str | None,
+                                                datetime | None, tuple[tuple[datetime, datetime | None], ...]]:
+    """(start, completed, as_of, priority, due, pauses) of the request's resolution clock as
+    recorded (what `resolution_clock_of` and `paused_between` take; all times UTC)."""
+    state = _state(request, _recorded_end(request))
+    return (state.reopened or state.submitted, state.completed, state.as_of, state.priority, state.due,
+            state.pauses)
 
 
 def resolution_met_within(request: Request, calendar: WorkingCalendar, policy: SlaPolicy) -> bool | None:

@@ -154,6 +154,42 @@ def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: 
         # knows): drop the stored deadlines rather than refuse the write; `overdue` then replays
         # the histories and names the setting to fix.
         uow.requests.replace_running_deadlines({}, None)
+    keep_report_facts(uow, changed)
+
+
+def keep_report_facts(uow: Any, changed: list[Request]) -> None:
+    """Keep the stored report facts (domain.metrics.request_facts; read by `report`) of the
+    `changed` requests (loaded with their history) in step with this unit of work; when they
+    have never been computed (a database from before migration 5), compute those of every
+    request. They do not depend on the settings, so a settings change leaves them as they are."""
+    from ..domain.metrics import request_facts
+    from ..storage.reader import REPORT_FACTS_VERSION
+
+    if uow.requests.report_facts_basis() != REPORT_FACTS_VERSION:
+        uow.requests.clear_report_facts()
+        for chunk in all_report_facts(uow.requests):
+            uow.requests.put_report_facts(chunk)
+        uow.requests.set_report_facts_basis(REPORT_FACTS_VERSION)
+    elif changed:
+        uow.requests.put_report_facts({r.id: (r, request_facts(r)) for r in changed})
+
+
+def all_report_facts(requests: Any, chunk_size: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every request's report facts computed from its history, a chunk of requests at a time:
+    {request ID: (request, RequestFacts)}. `requests`: a repository or reader."""
+    from ..domain.metrics import request_facts
+    from ..storage.reader import RequestFilter
+
+    everyone = list(requests.select(RequestFilter(), newest_first=False))
+    for start in range(0, len(everyone), chunk_size):
+        chunk = everyone[start:start + chunk_size]
+        histories = requests.histories([r.id for r in chunk])
+        result = {}
+        for request in chunk:
+            request.history = histories[request.id]
+            result[request.id] = (request, request_facts(request))
+            request.history = []  # let the chunk's entries go
+        yield result
 
 
 def _keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: bool) -> None:

@@ -201,10 +201,11 @@ def check(ctx: Context) -> CheckReport:
             conn.execute("BEGIN")  # one snapshot for counts and checks, while others may write
             report.counts = _counts(conn)
             report.problems = list(_inconsistencies(conn))
-            deadline_problems, note = _deadline_problems(conn)
-            report.problems += deadline_problems
-            if note:
-                report.notes.append(note)
+            for derived_check in (_deadline_problems, _report_fact_problems):
+                derived_problems, note = derived_check(conn)
+                report.problems += derived_problems
+                if note:
+                    report.notes.append(note)
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
@@ -371,6 +372,43 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
                     if rid not in expected else "differ from its history")
             problems.append(Problem("stored-deadlines", f"{rid}'s stored SLA deadlines {what}; "
                                     "`reqtrack config set` of any setting, even to its current value, recomputes them", rid))
+    return problems, None
+
+
+def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | None]:
+    """Stored report facts (what `report` reads) that differ from the ones the histories give;
+    or a note when they have not been computed yet (the next write computes them)."""
+    from ..storage.reader import Reader, report_fact_rows
+    from ..storage.report_queries import report_facts_ready
+    from . import all_report_facts
+
+    if not report_facts_ready(conn):
+        return [], ("stored report facts not computed yet: `report` replays the histories until the next "
+                    "write command computes them")
+    from ..storage.reader import REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS
+
+    stored: dict[str, list[Any]] = {}
+    for index, (table, columns) in enumerate((("report_fact", REPORT_FACT_COLUMNS),
+                                              ("report_completion", REPORT_COMPLETION_COLUMNS),
+                                              ("report_event", REPORT_EVENT_COLUMNS))):
+        for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+            rid = row[columns.index("request_id")]
+            entry = stored.setdefault(rid, [None, set(), set()])
+            if index == 0:
+                entry[0] = tuple(row)
+            else:
+                entry[index].add(tuple(row))
+    problems = []
+    seen = set()
+    for chunk in all_report_facts(Reader(conn)):
+        for rid, (request, facts) in chunk.items():
+            seen.add(rid)
+            fact, completions, events = report_fact_rows(request, facts)
+            if stored.get(rid) != [fact, set(completions), set(events)]:
+                what = "are missing" if rid not in stored else "differ from its history"
+                problems.append(Problem("report-facts", f"{rid}'s stored report facts {what}", rid))
+    for rid in sorted(set(stored) - seen):
+        problems.append(Problem("report-facts", f"report facts are stored for {rid}, which is not in the database", rid))
     return problems, None
 
 

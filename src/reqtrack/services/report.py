@@ -144,10 +144,7 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
         calendar = inputs.calendar
         policy = SlaPolicy.from_settings(inputs.settings)
 
-        requests = report_queries.relevant_requests(
-            uow.conn, submitted_by=when, touched_since=min(start, when))
         boundaries = metrics.trend_months(span, tz)
-        monthly = report_queries.monthly_inputs(uow.conn, boundaries[0], min(boundaries[-1], end), when)
         # "Overdue now" from the stored running deadlines, as `overdue` answers it, when they
         # apply (as_of not in the past); else compute_metrics replays each open request.
         late = None
@@ -157,12 +154,25 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
 
             late = [(row.request, row.reasons)
                     for row in overdue_rows(uow, inputs, RequestFilter(open_only=True), when)]
-        figures = metrics.compute_metrics(requests, span, calendar, policy, tz, monthly, overdue=late)
+        requests: list[Request] | None = None
+        if late is not None and report_queries.report_facts_ready(uow.conn):
+            # The other figures from the stored report facts, replaying only the histories of
+            # requests changed after the cut (none, for a period that ends after as_of).
+            tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy)
+            figures = metrics.figures(tally, span, policy, tz, monthly, late)
+        else:
+            # A past as_of (or facts not computed yet): every relevant request's history replayed.
+            requests = report_queries.relevant_requests(uow.conn, submitted_by=when, touched_since=min(start, when))
+            monthly = report_queries.monthly_inputs(uow.conn, boundaries[0], min(boundaries[-1], end), when)
+            figures = metrics.compute_metrics(requests, span, calendar, policy, tz, monthly, overdue=late)
 
         period_requests: list[Request] = []
         if with_requests:
             # The loaded requests are complete but for their attachments; they show the
             # current state of each request, as `export` does.
+            if requests is None:
+                requests = report_queries.relevant_requests(uow.conn, submitted_by=when,
+                                                            touched_since=min(start, when))
             period_requests = [r for r in requests if metrics.touched_in_period(r, span)]
             report_queries.materialise(period_requests)
             attachments = uow.requests.attachments_of([r.id for r in period_requests])
@@ -179,3 +189,25 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
     }
     data.update(figures)
     return ReportResult(data, period_requests, tz)
+
+
+def _from_facts(conn: Any, span: Any, boundaries: list[datetime], calendar: Any, policy: Any) -> tuple[Any, Any]:
+    """The period's tally and the trend's inputs from the stored report facts: requests whose
+    record ends before the cut from their facts, the others (changed after the cut) by replaying
+    their histories, and the period's entries from the stored event facts."""
+    from ..domain import metrics
+    from ..storage import report_queries as queries
+
+    bounds = queries.Bounds.of(span.start, span.end, span.as_of)
+    replayed = queries.unquiet_requests(conn, bounds)
+    tally = metrics.tally_quiet(queries.quiet_new(conn, bounds), queries.quiet_backlog(conn, bounds),
+                                queries.quiet_completions(conn, bounds), span, calendar, policy)
+    tally.add(metrics.tally_requests(replayed, span, calendar, policy, count_entries=False))
+    tally.events = queries.period_event_counts(conn, bounds)
+
+    # The trend's twelve months, cut as the period is: the same split.
+    since, until = boundaries[0], min(boundaries[-1], span.end)
+    monthly = metrics.trend_inputs(replayed)
+    monthly.submissions = queries.submissions(conn, queries.Bounds.of(since, until, span.as_of))
+    monthly.standing = queries.quiet_completion_times(conn, bounds, since, until)
+    return tally, monthly

@@ -138,8 +138,75 @@ def m004_running_deadlines_and_country_days(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def m005_report_facts(conn: sqlite3.Connection) -> None:
+    """Derived data for `report`: per request, what a period's figures read that does not depend
+    on the settings (domain.metrics.request_facts, with the request's own fields), kept current
+    by the services on every write, so that a report reads no history of a request whose record
+    ends before its cut, and reads each table as one range in key order.
+
+    `report_fact`: one row per request, in submission order — the last moment recorded about
+    it, its first response, the funnel flags (assigned, completed, verified, closed) and the
+    fields the report groups by. `report_completion`: one row per standing completion, in time
+    order — its resolution start, completion, priority and planned completion then, the pauses
+    before it (JSON [[begin, end or null], ...]), and the request's owner, department and last
+    recorded moment. `report_event`: the entries the event counts read (close, cancel, reopen,
+    first-verify, rating) by kind and time, with the request's submission time. Times as the
+    events' (`YYYY-MM-DDTHH:MM:SSZ`, UTC, whole seconds). Left empty here: the first write
+    command fills them (recorded in `derived` as `report_facts`); until then `report` replays
+    the histories.
+    """
+    for statement in _statements(
+        """
+        CREATE TABLE report_fact (
+            submitted TEXT NOT NULL,
+            request_id TEXT NOT NULL REFERENCES request (id),
+            recorded_end TEXT NOT NULL,
+            responded TEXT,
+            assigned INTEGER NOT NULL,
+            completed INTEGER NOT NULL,
+            verified INTEGER NOT NULL,
+            closed INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            type TEXT, source TEXT, priority TEXT, customer TEXT, owner TEXT, department TEXT,
+            PRIMARY KEY (submitted, request_id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX report_fact_request ON report_fact (request_id);
+        CREATE INDEX report_fact_recorded_end ON report_fact (recorded_end);
+        CREATE INDEX report_fact_status ON report_fact (status);
+        CREATE TABLE report_completion (
+            at TEXT NOT NULL,
+            request_id TEXT NOT NULL REFERENCES request (id),
+            seq INTEGER NOT NULL,
+            start TEXT NOT NULL,
+            completed TEXT,
+            priority TEXT,
+            due TEXT,
+            pauses TEXT,
+            as_of TEXT,
+            owner TEXT,
+            department TEXT,
+            recorded_end TEXT NOT NULL,
+            PRIMARY KEY (at, request_id, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX report_completion_request ON report_completion (request_id);
+        CREATE TABLE report_event (
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            request_id TEXT NOT NULL REFERENCES request (id),
+            seq INTEGER NOT NULL,
+            value TEXT,
+            submitted TEXT NOT NULL,
+            PRIMARY KEY (kind, at, request_id, seq)
+        ) WITHOUT ROWID;
+        CREATE INDEX report_event_request ON report_event (request_id)
+        """
+    ):
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions, m004_running_deadlines_and_country_days,
+    m005_report_facts,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

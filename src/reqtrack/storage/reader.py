@@ -108,6 +108,61 @@ def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
             instant_to_stored(breach) if breach is not None else None)
 
 
+# -- report facts (tables report_fact, report_completion, report_event, migration m005) ----------
+REPORT_FACTS_BASIS = "report_facts"  # its row in `derived`
+REPORT_FACTS_VERSION = "1"  # what domain.metrics.request_facts computes; a new meaning, a new version
+
+
+def _stored_or_none(value: datetime | None) -> str | None:
+    return None if value is None else time_to_stored(value)
+
+
+# Column lists of the report fact tables, in the order of the rows below.
+REPORT_FACT_COLUMNS = ("submitted", "request_id", "recorded_end", "responded", "assigned", "completed", "verified",
+                       "closed", "status", "type", "source", "priority", "customer", "owner", "department")
+REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "start", "completed", "priority", "due", "pauses", "as_of",
+                             "owner", "department", "recorded_end")
+REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted")
+
+
+def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], list[tuple]]:
+    """The rows of a request's domain.metrics.RequestFacts, with the request's fields the report
+    reads: (report_fact row, report_completion rows, report_event rows)."""
+    rid = request.id
+    submitted = time_to_stored(request.submitted_at)
+    recorded_end = time_to_stored(facts.recorded_end)
+    fact = (submitted, rid, recorded_end, _stored_or_none(facts.responded), int(facts.assigned),
+            int(facts.completed), int(facts.verified), int(facts.closed), request.status, request.type,
+            request.source, request.priority, request.customer, request.owner, request.department)
+    completions = [
+        (time_to_stored(c.at), rid, c.seq, time_to_stored(c.start), _stored_or_none(c.completed), c.priority,
+         _stored_or_none(c.due),
+         json.dumps([[time_to_stored(b), _stored_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
+         _stored_or_none(c.as_of), request.owner, request.department, recorded_end)
+        for c in facts.completions
+    ]
+    events = [(e.kind, time_to_stored(e.at), rid, e.seq, e.value, submitted) for e in facts.events]
+    return fact, completions, events
+
+
+def completion_fact_from_row(at: str, seq: int, start: str, completed: str | None, priority: str | None,
+                             due: str | None, pauses: str | None, as_of: str | None) -> Any:
+    """A report_completion row's (at, seq, start, completed, priority, due, pauses, as_of) →
+    domain.metrics.CompletionFact. The completion and the clock's last moment are mostly the
+    completion time itself: parsed once."""
+    from ..domain.metrics import CompletionFact
+
+    moment = time_from_stored(at)
+    spans = ()
+    if pauses:
+        spans = tuple((time_from_stored(b), None if e is None else time_from_stored(e)) for b, e in json.loads(pauses))
+    return CompletionFact(
+        moment, time_from_stored(start),
+        moment if completed == at else None if completed is None else time_from_stored(completed),
+        priority, None if due is None else time_from_stored(due), spans,
+        moment if as_of == at else None if as_of is None else time_from_stored(as_of), seq)
+
+
 def country_days_from_rows(rows: Any) -> dict[int, Any]:
     """Rows of (year, holidays, workdays) of `country_day` → {year: (holidays, make-up days)}."""
     def dates(text: str) -> frozenset[date]:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain.metrics import MonthlyInputs
+from ..domain.metrics import EventCounts, MonthlyInputs, OpenRequest, QuietNew
 from ..domain.record import HistoryEntry, Request
-from .reader import REQUEST_FIELDS, request_from_row, time_from_stored, time_to_stored
+from .reader import (REPORT_FACTS_BASIS, REPORT_FACTS_VERSION, REQUEST_FIELDS, completion_fact_from_row,
+                     request_from_row, time_from_stored, time_to_stored)
 
 _OPEN_SQL = "('pending', 'in-progress', 'verifying')"
 _BATCH = 20_000  # history rows fetched at a time
@@ -30,8 +32,12 @@ def relevant_requests(conn: sqlite3.Connection, *, submitted_by: datetime, touch
     (or at as_of) but is not open now has changed since, so it has an event after that; its
     latest event time is `updated_at` (migration 002).
     """
-    condition = f"r.submitted_at <= ? AND (r.status IN {_OPEN_SQL} OR r.updated_at >= ?)"
-    params = (time_to_stored(submitted_by), time_to_stored(touched_since))
+    return _with_history(conn, f"r.submitted_at <= ? AND (r.status IN {_OPEN_SQL} OR r.updated_at >= ?)",
+                         (time_to_stored(submitted_by), time_to_stored(touched_since)))
+
+
+def _with_history(conn: sqlite3.Connection, condition: str, params: tuple[Any, ...]) -> list[Request]:
+    """The requests `r` meeting `condition`, each with its history (oldest first)."""
     columns = ", ".join(f'r."{name}"' for name in REQUEST_FIELDS)
     requests = {row[0]: request_from_row(row)
                 for row in conn.execute(f"SELECT {columns} FROM request r WHERE {condition}", params)}
@@ -58,6 +64,124 @@ def relevant_requests(conn: sqlite3.Connection, *, submitted_by: datetime, touch
     for request_id in unordered:
         requests[request_id].history.sort(key=lambda entry: entry.seq)
     return list(requests.values())
+
+
+# -- the stored report facts (migration m005) ------------------------------------------------------
+# The period's bounds as stored text. Stored times are whole seconds, so `t >= start` and
+# `t < end` compare with the bound rounded up, and `t <= as_of` with as_of rounded down.
+def _up(moment: datetime) -> str:
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return time_to_stored(moment)
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A report's period as stored text: start, end and as_of (see `_up`)."""
+
+    start: str
+    end: str
+    as_of: str
+
+    @classmethod
+    def of(cls, start: datetime, end: datetime, as_of: datetime) -> Bounds:
+        return cls(_up(start), _up(end), time_to_stored(as_of))
+
+
+# A request is "quiet" when its whole record ends before the cut (before the period's end and
+# not after as_of): as it stands, it is as it stood at the cut, and its stored facts answer.
+# Each query below reads one table as one range of its primary key (no joins, no lookups).
+_QUIET = "recorded_end < :end AND recorded_end <= :as_of"
+
+
+def report_facts_ready(conn: sqlite3.Connection) -> bool:
+    """Whether the stored report facts are complete and of the version this code reads."""
+    row = conn.execute("SELECT basis FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,)).fetchone()
+    return row is not None and row[0] == REPORT_FACTS_VERSION
+
+
+def quiet_new(conn: sqlite3.Connection, b: Bounds) -> list[QuietNew]:
+    """The quiet requests submitted in the period, with their fields and facts."""
+    rows = conn.execute(
+        "SELECT type, source, priority, customer, owner, submitted, responded, assigned, completed, verified, closed "
+        f"FROM report_fact WHERE submitted >= :start AND submitted < :end AND submitted <= :as_of AND {_QUIET}",
+        b.__dict__)
+    return [QuietNew(kind, source, priority, customer, owner, time_from_stored(submitted),
+                     None if responded is None else time_from_stored(responded),
+                     assigned == 1, completed == 1, verified == 1, closed == 1)
+            for kind, source, priority, customer, owner, submitted, responded, assigned, completed, verified, closed
+            in rows]
+
+
+def quiet_backlog(conn: sqlite3.Connection, b: Bounds) -> list[OpenRequest]:
+    """The quiet requests that are open (so were open at the cut)."""
+    rows = conn.execute(f"SELECT status, owner, department FROM report_fact WHERE status IN {_OPEN_SQL} AND {_QUIET}",
+                        b.__dict__)
+    return [OpenRequest(status, owner, department) for status, owner, department in rows]
+
+
+def quiet_completions(conn: sqlite3.Connection, b: Bounds) -> list[tuple[Any, str | None, str | None]]:
+    """(completion fact, owner, department) of the quiet requests' standing completions in the period."""
+    rows = conn.execute(
+        "SELECT at, seq, start, completed, priority, due, pauses, as_of, owner, department FROM report_completion "
+        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET}", b.__dict__)
+    return [(completion_fact_from_row(*row[:8]), row[8], row[9]) for row in rows]
+
+
+def quiet_completion_times(conn: sqlite3.Connection, b: Bounds, since: datetime, until: datetime) -> list[datetime]:
+    """The times in [since, until) of the standing completions of the requests quiet for the
+    period `b` (for the trend)."""
+    return [time_from_stored(at) for (at,) in conn.execute(
+        "SELECT at FROM report_completion "
+        f"WHERE at >= :since AND at < :until AND at <= :as_of AND {_QUIET}",
+        {**b.__dict__, "since": _up(since), "until": _up(until)})]
+
+
+def submissions(conn: sqlite3.Connection, b: Bounds) -> list[datetime]:
+    """The submission times in the period (for the trend)."""
+    return [time_from_stored(at) for (at,) in conn.execute(
+        "SELECT submitted_at FROM request WHERE submitted_at >= :start AND submitted_at < :end "
+        "AND submitted_at <= :as_of", b.__dict__)]
+
+
+def period_event_counts(conn: sqlite3.Connection, b: Bounds) -> EventCounts:
+    """The period's event counts from the stored event facts of every request submitted by the
+    cut (quiet or not: an entry in the period happened before the cut either way); the rule of
+    domain.metrics.count_events, in SQL: entries in the period, and per request only its latest
+    rating (SQLite gives the bare column `value` from the row holding max(seq))."""
+    counts = EventCounts()
+    in_period = "at >= :start AND at < :end AND at <= :as_of AND submitted < :end AND submitted <= :as_of"
+    for kind, value, count in conn.execute(
+            "SELECT kind, value, count(*) FROM report_event "
+            f"WHERE kind IN ('close', 'cancel', 'reopen', 'first-verify') AND {in_period} GROUP BY kind, value",
+            b.__dict__):
+        if kind == "first-verify":
+            counts.first_verifications += count
+            counts.first_passed += count if value == "pass" else 0
+        elif kind == "close":
+            counts.closed += count
+        elif kind == "cancel":
+            counts.cancelled += count
+        else:
+            counts.reopened += count
+    for value, count in conn.execute(
+            "SELECT value, count(*) FROM (SELECT value, max(seq) FROM report_event "
+            f"    WHERE kind = 'rating' AND {in_period} GROUP BY request_id) GROUP BY value", b.__dict__):
+        counts.satisfaction[value] += count
+    return counts
+
+
+def unquiet_requests(conn: sqlite3.Connection, b: Bounds) -> list[Request]:
+    """The requests submitted by the cut whose record goes on after it (or that have no stored
+    facts), with their histories (judged by replaying them)."""
+    return _with_history(
+        conn,
+        "r.submitted_at < :end AND r.submitted_at <= :as_of AND (r.id IN ("
+        "  SELECT request_id FROM report_fact WHERE recorded_end >= :end "
+        "  UNION SELECT request_id FROM report_fact WHERE recorded_end > :as_of) "
+        # Facts missing (a request written by other means than the services): replayed too.
+        "  OR NOT EXISTS (SELECT 1 FROM report_fact f WHERE f.request_id = r.id))",
+        b.__dict__)
 
 
 class LazyChanges(Mapping[str, Any]):
@@ -133,11 +257,7 @@ def monthly_inputs(conn: sqlite3.Connection, start: datetime, end: datetime, as_
     """
     low, high, seen = time_to_stored(start), time_to_stored(end), time_to_stored(as_of)
     inputs = MonthlyInputs()
-    inputs.submissions = [
-        time_from_stored(at) for (at,) in conn.execute(
-            "SELECT submitted_at FROM request WHERE submitted_at >= ? AND submitted_at < ? AND submitted_at <= ?",
-            (low, high, seen))
-    ]
+    inputs.submissions = submissions(conn, Bounds(low, high, seen))
     inputs.standing = [
         time_from_stored(at) for (at,) in conn.execute(
             "SELECT c.at FROM event c WHERE c.action = 'complete' AND c.at >= ? AND c.at < ? AND c.at <= ? "

@@ -14,7 +14,9 @@ from sqlmodel import Session
 from ..domain.errors import NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
 from .db import Database, environment_problem, translate_operational_error
-from .reader import DEADLINES_BASIS, country_day_text, country_days_from_rows, running_deadline_row
+from .reader import (DEADLINES_BASIS, REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS,
+                     REPORT_FACTS_BASIS, country_day_text, country_days_from_rows, report_fact_rows,
+                     running_deadline_row)
 from .reader import RequestFilter  # noqa: F401 - defined with the plain-sqlite3 readers, used by both
 from .reader import json_from_stored as _json_from_stored
 from .reader import time_from_stored as _time_from_stored
@@ -345,6 +347,52 @@ class Repository:
             return
         self.put_running_deadlines(running)
         conn.exec_driver_sql("INSERT INTO derived (name, basis) VALUES (?, ?)", (DEADLINES_BASIS, basis))
+
+    # -- report facts (derived data, tables report_fact, report_completion, report_event) --------
+    def report_facts_basis(self) -> str | None:
+        """The version of the stored report facts (None: not computed)."""
+        return self.session.connection().exec_driver_sql(
+            "SELECT basis FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,)).scalar()
+
+    def put_report_facts(self, facts: dict[str, Any]) -> None:
+        """Replace the report facts of these requests: request ID → (the request,
+        domain.metrics.RequestFacts), or None for a request that no longer exists."""
+        conn = self.session.connection()
+        ids = list(facts)
+        for start in range(0, len(ids), 500):
+            chunk = tuple(ids[start:start + 500])
+            marks = ", ".join("?" * len(chunk))
+            for table in ("report_fact", "report_completion", "report_event"):
+                conn.exec_driver_sql(f"DELETE FROM {table} WHERE request_id IN ({marks})", chunk)
+        fact_rows: list[tuple] = []
+        completion_rows: list[tuple] = []
+        event_rows: list[tuple] = []
+        for value in facts.values():
+            if value is None:
+                continue
+            fact, completions, events = report_fact_rows(*value)
+            fact_rows.append(fact)
+            completion_rows.extend(completions)
+            event_rows.extend(events)
+        for table, columns, rows in (("report_fact", REPORT_FACT_COLUMNS, fact_rows),
+                                     ("report_completion", REPORT_COMPLETION_COLUMNS, completion_rows),
+                                     ("report_event", REPORT_EVENT_COLUMNS, event_rows)):
+            if rows:
+                conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) "
+                                     f"VALUES ({', '.join('?' * len(columns))})", rows)
+
+    def clear_report_facts(self) -> None:
+        """Drop every stored report fact and their version (reports read the histories until
+        they are computed again)."""
+        conn = self.session.connection()
+        for table in ("report_fact", "report_completion", "report_event"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+        conn.exec_driver_sql("DELETE FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
+
+    def set_report_facts_basis(self, basis: str) -> None:
+        """Record that the stored report facts are complete, as version `basis`."""
+        self.session.connection().exec_driver_sql(
+            "INSERT OR REPLACE INTO derived (name, basis) VALUES (?, ?)", (REPORT_FACTS_BASIS, basis))
 
     # -- bulk work for imports (Core executemany: one statement per table and batch) --------------
     def get_many(self, request_ids: list[str]) -> dict[str, Request]:
