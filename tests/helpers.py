@@ -143,8 +143,8 @@ _NEXT = {
     "in-progress": [("progress", 3), ("wait", 2), ("done", 3), ("classify", 1), ("defer", 1), ("undefer", 1),
                     ("assign", 1), ("cancel", 1)],
     "verifying": [("pass", 3), ("fail", 2)],
-    "done": [("close", 3), ("reopen", 1)],
-    "closed": [("reopen", 1)],
+    "done": [("close", 3), ("reopen", 1), ("rate", 1)],
+    "closed": [("reopen", 1), ("rate", 1)],
     "cancelled": [],
 }
 
@@ -153,13 +153,17 @@ def populate_workload(path: Path, seed: int, count: int = 60) -> MovingClock:
     """Requests worked through the lifecycle over a few weeks, with a fresh context (one
     command) per step as in real use; some steps are refused, as they are for users."""
     rng = random.Random(seed)
+    fields = random.Random(-seed)  # customers, types, departments: without changing rng's sequence
     clock = MovingClock(T0)
     ids: list[str] = []
     for _ in range(count):
         clock.now += timedelta(minutes=rng.randrange(10, 900))
         ctx = moving_context(path, clock)
         if rng.random() < 0.3 or not ids:
-            request = services.register(ctx, "需要导出报表", "ACME", priority=rng.choice([None, "high", "medium", "low"]))
+            request = services.register(ctx, "需要导出报表", fields.choice(["ACME", "Globex", "Initech"]),
+                                        priority=rng.choice([None, "high", "medium", "low"]),
+                                        type=fields.choice([None, "bug", "feature"]),
+                                        source=fields.choice([None, "email", "phone"]))
             ids.append(request.id)
             continue
         rid = rng.choice(ids)
@@ -175,11 +179,15 @@ def populate_workload(path: Path, seed: int, count: int = 60) -> MovingClock:
                                   reason="budget next quarter")
             elif action == "assign":
                 services.assign(ctx, rid, owner=rng.choice(["Li", "Wang"]),
+                                department=fields.choice([None, "Support", "R&D"]),
                                 due=rng.choice([None, "+1d", "+2wd", (clock.now + timedelta(days=2)).date().isoformat()]))
             elif action in ("progress", "wait", "done"):
                 services.progress(ctx, rid, "working", done=action == "done", waiting=action == "wait")
             elif action in ("pass", "fail"):
-                services.verify(ctx, rid, passed=action == "pass", note=None if action == "pass" else "still wrong")
+                services.verify(ctx, rid, passed=action == "pass", note=None if action == "pass" else "still wrong",
+                                satisfaction=fields.choice([None, "satisfied", "neutral"]) if action == "pass" else None)
+            elif action == "rate":
+                services.rate(ctx, rid, fields.choice(["satisfied", "neutral", "dissatisfied"]))
             elif action == "close":
                 services.close(ctx, rid)
             elif action == "cancel":
