@@ -658,8 +658,13 @@ def request_facts(request: Request) -> RequestFacts:
     """The report facts of `request` (with its history) as it stands."""
     stood = completion_times(request)
     assigned, verified, closed = funnel_flags(request.history)
+    # The first response is the earliest response entry (what sla.first_response_at replays
+    # the history for); only a request without one needs the replay (imports, pending ones).
+    responded = min((e.at for e in request.history if e.action in RESPONSE_ACTIONS), default=None)
+    if responded is None:
+        responded = sla.first_response_at(request)
     return RequestFacts(
-        sla.recorded_end(request), sla.first_response_at(request), assigned, bool(stood), verified, closed,
+        sla.recorded_end(request), responded, assigned, bool(stood), verified, closed,
         tuple(completion_fact(request, at, position) for at, position in stood),
         tuple(event_facts(request.history)))
 
