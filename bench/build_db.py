@@ -560,13 +560,15 @@ def build(path: Path, n: int, seed: int, now: datetime, tz_name: str, jobs: int 
             events += len(result["events"])
             done += len(result["requests"])
             progress(f"{done:,} requests, {events:,} events ({time.perf_counter() - started:.0f} s)")
-        # The stored running deadlines that `overdue` reads, computed by reqtrack's own service
-        # as every write command keeps them.
+        # The stored running deadlines that `overdue` reads and the report facts that `report`
+        # reads, computed by reqtrack's own service as every write command keeps them (the
+        # facts of every request: the first write to a database without them fills them).
         from reqtrack.services import Context
         from reqtrack.services.sla import recompute_deadlines
 
         progress(f"running deadlines of {recompute_deadlines(Context(db_path=path, actor='bench', clock=lambda: now)):,} "
-                 f"open requests stored ({time.perf_counter() - started:.0f} s)")
+                 f"open requests and the report facts of every request stored "
+                 f"({time.perf_counter() - started:.0f} s)")
         # No ANALYZE: a user's database has no planner statistics either, and the plans must be
         # good without them.
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

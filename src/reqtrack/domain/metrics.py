@@ -690,7 +690,7 @@ def tally_quiet(new: Iterable[QuietNew], backlog: Iterable[OpenRequest],
                 period: Period, calendar: Any, policy: Any) -> Tally:
     """The tally of the requests whose whole record is before the cut, from their stored facts:
     what `tally_requests` gives for them (the request at the cut is the request as it stands),
-    without their histories. The event counts are left to `count_events`.
+    without their histories. The event counts are left to the caller (`count_events`, or SQL).
 
     `new`: those submitted in the period; `backlog`: those open; `completions`: their standing
     completions in the period with the request's owner and department.
@@ -699,7 +699,8 @@ def tally_quiet(new: Iterable[QuietNew], backlog: Iterable[OpenRequest],
     as_of = period.as_of
     allowed = timedelta(hours=policy.response_hours)
     for r in new:
-        # response_verdict_from, inline: tens of thousands of requests in a year's report
+        # The first-response verdict at as_of (response_verdict, from the first response time):
+        # in time, late, or None while unanswered and not yet late.
         if r.responded is not None:
             met: bool | None = r.responded - r.submitted <= allowed
         else:

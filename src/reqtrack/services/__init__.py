@@ -167,7 +167,7 @@ def keep_report_facts(uow: Any, changed: list[Request]) -> None:
 
     if uow.requests.report_facts_basis() != REPORT_FACTS_VERSION:
         uow.requests.clear_report_facts()
-        for chunk in all_report_facts(uow.requests):
+        for chunk in all_report_facts(uow.requests.plain_reader()):
             uow.requests.put_report_facts(chunk)
         uow.requests.set_report_facts_basis(REPORT_FACTS_VERSION)
     elif changed:
@@ -177,12 +177,13 @@ def keep_report_facts(uow: Any, changed: list[Request]) -> None:
 def all_report_facts(requests: Any, chunk_size: int = 5000) -> Iterator[dict[str, Any]]:
     """Every request's report facts computed from its history, a chunk of requests at a time:
     {request ID: (request, RequestFacts)}. `requests`: a repository or reader."""
+    from itertools import islice
+
     from ..domain.metrics import request_facts
     from ..storage.reader import RequestFilter
 
-    everyone = list(requests.select(RequestFilter(), newest_first=False))
-    for start in range(0, len(everyone), chunk_size):
-        chunk = everyone[start:start + chunk_size]
+    everyone = requests.select(RequestFilter(), newest_first=False)  # streamed: never all at once
+    while chunk := list(islice(everyone, chunk_size)):
         histories = requests.histories([r.id for r in chunk])
         result = {}
         for request in chunk:

@@ -406,7 +406,8 @@ def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str 
             fact, completions, events = report_fact_rows(request, facts)
             if stored.get(rid) != [fact, set(completions), set(events)]:
                 what = "are missing" if rid not in stored else "differ from its history"
-                problems.append(Problem("report-facts", f"{rid}'s stored report facts {what}", rid))
+                problems.append(Problem("report-facts", f"{rid}'s stored report facts {what}; the next change "
+                                        "to it (`reqtrack edit`, `progress`, ...) rewrites them", rid))
     for rid in sorted(set(stored) - seen):
         problems.append(Problem("report-facts", f"report facts are stored for {rid}, which is not in the database", rid))
     return problems, None

@@ -381,6 +381,13 @@ class Repository:
                 conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) "
                                      f"VALUES ({', '.join('?' * len(columns))})", rows)
 
+    def plain_reader(self) -> Any:
+        """A storage.reader.Reader over this unit of work's own sqlite3 connection (the same
+        transaction): bulk reads without SQLAlchemy's per-row processing."""
+        from .reader import Reader
+
+        return Reader(self.session.connection().connection.driver_connection)
+
     def clear_report_facts(self) -> None:
         """Drop every stored report fact and their version (reports read the histories until
         they are computed again)."""
