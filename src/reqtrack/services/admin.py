@@ -378,37 +378,39 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
 def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | None]:
     """Stored report facts (what `report` reads) that differ from the ones the histories give;
     or a note when they have not been computed yet (the next write computes them)."""
-    from ..storage.reader import Reader, report_fact_rows
+    from ..storage.reader import (REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS, Reader,
+                                  report_fact_rows)
     from ..storage.report_queries import report_facts_ready
     from . import all_report_facts
 
     if not report_facts_ready(conn):
         return [], ("stored report facts not computed yet: `report` replays the histories until the next "
                     "write command computes them")
-    from ..storage.reader import REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS
 
-    stored: dict[str, list[Any]] = {}
-    for index, (table, columns) in enumerate((("report_fact", REPORT_FACT_COLUMNS),
-                                              ("report_completion", REPORT_COMPLETION_COLUMNS),
-                                              ("report_event", REPORT_EVENT_COLUMNS))):
-        for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table}"):
-            rid = row[columns.index("request_id")]
-            entry = stored.setdefault(rid, [None, set(), set()])
-            if index == 0:
-                entry[0] = tuple(row)
-            else:
-                entry[index].add(tuple(row))
+    tables = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion", REPORT_COMPLETION_COLUMNS),
+              ("report_event", REPORT_EVENT_COLUMNS))
     problems = []
-    seen = set()
     for chunk in all_report_facts(Reader(conn)):
+        # The stored rows of this chunk's requests only: memory stays that of one chunk.
+        stored: dict[str, list[Any]] = {rid: [None, set(), set()] for rid in chunk}
+        wanted = json.dumps(list(chunk))
+        for index, (table, columns) in enumerate(tables):
+            for row in conn.execute(f"SELECT {', '.join(f't.{c}' for c in columns)} FROM json_each(?) AS w "
+                                    f"JOIN {table} t ON t.request_id = w.value", (wanted,)):
+                entry = stored[row[columns.index("request_id")]]
+                if index == 0:
+                    entry[0] = tuple(row)
+                else:
+                    entry[index].add(tuple(row))
         for rid, (request, facts) in chunk.items():
-            seen.add(rid)
             fact, completions, events = report_fact_rows(request, facts)
-            if stored.get(rid) != [fact, set(completions), set(events)]:
-                what = "are missing" if rid not in stored else "differ from its history"
+            if stored[rid] != [fact, set(completions), set(events)]:
+                what = "are missing" if stored[rid][0] is None else "differ from its history"
                 problems.append(Problem("report-facts", f"{rid}'s stored report facts {what}; the next change "
                                         "to it (`reqtrack edit`, `progress`, ...) rewrites them", rid))
-    for rid in sorted(set(stored) - seen):
+    orphans = conn.execute(" UNION ".join(f"SELECT request_id FROM {table} WHERE request_id NOT IN (SELECT id FROM request)"
+                                          for table, _ in tables) + " ORDER BY 1").fetchall()
+    for (rid,) in orphans:
         problems.append(Problem("report-facts", f"report facts are stored for {rid}, which is not in the database", rid))
     return problems, None
 
