@@ -444,9 +444,9 @@ def test_trend_and_period_agree_on_what_stood_at_the_cut(ctx: services.Context, 
 
 
 def tally_from_facts(requests: list[Request], period: metrics.Period) -> metrics.Tally:
-    """What the report's stored-facts path does (services.report._tally_from_facts), with the
+    """What the report's stored-facts path does (services.report._from_facts), with the
     facts taken straight from domain.metrics.request_facts instead of the database."""
-    start, end, as_of = period.start, period.end, period.as_of
+    end, as_of = period.end, period.as_of
     quiet, unquiet = [], []
     facts = {}
     for request in requests:

@@ -12,9 +12,14 @@ newest first, the changes of the entries after the cut, so a report on last week
 same volumes today as it did on Monday. Two figures look at as_of instead of the cut: "overdue
 now", and the first-response verdicts (an answer given after the period's end counts).
 
-The per-request verdicts are those of domain.sla (the clocks `overdue` reads); `completion` and
-`response_verdict` compute them directly in the common case, and the tests check that the two
-agree.
+The per-request verdicts are those of domain.sla (the clocks `overdue` reads); `completion_fact`
+and `response_verdict` compute them directly in the common case, and the tests check that the
+two agree.
+
+Two ways to the same figures: `compute_metrics` replays full requests (`tally_requests`); the
+report's usual path judges the requests whose record ends before the cut from the facts the
+services store for each (`request_facts`, read back for `tally_quiet`), replays only the others,
+and counts the period's entries from stored `event_facts`. Both tallies feed `figures`.
 """
 
 from __future__ import annotations
