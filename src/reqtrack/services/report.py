@@ -171,8 +171,7 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
             # The loaded requests are complete but for their attachments; they show the
             # current state of each request, as `export` does.
             if requests is None:
-                requests = report_queries.relevant_requests(uow.conn, submitted_by=when,
-                                                            touched_since=min(start, when))
+                requests = report_queries.touched_requests(uow.conn, submitted_by=when, since=start)
             period_requests = [r for r in requests if metrics.touched_in_period(r, span)]
             report_queries.materialise(period_requests)
             attachments = uow.requests.attachments_of([r.id for r in period_requests])

@@ -36,6 +36,15 @@ def relevant_requests(conn: sqlite3.Connection, *, submitted_by: datetime, touch
                          (time_to_stored(submitted_by), time_to_stored(touched_since)))
 
 
+def touched_requests(conn: sqlite3.Connection, *, submitted_by: datetime, since: datetime) -> list[Request]:
+    """The requests submitted at or before `submitted_by` that were submitted or had an event at
+    or after `since` (a superset of a period's requests, for the workbook's request sheet), with
+    their histories."""
+    low = time_to_stored(since)
+    return _with_history(conn, "r.submitted_at <= ? AND (r.updated_at >= ? OR r.submitted_at >= ?)",
+                         (time_to_stored(submitted_by), low, low))
+
+
 def _with_history(conn: sqlite3.Connection, condition: str, params: tuple[Any, ...]) -> list[Request]:
     """The requests `r` meeting `condition`, each with its history (oldest first)."""
     columns = ", ".join(f'r."{name}"' for name in REQUEST_FIELDS)
