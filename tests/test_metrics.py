@@ -502,3 +502,24 @@ def test_judged_completion_facts_equal_the_sla_helpers(specs: list[tuple[int, li
                     assert judged.days == pytest.approx(by_sla.days, abs=1e-9)
                 assert (judged.priority, judged.within_target, judged.on_time) == (
                     by_sla.priority, by_sla.within_target, by_sla.on_time)
+
+
+@pytest.mark.parametrize(("answered_after", "as_of_after", "expected"), [
+    (timedelta(hours=24), timedelta(hours=30), True),  # answered exactly at the deadline
+    (timedelta(hours=24, seconds=1), timedelta(hours=30), False),
+    (None, timedelta(hours=24), None),  # unanswered, the deadline not passed yet: left out
+    (None, timedelta(hours=24, seconds=1), False),  # unanswered and late
+])
+def test_first_response_verdict_from_stored_facts_at_the_deadline(answered_after: timedelta | None,
+                                                                 as_of_after: timedelta, expected: bool | None) -> None:
+    """The facts path gives the replay's first-response verdict at the 24-hour boundary."""
+    request = Request(id="202501-001", customer="ACME", description="x", submitted_at=ORIGIN, priority="medium")
+    lifecycle.register(request, "t", FAR)
+    if answered_after is not None:
+        lifecycle.progress(request, ORIGIN + answered_after, FAR, "t", "looking")
+    as_of = ORIGIN + as_of_after
+    period = metrics.Period(ORIGIN, ORIGIN + timedelta(days=7), as_of)
+    facts = metrics.request_facts(request)
+    new = metrics.QuietNew(None, None, "medium", "ACME", None, ORIGIN, facts.responded, False, False, False, False)
+    [judged] = metrics.tally_quiet([new], [], [], period, CAL, POLICY).new
+    assert judged.response_met is expected == metrics.response_verdict(request, POLICY, as_of)
