@@ -145,7 +145,8 @@ def keep_deadlines(uow: Any, inputs: Inputs, changed: list[Request], recompute: 
     of every open request when the settings they were computed with changed, or `recompute`.
 
     Called by every service that writes a request or a setting, before it commits, so the stored
-    deadlines change in the same transaction as what they are computed from.
+    deadlines change in the same transaction as what they are computed from. Keeps the changed
+    requests' report facts too (`keep_report_facts`).
     """
     try:
         _keep_deadlines(uow, inputs, changed, recompute)
