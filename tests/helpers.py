@@ -118,6 +118,17 @@ def database_at_schema(path: Path, version: int, zone: str = "Asia/Shanghai", wa
     return conn
 
 
+def old_database_with_one_request(path: Path, version: int, priority: str | None = None) -> None:
+    """A database of schema `version` holding one pending request (202501-001, submitted
+    2025-01-06 09:00 Shanghai) with its registration entry, as that version wrote it."""
+    raw = database_at_schema(path, version, wal=False)
+    raw.execute("INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status, updated_at, "
+                "priority) VALUES ('202501-001', '202501', 1, 'Old Co', 'legacy', '2025-01-06T01:00:00Z', 'pending', "
+                "'2025-01-06T01:00:00Z', ?)", (priority,))
+    raw.execute("INSERT INTO event VALUES ('202501-001', 1, '2025-01-06T01:00:00Z', 'new', 'old', NULL, '')")
+    raw.close()
+
+
 # -- a seeded workload through the services (tests of derived data) ---------------------------------
 T0 = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
 

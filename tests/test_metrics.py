@@ -390,6 +390,15 @@ def test_figures_do_not_depend_on_later_events(specs: list[tuple[int, list[tuple
     assert full == cut
 
 
+def assert_same_verdicts(judged: metrics.Completion, by_sla: metrics.Completion) -> None:
+    """Two judgements of one completion agree: days (to 1e-9), priority, met, on time."""
+    assert (judged.days is None) == (by_sla.days is None)
+    if judged.days is not None:
+        assert judged.days == pytest.approx(by_sla.days, abs=1e-9)
+    assert (judged.priority, judged.within_target, judged.on_time) == (
+        by_sla.priority, by_sla.within_target, by_sla.on_time)
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories, st.integers(0, 24 * 120))
 def test_direct_verdicts_equal_the_sla_helpers(specs: list[tuple[int, list[tuple[int, int]]]], as_of_hours: int) -> None:
@@ -399,13 +408,8 @@ def test_direct_verdicts_equal_the_sla_helpers(specs: list[tuple[int, list[tuple
     for index, (start, steps) in enumerate(specs):
         request = play(index, start, steps)
         for at, position in metrics.completion_times(request):
-            direct = metrics.completion(request, at, position, CAL, POLICY)
-            by_sla = metrics.completion_by_sla(request, at, position, CAL, POLICY)
-            assert (direct.days is None) == (by_sla.days is None)
-            if direct.days is not None:
-                assert direct.days == pytest.approx(by_sla.days, abs=1e-9)
-            assert (direct.priority, direct.within_target, direct.on_time) == (
-                by_sla.priority, by_sla.within_target, by_sla.on_time)
+            assert_same_verdicts(metrics.completion(request, at, position, CAL, POLICY),
+                                 metrics.completion_by_sla(request, at, position, CAL, POLICY))
         view = metrics.state_at(request, lambda t: t <= as_of)
         if view is not None:
             assert metrics.response_verdict(view, POLICY, as_of) == sla.response_met_within(view, POLICY, as_of)
@@ -495,13 +499,8 @@ def test_judged_completion_facts_equal_the_sla_helpers(specs: list[tuple[int, li
         for at, position in metrics.completion_times(request):
             fact = metrics.completion_fact(request, at, position)
             for policy in policies:
-                judged = metrics.judge_completion(fact, CAL, policy)
-                by_sla = metrics.completion_by_sla(request, at, position, CAL, policy)
-                assert (judged.days is None) == (by_sla.days is None)
-                if judged.days is not None:
-                    assert judged.days == pytest.approx(by_sla.days, abs=1e-9)
-                assert (judged.priority, judged.within_target, judged.on_time) == (
-                    by_sla.priority, by_sla.within_target, by_sla.on_time)
+                assert_same_verdicts(metrics.judge_completion(fact, CAL, policy),
+                                     metrics.completion_by_sla(request, at, position, CAL, policy))
 
 
 @pytest.mark.parametrize(("answered_after", "as_of_after", "expected"), [

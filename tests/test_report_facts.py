@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpers import T0, MovingClock, database_at_schema, export, moving_context, populate_workload
+from helpers import T0, MovingClock, export, moving_context, old_database_with_one_request, populate_workload
 from reqtrack import services
 from reqtrack.services import admin
 from reqtrack.services import report as reports
@@ -125,12 +125,7 @@ def test_import_fills_the_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_a_database_from_before_the_facts_is_reported_at_once_and_filled_by_the_first_write(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replays: list[int]) -> None:
     path = tmp_path / "old.db"
-    raw = database_at_schema(path, 4, wal=False)
-    raw.execute("INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status, updated_at, "
-                "priority) VALUES ('202501-001', '202501', 1, 'Old Co', 'legacy', '2025-01-06T01:00:00Z', 'pending', "
-                "'2025-01-06T01:00:00Z', 'high')")
-    raw.execute("INSERT INTO event VALUES ('202501-001', 1, '2025-01-06T01:00:00Z', 'new', 'old', NULL, '')")
-    raw.close()
+    old_database_with_one_request(path, 4, priority="high")
     clock = MovingClock(T0 + timedelta(days=2))
     ctx = moving_context(path, clock)
     before = reports.report(ctx, period="month").data

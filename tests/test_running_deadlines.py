@@ -157,7 +157,7 @@ def test_a_request_changed_after_the_moment_asked_is_replayed(tmp_path: Path, hi
 
 
 def test_import_and_migration_keep_the_stored_deadlines(tmp_path: Path) -> None:
-    from helpers import database_at_schema, export
+    from helpers import export, old_database_with_one_request
 
     source = tmp_path / "source.db"
     clock = _populate(source, 11)
@@ -171,12 +171,7 @@ def test_import_and_migration_keep_the_stored_deadlines(tmp_path: Path) -> None:
 
     # A database of schema 3 (before stored deadlines): read right at once, filled by the first write.
     old = tmp_path / "old.db"
-    raw = database_at_schema(old, 3, wal=False)
-    raw.execute("INSERT INTO request (id, id_month, id_seq, customer, description, submitted_at, status, updated_at) "
-                "VALUES ('202501-001', '202501', 1, 'Old Co', 'legacy', '2025-01-06T01:00:00Z', 'pending', "
-                "'2025-01-06T01:00:00Z')")
-    raw.execute("INSERT INTO event VALUES ('202501-001', 1, '2025-01-06T01:00:00Z', 'new', 'old', NULL, '')")
-    raw.close()
+    old_database_with_one_request(old, 3)
     late = MovingClock(T0 + timedelta(days=2))
     assert [r.reason.reason for r in sla.overdue(_context(old, late)).rows] == ["response"]
     services.register(_context(old, late), "new one", "ACME")

@@ -356,7 +356,7 @@ class Repository:
 
     def put_report_facts(self, facts: dict[str, Any]) -> None:
         """Replace the report facts of these requests: request ID → (the request,
-        domain.metrics.RequestFacts), or None for a request that no longer exists."""
+        domain.metrics.RequestFacts)."""
         conn = self.session.connection()
         ids = list(facts)
         for start in range(0, len(ids), 500):
@@ -368,8 +368,6 @@ class Repository:
         completion_rows: list[tuple] = []
         event_rows: list[tuple] = []
         for value in facts.values():
-            if value is None:
-                continue
             fact, completions, events = report_fact_rows(*value)
             fact_rows.append(fact)
             completion_rows.extend(completions)
