@@ -10,6 +10,7 @@
 # dated files go; default ./overdue), WITHIN (also list what comes due within this window; default 1d),
 # REQTRACK_BIN (the reqtrack command; default: reqtrack on PATH).
 set -euo pipefail
+umask 077  # the files written hold customer data: private to their owner (and the directories made)
 
 reqtrack=${REQTRACK_BIN:-reqtrack}
 out_dir=${OUT_DIR:-./overdue}

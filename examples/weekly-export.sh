@@ -11,6 +11,7 @@
 # In cron (Monday 07:30):  30 7 * * 1  /path/to/weekly-export.sh /srv/share >>/var/log/reqtrack-weekly.log 2>&1
 # Dates are this machine's calendar days; reqtrack reads them in the database's time zone.
 set -euo pipefail
+umask 077  # the files written hold customer data: private to their owner (and the directories made)
 
 out_dir="${1:-.}"
 if [[ $# -gt 0 ]]; then shift; fi

@@ -10,6 +10,7 @@
 #   REPORT_LANG    en, zh-CN or zh-TW (default: REQTRACK_LANG, else en)
 #   REQTRACK_DB    the database (default: reqtrack's own default)
 set -euo pipefail
+umask 077  # the files written hold customer data: private to their owner (and the directories made)
 
 report_dir="${REPORT_DIR:-reports}"
 lang="${REPORT_LANG:-${REQTRACK_LANG:-en}}"

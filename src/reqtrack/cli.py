@@ -15,13 +15,37 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .domain.errors import ReqtrackError
+from .domain.errors import InvalidInput, ReqtrackError
+from .views_text import has_undecodable, visible
 
 DEBUG_ENV = "REQTRACK_DEBUG"
 
 
+def say(message: Any, err: bool = False, lines: bool = False) -> None:
+    """Print a line for people: user text in it (IDs, names, paths, quoted input) with its
+    control characters made visible (`views_text.visible`), so the terminal obeys none of it;
+    `lines` keeps newlines and tabs (a message of several lines, e.g. an import's problems)."""
+    typer.echo(visible(message, multiline=lines), err=err)
+
+
+def _usage_error_shown_visibly(exc: Any) -> None:
+    """Typer's own usage errors quote what was typed (`No such command '…'`, `'…' is not a
+    valid integer`): made visible before Typer prints them."""
+    if isinstance(getattr(exc, "message", None), str):
+        exc.message = visible(exc.message)
+
+
 class ReqtrackGroup(TyperGroup):
     """Turns every error into one sentence on stderr and the exit codes of SPEC §6."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            _refuse_undecodable(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            _usage_error_shown_visibly(exc)
+            raise
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -35,7 +59,7 @@ class ReqtrackGroup(TyperGroup):
         except ReqtrackError as exc:
             if os.environ.get(DEBUG_ENV) == "1":
                 raise
-            typer.echo(f"reqtrack: {exc}", err=True)
+            say(f"reqtrack: {exc}", err=True, lines=True)  # an import's problems: one line each
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             typer.echo("reqtrack: interrupted; nothing half-written was kept", err=True)
@@ -49,13 +73,45 @@ class ReqtrackGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             # Typer's (or click's) own exits and usage errors carry their exit codes: let them through.
             if type(exc).__module__.split(".")[0] in ("typer", "click") or os.environ.get(DEBUG_ENV) == "1":
+                _usage_error_shown_visibly(exc)
                 raise
-            typer.echo(
+            say(
                 f"reqtrack: internal error ({type(exc).__name__}: {exc}); please report it "
                 f"(run again with {DEBUG_ENV}=1 for the traceback)",
                 err=True,
             )
             ctx.exit(4)
+
+
+def _refuse_undecodable(ctx: Any, args: list[str]) -> None:
+    """Bytes that are not text in the locale's encoding (UTF-8) reach Python as lone surrogates,
+    which no database can store: refuse them before anything runs (exit 2), naming where."""
+    problem = next((f"argument {index} ({visible(arg)})" for index, arg in enumerate(args, start=1)
+                    if has_undecodable(arg)), None)
+    if problem is None:
+        problem = next((f"the environment variable {name} ({visible(os.environ[name])})"
+                        for name in ("REQTRACK_USER", "REQTRACK_LANG", "REQTRACK_NOW")
+                        if has_undecodable(os.environ.get(name, ""))), None)
+    if problem is not None:
+        typer.echo(f"reqtrack: {problem} is not valid UTF-8 text; check the encoding of the terminal or "
+                   "script that passed it (<0xFF> marks a byte that is not UTF-8)", err=True)
+        ctx.exit(2)
+
+
+def read_stdin_text(what: str) -> str:
+    """All of stdin as text in its encoding (UTF-8), refusing bytes that are not (exit 2)."""
+    stream = sys.stdin
+    raw = getattr(stream, "buffer", None)
+    if raw is None:
+        return stream.read()
+    data = raw.read()
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        name = "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else f"{encoding} (the locale's encoding)"
+        raise InvalidInput(f"{what} on stdin is not valid {name} text (byte 0x{data[exc.start]:02X} at offset "
+                           f"{exc.start}); save it as {name} and try again") from None
 
 
 app = typer.Typer(
@@ -128,7 +184,7 @@ def _done(ctx: typer.Context, request: Any, message: str) -> None:
     """Confirm a lifecycle step: ID, new status and what happened."""
     from .domain.vocab import STATUS
 
-    typer.echo(f"{request.id}: {message} ({STATUS.label(request.status, _lang(ctx))})")
+    say(f"{request.id}: {message} ({STATUS.label(request.status, _lang(ctx))})")
 
 
 def _report_migration(ctx: Any) -> None:
@@ -141,8 +197,8 @@ def _report_migration(ctx: Any) -> None:
     for db in st._ctx._databases.values():
         if db.migrated_from is not None and db.backup_path not in reported:
             reported.add(db.backup_path)
-            typer.echo(f"reqtrack: upgraded {db.path} from schema {db.migrated_from}; "
-                       f"a copy of the old file is at {db.backup_path}", err=True)
+            say(f"reqtrack: upgraded {db.path} from schema {db.migrated_from}; "
+                f"a copy of the old file is at {db.backup_path}", err=True)
 
 
 At = Annotated[Optional[str], typer.Option("--at", help="When it happened (default now): 2024-05-01 14:30, yesterday, -2h.", show_default=False)]
@@ -168,7 +224,7 @@ def new(
 ) -> None:
     """Register a new request; prints its ID."""
     if description == "-":
-        description = sys.stdin.read().rstrip("\n")
+        description = read_stdin_text("the description").rstrip("\n")
     st = state(ctx)
     request = st.services.register(
         st.ctx, description, customer, source=source, proposer=proposer, contact=contact, type=type,
@@ -183,7 +239,7 @@ def _print_request_or_id(ctx: typer.Context, request: Any, as_json: bool) -> Non
     if as_json:
         dump_json(request_to_json(request, state(ctx).services.timezone_of(state(ctx).ctx)))
     else:
-        typer.echo(request.id)
+        say(request.id)
 
 
 @app.command()
@@ -300,12 +356,13 @@ def edit(
     source: Annotated[Optional[str], typer.Option(help="Corrected source.")] = None,
     liaison: Annotated[Optional[str], typer.Option(help="Corrected liaison.")] = None,
     notes: Annotated[Optional[str], typer.Option(help="New notes.")] = None,
+    submitted_at: Annotated[Optional[str], typer.Option("--submitted-at", help="Corrected submission time (also repairs one a command cannot read, in any status).", show_default=False)] = None,
     at: At = None,
 ) -> None:
     """Correct fields; the old and new values go into the history."""
     st = state(ctx)
     fields = dict(description=description, customer=customer, proposer=proposer, contact=contact, source=source,
-                  liaison=liaison, notes=notes)
+                  liaison=liaison, notes=notes, submitted_at=submitted_at)
     r = st.services.edit(st.ctx, request_id, fields, at=at)
     _done(ctx, r, "edited " + ", ".join(r.history[-1].changes))
 
@@ -323,14 +380,15 @@ def attach(ctx: typer.Context, request_id: RequestId,
 def attachment(
     ctx: typer.Context,
     request_id: RequestId,
-    number: Annotated[int, typer.Argument(help="Attachment number, as `show` lists it.", show_default=False)],
+    number: Annotated[int, typer.Argument(help="Attachment number, as `show` lists it.", show_default=False, min=1,
+                                          max=1_000_000_000)],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write it (default: its own name here).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a stored attachment back out to a file."""
     st = state(ctx)
     path = st.services.save_attachment(st.ctx, request_id, number, output, overwrite=force)
-    typer.echo(str(path))
+    say(str(path))
 
 
 @app.command()
@@ -379,7 +437,7 @@ def list_(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue requests (as `reqtrack overdue`).")] = False,
     search: SearchFilter = None,
     format: Annotated[str, typer.Option("--format", help="table, json or csv (json and csv print every row).")] = "table",
-    limit: Annotated[int, typer.Option(help="Rows on the table's first page.")] = 50,
+    limit: Annotated[int, typer.Option(help="Rows on the table's first page.", min=0, max=1_000_000_000)] = 50,
     all_: Annotated[bool, typer.Option("--all", help="Show every row in the table.")] = False,
 ) -> None:
     """List requests, newest first."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .cli import Json, app, state
+from .cli import Json, app, say, state
 
 if TYPE_CHECKING:
     from .services.admin import CheckReport
@@ -24,8 +24,8 @@ def backup(
 
     st = state(ctx)
     result = admin.backup(st.ctx, file, overwrite=force)
-    typer.echo(f"backed up {result.source} to {result.path} ({result.requests} requests, "
-               f"{result.size / 1024:.0f} KiB, schema {result.schema_version}, integrity ok)")
+    say(f"backed up {result.source} to {result.path} ({result.requests} requests, "
+        f"{result.size / 1024:.0f} KiB, schema {result.schema_version}, integrity ok)")
 
 
 @app.command()
@@ -45,22 +45,22 @@ def check(ctx: typer.Context, json: Json = False) -> None:
 
 def _print_check(report: "CheckReport") -> None:
     """The check report as a few plain lines (cron mails read well as plain text)."""
-    typer.echo(f"database:   {report.path}")
-    typer.echo(f"schema:     {report.schema_version} (this reqtrack knows {report.schema_known})")
-    typer.echo("integrity:  " + ("ok" if not report.integrity else "DAMAGED"))
+    say(f"database:   {report.path}")
+    say(f"schema:     {report.schema_version} (this reqtrack knows {report.schema_known})")
+    say("integrity:  " + ("ok" if not report.integrity else "DAMAGED"))
     for line in report.integrity[:20]:
-        typer.echo(f"  {line}")
+        say(f"  {line}")
     counts = report.counts
     if counts:
         statuses = ", ".join(f"{status} {n}" for status, n in counts["by_status"].items()) or "none"
-        typer.echo(f"requests:   {counts['requests']} ({statuses})")
-        typer.echo(f"history:    {counts['events']} entries; attachments: {counts['attachments']}; imports: {counts['imports']}")
+        say(f"requests:   {counts['requests']} ({statuses})")
+        say(f"history:    {counts['events']} entries; attachments: {counts['attachments']}; imports: {counts['imports']}")
     for note in report.notes:
-        typer.echo(f"note:       {note}")
+        say(f"note:       {note}")
     if report.problems:
-        typer.echo(f"problems:   {len(report.problems)}")
+        say(f"problems:   {len(report.problems)}")
         for problem in report.problems[:50]:
-            typer.echo(f"  - {problem.message}")
+            say(f"  - {problem.message}")
         if len(report.problems) > 50:
-            typer.echo(f"  ... and {len(report.problems) - 50} more (--json lists them all)")
-    typer.echo("all is well" if report.ok else "PROBLEMS FOUND")
+            say(f"  ... and {len(report.problems) - 50} more (--json lists them all)")
+    say("all is well" if report.ok else "PROBLEMS FOUND")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from .cli import (CustomerFilter, OpenFilter, OwnerFilter, PriorityFilter, SearchFilter, SinceFilter, SourceFilter,
-                  StatusFilter, TypeFilter, UntilFilter, app, state)
+                  StatusFilter, TypeFilter, UntilFilter, app, say, state)
 
 PROGRESS_FROM_ROWS = 2000  # below this an export is quick enough to need no bar
 
@@ -74,8 +74,8 @@ def export(
         stop()
     details = ", ".join([result.format, result.lang] + (["masked"] if result.masked else []))
     plural = "" if result.rows == 1 else "s"
-    typer.echo(f"exported {result.rows} request{plural} to {result.path} ({details})"
-               + "".join(f"; {notice}" for notice in result.notices))
+    say(f"exported {result.rows} request{plural} to {result.path} ({details})"
+        + "".join(f"; {notice}" for notice in result.notices))
 
 
 @app.command("import")
@@ -90,9 +90,9 @@ def import_(
     st = state(ctx)
     result = transfer.import_file(st.ctx, file, dry_run=dry_run)
     for warning in result.warnings:
-        typer.echo(f"reqtrack: note: {warning}", err=True)
+        say(f"reqtrack: note: {warning}", err=True)
     verb = "would import" if dry_run else "imported"
     matched = f" ({result.matched_without_id} rows without ID matched existing requests)" if result.matched_without_id else ""
-    typer.echo(f"{verb} {result.path.name}: {result.rows} row{'' if result.rows == 1 else 's'}: {result.created} created, "
-               f"{result.updated} updated, {result.unchanged} unchanged{matched}"
-               + ("; dry run, nothing written" if dry_run else ""))
+    say(f"{verb} {result.path.name}: {result.rows} row{'' if result.rows == 1 else 's'}: {result.created} created, "
+        f"{result.updated} updated, {result.unchanged} unchanged{matched}"
+        + ("; dry run, nothing written" if dry_run else ""))

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import Json, app, state
+from .cli import Json, app, say, state
 
 
 @app.command()
@@ -36,4 +36,4 @@ def report(
     else:
         show_report(result.data, st.lang)
         if xlsx is not None:
-            typer.echo(t("written", st.lang, path=xlsx))
+            say(t("written", st.lang, path=xlsx))

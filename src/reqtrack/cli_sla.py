@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import Json, ReqtrackGroup, app, state
+from .cli import Json, ReqtrackGroup, app, say, state
 
 config_app = typer.Typer(cls=ReqtrackGroup, help="Shared settings: time zone, calendar, SLA targets.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -49,7 +49,8 @@ def config_show(ctx: typer.Context, json: Json = False) -> None:
         settings_table(views)
 
 
-@config_app.command("set")
+# A value such as -1 is a value to refuse in one sentence, not an unknown option.
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Setting, e.g. calendar.country or sla.resolution_days.high.", show_default=False)],
@@ -59,7 +60,7 @@ def config_set(
     from .services import sla
 
     stored = sla.config_set(state(ctx).ctx, key, value)
-    typer.echo(f"{key} = {stored}")
+    say(f"{key} = {stored}")
 
 
 @config_app.command("unset")
@@ -70,4 +71,4 @@ def config_unset(
     from .services import sla
 
     sla.config_unset(state(ctx).ctx, key)
-    typer.echo(f"{key} unset (default applies)")
+    say(f"{key} unset (default applies)")

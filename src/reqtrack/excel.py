@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import math
 import re
 import unicodedata
 from copy import copy
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TextIO
 from zoneinfo import ZoneInfo
 
-from .domain.record import HistoryEntry, Request, mask_name
+from .domain.record import TIME_RANGE_TEXT, HistoryEntry, Request, mask_name, year_in_range
 from .domain.vocab import (
     ACTION, COLUMNS, EXTRA_FIELDS, FEASIBILITY, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE, VERIFICATION,
     Vocabulary, column_label,
@@ -43,6 +44,17 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 MASK_TOKEN = "[reqtrack:masked]"  # in the info sheet / first CSV line of a --mask export
 HEADER_SEARCH_ROWS = 10  # a real sheet may have a title row or two above its header
+
+# What an import may read (docs/excel.md, "What import refuses and why"). Generous for real
+# sheets — a 100,000-request export inflates to about 125 MB — and checked before anything is
+# parsed, so that a zip bomb or a runaway file is refused in a moment, with nothing written.
+MAX_INFLATED_BYTES = 1 << 30  # an xlsx's parts inflated, all together (declared sizes; zipfile
+#                               stops at the declared size, so a lie ends in a CRC error); a CSV's size
+MAX_SHARED_STRINGS_BYTES = 256 << 20  # openpyxl holds the shared strings in memory whole
+MAX_ZIP_MEMBERS = 10_000
+MAX_ROWS = 1_048_576  # Excel's own limit of rows in a sheet (header and blank rows count)
+MAX_CSV_FIELD = 8 << 20  # characters in one CSV field (Python's default is 128 K) or xlsx cell
+MAX_CSV_LINE = 64 << 20  # characters in one physical CSV line
 
 TEMPLATE_KEYS: tuple[str, ...] = tuple(c[0] for c in COLUMNS)
 EXTRA_KEYS: tuple[str, ...] = tuple(c[0] for c in EXTRA_FIELDS)
@@ -789,9 +801,73 @@ _HEADER_HINT = ("no header row found in its first {n} rows: the sheet needs at l
                 "需求描述/Description and 所属客户/项目/Customer (in any of the three languages, in any order)")
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 10e6 else f"{size / 1e6:,.1f} MB"
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse, before openpyxl reads anything, an xlsx whose parts would inflate past the import's
+    limits (a zip bomb: a few MB that inflate to GBs). The sizes are the ones the zip declares;
+    Python's zipfile never inflates a part past its declared size (a part that would ends in a CRC
+    error, which the reader turns into "damaged"), so memory stays bounded by what is checked here."""
+    import zipfile
+
+    from .domain.errors import InvalidInput
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise InvalidInput(f"{path} cannot be read as an xlsx workbook ({type(exc).__name__}: {exc})") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise InvalidInput(f"{path} holds {len(members):,} parts, more than any real workbook (import's limit: "
+                           f"{MAX_ZIP_MEMBERS:,}); it is refused, nothing was imported")
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.filename.lower().endswith("sharedstrings.xml") and member.file_size > MAX_SHARED_STRINGS_BYTES:
+            raise InvalidInput(f"{path}: its shared strings inflate to {_megabytes(member.file_size)}, over import's "
+                               f"limit of {_megabytes(MAX_SHARED_STRINGS_BYTES)}; nothing was imported (save the sheet as "
+                               "CSV, or split it)")
+    if total > MAX_INFLATED_BYTES:
+        raise InvalidInput(f"{path} inflates to {_megabytes(total)} ({_megabytes(path.stat().st_size)} compressed), over "
+                           f"import's limit of {_megabytes(MAX_INFLATED_BYTES)}; nothing was imported (a damaged file or "
+                           "a zip bomb; a real sheet that large: split it)")
+
+
+def _sheet_damaged(path: Path, row: int, exc: BaseException) -> Exception:
+    """The InvalidInput for a sheet whose XML cannot be read past its load: bad XML, a number,
+    date or boolean cell that is not one, a shared-string index that does not exist, a part
+    inflating past its declared size."""
+    from .domain.errors import InvalidInput
+
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return InvalidInput(f"{path} cannot be read at row {row}: the sheet's content is damaged or not what "
+                        f"Excel writes ({type(exc).__name__}{': ' + detail if detail else ''}); nothing was imported")
+
+
+def _bounded_cells(path: Path, number: int, cells: list[Any]) -> list[Any]:
+    """The row's cells, or InvalidInput for one longer than any field may be."""
+    from .domain.errors import InvalidInput
+
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_CSV_FIELD:
+            raise InvalidInput(f"{path} row {number}: a cell holds {len(cell):,} characters, over import's limit of "
+                               f"{MAX_CSV_FIELD:,} (Excel itself holds 32,767); nothing was imported")
+    return cells
+
+
+def _too_many_rows(path: Path) -> Exception:
+    from .domain.errors import InvalidInput
+
+    return InvalidInput(f"{path} has more than {MAX_ROWS:,} rows, import's limit (Excel's own); nothing was imported: "
+                        "split the sheet")
+
+
 def _read_xlsx(path: Path) -> Table:
     from .domain.errors import InvalidInput
 
+    _check_archive(path)
     try:
         from openpyxl import load_workbook
 
@@ -807,10 +883,19 @@ def _read_xlsx(path: Path) -> Table:
         worksheet.reset_dimensions()  # some writers state wrong dimensions; read every row there is
         rows = worksheet.iter_rows()
         head: list[tuple[int, list[Any]]] = []
-        for number, row in enumerate(rows, start=1):
-            head.append((number, [_xlsx_value(c) for c in row]))
-            if number >= HEADER_SEARCH_ROWS:
-                break
+        try:
+            for number, row in enumerate(rows, start=1):
+                head.append((number, [_xlsx_value(c) for c in row]))
+                if number >= HEADER_SEARCH_ROWS:
+                    break
+            for number, cells in head:
+                _bounded_cells(path, number, cells)
+        except InvalidInput:
+            workbook.close()
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a damaged sheet
+            workbook.close()
+            raise _sheet_damaged(path, len(head) + 1, exc) from None
         result = _find_header(head)
         if result is None:
             masked = masked or any(_contains_mask_token(cells) for _, cells in head)
@@ -829,8 +914,19 @@ def _read_xlsx(path: Path) -> Table:
         for number, cells in head:
             if number > header_row:
                 yield number, cells
-        for number, row in enumerate(rows, start=len(head) + 1):
-            yield number, [_xlsx_value(c) for c in row]
+        number = len(head)
+        while True:
+            number += 1
+            if number > MAX_ROWS:
+                raise _too_many_rows(path)
+            try:
+                row = next(rows, None)
+                if row is None:
+                    return
+                cells = [_xlsx_value(c) for c in row]
+            except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a damaged sheet
+                raise _sheet_damaged(path, number, exc) from None
+            yield number, _bounded_cells(path, number, cells)
 
     return Table(path, "xlsx", worksheet.title, header_row, columns, ignored, masked, stream(), timezone=zone,
                  _close=workbook.close)
@@ -885,47 +981,121 @@ def _decodes_as(handle: Any, encoding: str) -> bool:
         return False
 
 
+def _bounded_lines(handle: Any, path: Path) -> Iterator[str]:
+    """The file's lines for csv.reader, refusing one longer than MAX_CSV_LINE (memory stays bounded
+    whatever the file holds)."""
+    from .domain.errors import InvalidInput
+
+    number = 0
+    while True:
+        line = handle.readline(MAX_CSV_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_CSV_LINE:
+            raise InvalidInput(f"{path} line {number} is longer than import's limit of {MAX_CSV_LINE:,} characters; "
+                               "nothing was imported")
+        yield line
+
+
+def _csv_problem(path: Path, line: int, exc: Exception) -> Exception:
+    from .domain.errors import InvalidInput
+
+    if isinstance(exc, UnicodeDecodeError):
+        return InvalidInput(f"{path} line {line} is not valid {exc.encoding} text ({exc.reason}); nothing was imported: "
+                            "save it as CSV UTF-8")
+    if "field larger than field limit" in str(exc):
+        return InvalidInput(f"{path} line {line}: a field is longer than import's limit of {MAX_CSV_FIELD:,} characters; "
+                            "nothing was imported")
+    return InvalidInput(f"{path} line {line}: a quote (\") opened in this row is not closed where its cell ends ({exc}); "
+                        "nothing was imported: close the quote, or write a quote meant literally as two (\"\")")
+
+
 def _read_csv(path: Path) -> Table:
     from .domain.errors import InvalidInput
 
+    size = path.stat().st_size
+    if size > MAX_INFLATED_BYTES:
+        raise InvalidInput(f"{path} is {_megabytes(size)}, over import's limit of {_megabytes(MAX_INFLATED_BYTES)}; "
+                           "nothing was imported: split it")
     encoding = _detect_encoding(path)
     handle = open(path, encoding=encoding, newline="")
+    previous_limit = csv.field_size_limit(MAX_CSV_FIELD)  # a long description exported to CSV comes back
+
+    def close() -> None:
+        handle.close()
+        csv.field_size_limit(previous_limit)
+
     try:
         sample = handle.read(1 << 16)
         handle.seek(0)
-        lines = sample.splitlines()[:HEADER_SEARCH_ROWS] or [""]
-        counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
-        delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-        reader = csv.reader(handle, delimiter=delimiter)
-        head: list[tuple[int, list[Any]]] = []
-        for number, row in enumerate(reader, start=1):
-            head.append((number, [unguard(c) if c else None for c in row]))
+    except UnicodeDecodeError as exc:
+        close()
+        raise InvalidInput(f"{path} cannot be read as CSV: {exc}") from None
+    lines = sample.splitlines()[:HEADER_SEARCH_ROWS] or [""]
+    counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    # strict: a quote left open to the end of the file is an error, not a silently merged row.
+    reader = csv.reader(_bounded_lines(handle, path), delimiter=delimiter, strict=True)
+
+    def records() -> Iterator[tuple[int, tuple[int, int], list[Any]]]:
+        """(record number, its first and last line, cells); InvalidInput naming the line when unreadable."""
+        number = 0
+        while True:
+            first_line = reader.line_num + 1
+            try:
+                row = next(reader, None)
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise _csv_problem(path, first_line, exc) from None
+            if row is None:
+                return
+            number += 1
+            if number > MAX_ROWS:
+                raise _too_many_rows(path)
+            yield number, (first_line, reader.line_num), [unguard(c) if c else None for c in row]
+
+    def check_span(lines: tuple[int, int], cells: list[Any]) -> None:
+        first_line, last_line = lines
+        if last_line > first_line and len(cells) != width:
+            # A cell that swallowed line ends and then has the wrong number of cells: a quote
+            # opened and closed only by a later row's quote, merging the rows between.
+            raise InvalidInput(f"{path} line {first_line}: a quote (\") opened in this row runs on to line {last_line}, "
+                               f"merging {last_line - first_line + 1} lines into one row of {len(cells)} cells (the "
+                               f"header has {width}); nothing was imported: close the quote")
+
+    width = 0  # the header's number of cells, once found
+    source = records()
+    head: list[tuple[int, list[Any]]] = []
+    spans: list[tuple[int, int]] = []
+    try:
+        for number, span, cells in source:
+            head.append((number, cells))
+            spans.append(span)
             if number >= HEADER_SEARCH_ROWS:
                 break
-    except (csv.Error, UnicodeDecodeError) as exc:
-        handle.close()
-        raise InvalidInput(f"{path} cannot be read as CSV: {exc}") from None
+    except InvalidInput:
+        close()
+        raise
     result = _find_header(head)
     if result is None:
-        handle.close()
+        close()
         if not sample.strip():
             raise InvalidInput(f"{path} is empty")
         raise InvalidInput(f"{path}: " + _HEADER_HINT.format(n=HEADER_SEARCH_ROWS))
     header_row, columns, ignored = result
+    width = len(head[header_row - 1][1])
     masked = any(_contains_mask_token(cells) for n, cells in head if n < header_row)
 
     def stream() -> Iterator[tuple[int, list[Any]]]:
-        for number, cells in head:
+        for (number, cells), span in zip(head, spans):
             if number > header_row:
+                check_span(span, cells)
                 yield number, cells
-        try:
-            for number, row in enumerate(reader, start=len(head) + 1):
-                yield number, [unguard(c) if c else None for c in row]
-        except csv.Error as exc:
-            raise InvalidInput(f"{path} line {reader.line_num}: {exc}") from None
+        for number, span, cells in source:
+            check_span(span, cells)
+            yield number, cells
 
-    return Table(path, "csv", None, header_row, columns, ignored, masked, stream(), encoding=encoding,
-                 _close=handle.close)
+    return Table(path, "csv", None, header_row, columns, ignored, masked, stream(), encoding=encoding, _close=close)
 
 
 # -- reading: cells to field values -------------------------------------------------------------
@@ -937,6 +1107,8 @@ def cell_text(value: Any) -> str | None:
         return value if value.strip() else None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CellProblem("a number that is not finite (INF or NaN), which no field can hold; write the value itself")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
@@ -1022,6 +1194,11 @@ _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
+def _in_range(year: int) -> None:
+    if not year_in_range(year):
+        raise CellProblem(f"the year {year} is outside what every command can read back ({TIME_RANGE_TEXT}); a typo?")
+
+
 def parse_when(value: Any, tz: ZoneInfo) -> tuple[datetime, bool] | None:
     """A date-time cell as (aware UTC time, date_only). Excel date-time and date cells, text such
     as `2024-05-01 14:30`, `2024-05-0114:30` (glued), `2024/5/1`, `2024年5月1日 14:30`, ISO 8601
@@ -1030,9 +1207,11 @@ def parse_when(value: Any, tz: ZoneInfo) -> tuple[datetime, bool] | None:
     if value is None:
         return None
     if isinstance(value, datetime):
+        _in_range(value.year)
         local = value if value.tzinfo else value.replace(tzinfo=tz)
         return local.astimezone(timezone.utc), False
     if isinstance(value, date):
+        _in_range(value.year)
         return datetime.combine(value, time(0, 0), tzinfo=tz).astimezone(timezone.utc), True
     if isinstance(value, time):
         raise CellProblem("a time of day without a date")
@@ -1051,13 +1230,17 @@ def parse_when(value: Any, tz: ZoneInfo) -> tuple[datetime, bool] | None:
         if match:
             parts = [int(p) if p is not None else None for p in match.groups()] + [None] * 3
             year, month, day, hour, minute, second = parts[:6]
+            _in_range(year)  # type: ignore[arg-type]
             if hour is None:
                 return datetime(year, month, day, tzinfo=tz).astimezone(timezone.utc), True  # type: ignore[arg-type]
             moment = datetime(year, month, day, hour, minute or 0, second or 0, tzinfo=tz)  # type: ignore[arg-type]
             return moment.astimezone(timezone.utc), False
         moment = datetime.fromisoformat(folded.replace("Z", "+00:00"))
-    except ValueError:
+    except CellProblem:
+        raise
+    except (ValueError, OverflowError):
         raise CellProblem("not a valid date or time; write e.g. 2024-05-01 14:30") from None
+    _in_range(moment.year)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(timezone.utc), False
@@ -1071,8 +1254,11 @@ def parse_attachments(value: Any) -> list[str]:
     text = parse_plain(value)
     if text is None or unicodedata.normalize("NFKC", text).strip().lower() in _NONE_WORDS:
         return []
+    from .safe_output import plain_file_name
+
     parts = text.split("\n") if "\n" in text else re.split(r"[;；]", text)
-    return [p.strip() for p in parts if p.strip()]
+    # Names only (contents stay in reqtrack): `../../x` or `C:\\x\\y.doc` is stored as its file name.
+    return [plain_file_name(p.strip()) for p in parts if p.strip()]
 
 
 _DEPARTMENT_SUFFIX = re.compile(r"^(.+?(?:部门|部門|部|中心|组|組|团队|團隊|科|室|处|處))(\*.*)$")
@@ -1134,13 +1320,15 @@ def parse_scores(value: Any) -> dict[str, int] | None:
     pairs: dict[str, Any]
     try:
         pairs = json.loads(text) if text.startswith("{") else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
+        pairs = {}
+    if not isinstance(pairs, dict):
         pairs = {}
     if not pairs:
         pairs = {k.lower(): v for k, v in re.findall(r"([A-Za-z]+)\s*[=:]\s*(\d+)", text)}
     try:
         scores = {name: int(pairs[name]) for name in ("value", "urgency", "cost", "impact")}
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, OverflowError):  # OverflowError: 1e999 is an infinite float
         raise CellProblem("scores need value, urgency, cost and impact, e.g. value=8; urgency=7; cost=3; impact=8") from None
     if not all(1 <= v <= 10 for v in scores.values()):
         raise CellProblem("each score is between 1 and 10")
@@ -1192,6 +1380,9 @@ def _log_line(line: str, tz: ZoneInfo) -> LogEntry | None:
         local = datetime(int(line[0:4]), int(line[5:7]), int(line[8:10]), int(line[11:13]), int(line[14:16]), tzinfo=tz)
     except ValueError:
         return None
+    if not year_in_range(local.year):
+        raise CellProblem(f"the process log has an entry dated {line[:16]}, a year outside what every command can read "
+                          f"back ({TIME_RANGE_TEXT}); a typo?")
     return LogEntry(local.astimezone(timezone.utc), action, match.group(7) or "", line)
 
 
@@ -1199,7 +1390,8 @@ def parse_process_log(text: str | None, tz: ZoneInfo) -> tuple[list[LogEntry] | 
     """(entries oldest first, cut) when the cell is in reqtrack's own format — each entry a line
     `YYYY-MM-DD HH:MM <action label in any language>[: note]`, newest first, a note's further
     lines following it — or (None, False) for anything else (kept as one imported note).
-    `cut` says that the cell ended with reqtrack's marker for entries cut at Excel's limit."""
+    `cut` says that the cell ended with reqtrack's marker for entries cut at Excel's limit.
+    CellProblem for an entry dated outside the years reqtrack handles."""
     if text is None or not text.strip():
         return [], False
     body, cut = strip_cut_marker(text)

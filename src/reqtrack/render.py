@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from datetime import datetime
 from typing import Any, Callable, Iterable, TextIO
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from .domain.record import HistoryEntry, Request
 from .domain.vocab import ACTION, FEASIBILITY, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE, VERIFICATION, column_label
+from .views_text import one_line, visible
 
 JSON_KEYS = (
     "id", "source", "proposer", "customer", "type", "description", "attachments", "submitted_at", "liaison",
@@ -70,9 +72,24 @@ def console_for_stdout(width_when_piped: int, **options: Any) -> Any:
     return _PipeAwareConsole(width=None if sys.stdout.isatty() else width_when_piped, **options)
 
 
+# Characters JSON may carry raw (it escapes only C0 controls) that a terminal obeys or that
+# disguise text: DEL, C1 controls, line/paragraph separators, bidi overrides, lone surrogates.
+# They only ever occur inside JSON strings, where `\uXXXX` means exactly the same character.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _json_safe(text: str) -> str:
+    """Encoded JSON with the characters of _JSON_UNSAFE as `\\uXXXX` escapes: the same JSON value
+    for programs, nothing a terminal obeys for people who print it."""
+    if _JSON_UNSAFE.search(text) is None:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def dump_json(value: Any, out: TextIO | None = None) -> None:
     """JSON with Chinese kept readable: an object one key per line (`_pretty`); an array one
-    element per line.
+    element per line. Text is exact; the few characters a terminal would obey that JSON leaves
+    raw are written as `\\uXXXX` escapes (`_json_safe`), which decode to the same text.
 
     An array can hold tens of thousands of rows (`list --format json`, `overdue --json`), and
     `indent` makes the json module fall back from its C encoder to pure Python (about ten times
@@ -87,10 +104,10 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
         # Written 500 elements at a time: one string of every row would double the peak memory.
         for start in range(0, len(value), 500):
             chunk = ",\n".join(encode(item) for item in value[start:start + 500])
-            stream.write(("[\n" if start == 0 else ",\n") + chunk)
+            stream.write(("[\n" if start == 0 else ",\n") + _json_safe(chunk))
         stream.write("\n]\n")
         return
-    stream.write(_pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode) + "\n")
+    stream.write(_json_safe(_pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode)) + "\n")
 
 
 def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> str:
@@ -138,11 +155,25 @@ def _changes_text(entry: HistoryEntry) -> str:
     return "; ".join(parts)
 
 
+def plain(value: Any, multiline: bool = False) -> Any:
+    """User text for a Rich table or console: a `rich.text.Text`, so that `[red]`, `[/]`,
+    `[link=…]` or `:smile:` in it are shown as typed, never read as markup; its control
+    characters made visible (`views_text.visible`; `multiline` keeps newlines and tabs)."""
+    from rich.text import Text
+
+    return Text(visible("" if value is None else value, multiline))
+
+
+# Fields of `show` whose text may run over several lines: shown with their newlines and tabs.
+MULTILINE_FIELDS = frozenset({"description", "notes", "priority_reason", "assign_reason", "verification"})
+
+
 def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[str, str, str]] | None = None) -> None:
-    """The whole record on screen: fields, attachments, clocks and the history newest first."""
+    """The whole record on screen: fields, attachments, clocks and the history newest first.
+    Every cell is plain text (`plain`): user text is shown, never read as markup or obeyed."""
     from rich.table import Table
 
-    console = console_for_stdout(120)
+    console = console_for_stdout(120, markup=False, emoji=False, highlight=False)
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style="bold cyan", no_wrap=True)
     fields.add_column(overflow="fold")
@@ -174,27 +205,28 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
     ]
     for key, value in rows:
         if value:
-            fields.add_row(column_label(key, lang), value)
+            fields.add_row(plain(column_label(key, lang)), plain(value, key in MULTILINE_FIELDS))
     console.print(fields)
     if request.attachments:
         table = Table(title=column_label("attachments", lang), title_justify="left", show_edge=False)
         for name in ("#", "file", "bytes", "sha256"):
             table.add_column(name)
         for a in request.attachments:
-            table.add_row(str(a.number), a.name, "" if a.size is None else str(a.size), (a.sha256 or "")[:16])
+            table.add_row(str(a.number), plain(a.name), "" if a.size is None else str(a.size), (a.sha256 or "")[:16])
         console.print(table)
     if clocks:
         table = Table(title="SLA", title_justify="left", show_edge=False)
         for name in ("clock", "deadline", "state"):
             table.add_column(name)
         for row in clocks:
-            table.add_row(*row)
+            table.add_row(*(plain(cell) for cell in row))
         console.print(table)
     table = Table(title=column_label("history", lang), title_justify="left", show_edge=False)
     for name in ("time", "action", "by", "note", "changes"):
         table.add_column(name, overflow="fold")
     for entry in sorted(request.history, key=lambda e: e.seq, reverse=True):
-        table.add_row(local(entry.at, tz), ACTION.label(entry.action, lang), entry.actor, entry.note, _changes_text(entry))
+        table.add_row(local(entry.at, tz), plain(ACTION.label(entry.action, lang)), plain(entry.actor),
+                      plain(entry.note, True), plain(_changes_text(entry), True))
     console.print(table)
 
 
@@ -232,7 +264,8 @@ def plain_table(headers: list[str], rows: list[list[str]], caps: list[int | None
 
     `caps[i]` is the widest column i may get (None: its natural width); the last column gets
     what is left of the terminal (at least 10). Cells are cut with … and padded by screen
-    columns (Chinese characters count as two); cells must be single lines. `styles[i]` is an ANSI
+    columns (Chinese characters count as two); cells must be single lines, with their control
+    characters made visible (`views_text.visible`; callers pass user text through it). `styles[i]` is an ANSI
     SGR code ("1;31": bold red) for row i, used on a terminal only. For thousands of rows this
     costs a small fraction of a Rich table, which measures every cell several times.
     """
@@ -265,8 +298,9 @@ def list_table(requests: list[Request], total: int, tz: ZoneInfo, lang: str, hin
     """
     headers = [column_label(key, lang) for key in LIST_COLUMNS]
     rows = [
-        [r.id, label("status", r.status, lang), label("priority", r.priority, lang), r.customer, owner_cell(r),
-         local(r.submitted_at, tz, True), local(r.due, tz, True), (r.description.splitlines() or [""])[0]]
+        [one_line(r.id), one_line(label("status", r.status, lang)), one_line(label("priority", r.priority, lang)),
+         one_line(r.customer), one_line(owner_cell(r)), local(r.submitted_at, tz, True), local(r.due, tz, True),
+         one_line(r.description)]  # one line: its newlines and tabs shown as ␊ and ␉, cut with …
         for r in requests
     ]
     caps: list[int | None] = [None, 24, 24, 24, 24, None, None, 60]  # the description gets what is left, up to 60
@@ -287,11 +321,16 @@ CSV_KEYS = tuple(k for k in JSON_KEYS if k != "history")
 
 
 def write_csv(requests: Iterable[Request], tz: ZoneInfo, out: TextIO) -> None:
-    """Every row as CSV with the English keys as header (vocabulary keys, ISO times)."""
+    """Every row as CSV with the English keys as header (vocabulary keys, ISO times). A text a
+    spreadsheet could take for a formula (`= + - @`, tab, CR first) gets export's guard, a leading
+    `'` (`excel.guard_csv`, which `import` strips again); the text is otherwise exact."""
+    from .excel import guard_csv  # excel.py imports openpyxl only inside its functions
+
     writer = csv.writer(out)
     writer.writerow(CSV_KEYS)
     for r in requests:
         data = request_to_json(r, tz)
         data["attachments"] = "; ".join(a["name"] for a in data["attachments"])
         data["scores"] = json.dumps(data["scores"]) if data["scores"] else ""
-        writer.writerow(["" if data[k] is None else data[k] for k in CSV_KEYS])
+        writer.writerow(["" if data[k] is None else guard_csv(data[k]) if isinstance(data[k], str) else data[k]
+                         for k in CSV_KEYS])

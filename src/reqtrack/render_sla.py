@@ -8,7 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .domain.vocab import PRIORITY, STATUS
-from .render import console_for_stdout, iso, local, owner_cell
+from .render import console_for_stdout, iso, local, owner_cell, plain
+from .views_text import one_line
 
 REASON_LABELS = {
     "en": {"response": "no response", "plan": "no plan (high)", "resolution": "resolution", "due": "past planned date",
@@ -82,10 +83,10 @@ def overdue_table(report: Any, lang: str) -> None:
     for row in report.rows:
         r = row.request
         late = row.reason.late_calendar.total_seconds() > 0
-        rows.append([r.id, ", ".join(labels[x.reason] for x in row.reasons), local(row.reason.deadline, report.tz),
-                     late_text(row.reason.late_calendar, row.reason.late_working_days), owner_cell(r),
-                     PRIORITY.label(r.priority, lang), STATUS.label(row.status, lang), r.customer,
-                     (r.description.splitlines() or [""])[0]])
+        rows.append([one_line(r.id), ", ".join(labels[x.reason] for x in row.reasons), local(row.reason.deadline, report.tz),
+                     late_text(row.reason.late_calendar, row.reason.late_working_days), one_line(owner_cell(r)),
+                     one_line(PRIORITY.label(r.priority, lang)), one_line(STATUS.label(row.status, lang)),
+                     one_line(r.customer), one_line(r.description)])  # user text on one line, controls shown
         styles.append("31" if late else "33")
     lines = plain_table(headers, rows, [None, 40, None, None, 24, None, None, 24, 40], styles)
     late_count = sum(1 for row in report.rows if row.reason.late_calendar.total_seconds() > 0)
@@ -120,6 +121,6 @@ def settings_table(views: list[Any]) -> None:
     table = Table(show_edge=False, header_style="bold")
     for name in ("setting", "value", "", "meaning"):
         table.add_column(name, overflow="fold")
-    for v in views:
-        table.add_row(v.key, v.value, "set" if v.is_set else "default", v.description)
-    console_for_stdout(140).print(table)
+    for v in views:  # values are text people set: shown as plain text, never read as markup
+        table.add_row(plain(v.key), plain(v.value), "set" if v.is_set else "default", plain(v.description))
+    console_for_stdout(140, markup=False, emoji=False).print(table)

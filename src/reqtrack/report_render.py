@@ -186,6 +186,8 @@ def bar(value: float, largest: float, width: int = 20) -> str:
 def _distribution_table(report: dict[str, Any], name: str, lang: str, limit: int = 6) -> Any:
     from rich.table import Table
 
+    from .render import plain
+
     table = Table(title=t(name, lang), title_justify="left", show_header=False, show_edge=False, box=None, padding=(0, 1))
     table.add_column(no_wrap=True, max_width=14, overflow="ellipsis")
     table.add_column(justify="right")
@@ -193,7 +195,7 @@ def _distribution_table(report: dict[str, Any], name: str, lang: str, limit: int
     items = list(report[name].items())
     largest = max((count for _, count in items), default=0)
     for key, count in items[:limit]:
-        table.add_row(key_label(name, key, lang), str(count), bar(count, largest, 6))
+        table.add_row(plain(key_label(name, key, lang)), str(count), bar(count, largest, 6))  # a name, as typed
     if len(items) > limit:
         table.add_row(t("more", lang, n=len(items) - limit), "", "")
     return table
@@ -201,18 +203,24 @@ def _distribution_table(report: dict[str, Any], name: str, lang: str, limit: int
 
 def show_report(report: dict[str, Any], lang: str) -> None:
     """The one-screen summary: volumes, headline figures against targets, rates, distributions,
-    owners, the trend, the funnel and the most overdue requests."""
+    owners, the trend, the funnel and the most overdue requests.
+
+    Markup is used for reqtrack's own labels only; user text (customers, owners, departments,
+    IDs, descriptions, vocabulary labels) goes in as `render.plain` Text: shown as typed, its
+    control characters visible."""
     from rich.columns import Columns
+    from rich.markup import escape
     from rich.table import Table
 
-    from .render import console_for_stdout
+    from .render import console_for_stdout, plain
+    from .views_text import visible
 
-    console = console_for_stdout(120, highlight=False)
+    console = console_for_stdout(120, highlight=False, emoji=False)
     period = report["period"]
     start, end, as_of = (period[k].replace("T", " ")[:16] for k in ("from", "to", "as_of"))
     span = "" if period["kind"] == "custom" else f"  {start} → {end}"
-    console.print(f"[bold]{t('title', lang)} {period['label']}[/]{span}  "
-                  f"({report['timezone']}; {t('as_of', lang)} {as_of})")
+    console.print(f"[bold]{escape(visible(t('title', lang)))} {escape(visible(period['label']))}[/]{escape(span)}  "
+                  f"({escape(visible(report['timezone']))}; {escape(t('as_of', lang))} {escape(as_of)})")
     volumes = [(t(key, lang), report[key]) for key in ("new", "completed", "closed", "cancelled", "reopened", "backlog")]
     volumes.append((t("overdue_now", lang), report["overdue"]["count"]))
     console.print("   ".join(f"{name} [bold]{count}[/]" for name, count in volumes))
@@ -256,7 +264,7 @@ def show_report(report: dict[str, Any], lang: str) -> None:
         name = t("unassigned", lang) if row["owner"] == "unassigned" else row["owner"]
         if row["department"]:
             name = f"{row['department']}/{name}"
-        owners.add_row(name, str(row["open"]), str(row["completed"]),
+        owners.add_row(plain(name), str(row["open"]), str(row["completed"]),
                        "–" if row["median_resolution_days"] is None else f"{row['median_resolution_days']:.2f}",
                        percent(row["sla_compliance"]), str(row["overdue"]))
     if len(report["owners"]) > 6:
@@ -280,9 +288,9 @@ def show_report(report: dict[str, Any], lang: str) -> None:
     for key in ("id", "reason", "late_wd", "owner", "customer", "description"):
         late.add_column(t(key, lang), no_wrap=True, max_width=36 if key == "description" else 20, overflow="ellipsis")
     for row in overdue["requests"][:5]:
-        late.add_row(row["id"], reason_label(row["reason"], lang), f"{row['late_working_days']:.2f}",
-                     "/".join(x for x in (row["department"], row["owner"]) if x), row["customer"] or "",
-                     (row["description"] or "").splitlines()[0] if row["description"] else "")
+        late.add_row(plain(row["id"]), reason_label(row["reason"], lang), f"{row['late_working_days']:.2f}",
+                     plain("/".join(x for x in (row["department"], row["owner"]) if x)), plain(row["customer"]),
+                     plain((row["description"] or "")[:200]))  # one line: newlines shown as ␊, cut with …
     if overdue["count"] > 5:
         late.add_row(t("more", lang, n=overdue["count"] - 5), "", "", "", "", "")
     if overdue["count"]:
@@ -453,7 +461,10 @@ class _BufferedSheet:
                 if buffered is None:
                     values.append(None)
                     continue
-                cell = WriteOnlyCell(self.sheet, value=buffered.value)
+                if isinstance(buffered.value, _UserText):
+                    cell = _user_text_cell(self.sheet, buffered.value)
+                else:
+                    cell = WriteOnlyCell(self.sheet, value=buffered.value)
                 if buffered.font is not None:
                     cell.font = buffered.font
                 if buffered.fill is not None:
@@ -464,25 +475,61 @@ class _BufferedSheet:
             self.sheet.append(values)
 
 
+def _user_text_cell(sheet: Any, text: str) -> Any:
+    """A string cell holding `text` exactly as export writes it (`excel.needs_formula_guard`:
+    quote prefix, so Excel keeps it text even when edited; `excel.ooxml_escape` for control
+    characters), never a formula nor an error code."""
+    from openpyxl.cell import WriteOnlyCell
+
+    from .excel import needs_formula_guard, ooxml_escape
+
+    cell = WriteOnlyCell(sheet)
+    cell.value = ooxml_escape(text)
+    cell.data_type = "s"
+    if needs_formula_guard(text):
+        cell.quotePrefix = True
+    return cell
+
+
 def _check_directory(path: Path) -> Path:
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InvalidInput(f"cannot write {path}: the directory {directory} does not exist")
-    return directory
+    """Refuse early (exit 2) what the workbook may not replace: the open database, a directory,
+    /dev/null or another special file, or a file in a directory that does not exist."""
+    from .safe_output import check_target
+
+    return check_target(path, what="the workbook ").parent
 
 
 def _save(workbook: Any, path: Path) -> None:
-    directory = _check_directory(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    os.close(handle)
+    """Through the one atomic writer: private (0600), whole or not at all, a full disk is exit 3."""
+    from .safe_output import atomic_output
+
+    with atomic_output(path, what="the workbook ") as handle:
+        save_workbook_to(handle, workbook)
+
+
+def save_workbook_to(handle: Any, workbook: Any) -> None:
+    """openpyxl's `workbook.save(handle)`, except that a failed save (a full disk, Ctrl-C) leaves
+    nothing to finish later: left to the garbage collector, the half-written zip file and the
+    unwritten sheets' row writers write to closed files, which Python prints as tracebacks
+    after reqtrack's one sentence. (Used by export too.)"""
+    import datetime as _datetime
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(handle, "w", ZIP_DEFLATED, allowZip64=True)
     try:
-        workbook.save(temporary)
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        workbook.properties.modified = _datetime.datetime.now(tz=_datetime.timezone.utc).replace(tzinfo=None)
+        ExcelWriter(workbook, archive).save()
+    except BaseException:
+        archive.fp = None  # abandoned: ZipFile.__del__ writes nothing more
+        for sheet in getattr(workbook, "worksheets", ()):
+            if getattr(sheet, "closed", True) is False:
+                try:
+                    sheet.close()  # its row writer ends now, while its stream is open
+                except Exception:  # noqa: BLE001 - the workbook is being thrown away
+                    pass
+        raise
 
 
 def _header(sheet: Any, row: int, names: Iterable[str]) -> None:
@@ -502,11 +549,15 @@ def _widths(sheet: Any, widths: Iterable[float]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
+class _UserText(str):
+    """A cell's text that came from users (a customer, an owner, a description): written as a
+    string cell, never a formula, quote-prefixed when it starts like one, with the control
+    characters XML cannot hold in Excel's `_xHHHH_` escape — the rules of export's sheet."""
+
+
 def _text(value: Any) -> Any:
-    """Text that could read as a formula stays text (customer names come from users)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    """User text for a workbook cell: `= + - @` first stays text (customer names come from users)."""
+    return _UserText(value) if isinstance(value, str) else value
 
 
 def _summary_sheet(sheet: Any, report: dict[str, Any], lang: str) -> None:
@@ -729,7 +780,7 @@ def _overdue_sheet(sheet: Any, report: dict[str, Any], tz: ZoneInfo, lang: str) 
     for row, item in enumerate(report["overdue"]["requests"], start=2):
         deadline = datetime.fromisoformat(item["deadline"]).astimezone(tz).replace(tzinfo=None) if item["deadline"] else None
         owner = "/".join(x for x in (item["department"], item["owner"]) if x)
-        values = [item["id"], ", ".join(reason_label(r, lang) for r in item["reasons"]), deadline,
+        values = [_text(item["id"]), ", ".join(reason_label(r, lang) for r in item["reasons"]), deadline,
                   item["late_working_days"], _text(owner), PRIORITY.label(item["priority"], lang),
                   STATUS.label(item["status"], lang), _text(item["customer"]), _text(item["description"])]
         for column, value in enumerate(values, start=1):

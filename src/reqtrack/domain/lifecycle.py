@@ -312,12 +312,26 @@ def reopen(request: Request, at: datetime, now: datetime, actor: str, reason: st
     return _append(request, at, "reopen", actor, changes, reason)
 
 
-EDITABLE_FIELDS = ("description", "customer", "proposer", "contact", "source", "liaison", "notes")
+EDITABLE_FIELDS = ("description", "customer", "proposer", "contact", "source", "liaison", "notes", "submitted_at")
 
 
-def edit(request: Request, at: datetime, now: datetime, actor: str, fields: dict[str, Any], note: str | None = None) -> HistoryEntry:
-    """Correct descriptive fields; old and new values go into the history."""
-    _begin("edit", request, at, now)
+def edit(request: Request, at: datetime, now: datetime, actor: str, fields: dict[str, Any], note: str | None = None,
+         *, repair: bool = False) -> HistoryEntry:
+    """Correct descriptive fields and the submission time; old and new values go into the
+    history. `repair`: the stored submission time cannot be read (an older version's or a hand's
+    doing), so correcting it is allowed in any status, closed and cancelled too."""
+    if repair:
+        check_time(request, at, now)
+    else:
+        _begin("edit", request, at, now)
+    submitted = fields.get("submitted_at")
+    if submitted is not None:
+        if submitted > now:
+            raise InvalidInput(f"--submitted-at {submitted.isoformat(timespec='minutes')} is in the future")
+        first = min((e.at for e in request.history if e.action != "import" and not repair), default=None)
+        if first is not None and submitted > first:
+            raise InvalidInput(f"--submitted-at {submitted.isoformat(timespec='minutes')} is after the request's first "
+                               f"history entry ({first.isoformat(timespec='minutes')}); a request is submitted first")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}")

@@ -10,6 +10,29 @@ from typing import Any
 from .errors import InvalidInput
 
 ID_PATTERN = re.compile(r"^(\d{6})-(\d{3,})$")
+
+# The years a time may have, wherever it comes from (a command's --at/--due, an imported cell,
+# a process-log line): every part can handle them — the working-day calendar and the holidays
+# package, Excel's serial dates (from 1900), the stored `YYYY-MM-DDTHH:MM:SSZ` text (4 digits),
+# the conversions between zones. Inputs are checked in local time; storage, in UTC, allows the
+# day either side so that any zone's 1900-01-01 00:00 and 2999-12-31 23:59 fit.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2999
+TIME_RANGE_TEXT = f"reqtrack keeps times from {EARLIEST_YEAR}-01-01 to {LATEST_YEAR}-12-31"
+
+
+def year_in_range(year: int) -> bool:
+    """Whether a (local) year is one reqtrack takes as input."""
+    return EARLIEST_YEAR <= year <= LATEST_YEAR
+
+
+def storable_time(value: datetime) -> bool:
+    """Whether an aware time may be stored: its UTC date within the input range, a day either side."""
+    try:
+        utc = value.utctimetuple()
+    except (OverflowError, ValueError):
+        return False
+    return (EARLIEST_YEAR - 1, 12, 31) <= (utc.tm_year, utc.tm_mon, utc.tm_mday) <= (LATEST_YEAR + 1, 1, 1)
 SCORE_NAMES = ("value", "urgency", "cost", "impact")
 
 

@@ -3,6 +3,12 @@
 
 The clock and the time zone are passed in. A date alone means 00:00 for a start (`--at`,
 `--since`, `--from`, `--to`) and the end of that day for an end (`--due`, `--until`).
+
+Times are accepted from 1900-01-01 to 2999-12-31 (local): wide enough for any request and any
+plan, narrow enough that every derived date (deadlines, report periods, the monthly trend, the
+working-day calendar) stays inside what Python's dates and the stored ISO text can hold. A time
+outside, or a relative time or window so large it overflows (`+99999999d`), is refused with
+exit 2 and a sentence giving that range, never an internal error.
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ from typing import Callable, Literal
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
+from .record import EARLIEST_YEAR, LATEST_YEAR, TIME_RANGE_TEXT, year_in_range
 
 Role = Literal["start", "end"]
 RELATIVE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)\s*(wd|m|min|h|d|w)$", re.IGNORECASE)
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(wd|m|min|h|d|w)$", re.IGNORECASE)
 DATE_ONLY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{4}/\d{1,2}/\d{1,2}$|^\d{8}$")
 UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+FIRST_YEAR, LAST_YEAR = EARLIEST_YEAR, LATEST_YEAR  # the times reqtrack accepts (domain.record, for imports too)
+MAX_WINDOW_DAYS = 36500  # a duration (`--within`) up to 100 years
 
 AddWorkingDays = Callable[[datetime, int], datetime]
 
@@ -49,8 +58,34 @@ def parse_time(
     role: Role = "start",
     add_working_days: AddWorkingDays | None = None,
 ) -> ParsedTime:
-    """Read `text` as a time in zone `tz`; raise InvalidInput with one sentence if it is not one."""
+    """Read `text` as a time in zone `tz`, from 1900-01-01 to 2999-12-31; raise InvalidInput with
+    one sentence if it is not one (or is outside that range)."""
     raw = text.strip()
+    try:
+        parsed = _parse_time(raw, now, tz, role, add_working_days)
+    except (OverflowError, ValueError):  # date arithmetic past year 1 or 9999, a calendar's limit
+        raise _out_of_range(raw) from None
+    return ParsedTime(_within_range(raw, parsed.at, tz), parsed.date_only)
+
+
+def _out_of_range(raw: str) -> InvalidInput:
+    return InvalidInput(f"{raw!r} is out of range: {TIME_RANGE_TEXT}")
+
+
+def _within_range(raw: str, at: datetime, tz: ZoneInfo) -> datetime:
+    """`at`, when its local year (in `tz`) is in FIRST_YEAR..LAST_YEAR and it has a UTC form."""
+    try:
+        year = at.astimezone(tz).year
+        at.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise _out_of_range(raw) from None
+    if not year_in_range(year):
+        raise _out_of_range(raw)
+    return at
+
+
+def _parse_time(raw: str, now: datetime, tz: ZoneInfo, role: Role, add_working_days: AddWorkingDays | None) -> ParsedTime:
+    """parse_time without the range check (an overflow raises OverflowError or ValueError)."""
     lowered = raw.lower()
     local_now = now.astimezone(tz)
     named = {"today": 0, "yesterday": -1, "tomorrow": 1}
@@ -63,6 +98,9 @@ def parse_time(
     if match:
         sign = 1 if match.group(1) == "+" else -1
         amount, unit = float(match.group(2)), match.group(3).lower()
+        edge = date(LAST_YEAR, 12, 31) if sign > 0 else date(FIRST_YEAR, 1, 1)
+        if amount * UNIT_SECONDS.get(unit, 86400) > (abs((edge - local_now.date()).days) + 2) * 86400:
+            raise _out_of_range(raw)  # past the range's end before any arithmetic (a working day is a day or more)
         if unit == "wd":
             if add_working_days is None or sign < 0 or amount != int(amount):
                 raise InvalidInput(f"{raw!r}: working days count forward in whole days, e.g. +2wd")
@@ -147,6 +185,9 @@ def parse_duration(text: str) -> Duration:
     amount, unit = float(match.group(1)), match.group(2)
     if unit == "wd" and amount != int(amount):
         raise InvalidInput(f"{text!r}: working days are whole days")
+    if amount * UNIT_SECONDS.get(unit, 86400) > MAX_WINDOW_DAYS * 86400:
+        raise InvalidInput(f"{text.strip()!r} is too long a window: durations go up to {MAX_WINDOW_DAYS}d "
+                           f"(100 years; working days count as days here)")
     return Duration(amount, "m" if unit == "min" else unit)
 
 

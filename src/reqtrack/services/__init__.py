@@ -50,6 +50,10 @@ def system_clock() -> datetime:
             raise InvalidInput(f"REQTRACK_NOW={pinned!r} is not an ISO 8601 time") from None
         if value.tzinfo is None:
             raise InvalidInput("REQTRACK_NOW needs a UTC offset, e.g. 2025-01-24T10:00:00+08:00")
+        from ..domain.record import TIME_RANGE_TEXT, storable_time
+
+        if not storable_time(value):
+            raise InvalidInput(f"REQTRACK_NOW={pinned!r} is out of range: {TIME_RANGE_TEXT}")
         return value.astimezone(timezone.utc)
     return datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -278,7 +282,9 @@ def _read_attachment(path: Path) -> tuple[str, bytes]:
             f"attachment {path.name} is {size / 1048576:.1f} MiB; the limit is {MAX_ATTACHMENT_BYTES // 1048576} MiB, "
             "so keep it elsewhere and note where in --notes"
         )
-    return path.name, path.read_bytes()
+    from ..safe_output import plain_file_name
+
+    return plain_file_name(path.name), path.read_bytes()  # only a plain name is ever stored
 
 
 # -- the verbs ------------------------------------------------------------------------------
@@ -413,7 +419,26 @@ def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: st
     values: dict[str, Any] = dict(fields)
     if values.get("source") is not None:
         values["source"] = SOURCE.parse(values["source"])
-    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.edit(r, t, ctx.now, ctx.actor, values))
+    submitted_text = values.pop("submitted_at", None)
+
+    def apply(request: Request, when: datetime, inputs: Inputs) -> None:
+        repair = None
+        if submitted_text is not None:
+            from ..domain.record import TIME_RANGE_TEXT, year_in_range
+
+            parsed = inputs.time(submitted_text, what="--submitted-at")
+            submitted = parsed.at.astimezone(timezone.utc).replace(second=0, microsecond=0)  # type: ignore[union-attr]
+            if not year_in_range(submitted.astimezone(inputs.tz).year):
+                raise InvalidInput(f"--submitted-at {submitted_text}: {TIME_RANGE_TEXT}")
+            values["submitted_at"] = submitted
+            # A stored time that cannot be read as it is (see storage.reader.UNREADABLE_TIME):
+            # the history keeps the text as it was stored, and the repair is allowed in any status.
+            repair = inputs._requests.stored_time_problem(request.id, "submitted_at")
+        entry = lifecycle.edit(request, when, ctx.now, ctx.actor, values, repair=repair is not None)
+        if repair is not None and "submitted_at" in entry.changes:
+            entry.changes["submitted_at"][0] = repair[0]
+
+    return _change(ctx, request_id, at, apply)
 
 
 def attach(ctx: Context, request_id: str, file: Path, *, at: str | None = None) -> Request:
@@ -439,17 +464,21 @@ def attach(ctx: Context, request_id: str, file: Path, *, at: str | None = None) 
 
 def save_attachment(ctx: Context, request_id: str, number: int, target: Path | None, overwrite: bool = False) -> Path:
     """Write attachment `number` of a request back out to a file (its own name in the current
-    directory by default); an existing file is kept unless `overwrite`."""
+    directory by default, or in the directory `target`); an existing file (or a link) is kept
+    unless `overwrite`. The stored name is used only as a plain file name (safe_output), so it
+    never leads out of that directory; the file is private (0600) and written whole or not at all."""
+    from ..safe_output import atomic_output, plain_file_name
+
     with ctx.unit_of_work(write=False) as uow:
         attachment, content = uow.requests.attachment_content(request_id.strip(), number)
     if content is None:
         raise InvalidInput(f"attachment {number} of {request_id} ({attachment.name}) was imported by name only; no content is stored")
-    path = Path(target) if target else Path(attachment.name)
-    if path.is_dir():
-        path = path / attachment.name
-    if path.exists() and not overwrite:
-        raise InvalidInput(f"{path} exists; choose another path or add --force")
-    path.write_bytes(content)
+    name = plain_file_name(attachment.name)
+    path = Path(target).expanduser() if target else Path(name)
+    if target and path.is_dir():
+        path = path / name
+    with atomic_output(path, protected=[ctx.database(False).path], overwrite=overwrite) as handle:
+        handle.write(content)
     return path
 
 

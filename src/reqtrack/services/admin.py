@@ -47,23 +47,17 @@ def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResu
     private (0600), verified (integrity check of the copy) and put in place atomically, so a
     file at `target` is always a complete backup. An existing `target` is kept unless
     `overwrite`."""
+    from ..safe_output import check_target, discard, private_directories
     from ..storage.db import copy_database, integrity_problems
 
     target = Path(target).expanduser()
-    if target.is_dir():
-        raise InvalidInput(f"{target} is a directory; give the backup a file name, e.g. {target / 'reqtrack-backup.db'}")
-    if target.exists() and not target.is_file():
-        # A device or a pipe (/dev/null, say): --force must not replace it with a file.
-        raise InvalidInput(f"{target} is not a regular file; give the backup a file name")
-    if target.exists() and not overwrite:
-        raise InvalidInput(f"{target} exists; choose another name or add --force to replace it")
     db = ctx.database(write=False)
-    if target.exists() and os.path.samefile(target, db.path):
-        raise InvalidInput(f"{target} is the database itself; choose another file for the backup")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise EnvironmentProblem(f"cannot create the directory {target.parent}: {exc.strerror}") from None
+    protected = [db.path]
+    if not target.parent.is_dir():
+        private_directories(target.parent)  # 0700 whatever the umask: it holds customer data
+    # The database itself, a directory, a device or a pipe (/dev/null as root, say) is refused
+    # even with --force: a backup must never replace them with a file.
+    check_target(target, protected=protected, overwrite=overwrite, what="the backup ")
 
     # Build the copy under a temporary name beside the target, then link or rename it into
     # place: an interrupted backup never leaves a half-written file under the target's name.
@@ -71,8 +65,9 @@ def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResu
         tmp = _temporary_path(target)
     except OSError as exc:
         raise EnvironmentProblem(f"cannot write the backup {target}: {exc.strerror}; choose a writable directory") from None
-    source = db.raw_connection()
+    source = None
     try:
+        source = db.raw_connection()
         copy_database(source, tmp)
         copy = sqlite3.connect(str(tmp))
         try:
@@ -86,54 +81,37 @@ def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResu
                 f"the copy of {db.path} fails its integrity check ({problems[0]}), so the database itself is damaged; "
                 f"nothing was written to {target}; run `reqtrack check` and restore an earlier backup"
             )
-        _put_in_place(tmp, target, overwrite)
+        _put_in_place(tmp, target, overwrite, protected)
     except sqlite3.DatabaseError as exc:  # locked past the timeout, disk full, or a damaged file
         from ..storage.db import translate_operational_error
 
+        if "full" in str(exc).lower():  # the copy's disk, not the database's
+            raise EnvironmentProblem(f"cannot write the backup {target}: the disk is full; nothing was written "
+                                     "there, free some space and try again") from None
         raise translate_operational_error(exc, db.path) from None
     except OSError as exc:
         raise EnvironmentProblem(f"cannot write the backup {target}: {exc.strerror}") from None
     finally:
-        source.close()
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            try:
-                leftover.unlink()
-            except FileNotFoundError:
-                pass
+        if source is not None:
+            source.close()
+        discard(tmp)
     return BackupResult(source=db.path, path=target, size=target.stat().st_size, requests=requests,
                         schema_version=version)
 
 
 def _temporary_path(target: Path) -> Path:
-    """A fresh name in the target's directory (same filesystem, so the final link is atomic)."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.unlink(name)  # copy_database creates it itself, exclusively and private
-    return Path(name)
+    """A fresh name in the target's directory (same filesystem, so the final link is atomic);
+    copy_database creates the file itself, exclusively and private."""
+    from ..safe_output import temporary_name_beside
+
+    return temporary_name_beside(target)
 
 
-def _put_in_place(tmp: Path, target: Path, overwrite: bool) -> None:
-    if overwrite:
-        os.replace(tmp, target)
-    else:
-        try:
-            os.link(tmp, target)  # fails if someone created the target meanwhile
-        except FileExistsError:
-            raise InvalidInput(f"{target} exists; choose another name or add --force to replace it") from None
-        except OSError:
-            if target.exists():
-                raise InvalidInput(f"{target} exists; choose another name or add --force to replace it") from None
-            os.replace(tmp, target)
-    try:  # make the new directory entry durable too
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+def _put_in_place(tmp: Path, target: Path, overwrite: bool, protected: list[Path]) -> None:
+    """The one put-in-place of safe_output: rename (or link, without overwrite), directory fsynced."""
+    from ..safe_output import put_in_place
+
+    put_in_place(tmp, target, overwrite=overwrite, protected=protected, what="the backup ")
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -247,19 +225,79 @@ def _inconsistencies(conn: sqlite3.Connection) -> Iterator[Problem]:
         yield Problem("no-closing-time", f"{rid} is closed but has no closing time", rid)
 
     yield from _id_problems(conn)
+    yield from _stored_time_problems(conn)
     yield from _history_problems(conn)
     yield from _vocabulary_problems(conn)
     yield from _attachment_problems(conn)
     yield from _setting_problems(conn)
 
 
+def _has_control(text: Any) -> bool:
+    import unicodedata
+
+    return not isinstance(text, str) or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in text)
+
+
+def _shown_id(rid: Any) -> str:
+    """An ID for a message: as it is, or escaped when it holds characters a terminal would hide."""
+    return ascii(rid) if _has_control(rid) else str(rid)
+
+
 def _id_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
     for rid, month, seq in conn.execute("SELECT id, id_month, id_seq FROM request ORDER BY id"):
+        if _has_control(rid) or not rid.strip() or len(rid) > 64:
+            yield Problem("id-unusable", f"the ID {_shown_id(rid)} holds a control character, a line break or "
+                          "nothing but spaces, or is over 64 characters, so commands cannot name it (an older "
+                          "version imported it unchecked); `list` and `export` still show it: import its exported "
+                          "row under a proper ID to carry on with it", str(rid))
+            continue
         parsed = parse_generated_id(rid)
         expected = parsed if parsed else (None, None)
         if (month, seq) != expected:
             yield Problem("id-index", f"{rid} is indexed as month {month}, sequence {seq}; expected {expected[0]}, "
                           f"{expected[1]} (IDs could be generated twice)", rid)
+
+
+# Stored times that are not UTC `YYYY-MM-DDTHH:MM:SSZ` within the years reqtrack handles: written by
+# a version before issue 13 (years before 1000 lost their leading zeros) or by hand. Commands read
+# them without failing (storage.reader.UNREADABLE_TIME); these rules say where they are and how to
+# put them right. SQLite's strftime rewrites a valid time into the same text, so the query finds
+# the candidates without reading every value into Python.
+_REQUEST_TIME_COLUMNS = ("submitted_at", "due", "completed_at", "responded_at", "closed_at", "updated_at")
+_TIME_REPAIRS = {
+    "submitted_at": "correct it with `reqtrack edit {rid} --submitted-at DT`",
+    "due": "correct it with `reqtrack assign {rid} --owner NAME --due DT`",
+    "updated_at": "any command that changes the request rewrites it",
+}
+
+
+def _bad_time_condition(column: str) -> str:
+    return (f"{column} IS NOT NULL AND (typeof({column}) != 'text' OR strftime('%Y-%m-%dT%H:%M:%SZ', {column}) IS NOT "
+            f"{column} OR {column} < '1899-12-31' OR {column} >= '3000-01-02')")
+
+
+def _stored_time_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+    from ..storage.reader import salvaged_time, stored_time_problem
+
+    def read_as(text: Any) -> str:
+        value = salvaged_time(text)
+        return f"read as {value:%Y-%m-%d %H:%M} UTC" if value is not None else "read as 1900-01-01 until corrected"
+
+    for column in _REQUEST_TIME_COLUMNS:
+        for rid, text in conn.execute(f"SELECT id, {column} FROM request WHERE {_bad_time_condition(column)} ORDER BY id"):
+            why = stored_time_problem(text)
+            if why is None:
+                continue
+            repair = _TIME_REPAIRS.get(column, "correct it by importing a sheet row for this ID with the right cell")
+            yield Problem("unreadable-time", f"{_shown_id(rid)}'s {column} holds {text!r}, which {why} ({read_as(text)}); "
+                          + repair.format(rid=_shown_id(rid)), str(rid))
+    for rid, seq, text in conn.execute(
+            f"SELECT request_id, seq, at FROM event WHERE {_bad_time_condition('at')} ORDER BY request_id, seq"):
+        why = stored_time_problem(text)
+        if why is not None:
+            yield Problem("unreadable-time", f"{_shown_id(rid)}'s history entry {seq} has the time {text!r}, which {why} "
+                          f"({read_as(text)}); history is never rewritten: restore a backup from before it was "
+                          "written, or leave it (it is only shown)", str(rid))
 
 
 def _history_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
@@ -397,12 +435,16 @@ def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str 
         for index, (table, columns) in enumerate(tables):
             for row in conn.execute(f"SELECT {', '.join(f't.{c}' for c in columns)} FROM json_each(?) AS w "
                                     f"JOIN {table} t ON t.request_id = w.value", (wanted,)):
-                entry = stored[row[columns.index("request_id")]]
+                entry = stored.get(row[columns.index("request_id")])
+                if entry is None:  # json_each cuts an ID at a NUL: such IDs are reported as id-unusable
+                    continue
                 if index == 0:
                     entry[0] = tuple(row)
                 else:
                     entry[index].add(tuple(row))
         for rid, (request, facts) in chunk.items():
+            if _has_control(rid):
+                continue  # reported as id-unusable; SQLite's JSON functions cannot carry it whole
             fact, completions, events = report_fact_rows(request, facts)
             if stored[rid] != [fact, set(completions), set(events)]:
                 what = "are missing" if stored[rid][0] is None else "differ from its history"

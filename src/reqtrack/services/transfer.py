@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from zoneinfo import ZoneInfo
 from .. import excel
 from ..domain.errors import InvalidInput
 from ..domain.lifecycle import RESPONSE_ACTIONS
-from ..domain.record import Attachment, HistoryEntry, Request, format_request_id, parse_generated_id
+from ..domain.record import (EARLIEST_YEAR, LATEST_YEAR, Attachment, HistoryEntry, Request, format_request_id,
+                             parse_generated_id, year_in_range)
 from ..domain.timeparse import end_of_day
 from ..domain.vocab import LANGUAGES, normalise_language
 from . import Context, Inputs, _inputs, build_filter, iter_requests, keep_deadlines
@@ -110,21 +112,14 @@ def describe_filters(filters: dict[str, Any], flt: Any, tz: ZoneInfo, lang: str)
     return "; ".join(parts) if parts else _NO_FILTERS[LANGUAGES.index(lang)]
 
 
-def _private_temp_beside(target: Path) -> tuple[Path, Any]:
-    """A new file next to `target` (same file system, so the final rename is atomic)."""
-    if target.is_dir():
-        raise InvalidInput(f"{target} is a directory; give a file name such as {target / 'requests.xlsx'}")
-    if target.exists() and not target.is_file():
-        # The export replaces the target by renaming a finished file over it: over a pipe or a
-        # device (/dev/null, run as root) that would swap the special file for a regular one.
-        raise InvalidInput(f"{target} is not a regular file (a pipe or a device); export to a file name")
-    if not target.parent.is_dir():
-        raise InvalidInput(f"cannot write {target}: the directory {target.parent} does not exist")
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        return temp, open(temp, "xb")
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
+def _private_temp_beside(target: Path, protected: Path) -> Any:
+    """The one atomic writer (safe_output.atomic_output) for `target`: a private temporary file
+    beside it, renamed into place when complete. Refuses the database, a directory, a device,
+    pipe or socket (exit 2); a full disk or a read-only directory is exit 3."""
+    from ..safe_output import atomic_output, check_target
+
+    check_target(target, protected=[protected])  # before any work: one sentence, nothing written
+    return atomic_output(target, protected=[protected])
 
 
 def export_requests(
@@ -163,8 +158,7 @@ def export_requests(
 
     if progress is not None:
         progress(0, total)
-    temp, handle = _private_temp_beside(target)
-    try:
+    with _private_temp_beside(target, ctx.database(False).path) as handle:
         requests = iter_requests(ctx, **filters)
         if fmt == "xlsx":
             from openpyxl import Workbook
@@ -190,7 +184,9 @@ def export_requests(
             if mask:
                 workbook.properties.keywords = excel.MASK_TOKEN
             workbook.properties.creator = "reqtrack"
-            workbook.save(handle)
+            from ..report_render import save_workbook_to
+
+            save_workbook_to(handle, workbook)
         elif fmt == "csv":
             import io
 
@@ -202,12 +198,6 @@ def export_requests(
             text.detach()
         else:
             rows = _write_json(handle, requests, tz, mask, on_row)
-        handle.close()
-        os.replace(temp, target)
-    except BaseException:
-        handle.close()
-        temp.unlink(missing_ok=True)
-        raise
     return ExportResult(target, fmt, rows, lang, mask, notices.sentences())
 
 
@@ -236,12 +226,16 @@ class ImportProblem:
     column: str  # e.g. "column L (计划完成时间)"; "" for the row as a whole
     value: Any
     message: str
+    masked: bool = False  # the cell looks like what `export --mask` writes
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", {self.column}" if self.column else "")
         if self.value is None:
             return f"{where}: {self.message}"
-        shown = self.value if isinstance(self.value, str) else excel.cell_text(self.value) or repr(self.value)
+        try:
+            shown = self.value if isinstance(self.value, str) else excel.cell_text(self.value) or repr(self.value)
+        except excel.CellProblem:  # INF, NaN
+            shown = repr(self.value)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         return f"{where}: {json.dumps(shown, ensure_ascii=False)}: {self.message}"
 
@@ -253,8 +247,14 @@ class ImportRefused(InvalidInput):
     def __init__(self, path: Path, problems: list[ImportProblem]) -> None:
         self.problems = problems
         rows = len({p.row for p in problems})
-        summary = (f"nothing imported from {path.name}: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-                   f"in {rows} row{'s' if rows != 1 else ''}; correct them and import again")
+        counted = (f"{len(problems)} problem{'s' if len(problems) != 1 else ''} "
+                   f"in {rows} row{'s' if rows != 1 else ''}")
+        if any(p.masked for p in problems):
+            summary = (f"nothing imported from {path.name}: it looks like a masked export (names hidden with *, as "
+                       "`export --mask` writes them), and a masked sheet must never be imported, whatever route it "
+                       f"took (saved as CSV, its info sheet removed); {counted}; import the unmasked export instead")
+        else:
+            summary = f"nothing imported from {path.name}: {counted}; correct them and import again"
         lines = [f"  {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
         if len(problems) > MAX_PROBLEMS_SHOWN:
             lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
@@ -292,6 +292,36 @@ class ParsedRow:
     values: dict[str, Any]
     target: str | None = None  # the request it becomes or updates (set in phase B)
     log: tuple[list[excel.LogEntry] | None, bool] = ([], False)  # the process-log cell, parsed once
+    mask_like: list[tuple[str, str, str]] = field(default_factory=list)  # (key, column name, value) of name cells
+
+
+# A name as `export --mask` writes it: its first character, then only `*` (王** , J***). A real name
+# is never that; the template's own `*經理` (a star first) and `Li*Wei` are not.
+_MASK_LIKE = re.compile(r"^[^*\s]\*+$")
+_MASKED_MESSAGE = ("looks masked (a first character, then only *, as `export --mask` writes names); a real name is "
+                   "never that")
+_ID_CHARACTERS_MESSAGE = ("an ID is one line of at most 64 characters, without control or invisible characters (a "
+                          "foreign ID such as TEL-002 is kept as it is)")
+
+
+def _id_problem(request_id: str) -> str | None:
+    """Why an imported ID cannot be kept (SPEC: reqtrack's own IDs are YYYYMM-NNN, 3+ digits;
+    foreign ones are kept as they are, if every command can name them), or None."""
+    import unicodedata
+
+    if len(request_id) > 64 or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+                                   or (ch.isspace() and ch != " ") for ch in request_id):
+        return _ID_CHARACTERS_MESSAGE
+    generated = parse_generated_id(request_id)
+    if generated is not None:
+        month, seq = generated
+        if not (year_in_range(int(month[:4])) and 1 <= int(month[4:]) <= 12) or seq == 0:
+            return (f"looks like reqtrack's own YYYYMM-NNN but {month} is not a month from {EARLIEST_YEAR} to "
+                    f"{LATEST_YEAR}" if seq else "looks like reqtrack's own YYYYMM-NNN but its number is 000") + \
+                "; correct it, or leave the cell empty for a new ID"
+    elif re.match(r"^\d{6}-\d{0,2}$", request_id):
+        return "looks like reqtrack's own YYYYMM-NNN (3 or more digits after the month) but is not; correct it"
+    return None
 
 
 def _parse_cell(key: str, raw: Any, tz: ZoneInfo, date_tz: ZoneInfo | None = None) -> Any:
@@ -350,9 +380,9 @@ def _parse_rows(table: excel.Table, tz: ZoneInfo, now: datetime, problems: list[
                 problems.append(ImportProblem(number, column.name, raw, str(exc)))
         request_id = values.pop("id", None)
         if request_id is not None:
-            if any(ch in request_id for ch in "\n\r\t") or len(request_id) > 64:
-                problems.append(ImportProblem(number, by_key["id"].name, request_id,
-                                              "an ID is one line of at most 64 characters"))
+            why = _id_problem(request_id)
+            if why is not None:
+                problems.append(ImportProblem(number, by_key["id"].name, request_id, why))
             elif request_id in seen_ids:
                 problems.append(ImportProblem(number, by_key["id"].name, request_id,
                                               f"the same ID is already on row {seen_ids[request_id]}"))
@@ -363,10 +393,65 @@ def _parse_rows(table: excel.Table, tz: ZoneInfo, now: datetime, problems: list[
                 what = "the customer (or project) is required" if key == "customer" else \
                     "the description is required: the customer's own words"
                 problems.append(ImportProblem(number, by_key[key].name, None, what + "; the cell is empty"))
-        log = excel.parse_process_log(values.get("history"), tz)
+        try:
+            log = excel.parse_process_log(values.get("history"), tz)
+        except excel.CellProblem as exc:
+            problems.append(ImportProblem(number, by_key["history"].name, None, str(exc)))
+            log = ([], False)
         _check_times(number, values, by_key, tz, now, problems, log[0])
-        rows.append(ParsedRow(number, request_id, values, log=log))
+        rows.append(ParsedRow(number, request_id, values, log=log, mask_like=_mask_like_cells(values, by_key)))
     return rows
+
+
+def _mask_like_cells(values: dict[str, Any], by_key: dict[str, excel.Column]) -> list[tuple[str, str, str]]:
+    found = []
+    for key in excel.NAME_FIELDS:
+        value = values.get(key)
+        if key == "owner" and value is not None:
+            value = value[1]  # (department, person)
+        if isinstance(value, str) and _MASK_LIKE.match(value.strip()):
+            found.append((key, by_key[key].name, value))
+    return found
+
+
+def _masked_cells(request: Request, row: ParsedRow, columns: set[str], by_key: dict[str, excel.Column],
+                  tz: ZoneInfo) -> list[ImportProblem]:
+    """The cells of a row that would put masked names over the stored request's real ones: a name
+    that is the stored name masked (王经理 → 王**) or looks masked, a text (description, notes,
+    reasons, process log) that is the stored text with its names hidden as `export --mask` hides
+    them. Checked before the row is compared (which changes the request)."""
+    values = row.values
+    by_name = {key: name for key, name, _ in row.mask_like}
+    problems = [ImportProblem(row.number, name, value, _MASKED_MESSAGE, masked=True)
+                for key, name, value in row.mask_like
+                if value != (request.owner if key == "owner" else getattr(request, key))]
+    texts = [key for key in ("description", "notes", "priority_reason", "assign_reason", "verification_note")
+             if isinstance(values.get(key), str) and values[key] != getattr(request, key)]
+    names = [key for key in ("proposer", "contact", "liaison") if key in values and key not in by_name
+             and values[key] != getattr(request, key)]
+    owner = "owner" in values and "owner" not in by_name and _owner_from(values, columns)[1] != request.owner
+    log_differs = bool(values.get("history")) and row.log[0] and any(
+        (excel.local_minute(e.at, tz), e.action, e.note) not in _history_keys(request, tz) for e in row.log[0])
+    if not (texts or names or owner or log_differs):
+        return problems  # the usual case (an unchanged re-import): no masked copy needed
+    masked = excel.masked_copy(request)
+    for key in names + texts:
+        if values[key] == getattr(masked, key):
+            problems.append(ImportProblem(row.number, by_key[key].name, values[key],
+                                          "is the stored value with its names masked", masked=True))
+    if owner and _owner_from(values, columns)[1] == masked.owner:
+        problems.append(ImportProblem(row.number, by_key["owner"].name, values["owner"][1],
+                                      "is the stored owner with the name masked", masked=True))
+    if log_differs:
+        hidden = _history_keys(masked, tz)
+        if all((excel.local_minute(e.at, tz), e.action, e.note) in hidden for e in row.log[0]):
+            problems.append(ImportProblem(row.number, by_key["history"].name, None,
+                                          "the process log is the stored one with its names masked", masked=True))
+    return problems
+
+
+def _history_keys(request: Request, tz: ZoneInfo) -> set[tuple[datetime, str, str]]:
+    return {(excel.local_minute(e.at, tz), e.action, e.note) for e in request.history}
 
 
 def _check_times(number: int, values: dict[str, Any], by_key: dict[str, excel.Column], tz: ZoneInfo,
@@ -687,6 +772,9 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
     tz = database_tz
     if table.ignored:
         warnings.append("columns not imported (not reqtrack columns): " + ", ".join(table.ignored))
+    if not database_exists:  # every row is new: a mask-like name is refused now, before a database is created
+        problems += [ImportProblem(r.number, name, value, _MASKED_MESSAGE, masked=True)
+                     for r in rows for _, name, value in r.mask_like]
     if problems:
         raise ImportRefused(path, problems)
     if not rows:
@@ -725,7 +813,13 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
             for row in chunk:
                 request = existing.get(row.id or row.target or "")
                 if request is None:
+                    problems += [ImportProblem(row.number, name, value, _MASKED_MESSAGE, masked=True)
+                                 for _, name, value in row.mask_like]
                     creations.append((row, row.id))
+                    continue
+                masked = _masked_cells(request, row, columns, by_key, tz)
+                if masked:
+                    problems += masked
                     continue
                 cmp = _compare(request, row, tz, columns, file_tz)
                 if cmp.problem:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import EnvironmentProblem
+from ..domain.errors import EnvironmentProblem, InvalidInput
 from .migrations import SCHEMA_VERSION, apply_migrations
 
 APPLICATION_ID = 0x52515452  # "RQTR": marks the file as reqtrack's
@@ -67,9 +67,38 @@ def _read_header(path: Path) -> tuple[int, int]:
     return int.from_bytes(header[68:72], "big"), int.from_bytes(header[60:64], "big")
 
 
-def _connect(path: Path | str) -> sqlite3.Connection:
+def _connect(path: Path | str, read_only: bool = False) -> sqlite3.Connection:
+    """An autocommit connection; `read_only` ones also work where the directory is not writable.
+
+    A WAL database needs its -shm file, which a reader creates if it is missing: on read-only
+    media (a mounted backup disk, a read-only bind) it cannot, and SQLite says "unable to open
+    database file". Then, if no -wal holds writes not yet merged and no -journal is pending,
+    nobody can be writing this file (a writer would need those very files), so it is opened
+    `immutable`: read directly, without -shm. With an unmerged -wal it is refused, because the
+    main file alone would silently show old data. Where the directory is writable a reader is
+    an ordinary connection, as before, so the last one out still removes the -wal and -shm.
+    """
     conn = sqlite3.connect(str(path), timeout=busy_timeout(), isolation_level=None)
-    return conn
+    if not read_only:
+        return conn
+    try:
+        conn.execute("PRAGMA user_version").fetchone()  # opens the -wal and -shm now (reads page 1 only)
+        return conn
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "unable to open" not in str(exc) or os.path.exists(f"{path}-journal"):
+            raise
+    try:
+        unmerged = os.path.getsize(f"{path}-wal") > 0
+    except OSError:
+        unmerged = False
+    if unmerged:
+        raise EnvironmentProblem(
+            f"{path} has writes not yet merged into it ({path}-wal) and its directory is read-only, so it "
+            "cannot be read whole; copy the database with its -wal file to a writable directory"
+        )
+    uri = Path(path).absolute().as_uri()
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=busy_timeout(), isolation_level=None)
 
 
 def _initialise(path: Path, timezone_name: str) -> None:
@@ -91,10 +120,9 @@ def create_database(path: Path, timezone_name: str | None = None) -> bool:
     place, so no process ever sees a half-made database, and of several processes starting at
     once exactly one creates it. The file is private to its owner (0600).
     """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise EnvironmentProblem(f"cannot create the directory {path.parent}: {exc.strerror}") from None
+    from ..safe_output import discard, private_directories, put_in_place
+
+    private_directories(path.parent)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".reqtrack-", suffix=".tmp", dir=path.parent)  # mode 0600
     except OSError as exc:
@@ -103,23 +131,15 @@ def create_database(path: Path, timezone_name: str | None = None) -> bool:
     tmp = Path(tmp_name)
     try:
         _initialise(tmp, timezone_name or local_timezone_name())
-        try:
-            os.link(tmp, path)  # atomic; fails if the path exists
-            return True
-        except FileExistsError:
-            return False
-        except OSError:
-            # A filesystem without hard links: fall back to a rename that refuses to replace.
-            if path.exists():
-                return False
-            os.replace(tmp, path)
-            return True
+        put_in_place(tmp, path, overwrite=False, check=False)  # linked: of several processes, one creates it
+        return True
+    except InvalidInput:
+        return False  # another process created it first
+    except (OSError, sqlite3.DatabaseError) as exc:  # a full disk, a read-only directory
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise EnvironmentProblem(f"cannot create the database {path}: {reason}; nothing was written") from None
     finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
-            try:
-                leftover.unlink()
-            except FileNotFoundError:
-                pass
+        discard(tmp)
 
 
 def _private_new_file(path: Path) -> None:
@@ -163,19 +183,30 @@ def _backup_before_migration(conn: sqlite3.Connection, path: Path, version: int)
 
     `conn` holds the write lock, so the copy is exactly what the migration starts from.
     """
+    from ..safe_output import discard, put_in_place, temporary_name_beside
+
     target = path.with_name(f"{path.name}.v{version}.bak")
     counter = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}.v{version}.bak{counter}")
-        counter += 1
+    tmp = None
     try:
-        copy_database(conn, target)
-    except OSError as exc:
+        tmp = temporary_name_beside(target)
+        copy_database(conn, tmp)  # built under a temporary name, so a failure leaves no .bak behind
+        while True:
+            try:
+                put_in_place(tmp, target, overwrite=False)
+                return target
+            except InvalidInput:  # that name is taken (an earlier upgrade's copy): the next one
+                target = path.with_name(f"{path.name}.v{version}.bak{counter}")
+                counter += 1
+    except (OSError, sqlite3.DatabaseError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise EnvironmentProblem(
             f"{path} needs an upgrade of its schema (version {version}), but the safety copy {target} "
-            f"cannot be written ({exc.strerror}); make room or make the directory writable"
+            f"cannot be written ({reason}); make room or make the directory writable"
         ) from None
-    return target
+    finally:
+        if tmp is not None:
+            discard(tmp)
 
 
 @dataclass
@@ -217,13 +248,17 @@ class Database:
             raise EnvironmentProblem(f"{path} is an SQLite file but not a reqtrack database; choose another --db")
         if write and not os.access(path, os.W_OK):
             raise EnvironmentProblem(f"{path} is read-only; this command writes, so make it writable or use a copy")
+        from ..safe_output import protect
+
+        protect(path)  # no output of this process may replace it (safe_output.check_target)
         db = cls(path=path, write=write)
         db._check_version()
         return db
 
     def _check_version(self) -> None:
-        conn = self.raw_connection()
+        conn = None
         try:
+            conn = self.raw_connection()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise EnvironmentProblem(
@@ -241,7 +276,8 @@ class Database:
             raise environment_problem(exc, self.path) or EnvironmentProblem(
                 f"cannot use the database {self.path}: {exc}") from None
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
 
     def _upgrade(self, conn: sqlite3.Connection) -> None:
         """Keep a copy of the old file, then migrate.
@@ -270,7 +306,7 @@ class Database:
 
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection in autocommit mode (for pragmas, backup and bulk work)."""
-        return _connect(self.path)
+        return _connect(self.path, read_only=not self.write)
 
     @property
     def engine(self) -> Any:
@@ -279,11 +315,14 @@ class Database:
             from sqlalchemy import create_engine, event
             from sqlalchemy.pool import NullPool
 
-            engine = create_engine(
-                f"sqlite:///{self.path}",
-                connect_args={"timeout": busy_timeout(), "isolation_level": None},
-                poolclass=NullPool,
-            )
+            if self.write:
+                engine = create_engine(
+                    f"sqlite:///{self.path}",
+                    connect_args={"timeout": busy_timeout(), "isolation_level": None},
+                    poolclass=NullPool,
+                )
+            else:  # the read connection of raw_connection: works on read-only media too
+                engine = create_engine("sqlite://", creator=self.raw_connection, poolclass=NullPool)
             begin = "BEGIN IMMEDIATE" if self.write else "BEGIN"
 
             @event.listens_for(engine, "begin")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import sqlite3
 import sys
 from contextlib import contextmanager
@@ -25,8 +26,8 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
-from ..domain.errors import NotFound
-from ..domain.record import Attachment, HistoryEntry, Request
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.record import TIME_RANGE_TEXT, Attachment, HistoryEntry, Request, storable_time
 
 OPEN = ("pending", "in-progress", "verifying")
 _OPEN_SET = frozenset(OPEN)
@@ -53,17 +54,71 @@ class RequestFilter:
 
 
 # -- stored values → domain values (the same results as the column types of tables.py) -----------
+# A stored time is UTC text `YYYY-MM-DDTHH:MM:SSZ`. Versions before issue 13 wrote years before
+# 1000 without their leading zeros (`24-05-01T14:30:00Z`: strftime's %Y on Linux), which nothing
+# could read back; text edited by hand can be anything. Reading never fails on one such value:
+# a form an older version wrote is read for what it says, anything else reads as
+# UNREADABLE_TIME, and `check` names every stored time that is not in the stored form and range
+# (with the command that repairs it).
+UNREADABLE_TIME = datetime(1900, 1, 1, tzinfo=_UTC)
+_LOOSE_TIME = re.compile(r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6})\d*)?)?"
+                         r"\s*(?:Z|[+-]00:?00)?\s*$")
+STORED_TIME_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def salvaged_time(text: Any) -> datetime | None:
+    """The time a stored text not in the exact stored form still says unambiguously (UTC, as an
+    older version wrote it), else None."""
+    if isinstance(text, datetime):
+        return text if text.tzinfo is not None else text.replace(tzinfo=_UTC)
+    match = _LOOSE_TIME.match(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction = match.groups()
+    try:
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                        int((fraction or "0").ljust(6, "0")), tzinfo=_UTC)
+    except ValueError:
+        return None
+
+
+def _unreadable(text: Any) -> datetime:
+    salvaged = salvaged_time(text)
+    return salvaged if salvaged is not None else UNREADABLE_TIME
+
+
 if sys.version_info >= (3, 11):
     def time_from_stored(text: str) -> datetime:
         """Stored 'YYYY-MM-DDTHH:MM:SSZ' → aware UTC datetime (as tables.from_stored_time, faster:
         3.11's C fromisoformat reads the `Z` itself, about six times faster than slicing and
-        replacing the zone)."""
-        value = datetime.fromisoformat(text)
-        return value if value.tzinfo is _UTC else value.replace(tzinfo=_UTC)
+        replacing the zone). Never fails: see UNREADABLE_TIME."""
+        try:
+            value = datetime.fromisoformat(text)
+        except (ValueError, TypeError):
+            return _unreadable(text)
+        if value.tzinfo is _UTC:
+            return value
+        return value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
 else:  # pragma: no cover - Python 3.10
     def time_from_stored(text: str) -> datetime:
         """Stored 'YYYY-MM-DDTHH:MM:SSZ' → aware UTC datetime (as tables.from_stored_time, faster)."""
-        return datetime.fromisoformat(text[:19]).replace(tzinfo=_UTC)
+        try:
+            return datetime.fromisoformat(text[:19]).replace(tzinfo=_UTC)
+        except (ValueError, TypeError):
+            return _unreadable(text)
+
+
+def stored_time_problem(text: Any) -> str | None:
+    """Why a stored time text is not one every command reads as it is (None when it is)."""
+    if not isinstance(text, str) or not STORED_TIME_FORM.match(text):
+        return "is not a stored time (UTC YYYY-MM-DDTHH:MM:SSZ)"
+    try:
+        value = datetime.fromisoformat(text[:19]).replace(tzinfo=_UTC)
+    except ValueError:
+        return "is not a valid date and time"
+    if not storable_time(value):
+        return f"is outside the years reqtrack handles ({TIME_RANGE_TEXT})"
+    return None
 
 
 def json_from_stored(text: str) -> Any:
@@ -72,10 +127,18 @@ def json_from_stored(text: str) -> Any:
 
 
 def time_to_stored(value: datetime) -> str:
-    """An aware datetime as stored text (as tables.to_stored_time)."""
+    """An aware datetime as stored text (as tables.to_stored_time). isoformat, not strftime: it
+    writes a year before 1000 with its four digits."""
     if value.tzinfo is None:
         raise ValueError("naive datetime reached storage")
-    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(_UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+def refuse_unstorable(value: datetime | None, what: str) -> None:
+    """InvalidInput for a time outside the range every command can read back (see
+    domain.record.EARLIEST_YEAR): the last guard before anything is written."""
+    if value is not None and not storable_time(value):
+        raise InvalidInput(f"{what} {value.isoformat(timespec='minutes')} cannot be stored: {TIME_RANGE_TEXT}")
 
 
 # -- running SLA deadlines (table sla_open, migration m004) -------------------------------------
@@ -90,7 +153,7 @@ def instant_to_stored(value: datetime) -> str:
     """An aware datetime as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC)."""
     if value.tzinfo is None:
         raise ValueError("naive datetime reached storage")
-    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(_UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def instant_from_stored(text: str) -> datetime:
@@ -420,7 +483,10 @@ class ReadUnitOfWork:
         self.db = db
 
     def __enter__(self) -> ReadUnitOfWork:
-        self.conn = self.db.raw_connection()
+        try:
+            self.conn = self.db.raw_connection()  # read-only: works on read-only media (storage.db._connect)
+        except sqlite3.DatabaseError as exc:
+            raise self._problem(exc) from None
         try:
             self.conn.execute("BEGIN")
             self.conn.execute("SELECT 1 FROM setting LIMIT 1")  # take the snapshot now

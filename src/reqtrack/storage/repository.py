@@ -19,6 +19,7 @@ from .reader import (DEADLINES_BASIS, REPORT_COMPLETION_COLUMNS, REPORT_EVENT_CO
                      running_deadline_row)
 from .reader import RequestFilter  # noqa: F401 - defined with the plain-sqlite3 readers, used by both
 from .reader import json_from_stored as _json_from_stored
+from .reader import refuse_unstorable
 from .reader import time_from_stored as _time_from_stored
 from .tables import AttachmentRow, EventRow, RequestRow, SettingRow, UtcTime
 
@@ -80,8 +81,13 @@ def _row_to_request(row: Any) -> Request:
     return Request(**values)
 
 
+_TIME_FIELDS = ("submitted_at", "due", "completed_at", "responded_at", "closed_at")
+
+
 def _request_values(request: Request) -> dict[str, Any]:
     values = {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    for name in _TIME_FIELDS:  # whatever the route, nothing is stored that a command cannot read back
+        refuse_unstorable(values[name], f"request {request.id}'s {name}")
     parsed = parse_generated_id(request.id)
     values["id_month"], values["id_seq"] = parsed if parsed else (None, None)
     values["updated_at"] = request.latest_event_at
@@ -89,6 +95,7 @@ def _request_values(request: Request) -> dict[str, Any]:
 
 
 def _event_values(request_id: str, entry: HistoryEntry) -> dict[str, Any]:
+    refuse_unstorable(entry.at, f"request {request_id}'s history entry {entry.seq} at")
     return {
         "request_id": request_id, "seq": entry.seq, "at": entry.at, "action": entry.action,
         "actor": entry.actor, "changes": entry.changes or None, "note": entry.note,
@@ -175,6 +182,17 @@ class Repository:
 
     def exists(self, request_id: str) -> bool:
         return self.session.execute(select(REQUEST.c.id).where(REQUEST.c.id == request_id)).first() is not None
+
+    def stored_time_problem(self, request_id: str, column: str) -> tuple[str, str] | None:
+        """(stored text, why) when the request's time `column` is not one every command reads as
+        it is (written by an older version or by hand; see reader.UNREADABLE_TIME), else None."""
+        from .reader import stored_time_problem
+
+        assert column in _TIME_FIELDS
+        text = self.session.connection().exec_driver_sql(
+            f"SELECT {column} FROM request WHERE id = ?", (request_id,)).scalar()
+        why = stored_time_problem(text) if text is not None else None
+        return (str(text), why) if why else None
 
     def history(self, request_id: str) -> list[HistoryEntry]:
         rows = self.session.execute(select(*_EVENT_COLUMNS).where(EVENT.c.request_id == request_id).order_by(EVENT.c.seq))

@@ -22,17 +22,17 @@ def to_stored_time(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise ValueError("naive datetime reached storage")
-    return value.astimezone(timezone.utc).strftime(TIME_FORMAT)
+    # isoformat, not strftime(TIME_FORMAT): %Y writes year 24 as "24", which nothing reads back.
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def from_stored_time(value: str | None) -> datetime | None:
-    """Stored text back to an aware UTC datetime."""
+    """Stored text back to an aware UTC datetime (never fails: see reader.UNREADABLE_TIME)."""
     if value is None:
         return None
-    return datetime(
-        int(value[0:4]), int(value[5:7]), int(value[8:10]),
-        int(value[11:13]), int(value[14:16]), int(value[17:19]), tzinfo=timezone.utc,
-    )
+    from .reader import time_from_stored
+
+    return time_from_stored(value)
 
 
 class UtcTime(TypeDecorator):
