@@ -1,12 +1,29 @@
-"""Shared fixtures: every test gets its own database and a fixed clock."""
+"""Shared fixtures: every test gets its own database and a fixed clock.
+
+Also the Hypothesis profiles (docs/testing.md):
+
+* `reqtrack-ci` (loaded when CI=true): random examples in every run — not Hypothesis's own CI
+  profile, which derandomises and so tries one fixed set of examples forever — with no example
+  database and no deadline;
+* `reqtrack-dev` (loaded otherwise): the same, keeping the local example database, so a
+  failure found once is tried first next time;
+* `reqtrack-deep`: like `reqtrack-ci` with ten times the examples of every property
+  (`pytest --hypothesis-profile=reqtrack-deep`, or REQTRACK_HYPOTHESIS_SCALE=10).
+
+Every run draws its examples from one seed, printed in the header and the summary of the run:
+REQTRACK_TEST_SEED=N (or pytest's own --hypothesis-seed=N) repeats it.
+"""
 
 from __future__ import annotations
 
+import os
+import random
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from reqtrack.cli import app
@@ -14,7 +31,68 @@ from reqtrack.services import Context
 
 FIXED_NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)
 
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
+# -- Hypothesis ---------------------------------------------------------------------------------
+_COMMON = dict(deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("reqtrack-dev", **_COMMON)
+settings.register_profile("reqtrack-ci", derandomize=False, database=None, **_COMMON)
+settings.register_profile("reqtrack-deep", derandomize=False, database=None, **_COMMON)
+settings.load_profile("reqtrack-ci" if IN_CI else "reqtrack-dev")
+
+
+def _run_seed() -> int:
+    text = os.environ.get("REQTRACK_TEST_SEED", "").strip()
+    return int(text) if text else random.SystemRandom().randrange(1 << 32)
+
+
+RUN_SEED = _run_seed()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One seed for every Hypothesis test of the run, unless --hypothesis-seed gave one."""
+    from hypothesis import core
+
+    global RUN_SEED
+    given = config.getoption("hypothesis_seed", default=None)
+    if given is not None:
+        RUN_SEED = int(given)  # the plugin has set it already
+    else:
+        core.global_force_seed = RUN_SEED
+    if config.getoption("hypothesis_profile", default=None) == "reqtrack-deep":
+        os.environ.setdefault("REQTRACK_HYPOTHESIS_SCALE", "10")
+
+
+def _seed_line() -> str:
+    from hypothesis import settings as current
+
+    scale = os.environ.get("REQTRACK_HYPOTHESIS_SCALE", "1") or "1"  # helpers.example_scale
+    return (f"reqtrack: hypothesis profile {current.get_current_profile_name()!r}, seed {RUN_SEED} "
+            f"(repeat with REQTRACK_TEST_SEED={RUN_SEED}), examples x{scale}; "
+            f"fault-injection seed {_fault_seed()}; CI={'true' if IN_CI else 'false'}")
+
+
+def _fault_seed() -> str:
+    try:
+        from helpers import fault_seed
+    except Exception as exc:  # noqa: BLE001 - the header must not hide the real error of an import
+        return f"unknown ({type(exc).__name__})"
+    return str(fault_seed())
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return _seed_line()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The seed line again, and every skip with its reason (a skip must never hide a check)."""
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        terminalreporter.write_line(f"SKIPPED {report.nodeid}: {reason}")
+    terminalreporter.write_line(_seed_line())
+
+
+# -- fixtures -----------------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's database, zone or user name."""

@@ -11,9 +11,80 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from reqtrack import services
-from reqtrack.services import Context, transfer
+from reqtrack.domain.errors import InvalidInput
+from reqtrack.services import Context
+from reqtrack.services.exports import ExportResult, export_requests
 
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
+
+
+FAULT_SEED_DEFAULT = 142025  # tests/test_fault_injection.py's seed unless REQTRACK_FAULT_SEED gives one
+
+
+def fault_seed() -> int:
+    """The seed of the fault-injection loops: fixed by default, REQTRACK_FAULT_SEED overrides it."""
+    import os
+
+    return int(os.environ.get("REQTRACK_FAULT_SEED", "").strip() or FAULT_SEED_DEFAULT)
+
+
+def example_scale() -> float:
+    """How many times its usual number of examples each property tries (REQTRACK_HYPOTHESIS_SCALE,
+    10 under the reqtrack-deep profile; docs/testing.md)."""
+    import os
+
+    return float(os.environ.get("REQTRACK_HYPOTHESIS_SCALE", "1") or 1)
+
+
+def examples(usual: int) -> int:
+    """`usual` max_examples, scaled by example_scale()."""
+    return max(1, round(usual * example_scale()))
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's (CI=true): there a test never skips a check, it fails instead."""
+    import os
+
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def skip_or_fail_in_ci(reason: str) -> None:
+    """Skip the test naming `reason` — or, under CI=true, fail with it: CI must run every check."""
+    import pytest
+
+    if in_ci():
+        pytest.fail(f"CI=true, so this check may not be skipped: {reason}")
+    pytest.skip(reason)
+
+
+def installed_reqtrack() -> str:
+    """The `reqtrack` command installed beside this Python (the console script of the project's
+    install); skips (fails under CI) when there is none, never falls back on another one."""
+    exe = shutil.which("reqtrack", path=str(Path(sys.executable).parent))
+    if exe is None:
+        skip_or_fail_in_ci(f"no reqtrack command beside {sys.executable}: install the project (pip install -e .)")
+    return str(exe)
+
+
+def make_read_only(path: Path):
+    """Make `path` read-only in a way that binds this user, and return the undo.
+
+    Tests usually run as root (CI does), which ignores permission bits, so root uses the
+    immutable attribute (chattr +i), which binds root too. Skips — fails under CI=true — when
+    neither way is available."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        path.chmod(0o400)
+        return lambda: path.chmod(0o600)
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        skip_or_fail_in_ci("running as root without chattr: no way to make a file read-only for root")
+    made = subprocess.run([chattr, "+i", str(path)], capture_output=True, text=True)
+    if made.returncode != 0:
+        skip_or_fail_in_ci(f"running as root and chattr +i is not supported here ({made.stderr.strip()})")
+    return lambda: subprocess.run([chattr, "-i", str(path)], check=True)
 
 
 def reqtrack_command() -> list[str]:
@@ -22,9 +93,9 @@ def reqtrack_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "reqtrack"]
 
 
-def export(ctx: Context, path: Path, lang: str = "en", **kwargs) -> transfer.ExportResult:
+def export(ctx: Context, path: Path, lang: str = "en", **kwargs) -> ExportResult:
     """`reqtrack export` through the service, the format from the file's suffix."""
-    return transfer.export_requests(ctx, path, None, lang, **kwargs)
+    return export_requests(ctx, path, None, lang, **kwargs)
 
 
 def sheet_values(path: Path, index: int = 0) -> list[tuple]:
@@ -207,6 +278,6 @@ def populate_workload(path: Path, seed: int, count: int = 60) -> MovingClock:
                 services.reopen(ctx, rid, reason="came back")
             else:
                 services.edit(ctx, rid, {"notes": f"call {clock.now:%H:%M}"})
-        except services.InvalidInput as exc:
+        except InvalidInput as exc:
             assert "no priority" in str(exc) or "nothing changes" in str(exc), exc  # the only refusals expected
     return clock

@@ -8,10 +8,12 @@ import time as timer
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
 from reqtrack.domain.calendar import WorkingCalendar, parse_date_list
 from reqtrack.domain.errors import InvalidInput
 
@@ -28,8 +30,14 @@ CHINA_EXTRA = WorkingCalendar(
 US_EAST = WorkingCalendar("America/New_York", "US")
 CALENDARS = {"plain": PLAIN, "china": CHINA, "china-extra": CHINA_EXTRA, "us-east": US_EAST}
 
-PROPERTY = settings(max_examples=150, deadline=None)
-instants = st.datetimes(min_value=datetime(2023, 1, 1), max_value=datetime(2027, 6, 30), timezones=st.just(timezone.utc))
+PROPERTY = settings(max_examples=examples(150), deadline=None)
+# Instants anywhere in 2023-2027, or in the last days of a year (where the per-year tables carry
+# into the next year) so that every run reaches year ends.
+instants = st.one_of(
+    st.datetimes(min_value=datetime(2023, 1, 1), max_value=datetime(2027, 6, 30), timezones=st.just(timezone.utc)),
+    st.builds(lambda year, back, minute: datetime(year, 12, 31, 12, tzinfo=timezone.utc) - timedelta(days=back, minutes=minute),
+              st.integers(2023, 2026), st.integers(0, 10), st.integers(0, 24 * 60)),
+)
 calendars = st.sampled_from(sorted(CALENDARS))
 
 
@@ -156,7 +164,12 @@ def test_elapsed_matches_a_day_by_day_reference(a: datetime, b: datetime) -> Non
 
 
 @PROPERTY
-@given(start=st.dates(min_value=date(2023, 1, 1), max_value=date(2027, 1, 1)), n=st.integers(1, 300))
+@given(start=st.one_of(st.dates(min_value=date(2023, 1, 1), max_value=date(2027, 1, 1)),
+                       st.builds(lambda year, back: date(year, 12, 31) - timedelta(days=back),
+                                 st.integers(2023, 2026), st.integers(0, 12))),
+       n=st.one_of(st.integers(1, 300), st.integers(1, 8)))
+@example(start=date(2025, 12, 30), n=1)  # 2025-12-31, the year's last working day (2026-01-01 and -02 are off)
+@example(start=date(2025, 12, 31), n=1)  # 2026-01-04, a make-up Sunday
 def test_nth_working_day_matches_counting_one_by_one(start: date, n: int) -> None:
     cal = CHINA_EXTRA
     day, left = start, n
@@ -243,3 +256,179 @@ def test_a_kept_country_the_package_does_not_know_is_refused_when_a_year_is_need
     calendar = WorkingCalendar("UTC", "XX", country_days={})
     with pytest.raises(InvalidInput, match="unknown country code"):
         calendar.is_working_day(date(2025, 1, 6))
+
+
+# -- year ends, worked by hand -------------------------------------------------------------------
+# Counted on a printed calendar, not computed: 2022 ends on a Saturday (last working day Friday
+# the 30th), 2023 on a Sunday (last working day Friday the 29th), 2024 on a Tuesday; 2024 has 262
+# weekdays. China (State Council notices): 2024-01-01 and 2025-01-01 are off; 2026-01-01..03 are
+# off and Sunday 2026-01-04 is worked.
+YEAR_END_NTH = [
+    # (calendar, day, n, the n-th working day strictly after `day`)
+    ("plain", date(2023, 12, 27), 1, date(2023, 12, 28)),
+    ("plain", date(2023, 12, 27), 2, date(2023, 12, 29)),  # exactly the year's last working day
+    ("plain", date(2023, 12, 27), 3, date(2024, 1, 1)),
+    ("plain", date(2023, 12, 28), 1, date(2023, 12, 29)),
+    ("plain", date(2023, 12, 29), 1, date(2024, 1, 1)),
+    ("plain", date(2023, 12, 30), 1, date(2024, 1, 1)),
+    ("plain", date(2023, 12, 31), 1, date(2024, 1, 1)),
+    ("plain", date(2022, 12, 29), 1, date(2022, 12, 30)),
+    ("plain", date(2022, 12, 29), 2, date(2023, 1, 2)),
+    ("plain", date(2024, 12, 30), 1, date(2024, 12, 31)),
+    ("plain", date(2024, 12, 31), 1, date(2025, 1, 1)),
+    ("plain", date(2023, 12, 29), 262, date(2024, 12, 31)),  # all of 2024, to its last day
+    ("plain", date(2023, 12, 29), 263, date(2025, 1, 1)),  # carried over two year ends
+    ("plain", date(2024, 1, 1), 261, date(2024, 12, 31)),
+    ("china", date(2023, 12, 27), 2, date(2023, 12, 29)),
+    ("china", date(2023, 12, 27), 3, date(2024, 1, 2)),  # New Year's Day off
+    ("china", date(2024, 12, 30), 1, date(2024, 12, 31)),
+    ("china", date(2024, 12, 30), 2, date(2025, 1, 2)),
+    ("china", date(2025, 12, 30), 1, date(2025, 12, 31)),
+    ("china", date(2025, 12, 31), 1, date(2026, 1, 4)),  # the make-up Sunday after the New Year break
+    ("china", date(2025, 12, 31), 2, date(2026, 1, 5)),
+]
+
+
+@pytest.mark.parametrize(("name", "day", "n", "expected"), YEAR_END_NTH)
+def test_nth_working_day_across_the_year_end(name: str, day: date, n: int, expected: date) -> None:
+    cal = WorkingCalendar(CALENDARS[name].timezone, CALENDARS[name].country)  # fresh: no table built yet
+    assert cal.nth_working_day_after(day, n) == expected
+    assert CALENDARS[name].nth_working_day_after(day, n) == expected  # and with the tables warm
+    assert cal.count_working_days(day + timedelta(days=1), expected + timedelta(days=1)) == n
+
+
+def test_n_working_days_after_t_across_the_year_end() -> None:
+    wednesday = local(PLAIN, "2023-12-27 10:00")
+    assert PLAIN.add_working_days(wednesday, 2) == local(PLAIN, "2023-12-29 10:00")  # not Sunday the 31st
+    assert PLAIN.add_working_days(wednesday, 3) == local(PLAIN, "2024-01-01 10:00")
+    assert CHINA.add_working_days(local(CHINA, "2023-12-27 10:00"), 3) == local(CHINA, "2024-01-02 10:00")
+    assert CHINA.add_working_days(local(CHINA, "2025-12-31 09:00"), 1) == local(CHINA, "2026-01-04 09:00")
+    assert PLAIN.add_working_days(local(PLAIN, "2023-12-30 15:00"), 0) == local(PLAIN, "2024-01-01 00:00")
+    assert PLAIN.add_working_days(local(PLAIN, "2023-12-30 15:00"), 1) == local(PLAIN, "2024-01-02 00:00")
+    friday = local(PLAIN, "2023-12-29 18:00")  # the year's last working day
+    assert PLAIN.add_working_time(friday, 0.25) == local(PLAIN, "2024-01-01 00:00")
+    assert PLAIN.add_working_time(friday, 0.5) == local(PLAIN, "2024-01-01 06:00")
+    assert PLAIN.working_days_between(wednesday, local(PLAIN, "2024-01-01 10:00")) == 3.0
+    assert PLAIN.working_days_between(friday, local(PLAIN, "2024-01-01 06:00")) == 0.5
+    assert PLAIN.count_working_days(date(2023, 12, 27), date(2024, 1, 3)) == 5
+    assert CHINA.count_working_days(date(2025, 12, 29), date(2026, 1, 6)) == 5  # 29, 30, 31 Dec; Sunday 4 and 5 Jan
+
+
+# -- a second, simple model: day by day, from the rules of SPEC §4 -------------------------------
+class ReferenceDays:
+    """Which days are worked, from the rules alone (weekday, then the country's days straight from
+    the `holidays` package, then the extra lists), and stepping one day at a time."""
+
+    def __init__(self, cal: WorkingCalendar) -> None:
+        self.off: set[date] = set()
+        self.made_up: set[date] = set()
+        if cal.country:
+            table = holidays.country_holidays(cal.country, years=range(2021, 2030))
+            self.off = set(table.keys())
+            self.made_up = set(getattr(table, "weekend_workdays", ()))
+        self.extra_holidays, self.extra_workdays = set(cal.extra_holidays), set(cal.extra_workdays)
+
+    def worked(self, day: date) -> bool:
+        if day in self.extra_workdays:
+            return True
+        if day in self.extra_holidays:
+            return False
+        if day in self.made_up:
+            return True
+        return day not in self.off and day.weekday() < 5
+
+    def nth_after(self, day: date, n: int) -> date:
+        while n:
+            day += timedelta(days=1)
+            n -= self.worked(day)
+        return day
+
+
+REFERENCES = {name: ReferenceDays(cal) for name, cal in CALENDARS.items()}
+
+
+@PROPERTY
+@given(name=calendars, t=instants, n=st.one_of(st.integers(0, 6), st.integers(0, 400)))
+@example(name="plain", t=datetime(2023, 12, 27, 10, tzinfo=timezone.utc), n=2)  # the issue's case: Friday the 29th
+@example(name="china", t=datetime(2025, 12, 31, 1, tzinfo=timezone.utc), n=1)  # into a make-up Sunday
+@example(name="us-east", t=datetime(2024, 12, 31, 23, tzinfo=timezone.utc), n=1)  # 18:00 on New Year's Eve
+def test_n_working_days_after_t_matches_the_reference_model(name: str, t: datetime, n: int) -> None:
+    cal, ref = CALENDARS[name], REFERENCES[name]
+    wall = t.astimezone(cal.tz).replace(tzinfo=None)
+    if ref.worked(wall.date()):
+        day, clock_time = wall.date(), wall.time()
+    else:
+        day, clock_time = ref.nth_after(wall.date(), 1), datetime.min.time()
+    expected_day = ref.nth_after(day, n) if n else day
+    result = cal.add_working_days(t, n)
+    assert (result.date(), result.time()) == (expected_day, clock_time)
+    assert cal.is_working_day(expected_day) and ref.worked(expected_day)
+
+
+# -- the rest of the calendar's contract, each with its expected value written out ----------------
+def test_an_unknown_subdivision_is_refused_naming_the_first_twenty_known_ones() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        WorkingCalendar("UTC", "US", subdivision="ZZ")
+    message = str(refused.value)
+    assert message.startswith("'ZZ' is not a subdivision of US that the holidays package knows (known: AK, AL, AR, ")
+    known = message[message.index("(known: ") + len("(known: "):-1].split(", ")
+    assert len(known) == 20 and known[-1] == "KY" and "LA" not in known  # the package lists 57, alphabetically
+    with pytest.raises(InvalidInput, match=r"\(known: none\)$"):
+        WorkingCalendar("UTC", "SG", subdivision="north")  # a country without subdivisions
+
+
+def test_the_holidays_version_is_the_installed_packages() -> None:
+    from reqtrack.domain.calendar import holidays_version
+
+    assert holidays_version() == holidays.__version__ and holidays_version()[0].isdigit()
+
+
+def test_country_year_days_and_replacing_them() -> None:
+    assert PLAIN.country_year_days(2025) == (frozenset(), frozenset())  # no country: nothing
+    off, made_up = WorkingCalendar("Asia/Shanghai", "CN").country_year_days(2025)
+    assert date(2025, 1, 1) in off and date(2025, 1, 26) in made_up and date(2025, 1, 26) not in off
+    calendar = WorkingCalendar("Asia/Shanghai", "CN")
+    assert calendar.is_working_day(date(2025, 3, 3))  # an ordinary Monday, table built
+    kept = (frozenset({date(2025, 3, 3)}), frozenset({date(2025, 3, 8)}))
+    calendar.replace_country_year(2025, kept)
+    assert calendar.country_days[2025] == calendar.fetched_days[2025] == kept
+    assert not calendar.is_working_day(date(2025, 3, 3)) and calendar.is_working_day(date(2025, 3, 8))
+    assert calendar.is_working_day(date(2025, 1, 29))  # the package's Spring Festival no longer counts
+
+
+def test_a_kept_country_takes_missing_years_from_the_package_with_its_subdivision() -> None:
+    calendar = WorkingCalendar("America/Los_Angeles", "US", subdivision="CA", country_days={})
+    assert not calendar.is_working_day(date(2025, 3, 31))  # César Chávez Day: California only
+    assert WorkingCalendar("America/Los_Angeles", "US", country_days={}).is_working_day(date(2025, 3, 31))
+    assert (calendar.country, calendar.subdivision) == ("US", "CA")
+
+
+def test_negative_amounts_are_refused_with_the_amount() -> None:
+    with pytest.raises(ValueError, match=r"^n must not be negative, not -1$"):
+        PLAIN.add_working_days(local(PLAIN, "2025-01-10 10:00"), -1)
+    with pytest.raises(ValueError, match=r"^working time to add must not be negative, not -0.5$"):
+        PLAIN.add_working_time(local(PLAIN, "2025-01-10 10:00"), -0.5)
+    with pytest.raises(ValueError, match=r"^n must be at least 1, not 0$"):
+        PLAIN.nth_working_day_after(date(2025, 1, 10), 0)
+
+
+def test_no_working_time_is_exactly_zero() -> None:
+    saturday = local(PLAIN, "2025-01-11 10:00")
+    assert PLAIN.working_days_between(saturday, local(PLAIN, "2025-01-11 12:00")) == 0.0  # not a microsecond
+    assert PLAIN.working_days_between(saturday, saturday) == 0.0
+    assert PLAIN.working_days_between(local(PLAIN, "2025-01-10 12:00"), local(PLAIN, "2025-01-10 12:00")) == 0.0
+    # The hour repeated when New York's clocks go back (a Sunday made a working day): a later
+    # instant reading an earlier clock time adds no working time.
+    cal = WorkingCalendar("America/New_York", extra_workdays=[date(2025, 11, 2)])
+    first = datetime(2025, 11, 2, 1, 30, tzinfo=cal.tz)  # EDT
+    again = datetime(2025, 11, 2, 1, 10, fold=1, tzinfo=cal.tz)  # EST, 40 minutes later
+    assert again.astimezone(timezone.utc) - first.astimezone(timezone.utc) == timedelta(minutes=40)
+    assert cal.working_days_between(first, again) == 0.0
+    assert cal.working_days_between(first, datetime(2025, 11, 2, 2, 30, tzinfo=cal.tz)) == 1 / 24
+
+
+def test_is_working_time_reads_the_local_day() -> None:
+    assert CHINA.is_working_time(datetime(2025, 1, 26, 2, tzinfo=timezone.utc))  # Sunday 10:00 in Shanghai, 调休
+    assert not CHINA.is_working_time(datetime(2025, 1, 25, 2, tzinfo=timezone.utc))  # Saturday
+    # 17:00 UTC on Monday the 27th (a working day) is already 01:00 on the 28th in Shanghai: the festival
+    assert not CHINA.is_working_time(datetime(2025, 1, 27, 17, tzinfo=timezone.utc))

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from reqtrack.cli import app
-from reqtrack.render import JSON_KEYS
+from reqtrack.views.requests import JSON_KEYS
 
 
 def test_version(cli) -> None:
@@ -97,7 +97,7 @@ def test_internal_error_is_one_sentence_exit_4(cli, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(services, "get", broken)
+    monkeypatch.setattr(services, "show", broken)
     result = cli("show", "x")
     assert result.exit_code == 4 and "internal error" in result.stderr and "Traceback" not in result.stderr
     with pytest.raises(ZeroDivisionError):

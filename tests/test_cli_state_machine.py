@@ -17,8 +17,8 @@ on what Hypothesis happens to draw.
 from __future__ import annotations
 
 import json
-import sqlite3
 import shutil
+import sqlite3
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -313,3 +313,8 @@ def test_every_command_from_every_status_follows_the_table(tmp_path: Path) -> No
             else:
                 assert result.exit_code == 2, (command, status, result.stdout)
                 assert after == before, (command, status)
+                # The sentence the user reads names the request, its status and the command refused.
+                lines = result.stderr.strip().splitlines()
+                assert len(lines) == 1 and "Traceback" not in result.stderr, (command, status, result.stderr)
+                assert f"request {request_id} is" in lines[0] and f"({status})" in lines[0], (command, lines[0])
+                assert f"`{command}` cannot run; " in lines[0], (command, lines[0])

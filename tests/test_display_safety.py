@@ -25,7 +25,7 @@ import pytest
 from openpyxl import load_workbook
 
 from helpers import reqtrack_command
-from reqtrack.views_text import visible
+from reqtrack.views.text import visible
 
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MARKUP = ["[/]", "[red]x[/red]", "[link=http://e.x]click[/link]", "[bold]", ":smile:"]

@@ -9,7 +9,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from helpers import lifecycle_step
+from helpers import examples, lifecycle_step
 from reqtrack.domain import lifecycle
 from reqtrack.domain.errors import InvalidInput, TransitionRefused
 from reqtrack.domain.record import Request, mask_name, priority_from_score, priority_score, validate_scores
@@ -108,7 +108,10 @@ def test_priority_formula() -> None:
     assert priority_score({"value": 1, "urgency": 1, "impact": 1, "cost": 10}) == 1.0
     assert priority_from_score(7.0) == "high"
     assert priority_from_score(6.99) == "medium"
+    assert priority_from_score(4.0) == "medium"  # the boundaries belong to the upper band
     assert priority_from_score(3.99) == "low"
+    assert priority_score({"value": 8, "urgency": 7, "cost": 3, "impact": 8}) == 7.7  # docs/lifecycle.md's example
+    assert priority_score({"value": 5, "urgency": 4, "cost": 6, "impact": 3}) == 4.1  # 1.5 + 1.2 + 0.9 + 0.5
     with pytest.raises(InvalidInput, match="set of four"):
         validate_scores({"value": 3, "urgency": None, "cost": None, "impact": None})
     with pytest.raises(InvalidInput, match="between 1 and 10"):
@@ -135,13 +138,60 @@ def _run(command: str, r: Request, at: datetime) -> None:
     lifecycle_step(r, command, at, NOW, priority="high")
 
 
-TABLE_KEY = {"classify": "classify", "assign": "assign", "progress": "progress", "done": "progress --done",
-             "pass": "verify --pass", "fail": "verify --fail", "close": "close", "rate": "rate", "cancel": "cancel",
-             "reopen": "reopen", "edit": "edit"}
+# SPEC §3, restated by hand (never read from lifecycle.TRANSITIONS: the expectations must not
+# share a mistake with the table they check): step → (statuses it runs from, status it leaves;
+# None = unchanged).
+SPEC_TABLE: dict[str, tuple[frozenset[str], str | None]] = {
+    "classify": (frozenset({"pending", "in-progress"}), None),
+    "assign": (frozenset({"pending", "in-progress"}), "in-progress"),
+    "progress": (frozenset({"pending", "in-progress"}), None),
+    "done": (frozenset({"in-progress"}), "verifying"),
+    "pass": (frozenset({"verifying"}), "done"),
+    "fail": (frozenset({"verifying"}), "in-progress"),
+    "close": (frozenset({"done"}), "closed"),
+    "rate": (frozenset({"done", "closed"}), None),
+    "cancel": (frozenset({"pending", "in-progress", "verifying"}), "cancelled"),
+    "reopen": (frozenset({"done", "closed"}), "in-progress"),
+    "edit": (frozenset({"pending", "in-progress", "verifying", "done"}), None),  # any but closed, cancelled
+}
+STATUSES = ("pending", "in-progress", "verifying", "done", "closed", "cancelled")
+# How to bring a new request (medium priority) to each status.
+ROUTES = {"pending": (), "in-progress": ("assign",), "verifying": ("assign", "done"),
+          "done": ("assign", "done", "pass"), "closed": ("assign", "done", "pass", "close"), "cancelled": ("cancel",)}
+
+
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_step_from_every_status_follows_spec_section_3(command: str, status: str) -> None:
+    r = new_request()
+    t = T0
+    for step in ROUTES[status]:
+        t += timedelta(minutes=5)
+        _run(step, r, t)
+    assert r.status == status
+    before = (r.status, len(r.history), r.completed_at)
+    allowed_from, to = SPEC_TABLE[command]
+    if status in allowed_from:
+        _run(command, r, t + timedelta(minutes=5))
+        assert r.status == (to or status) and len(r.history) == before[1] + 1
+    else:
+        with pytest.raises(TransitionRefused) as refused:
+            _run(command, r, t + timedelta(minutes=5))
+        assert (r.status, len(r.history), r.completed_at) == before  # nothing changed
+        assert status in str(refused.value) and "202501-001" in str(refused.value)
+
+
+def test_the_code_table_says_what_spec_section_3_says() -> None:
+    """lifecycle.TRANSITIONS (which the CLI's refusals quote) row by row against the hand table."""
+    key = {"done": "progress --done", "pass": "verify --pass", "fail": "verify --fail"}
+    for command, (allowed_from, to) in SPEC_TABLE.items():
+        row = lifecycle.TRANSITIONS[key.get(command, command)]
+        assert (row.allowed_from, row.to) == (allowed_from, to), command
+    assert lifecycle.TRANSITIONS["attach"].allowed_from == SPEC_TABLE["edit"][0]  # as edit: any but closed, cancelled
 
 
 class LifecycleMachine(RuleBasedStateMachine):
-    """Random command sequences: a request only ever moves along the table's rows."""
+    """Random command sequences: a request only ever moves along SPEC §3's rows."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -152,15 +202,15 @@ class LifecycleMachine(RuleBasedStateMachine):
     def run(self, command: str) -> None:
         self.t += timedelta(minutes=7)
         before = (self.request.status, len(self.request.history))
-        transition = lifecycle.TRANSITIONS[TABLE_KEY[command]]
+        allowed_from, to = SPEC_TABLE[command]
         try:
             _run(command, self.request, self.t)
         except TransitionRefused:
-            assert before[0] not in transition.allowed_from
+            assert before[0] not in allowed_from, (command, before)
             assert (self.request.status, len(self.request.history)) == before
             return
-        assert before[0] in transition.allowed_from
-        assert self.request.status == (transition.to or before[0])
+        assert before[0] in allowed_from, (command, before)
+        assert self.request.status == (to or before[0])
         assert len(self.request.history) == before[1] + 1
 
     @invariant()
@@ -178,4 +228,78 @@ class LifecycleMachine(RuleBasedStateMachine):
 
 
 TestLifecycleMachine = LifecycleMachine.TestCase
-TestLifecycleMachine.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
+TestLifecycleMachine.settings = settings(max_examples=examples(150), stateful_step_count=30, deadline=None)
+
+
+# -- edit and attach, entry by entry ------------------------------------------------------------
+def test_edit_records_the_entry_and_refuses_with_its_sentence() -> None:
+    r = new_request()
+    at = T0 + timedelta(hours=1)
+    entry = lifecycle.edit(r, at, NOW, "lead", {"description": "导出很慢", "notes": None}, note="typo")
+    assert (entry.action, entry.actor, entry.at, entry.note, entry.seq) == ("edit", "lead", at, "typo", 2)
+    assert entry.changes == {"description": ["导出太慢", "导出很慢"]} and r.history[-1] is entry
+    with pytest.raises(InvalidInput) as unknown:
+        lifecycle.edit(r, at, NOW, "lead", {"bogus": "x", "status": "done"})
+    assert str(unknown.value).startswith("cannot edit bogus, status; editable: description, customer, proposer, ")
+    with pytest.raises(InvalidInput) as empty:
+        lifecycle.edit(r, at, NOW, "lead", {"notes": None})
+    assert str(empty.value) == "edit needs at least one field to change, e.g. --description or --customer"
+    for name in ("description", "customer"):
+        with pytest.raises(InvalidInput) as blank:
+            lifecycle.edit(r, at, NOW, "lead", {name: "  "})
+        assert str(blank.value) == f"--{name} is required"
+    with pytest.raises(InvalidInput) as same:
+        lifecycle.edit(r, at, NOW, "lead", {"customer": "ACME"})
+    assert str(same.value) == "nothing changes: request 202501-001 already has these values"
+    assert len(r.history) == 2  # the refusals added nothing
+
+
+def test_edit_of_the_submission_time() -> None:
+    r = new_request()  # submitted and registered at T0 (2025-01-06 09:00 UTC)
+    earlier = T0 - timedelta(days=1)
+    entry = lifecycle.edit(r, T0 + timedelta(hours=1), NOW, "lead", {"submitted_at": earlier})
+    assert r.submitted_at == earlier and set(entry.changes) == {"submitted_at"}
+    with pytest.raises(InvalidInput) as future:
+        lifecycle.edit(r, T0 + timedelta(hours=2), NOW, "lead", {"submitted_at": NOW + timedelta(minutes=1)})
+    assert str(future.value) == "--submitted-at 2025-02-05T09:01+00:00 is in the future"
+    with pytest.raises(InvalidInput) as after:
+        lifecycle.edit(r, T0 + timedelta(hours=2), NOW, "lead", {"submitted_at": T0 + timedelta(minutes=1)})
+    assert str(after.value) == ("--submitted-at 2025-01-06T09:01+00:00 is after the request's first history entry "
+                                "(2025-01-06T09:00+00:00); a request is submitted first")
+    lifecycle.edit(r, T0 + timedelta(hours=2), NOW, "lead", {"submitted_at": T0})  # exactly the first entry: allowed
+    assert r.submitted_at == T0
+
+
+def test_a_repair_edit_corrects_a_closed_requests_submission_time() -> None:
+    r = new_request()
+    for step in ("assign", "done", "pass", "close"):
+        _run(step, r, T0 + timedelta(hours=1))
+    with pytest.raises(TransitionRefused):
+        lifecycle.edit(r, T0 + timedelta(hours=2), NOW, "lead", {"submitted_at": T0 - timedelta(days=1)})
+    later = T0 + timedelta(hours=3)  # a repair may even move it past the first entry
+    entry = lifecycle.edit(r, T0 + timedelta(hours=2), NOW, "lead", {"submitted_at": later}, repair=True)
+    assert r.submitted_at == later and entry.action == "edit" and r.status == "closed"
+    with pytest.raises(InvalidInput, match="before the latest event"):
+        lifecycle.edit(r, T0, NOW, "lead", {"submitted_at": T0}, repair=True)  # the time rule still holds
+
+
+def test_attach_records_the_file_in_the_history() -> None:
+    r = new_request()
+    at = T0 + timedelta(hours=1)
+    entry = lifecycle.attach(r, at, NOW, "lead", "扫描件.pdf", 2048, "0123456789abcdef" * 4)
+    assert (entry.action, entry.actor, entry.at, r.status) == ("attach", "lead", at, "pending")
+    assert entry.changes == {"attachment": [None, "扫描件.pdf"]}
+    assert entry.note == "扫描件.pdf (2048 bytes, sha256 0123456789ab)" and r.history[-1] is entry
+    with pytest.raises(InvalidInput, match="in the future"):
+        lifecycle.attach(r, NOW + timedelta(minutes=1), NOW, "lead", "late.pdf", 1, "0" * 64)
+    lifecycle.cancel(r, at, NOW, "lead", "dup")
+    with pytest.raises(TransitionRefused, match="cancelled"):
+        lifecycle.attach(r, at, NOW, "lead", "after.pdf", 1, "0" * 64)
+    assert [e.action for e in r.history] == ["new", "attach", "cancel"]
+
+
+def test_scores_from_1_to_10_are_taken() -> None:
+    validate_scores({"value": 1, "urgency": 10, "cost": 1, "impact": 10})
+    for bad in (0, 11):
+        with pytest.raises(InvalidInput, match="between 1 and 10"):
+            validate_scores({"value": bad, "urgency": 5, "cost": 5, "impact": 5})

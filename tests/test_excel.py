@@ -13,10 +13,24 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from reqtrack import excel, services
-from reqtrack.domain.vocab import COLUMNS
-from reqtrack.services import Context, transfer
 from helpers import export, fresh_context, sheet_values, write_xlsx
+from reqtrack import services
+from reqtrack.domain.vocab import COLUMNS, SOURCE, STATUS
+from reqtrack.excel.masking import MASK_TOKEN
+from reqtrack.excel.safety import EXCEL_CELL_LIMIT, guard_csv, ooxml_escape, ooxml_unescape, unguard
+from reqtrack.excel.validator import (
+    CellProblem,
+    parse_attachments,
+    parse_owner,
+    parse_process_log,
+    parse_verification,
+    parse_vocabulary,
+    parse_when,
+)
+from reqtrack.excel.xlsx import append_request_sheet
+from reqtrack.services import Context
+from reqtrack.services.import_rows import ImportRefused
+from reqtrack.services.imports import import_file
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
@@ -129,14 +143,43 @@ def test_masked_export_hides_names_and_import_refuses_it(populated: Context, tmp
     assert row[2] == "王**" and row[8] == "李*" and row[10] == "产品部/张**"
     assert "由张**负责" in row[14]  # names inside the process log too
     info = dict(sheet_values(tmp_path / "masked.xlsx", 1))
-    assert info["已脱敏"].startswith("是") and excel.MASK_TOKEN in info["已脱敏"]
+    assert info["已脱敏"].startswith("是") and MASK_TOKEN in info["已脱敏"]
     export(populated, tmp_path / "masked.csv", mask=True)
-    assert excel.MASK_TOKEN in (tmp_path / "masked.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert MASK_TOKEN in (tmp_path / "masked.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     before = json.loads(cli("list", "--format", "json").stdout)
     for name in ("masked.xlsx", "masked.csv"):
         refused = cli("import", str(tmp_path / name))
         assert refused.exit_code == 2 and "masked" in refused.stderr
     assert json.loads(cli("list", "--format", "json").stdout) == before
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv", "json"])
+def test_masked_export_with_extra_columns_hides_the_contact_too(cli, tmp_path: Path, suffix: str) -> None:
+    """`--mask --extra`: the kept fields after the 18 columns (contact first) are masked as the
+    template's names are: a phone number keeps its first digit only."""
+    made = cli("new", "need an export", "--customer", "ACME", "--contact", "13800000000", "--proposer", "王经理",
+               "--priority", "high")
+    assert made.exit_code == 0, made.stderr
+    rid = made.stdout.strip()
+    assigned = cli("assign", rid, "--owner", "张经理", "--dept", "产品部")
+    assert assigned.exit_code == 0, assigned.stderr
+    target = tmp_path / f"masked.{suffix}"
+    result = cli("export", str(target), "--mask", "--extra", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    raw = target.read_bytes()
+    text = raw.decode("utf-8-sig") if suffix != "xlsx" else "\n".join(
+        zipfile.ZipFile(target).read(name).decode("utf-8", "replace") for name in zipfile.ZipFile(target).namelist())
+    assert "13800000000" not in text and "王经理" not in text
+    if suffix == "json":
+        [row] = json.loads(text)
+        assert row["contact"] == "1**********" and row["proposer"] == "王**"
+    else:
+        rows = sheet_values(target) if suffix == "xlsx" else [tuple(r) for r in csv.reader(io.StringIO(text))][1:]
+        header = list(rows[0])
+        assert header[:18] == TEMPLATE_EN and "Contact" in header[18:]
+        [row] = [r for r in rows[1:] if r[0] == rid]
+        assert row[header.index("Contact")] == "1**********"  # one digit kept, ten hidden
+        assert row[header.index("Proposer")] == "王**"
 
 
 def test_long_cells_are_cut_with_a_marker_and_said_so(ctx: Context, tmp_path: Path) -> None:
@@ -147,10 +190,10 @@ def test_long_cells_are_cut_with_a_marker_and_said_so(ctx: Context, tmp_path: Pa
     result = export(ctx, tmp_path / "out.xlsx")
     assert any("cut" in n and "202503-001 description" in n for n in result.notices)
     row = sheet_values(tmp_path / "out.xlsx")[1]
-    assert len(row[5]) <= excel.EXCEL_CELL_LIMIT and row[5].startswith("长" * 32000)
+    assert len(row[5]) <= EXCEL_CELL_LIMIT and row[5].startswith("长" * 32000)
     assert "more characters not shown" in row[5] and "reqtrack show 202503-001" in row[5]
     log = row[14].split("\n")
-    assert len(row[14]) <= excel.EXCEL_CELL_LIMIT
+    assert len(row[14]) <= EXCEL_CELL_LIMIT
     assert log[0].startswith("2025-03-09 10:00 Progress: step 8") and "older entries not shown" in log[-1]
     info = dict(sheet_values(tmp_path / "out.xlsx", 1))
     assert "cut" in info["Notices"]
@@ -158,7 +201,7 @@ def test_long_cells_are_cut_with_a_marker_and_said_so(ctx: Context, tmp_path: Pa
     assert any("Excel will cut" in n for n in csv_result.notices)
     assert long_text in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")  # CSV keeps it whole
     # Re-importing the cut sheet leaves the full text alone.
-    imported = transfer.import_file(ctx, tmp_path / "out.xlsx")
+    imported = import_file(ctx, tmp_path / "out.xlsx")
     assert (imported.updated, imported.unchanged) == (0, 1)
     assert services.get(ctx, "202503-001").description == long_text
 
@@ -169,7 +212,7 @@ def test_round_trip_export_import_export_gives_the_same_cells(populated: Context
     first = tmp_path / f"first.{suffix}"
     export(populated, first, "zh-TW")
     empty = fresh_context(tmp_path, "empty.db")
-    result = transfer.import_file(empty, first)
+    result = import_file(empty, first)
     assert (result.rows, result.created, result.updated, result.unchanged) == (12, 12, 0, 0)
     second = tmp_path / f"second.{suffix}"
     export(empty, second, "zh-TW")
@@ -197,7 +240,7 @@ def test_extra_columns_round_trip_department_with_a_slash(ctx: Context, tmp_path
     header = sheet_values(tmp_path / "extra.xlsx")[0]
     assert len(header) == 28 and header[18] == "Contact"
     empty = fresh_context(tmp_path, "empty.db")
-    transfer.import_file(empty, tmp_path / "extra.xlsx")
+    import_file(empty, tmp_path / "extra.xlsx")
     copy = services.get(empty, "202503-001")
     assert (copy.department, copy.owner, copy.contact) == ("R&D/QA", "Zhang", "13800000000")
     assert copy.responded_at == services.get(ctx, "202503-001").responded_at
@@ -213,7 +256,7 @@ TEMPLATE_EXAMPLE = ["202405-001", "客戶電話", "*經理", "科技有限公司
 
 def test_the_templates_own_example_row_imports(ctx: Context, tmp_path: Path) -> None:
     sheet = write_xlsx(tmp_path / "template.xlsx", [["客戶需求管理模板"], TEMPLATE_ZH_TW, TEMPLATE_EXAMPLE])
-    result = transfer.import_file(ctx, sheet)
+    result = import_file(ctx, sheet)
     assert (result.created, result.updated) == (1, 0)
     request = services.get(ctx, "202405-001")
     assert request.source == "phone" and request.type == "improvement" and request.priority == "medium"
@@ -232,7 +275,7 @@ def test_gb18030_csv_imports(ctx: Context, tmp_path: Path) -> None:
              ",电话,王经理,科技有限公司,功能优化,希望增加批量导出功能,,2024/5/6 9:05,李工,高,技术部/赵工,2024-05-10,,处理中,,,,",
              "TEL-002,邮件,陈女士,某银行,问题修复,登录页面报错,截图.png;日志.txt,2024年5月7日 10:00,,低,,,,待处理,,,,"]
     path.write_bytes("\r\n".join(lines).encode("gb18030"))
-    result = transfer.import_file(ctx, path)
+    result = import_file(ctx, path)
     assert result.created == 2
     first = services.get(ctx, "202405-001")
     assert first.description == "希望增加批量导出功能" and first.owner == "赵工" and first.department == "技术部"
@@ -255,7 +298,9 @@ def test_one_bad_row_among_good_ones_imports_nothing_and_names_it(cli, tmp_path:
     assert "Traceback" not in result.stderr
     assert not db_path.exists()  # nothing written, not even an empty database
     assert cli("new", "x", "--customer", "A").exit_code == 0
-    assert cli("import", str(sheet)).exit_code == 2
+    again = cli("import", str(sheet))
+    assert again.exit_code == 2
+    assert again.stderr.startswith("reqtrack: nothing imported from bad.xlsx: 2 problems in 1 row")
     assert len(json.loads(cli("list", "--format", "json").stdout)) == 1
 
 
@@ -263,8 +308,8 @@ def test_missing_required_cells_and_duplicate_ids_are_problems(ctx: Context, tmp
     sheet = write_xlsx(tmp_path / "x.xlsx", [["ID", "Customer", "Description", "Status"],
                                               ["A-1", "ACME", "one", "pending"], ["A-1", "ACME", "two", "done"],
                                               ["A-2", None, "three", "open?"]])
-    with pytest.raises(transfer.ImportRefused) as refused:
-        transfer.import_file(ctx, sheet)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(ctx, sheet)
     text = str(refused.value)
     assert "row 3, column A (ID): \"A-1\": the same ID is already on row 2" in text
     assert "row 4, column B (Customer): the customer (or project) is required" in text
@@ -275,7 +320,7 @@ def test_reimport_is_idempotent_and_a_changed_cell_gives_one_import_entry(popula
     sheet = tmp_path / "week.xlsx"
     export(populated, sheet, "zh-CN")
     before = {r.id: len(r.history) for r in services.list_requests(populated, with_history=True).requests}
-    again = transfer.import_file(populated, sheet)
+    again = import_file(populated, sheet)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 12)
     assert {r.id: len(r.history) for r in services.list_requests(populated, with_history=True).requests} == before
     workbook = load_workbook(sheet)
@@ -284,22 +329,22 @@ def test_reimport_is_idempotent_and_a_changed_cell_gives_one_import_entry(popula
     target[9].value = "低"  # priority
     target[17].value = "客户说可以等"
     workbook.save(sheet)
-    changed = transfer.import_file(populated, sheet)
+    changed = import_file(populated, sheet)
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 11)
     request = services.get(populated, "202503-001")
     entry = request.history[-1]
     assert entry.action == "import" and entry.changes == {"priority": ["high", "low"],
                                                          "notes": ["_x0041_ literal and 😀 עברית", "客户说可以等"]}
     assert "week.xlsx, row" in entry.note
-    assert transfer.import_file(populated, sheet).updated == 0  # the same sheet again: nothing new
+    assert import_file(populated, sheet).updated == 0  # the same sheet again: nothing new
 
 
 def test_a_sheet_older_than_the_database_is_refused(populated: Context, tmp_path: Path) -> None:
     sheet = tmp_path / "old.xlsx"
     export(populated, sheet)
     services.progress(populated, "202503-001", "called the customer")
-    with pytest.raises(transfer.ImportRefused) as refused:
-        transfer.import_file(populated, sheet)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(populated, sheet)
     assert "202503-001 has 1 history entry in reqtrack that this sheet's process log lacks" in str(refused.value)
 
 
@@ -314,14 +359,14 @@ def test_ids_kept_and_generated_after_the_months_highest(ctx: Context, tmp_path:
         [None, "E", "no id 2", "2024-05-04 10:00"],
         [None, "F", "june", "2024-06-01 10:00"],
     ])
-    result = transfer.import_file(ctx, sheet)
+    result = import_file(ctx, sheet)
     assert result.created == 5
     ids = sorted(r.id for r in services.list_requests(ctx).requests)
     assert ids == ["202405-001", "202405-002", "202405-003", "202405-007", "202405-008", "202405-009",
                    "202406-001", "TEL-002"]
     assert services.register(ctx, "next", "ACME", at="2024-05-20 09:00").id == "202405-010"
     # The same ID-less sheet again matches its rows instead of duplicating them.
-    again = transfer.import_file(ctx, sheet)
+    again = import_file(ctx, sheet)
     assert (again.created, again.unchanged, again.matched_without_id) == (0, 5, 3)
 
 
@@ -358,7 +403,10 @@ def test_cli_export_formats_filters_and_summary(cli, tmp_path: Path) -> None:
     assert (tmp_path / "sheet.txt").read_text(encoding="utf-8-sig").count("202503-") == 1
     refused = cli("export", str(tmp_path / "sheet.txt"))
     assert refused.exit_code == 2 and "--format" in refused.stderr
-    assert cli("export", str(tmp_path / "missing" / "x.xlsx")).exit_code == 2
+    nowhere = cli("export", str(tmp_path / "missing" / "x.xlsx"))
+    assert nowhere.exit_code == 2 and len(nowhere.stderr.strip().splitlines()) == 1
+    assert str(tmp_path / "missing") in nowhere.stderr and "does not exist" in nowhere.stderr
+    assert not (tmp_path / "missing").exists()
     imported = cli("import", str(tmp_path / "all.json"))
     assert imported.exit_code == 2 and "header" in imported.stderr
 
@@ -373,33 +421,33 @@ def test_cli_export_formats_filters_and_summary(cli, tmp_path: Path) -> None:
     ("２０２４－０５－０１　１４：３０", datetime(2024, 5, 1, 14, 30)),
 ])
 def test_date_time_cells_are_read_leniently(text: str, expected: datetime) -> None:
-    moment, date_only = excel.parse_when(text, SHANGHAI)
+    moment, date_only = parse_when(text, SHANGHAI)
     assert moment.astimezone(SHANGHAI).replace(tzinfo=None) == expected and not date_only
-    assert excel.parse_when("20240501", SHANGHAI)[1] and excel.parse_when(date(2024, 5, 1), SHANGHAI)[1]
-    with pytest.raises(excel.CellProblem):
-        excel.parse_when("5月3日", SHANGHAI)
+    assert parse_when("20240501", SHANGHAI)[1] and parse_when(date(2024, 5, 1), SHANGHAI)[1]
+    with pytest.raises(CellProblem):
+        parse_when("5月3日", SHANGHAI)
 
 
 def test_cell_readers() -> None:
-    assert excel.parse_vocabulary(excel.SOURCE, "客戶電話") == "phone"
-    assert excel.parse_vocabulary(excel.SOURCE, "E-mail") == "email"
-    with pytest.raises(excel.CellProblem):
-        excel.parse_vocabulary(excel.SOURCE, "电话会议")  # phone or meeting? ambiguous
-    with pytest.raises(excel.CellProblem):
-        excel.parse_vocabulary(excel.STATUS, "未完成")  # never "done" by containment
-    assert excel.parse_owner("产品部/张经理") == ("产品部", "张经理")
-    assert excel.parse_owner("張三（產品部）") == ("產品部", "張三")
-    assert excel.parse_owner("/Zhang/Li") == (None, "Zhang/Li") and excel.parse_owner("Zhang") == (None, "Zhang")
-    assert excel.parse_verification("不通过：导出仍然超时") == ("fail", "导出仍然超时")
-    assert excel.parse_verification("不通過(導出仍超時)") == ("fail", "導出仍超時")
-    assert excel.parse_verification("Pass: ok ") == ("pass", "ok ") and excel.parse_verification("通过") == ("pass", None)
-    assert excel.parse_attachments("无") == [] and excel.parse_attachments("a.png\nb;c.txt") == ["a.png", "b;c.txt"]
+    assert parse_vocabulary(SOURCE, "客戶電話") == "phone"
+    assert parse_vocabulary(SOURCE, "E-mail") == "email"
+    with pytest.raises(CellProblem):
+        parse_vocabulary(SOURCE, "电话会议")  # phone or meeting? ambiguous
+    with pytest.raises(CellProblem):
+        parse_vocabulary(STATUS, "未完成")  # never "done" by containment
+    assert parse_owner("产品部/张经理") == ("产品部", "张经理")
+    assert parse_owner("張三（產品部）") == ("產品部", "張三")
+    assert parse_owner("/Zhang/Li") == (None, "Zhang/Li") and parse_owner("Zhang") == (None, "Zhang")
+    assert parse_verification("不通过：导出仍然超时") == ("fail", "导出仍然超时")
+    assert parse_verification("不通過(導出仍超時)") == ("fail", "導出仍超時")
+    assert parse_verification("Pass: ok ") == ("pass", "ok ") and parse_verification("通过") == ("pass", None)
+    assert parse_attachments("无") == [] and parse_attachments("a.png\nb;c.txt") == ["a.png", "b;c.txt"]
     for text in HOSTILE + ["plain", "'plain", "\x07=", "_x0007_"]:
-        assert excel.unguard(excel.guard_csv(text)) == text
-        assert excel.ooxml_unescape(excel.ooxml_escape(text)) == text
-    entries, cut = excel.parse_process_log("2024-05-03 10:00 进度: a\nb\n2024-05-01 14:30 Registered", SHANGHAI)
+        assert unguard(guard_csv(text)) == text
+        assert ooxml_unescape(ooxml_escape(text)) == text
+    entries, cut = parse_process_log("2024-05-03 10:00 进度: a\nb\n2024-05-01 14:30 Registered", SHANGHAI)
     assert [(e.action, e.note) for e in entries] == [("new", ""), ("progress", "a\nb")] and not cut
-    assert excel.parse_process_log("5月3日:评审", SHANGHAI) == (None, False)
+    assert parse_process_log("5月3日:评审", SHANGHAI) == (None, False)
 
 
 def test_append_request_sheet_for_other_workbooks(populated: Context, tmp_path: Path) -> None:
@@ -407,7 +455,7 @@ def test_append_request_sheet_for_other_workbooks(populated: Context, tmp_path: 
     workbook = Workbook(write_only=True)
     workbook.create_sheet("Summary").append(["numbers"])
     tz = services.timezone_of(populated)
-    count = excel.append_request_sheet(workbook, "Requests", services.iter_requests(populated), tz, "zh-CN")
+    count = append_request_sheet(workbook, "Requests", services.iter_requests(populated), tz, "zh-CN")
     workbook.save(tmp_path / "report.xlsx")
     export(populated, tmp_path / "export.xlsx", "zh-CN")
     assert count == 12

@@ -17,7 +17,12 @@ nothing inconsistent, and the counts are either the old ones or the old ones plu
 The default run makes at least 50 kills (60 forked writers alone) in about a minute. A longer run:
     REQTRACK_FAULT_KILLS=500 REQTRACK_FAULT_NEW_KILLS=30 REQTRACK_FAULT_IMPORT_KILLS=10 REQTRACK_FAULT_BACKUP_KILLS=10 \\
         pytest -s tests/test_fault_injection.py
-(REQTRACK_FAULT_SEED repeats a run; the seed is printed with -s and in every failure message.)
+The random choices (delays, thresholds) come from one seed: a fixed one by default, so that runs
+are comparable; REQTRACK_FAULT_SEED=N picks another (the seed is printed in pytest's header and
+summary and in every failure message). The kill instants still vary with the machine's timing.
+
+Every check after a kill counts as passed or failed on its own counter (not as "kills minus
+passes"), and test_the_checks_catch_a_damaged_database shows the checks can fail.
 """
 
 from __future__ import annotations
@@ -30,36 +35,53 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from helpers import fault_seed, in_ci, reqtrack_command, skip_or_fail_in_ci
 from reqtrack.domain.vocab import COLUMNS
-from helpers import reqtrack_command
-
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 FORK_KILLS = int(os.environ.get("REQTRACK_FAULT_KILLS", "60"))
 NEW_KILLS = int(os.environ.get("REQTRACK_FAULT_NEW_KILLS", "5"))
 IMPORT_KILLS = int(os.environ.get("REQTRACK_FAULT_IMPORT_KILLS", "2"))
 BACKUP_KILLS = int(os.environ.get("REQTRACK_FAULT_BACKUP_KILLS", "3"))
 IMPORT_ROWS = 30_000
-SEED = int(os.environ.get("REQTRACK_FAULT_SEED", str(random.SystemRandom().randrange(1 << 32))))
+SEED = fault_seed()  # fixed by default, so that two runs make the same choices; REQTRACK_FAULT_SEED overrides it
 
 
 @dataclass
 class Tally:
-    """Kills made (the process was alive and died of SIGKILL) and databases found whole after."""
+    """Kills made (the process was alive and died of SIGKILL), and the checks that followed, each
+    counted where it ended: passed, or failed (with its message)."""
 
     kills: int = 0
-    whole_after_kill: int = 0
+    whole_after_kill: int = 0  # checks passed after a kill
+    whole_after_finish: int = 0  # checks passed after a process that ended before its kill
+    failures: list[str] = field(default_factory=list)  # checks that failed, killed or not
     finished_first: int = 0  # the process ended before the kill: no crash, still checked
     notes: list[str] = field(default_factory=list)
     forked_acks: list[int] = field(default_factory=list)  # writes committed before each forked kill
 
 
 TALLY = Tally()
+
+
+@contextmanager
+def judged(why: str, killed: bool) -> Iterator[None]:
+    """The checks of one round: a failure is counted as such (and raised), a pass as a pass."""
+    try:
+        yield
+    except BaseException as exc:
+        TALLY.failures.append(f"{why}: {type(exc).__name__}: {exc}")
+        raise
+    if killed:
+        TALLY.whole_after_kill += 1
+    else:
+        TALLY.whole_after_finish += 1
 
 
 def environment(db: Path) -> dict[str, str]:
@@ -90,6 +112,8 @@ def assert_whole(path: Path, why: str) -> Counts:
         for name, content, digest, size in conn.execute("SELECT name, content, sha256, size FROM attachment"):
             assert content is not None and len(content) == size, (why, name)
             assert hashlib.sha256(content).hexdigest() == digest, (why, name)
+    except sqlite3.DatabaseError as exc:  # too damaged to be read at all
+        raise AssertionError(f"{why}: {exc}") from exc
     finally:
         conn.close()
     report = admin.check(Context(db_path=path, actor="checker"))
@@ -163,19 +187,21 @@ def _forked_round(path: Path, attachment: Path, rng: random.Random, round_no: in
         acks += chunk
     os.close(read_end)
     why = f"seed {SEED}: forked round {round_no}, killed after acks {acks.decode()!r}"
-    assert killed, f"{why}: the writer died on its own"
-    after = assert_whole(path, why)
-    registered = acks.count(b"r")
-    # The write in flight may have committed before its acknowledgement was sent: one more, at most.
-    assert after.requests - before.requests in (registered, registered + 1), why
-    TALLY.kills += 1
-    TALLY.whole_after_kill += 1
+    TALLY.kills += killed
+    with judged(why, killed):
+        assert killed, f"{why}: the writer died on its own"
+        after = assert_whole(path, why)
+        registered = acks.count(b"r")
+        # The write in flight may have committed before its acknowledgement was sent: one more, at most.
+        assert after.requests - before.requests in (registered, registered + 1), why
     TALLY.forked_acks.append(len(acks))
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_sigkilled_writers_leave_a_whole_database(tmp_path: Path) -> None:
     if not hasattr(os, "fork"):
-        pytest.skip("needs fork")
+        skip_or_fail_in_ci("needs os.fork (not on this platform)")
     rng = random.Random(SEED)
     path = tmp_path / "reqtrack.db"
     make_database(path, 3)
@@ -185,7 +211,7 @@ def test_sigkilled_writers_leave_a_whole_database(tmp_path: Path) -> None:
     start = TALLY.kills
     for round_no in range(FORK_KILLS):
         _forked_round(path, attachment, rng, round_no)
-    assert TALLY.kills - start == FORK_KILLS
+    assert TALLY.kills - start == FORK_KILLS  # every forked writer was alive when killed
     _kill_backups(path, tmp_path / "backups", rng)
 
 
@@ -209,20 +235,22 @@ def _kill_backups(path: Path, folder: Path, rng: random.Random) -> None:
         killed = _kill(proc.pid)
         proc.returncode = 0
         why = f"seed {SEED}: backup round {round_no} ({'killed' if killed else 'finished first'})"
-        if target.exists():
-            assert assert_whole(target, why).requests == expected, why
-        else:
-            assert killed, why
-        assert assert_whole(path, why).requests == expected, why
+        TALLY.kills += killed
+        with judged(why, killed):
+            if target.exists():
+                assert assert_whole(target, why).requests == expected, why
+            else:
+                assert killed, why
+            assert assert_whole(path, why).requests == expected, why
         if killed:
-            TALLY.kills += 1
-            TALLY.whole_after_kill += 1
             TALLY.notes.append(f"backup round {round_no}: killed, target {'complete' if target.exists() else 'absent'}")
         else:
             TALLY.finished_first += 1
 
 
 # -- 2. the installed `reqtrack new`, killed at a random time -------------------------------
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_sigkilled_reqtrack_new_registers_all_or_nothing(tmp_path: Path) -> None:
     rng = random.Random(SEED + 1)
     path = tmp_path / "reqtrack.db"
@@ -238,16 +266,16 @@ def test_sigkilled_reqtrack_new_registers_all_or_nothing(tmp_path: Path) -> None
         killed = _kill(proc.pid)
         proc.returncode = 0  # reaped above; keep Popen from waiting again
         why = f"seed {SEED}: new round {round_no} ({'killed' if killed else 'finished first'})"
-        after = assert_whole(path, why)
-        assert after.requests - before.requests in (0, 1), why
-        added = after.requests - before.requests
-        assert after.attachments - before.attachments == added, why  # the request and its file together
-        if killed:
-            TALLY.kills += 1
-            TALLY.whole_after_kill += 1
-        else:
+        TALLY.kills += killed
+        with judged(why, killed):
+            after = assert_whole(path, why)
+            assert after.requests - before.requests in (0, 1), why
+            added = after.requests - before.requests
+            assert after.attachments - before.attachments == added, why  # the request and its file together
+            if not killed:
+                assert added == 1, why
+        if not killed:
             TALLY.finished_first += 1
-            assert added == 1, why
 
 
 # -- 3. the installed `reqtrack import` of 30,000 rows, killed inside its write --------------
@@ -271,6 +299,8 @@ def _wal_size(path: Path) -> int:
         return 0
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_sigkilled_import_of_30000_rows_is_all_or_nothing(tmp_path: Path) -> None:
     rng = random.Random(SEED + 2)
     path = tmp_path / "reqtrack.db"
@@ -307,34 +337,97 @@ def test_sigkilled_import_of_30000_rows_is_all_or_nothing(tmp_path: Path) -> Non
         proc.stderr.close()
         how = (f"killed with the WAL at {threshold} bytes" if not by_time else f"killed after {deadline:.1f} s")
         why = f"seed {SEED}: import round {round_no} ({how if killed else 'finished first: ' + error})"
-        after = assert_whole(path, why)
-        added = after.requests - before.requests
-        assert added in (0, IMPORT_ROWS), why
-        assert after.imports - before.imports == (1 if added else 0), why
-        assert after.events - before.events == added, why  # each imported row has its one history entry
+        TALLY.kills += killed
+        with judged(why, killed):
+            after = assert_whole(path, why)
+            added = after.requests - before.requests
+            assert added in (0, IMPORT_ROWS), why
+            assert after.imports - before.imports == (1 if added else 0), why
+            assert after.events - before.events == added, why  # each imported row has its one history entry
+            if not killed:
+                assert proc.returncode == 0 and added == IMPORT_ROWS, why
         if killed:
-            TALLY.kills += 1
-            TALLY.whole_after_kill += 1
             TALLY.notes.append(f"import round {round_no}: {how}, {'all' if added else 'none'} of the rows kept")
         else:
-            assert proc.returncode == 0 and added == IMPORT_ROWS, why
             TALLY.finished_first += 1
 
 
+# -- the checks can fail ----------------------------------------------------------------------
+def test_the_checks_catch_a_damaged_database(tmp_path: Path) -> None:
+    """assert_whole, which judges every kill above, fails on a database that is not whole: torn
+    pages, an attachment whose bytes are not those written, a request without its history."""
+    torn = tmp_path / "torn.db"
+    make_database(torn, 30)
+    size = torn.stat().st_size
+    with open(torn, "r+b") as handle:  # a write cut in the middle: pages of garbage
+        handle.seek(size // 2)
+        handle.write(os.urandom(8192))
+    with pytest.raises(AssertionError):
+        assert_whole(torn, "torn")
+
+    from reqtrack import services
+
+    cut = tmp_path / "cut.db"
+    ctx = services.Context(db_path=cut, actor="setup")
+    attachment = tmp_path / "scan.pdf"
+    attachment.write_bytes(os.urandom(5000))
+    services.register(ctx, "with a file", "ACME", attachments=[attachment])
+    assert assert_whole(cut, "whole").attachments == 1  # whole before the damage
+    conn = sqlite3.connect(cut)
+    conn.execute("UPDATE attachment SET content = substr(content, 1, 100)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(AssertionError):
+        assert_whole(cut, "cut attachment")
+
+    orphan = tmp_path / "orphan.db"
+    make_database(orphan, 2)
+    conn = sqlite3.connect(orphan)
+    conn.execute("DELETE FROM event WHERE request_id = (SELECT min(id) FROM request)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(AssertionError):
+        assert_whole(orphan, "request without history")
+
+
+def test_a_failed_check_is_counted_as_a_failure() -> None:
+    """judged() counts a check where it ended: a failure as a failure, a pass as a pass."""
+    saved = (TALLY.whole_after_kill, TALLY.whole_after_finish, list(TALLY.failures))
+    try:
+        with pytest.raises(AssertionError):
+            with judged("round x", killed=True):
+                assert 1 == 2, "damaged"
+        with judged("round y", killed=False):
+            pass
+        assert TALLY.whole_after_kill == saved[0] and TALLY.whole_after_finish == saved[1] + 1
+        assert TALLY.failures[len(saved[2]):] == ["round x: AssertionError: damaged\nassert 1 == 2"]
+    finally:
+        TALLY.whole_after_kill, TALLY.whole_after_finish, TALLY.failures[:] = saved
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_zz_kill_count(capsys: pytest.CaptureFixture[str]) -> None:
     """The tally of this run (named zz so it runs after the loops in file order)."""
     if TALLY.kills == 0:
-        pytest.skip("the kill loops did not run in this session (selected alone?)")
+        reason = "the kill loops did not run in this session (this test selected alone?)"
+        if in_ci():
+            pytest.fail(f"CI=true: {reason}")
+        pytest.skip(reason)
     with capsys.disabled():
-        print(f"\nfault injection (seed {SEED}): {TALLY.kills} SIGKILLs, {TALLY.whole_after_kill} databases "
-              f"whole and all-or-nothing after them, {TALLY.kills - TALLY.whole_after_kill} damaged; "
-              f"{TALLY.finished_first} processes finished before their kill")
+        print(f"\nfault injection (seed {SEED}): {TALLY.kills} SIGKILLs; checks after them: "
+              f"{TALLY.whole_after_kill} passed (whole and all-or-nothing), {len(TALLY.failures)} failed; "
+              f"{TALLY.finished_first} processes finished before their kill "
+              f"({TALLY.whole_after_finish} checked whole)")
         if TALLY.forked_acks:
             acks = TALLY.forked_acks
             print(f"  forked writers: {len(acks)} kills after 0..{max(acks)} committed writes "
                   f"({sum(1 for a in acks if a == 0)} before the first commit)")
         for note in TALLY.notes:
             print(f"  {note}")
-    assert TALLY.whole_after_kill == TALLY.kills
+        for failure in TALLY.failures:
+            print(f"  FAILED {failure}")
+    assert TALLY.failures == []
+    assert TALLY.whole_after_kill == TALLY.kills  # every kill was followed by checks that passed
     if FORK_KILLS >= 50:  # the forked kills are always real kills; the others may finish first
         assert TALLY.kills >= 50

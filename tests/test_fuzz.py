@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from reqtrack.cli import app
-from reqtrack.excel import header_labels
+from reqtrack.excel.columns import header_labels
 
 NOW = "2025-03-14T09:30:00+00:00"
 # Raw terminal controls people must never receive from user text: ESC (CSI/OSC), BEL, C1 controls.

@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from reqtrack import excel, services
-from reqtrack.domain.vocab import COLUMNS
-from reqtrack.services import Context, transfer
 from helpers import export, write_xlsx
+from reqtrack import services
+from reqtrack.domain.vocab import COLUMNS
+from reqtrack.excel.safety import guard_csv
+from reqtrack.services import Context
+from reqtrack.services.imports import import_file
 
 HEADER = [c[1] for c in COLUMNS]  # the 18 English headers
 
@@ -39,8 +41,8 @@ def _first_sheet_as_csv(xlsx: Path, target: Path) -> Path:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow([excel.guard_csv(v.strftime("%Y-%m-%d %H:%M")) if hasattr(v, "strftime") else
-                         excel.guard_csv(str(v)) if v is not None else "" for v in row])
+        writer.writerow([guard_csv(v.strftime("%Y-%m-%d %H:%M")) if hasattr(v, "strftime") else
+                         guard_csv(str(v)) if v is not None else "" for v in row])
     target.write_text(out.getvalue(), encoding="utf-8-sig")
     return target
 
@@ -251,17 +253,17 @@ def test_a_member_inflating_past_its_declared_size_is_refused(cli, tmp_path: Pat
 
 def test_limits_on_shared_strings_inflation_and_rows(cli, tmp_path: Path, db_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "MAX_SHARED_STRINGS_BYTES", 1_000_000)
+    monkeypatch.setattr("reqtrack.excel.reader.MAX_SHARED_STRINGS_BYTES", 1_000_000)
     strings = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                b"<si><t>" + b"a" * 2_000_000 + b"</t></si></sst>")
     big = _rewrite(_tiny_sheet(tmp_path), tmp_path / "strings.xlsx", "xl/sharedStrings.xml", strings)
     result = cli("import", str(big))
     assert result.exit_code == 2 and "shared strings" in result.stderr, result.output
-    monkeypatch.setattr(excel, "MAX_INFLATED_BYTES", 50_000)
+    monkeypatch.setattr("reqtrack.excel.reader.MAX_INFLATED_BYTES", 50_000)
     result = cli("import", str(big))
     assert result.exit_code == 2 and "strings.xlsx" in result.stderr
     monkeypatch.undo()
-    monkeypatch.setattr(excel, "MAX_ROWS", 5)
+    monkeypatch.setattr("reqtrack.excel.reader.MAX_ROWS", 5)
     many = write_xlsx(tmp_path / "rows.xlsx", [["Customer", "Description"]] + [["ACME", f"r{i}"] for i in range(10)])
     result = cli("import", str(many))
     assert result.exit_code == 2 and "rows" in result.stderr and "5" in result.stderr, result.output
@@ -273,7 +275,7 @@ def test_limits_on_shared_strings_inflation_and_rows(cli, tmp_path: Path, db_pat
 
 def test_a_huge_csv_is_refused_before_reading(cli, tmp_path: Path, db_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "MAX_INFLATED_BYTES", 1000)
+    monkeypatch.setattr("reqtrack.excel.reader.MAX_INFLATED_BYTES", 1000)
     (tmp_path / "big.csv").write_text("Customer,Description\n" + "ACME,x\n" * 500)
     result = cli("import", str(tmp_path / "big.csv"))
     assert result.exit_code == 2 and "big.csv" in result.stderr and "MB" in result.stderr, result.output
@@ -321,12 +323,12 @@ def test_a_long_description_exported_to_csv_imports_back(ctx: Context, tmp_path:
     services.register(ctx, long_text, "ACME", at="2025-03-01 09:00")
     export(ctx, tmp_path / "long.csv")
     empty = Context(db_path=tmp_path / "empty.db", actor="t", clock=ctx.clock)
-    assert transfer.import_file(empty, tmp_path / "long.csv").created == 1
+    assert import_file(empty, tmp_path / "long.csv").created == 1
     assert services.get(empty, "202503-001").description == long_text
 
 
 def test_a_field_past_the_csv_limit_is_refused(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "MAX_CSV_FIELD", 1000)
+    monkeypatch.setattr("reqtrack.excel.reader.MAX_CSV_FIELD", 1000)
     (tmp_path / "f.csv").write_text("Customer,Description\nACME," + "x" * 2000 + "\n")
     result = cli("import", str(tmp_path / "f.csv"))
     assert result.exit_code == 2 and "line 2" in result.stderr, result.output
@@ -364,7 +366,7 @@ def test_attachment_names_lose_their_directories(cli, tmp_path: Path) -> None:
 
 # -- siblings -------------------------------------------------------------------------------------
 def test_an_xlsx_cell_past_the_field_limit_is_refused(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "MAX_CSV_FIELD", 1000)
+    monkeypatch.setattr("reqtrack.excel.reader.MAX_CSV_FIELD", 1000)
     sheet = write_xlsx(tmp_path / "c.xlsx", [["Customer", "Description"], ["ACME", "x" * 2000]])
     result = cli("import", str(sheet))
     assert result.exit_code == 2 and "row 2" in result.stderr and "2,000 characters" in result.stderr, result.output
@@ -378,3 +380,25 @@ def test_no_command_stores_a_time_outside_the_range(cli, args: list[str]) -> Non
     result = cli(*args)
     assert result.exit_code == 2, result.output
     assert cli("check").exit_code == 0 and cli("list").exit_code == 0
+
+
+def test_a_process_log_without_its_registration_line_imports_whole(cli, tmp_path: Path) -> None:
+    """Found by tests/test_fuzz.py: a sheet whose process log lost its first (registration) line
+    imported a history starting with `progress`, and `check` then failed forever. The import now
+    starts such a history with an `import` entry saying so."""
+    header = [c[1] for c in COLUMNS]  # English headers
+    row = [""] * len(header)
+    row[header.index("Customer / project")] = "ACME"
+    row[header.index("Description")] = "export fails"
+    row[header.index("Submitted at")] = "2025-03-10 09:00"
+    row[header.index("Process log")] = "2025-03-11 10:00 Progress: called back\n2025-03-10 09:30 Assessed: priority high"
+    sheet = tmp_path / "no-registration.csv"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, row])
+    sheet.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    assert cli("import", str(sheet)).exit_code == 0
+    checked = cli("check")
+    assert checked.exit_code == 0, checked.stdout
+    history = json.loads(cli("list", "--format", "json").stdout)[0]["history"]
+    assert history[0]["action"] == "import" and "no registration line" in history[0]["note"]
+    assert [entry["action"] for entry in history[1:]] == ["classify", "progress"]

@@ -93,7 +93,41 @@ def test_table_output_and_exit_codes(cli) -> None:
     result = cli("overdue", "--as-of", "2025-02-01")
     assert result.exit_code == 1 and "request at" in result.stdout
     assert cli("overdue", "--as-of", "2025-01-10 10:30").exit_code == 0
-    assert cli("overdue", "--within", "soon").exit_code == 2
+    refused = cli("overdue", "--within", "soon")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert one_sentence(refused.stderr).startswith("reqtrack: ") and "'soon'" in refused.stderr
+
+
+def one_sentence(stderr: str) -> str:
+    """The error as the user reads it: one line, no traceback."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+def test_overdue_only_after_the_deadline_instant_now_and_as_of(cli) -> None:
+    """At the deadline's instant a request is still in time; a microsecond later it is late —
+    from the stored running deadlines (now) and from the replayed history (--as-of)."""
+    rid = register(cli, "2025-01-10 10:00", "high")  # resolution due Tuesday 14th 10:00 (+08:00)
+    for now, expected in (("2025-01-14T10:00:00+08:00", []), ("2025-01-14T10:00:00.000001+08:00", [rid])):
+        result = cli("overdue", "--json", env={"REQTRACK_NOW": now})
+        assert [row["id"] for row in json.loads(result.stdout)] == expected, now
+        assert result.exit_code == (1 if expected else 0), now
+    later = {"REQTRACK_NOW": "2025-02-01T10:00:00+08:00"}
+    at_deadline = cli("overdue", "--as-of", "2025-01-14 10:00", "--json", env=later)
+    assert json.loads(at_deadline.stdout) == [] and at_deadline.exit_code == 0
+    after = cli("overdue", "--as-of", "2025-01-14 10:00:01", "--json", env=later)
+    assert [(r["id"], r["reason"], r["deadline"]) for r in json.loads(after.stdout)] == [
+        (rid, "resolution", "2025-01-14T10:00:00+08:00")]
+
+
+def test_a_wait_that_begins_at_the_deadline_does_not_push_it(cli) -> None:
+    rid = register(cli, "2025-01-10 10:00", "high")  # due Tuesday 14th 10:00
+    assert cli("progress", rid, "asked for logs", "--waiting", "--at", "2025-01-14 10:00").exit_code == 0
+    assert overdue(cli, "2025-01-14 18:00") == []  # waiting: paused
+    assert cli("progress", rid, "logs received", "--at", "2025-01-15 10:00").exit_code == 0
+    rows = overdue(cli, "2025-01-15 10:01")
+    assert [(r["id"], r["reason"], r["deadline"]) for r in rows] == [(rid, "resolution", "2025-01-14T10:00:00+08:00")]
 
 
 def test_list_overdue_uses_the_same_rules(cli) -> None:
@@ -108,13 +142,28 @@ def test_config_validation(cli) -> None:
     assert cli("config", "set", "sla.resolution_days.high", "3").exit_code == 0
     shown = json.loads(cli("config", "show", "--json").stdout)
     assert shown["sla.resolution_days.high"] == "3" and shown["calendar.timezone"] == "Asia/Shanghai"
-    for key, value in [("calendar.country", "XX"), ("sla.response_hours", "-1"), ("calendar.timezone", "Mars/Base"),
-                       ("no.such.key", "1"), ("calendar.extra_holidays", "2025-02-30")]:
-        result = cli("config", "set", key, value)
+    for key, value, words in [("calendar.country", "XX", "unknown country code 'XX'"),
+                              ("sla.response_hours", "-1", "sla.response_hours must be a positive number of hours"),
+                              ("calendar.timezone", "Mars/Base", "unknown time zone 'Mars/Base'"),
+                              ("no.such.key", "1", "unknown setting 'no.such.key'"),
+                              ("calendar.extra_holidays", "2025-02-30", "'2025-02-30' is not a date")]:
+        result = cli("config", "set", key, "--", value)  # `--`: a value such as -1 is not read as an option
         assert result.exit_code == 2, (key, result.stdout)
+        assert words in one_sentence(result.stderr), (key, result.stderr)
+    unchanged = json.loads(cli("config", "show", "--json").stdout)
+    assert unchanged["calendar.timezone"] == "Asia/Shanghai" and unchanged["sla.response_hours"] == "24"
     assert cli("config", "unset", "sla.resolution_days.high").exit_code == 0
     assert json.loads(cli("config", "show", "--json").stdout)["sla.resolution_days.high"] == "2"
-    assert cli("config", "unset", "calendar.timezone").exit_code == 2
+    refused = cli("config", "unset", "calendar.timezone")
+    assert refused.exit_code == 2
+    assert "calendar.timezone cannot be unset" in one_sentence(refused.stderr)
+
+
+def test_a_negative_number_given_to_config_set_is_refused_as_a_value(cli) -> None:
+    cli("new", "x", "--customer", "A")
+    result = cli("config", "set", "sla.response_hours", "-1")
+    assert result.exit_code == 2
+    assert "sla.response_hours must be a positive number of hours" in one_sentence(result.stderr)
 
 
 def test_show_prints_the_clocks(cli) -> None:

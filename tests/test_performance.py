@@ -17,15 +17,10 @@ from sqlalchemy import select
 from helpers import database_at_schema, modules_after
 from reqtrack import services
 from reqtrack.domain.errors import NotFound
-from reqtrack.render import cell_width, dump_json, fit_cell
 from reqtrack.storage.db import Database
 from reqtrack.storage.migrations import SCHEMA_VERSION
 from reqtrack.storage.repository import EVENT, REQUEST, RequestFilter, UnitOfWork, _row_to_entry, _row_to_request
-
-COMPLETION_QUERY = (
-    "SELECT completed_at FROM request WHERE completed_at >= ? AND completed_at < ? "
-    "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.request_id = request.id AND e.action = 'complete')"
-)
+from reqtrack.views.output import cell_width, dump_json, fit_cell
 
 
 def _database_at_schema_2(path: Path) -> None:
@@ -49,10 +44,21 @@ def test_migration_3_adds_the_completion_indexes_and_the_plan_uses_them(tmp_path
     conn = sqlite3.connect(path)
     indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"event_request_action", "request_completed"} <= indexes
-    plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + COMPLETION_QUERY, ("2024", "2025")))
-    assert "event_request_action (request_id=? AND action=?)" in plan  # one lookup per request, not a scan
-    assert "request_completed" in plan
-    assert conn.execute(COMPLETION_QUERY, ("2024", "2025")).fetchall() == []  # it has a complete entry
+    # The product's query for completions without a `complete` entry (report_queries.monthly_inputs),
+    # captured as it runs: not SQL written here.
+    from reqtrack.storage import report_queries
+
+    captured: list[str] = []
+    conn.set_trace_callback(captured.append)
+    inputs = report_queries.monthly_inputs(conn, datetime(2024, 1, 1, tzinfo=timezone.utc),
+                                           datetime(2025, 1, 1, tzinfo=timezone.utc),
+                                           datetime(2025, 1, 1, tzinfo=timezone.utc))
+    conn.set_trace_callback(None)
+    [query] = [s for s in captured if "NOT EXISTS (SELECT 1 FROM event e" in s]
+    plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + query))
+    assert "event_request_action (request_id=? AND action=?)" in plan, plan  # one lookup per request, not a scan
+    assert "request_completed" in plan, plan
+    assert inputs.completed_without_entry == []  # it has a complete entry
     conn.close()
     request = services.get(services.Context(db_path=path, actor="t"), "202401-001")
     assert [e.action for e in request.history] == ["new", "complete"]

@@ -6,19 +6,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import re
 import sqlite3
 import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
+from helpers import database_at_schema, make_read_only, reqtrack_command
 from reqtrack.storage.migrations import SCHEMA_VERSION
-from helpers import database_at_schema, reqtrack_command
 
 pytestmark = pytest.mark.e2e
 
@@ -174,22 +175,7 @@ def test_new_database_is_private_in_a_created_directory(tmp_path: Path) -> None:
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def _make_read_only(path: Path) -> Callable[[], None]:
-    """Make `path` read-only in a way that holds for this user, and return the undo.
-
-    Tests usually run as root, which ignores permission bits, so root uses the immutable
-    attribute (chattr +i), which binds root too. Skips when neither way is available.
-    """
-    if os.geteuid() != 0:
-        path.chmod(0o400)
-        return lambda: path.chmod(0o600)
-    chattr = shutil.which("chattr")
-    if chattr is None:
-        pytest.skip("running as root without chattr: no way to make a file read-only for root")
-    made = subprocess.run([chattr, "+i", str(path)], capture_output=True, text=True)
-    if made.returncode != 0:
-        pytest.skip(f"chattr +i is not supported here ({made.stderr.strip()})")
-    return lambda: subprocess.run([chattr, "-i", str(path)], check=True)
+_make_read_only = make_read_only  # helpers: chattr +i as root, skipped only outside CI
 
 
 def test_read_only_file_refuses_writes_serves_reads_and_stays_untouched(tmp_path: Path) -> None:
@@ -228,15 +214,52 @@ def _hold_write_lock(path: Path, seconds: float) -> subprocess.Popen:
     return holder
 
 
-def test_a_write_waits_for_a_lock_held_for_two_seconds_then_succeeds(tmp_path: Path) -> None:
+def _has_open(pid: int, path: Path) -> bool | None:
+    """Whether process `pid` has `path` open (None where /proc cannot tell)."""
+    fds = Path(f"/proc/{pid}/fd")
+    if not fds.is_dir():
+        return None
+    for fd in list(fds.iterdir()):
+        try:
+            if os.readlink(fd) == str(path):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_a_write_waits_for_a_lock_held_by_another_process_then_succeeds(tmp_path: Path) -> None:
+    """The lock is held until the writer has started and opened the database (however slow its
+    start-up) and has been kept waiting a second more; only then is it given back."""
     path = tmp_path / "reqtrack.db"
     make_database(path, 1)
-    holder = _hold_write_lock(path, 2.5)
-    result = run(path, "new", "while locked", "--customer", "ACME", env={"REQTRACK_BUSY_TIMEOUT": "20"})
+    holder = _hold_write_lock(path, 120.0)
+    environment = {**os.environ, "REQTRACK_DB": str(path), "TZ": "Asia/Shanghai", "REQTRACK_USER": "rel",
+                   "REQTRACK_BUSY_TIMEOUT": "30"}
+    environment.pop("REQTRACK_DEBUG", None)
+    try:
+        writer = subprocess.Popen([*reqtrack_command(), "new", "while locked", "--customer", "ACME"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+        give_up = time.monotonic() + 60
+        while writer.poll() is None and time.monotonic() < give_up:
+            opened = _has_open(writer.pid, path)
+            if opened is None:  # no /proc: give the start-up a generous while instead
+                time.sleep(5.0)
+                break
+            if opened:
+                break
+            time.sleep(0.01)
+        time.sleep(1.0)  # a registration takes a few milliseconds once the database is open
+        waiting = writer.poll() is None
+        count_while_held = sqlite3.connect(path).execute("SELECT count(*) FROM request").fetchone()[0]
+    finally:
+        released = float(holder.communicate("release\n", timeout=30)[0])
+    out, err = writer.communicate(timeout=60)
     finished = time.time()
-    released = float(holder.communicate(timeout=30)[0])
-    assert result.returncode == 0, result.stderr
-    assert finished > released  # it finished only after the lock was given back: it waited
+    assert waiting, f"the write did not wait for the lock: exit {writer.returncode}, {err}"
+    assert count_while_held == 1
+    assert writer.returncode == 0, err
+    assert finished > released and re.fullmatch(r"\d{6}-\d{3,}", out.strip()), out  # its new ID, once released
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM request").fetchone()[0] == 2
 
@@ -439,7 +462,8 @@ def test_check_refuses_a_foreign_file_exit_3(tmp_path: Path) -> None:
     _foreign_sqlite(path)
     result = run(path, "check")
     assert result.returncode == 3
-    one_sentence(result.stderr)
+    sentence = one_sentence(result.stderr)
+    assert str(path) in sentence and "not a reqtrack database" in sentence, sentence
 
 
 # -- check's rules, one by one (in-process: fast) ------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from helpers import installed_reqtrack
 from reqtrack import services
 from test_metrics import MONDAY_MEETING, build_scenario
 
@@ -68,25 +69,29 @@ def test_custom_range_is_half_open(cli: Any, scenario: dict[str, str]) -> None:
     assert report_json(cli, "--from", "2025-03-03 09:00", "--to", "2025-03-03 14:01")["new"] == 2
 
 
-@pytest.mark.parametrize("args", [
-    ("--period", "fortnight"),
-    ("--from", "2025-03-01"),
-    ("--period", "week", "--from", "2025-03-01", "--to", "2025-03-02"),
-    ("--from", "2025-03-05", "--to", "2025-03-01"),
-    ("--from", "2025-03-01", "--to", "2025-03-05", "--previous"),
-    ("--as-of", "someday"),
+@pytest.mark.parametrize(("args", "words"), [
+    (("--period", "fortnight"), "unknown period 'fortnight'; use one of week, month, quarter, year"),
+    (("--from", "2025-03-01"), "--from and --to go together"),
+    (("--period", "week", "--from", "2025-03-01", "--to", "2025-03-02"), "either --period or --from/--to, not both"),
+    (("--from", "2025-03-05", "--to", "2025-03-01"), "--to must be after --from"),
+    (("--from", "2025-03-01", "--to", "2025-03-05", "--previous"), "--previous goes with --period"),
+    (("--as-of", "someday"), "--as-of: cannot read 'someday' as a time"),
 ])
-def test_bad_arguments_exit_2_with_one_sentence(cli: Any, scenario: dict[str, str], args: tuple[str, ...]) -> None:
+def test_bad_arguments_exit_2_with_one_sentence(cli: Any, scenario: dict[str, str], args: tuple[str, ...],
+                                                words: str) -> None:
     result = cli("report", *args)
     assert result.exit_code == 2
     assert result.stdout == "" and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reqtrack: ") and words in lines[0], result.stderr
 
 
 def test_report_on_a_missing_database_is_an_environment_problem(cli: Any) -> None:
     result = cli("report")
     assert result.exit_code == 3
     assert not cli.db_path.exists()
+    [sentence] = result.stderr.strip().splitlines()
+    assert f"no reqtrack database at {cli.db_path}" in sentence and "reqtrack new" in sentence
 
 
 def test_terminal_summary_marks_targets_met_or_missed(cli: Any, scenario: dict[str, str]) -> None:
@@ -189,14 +194,11 @@ def test_workbook_to_a_missing_directory_is_refused(cli: Any, scenario: dict[str
 def test_weekly_example_script_writes_last_weeks_workbook(scenario: dict[str, str], db_path: Path,
                                                            tmp_path: Path) -> None:
     import os
-    import shutil
     import subprocess
 
     script = Path(__file__).resolve().parent.parent / "examples" / "weekly-report.sh"
     assert os.access(script, os.X_OK)
-    reqtrack = shutil.which("reqtrack") or str(Path(os.environ.get("VIRTUAL_ENV", "/work/venv")) / "bin" / "reqtrack")
-    if not Path(reqtrack).exists():
-        pytest.skip("the reqtrack command is not installed")
+    reqtrack = installed_reqtrack()  # the one beside this Python: no other install, no skip in CI
     env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": "2025-03-14T09:30:00+00:00",
            "REPORT_DIR": str(tmp_path / "reports"), "PATH": f"{Path(reqtrack).parent}:{os.environ['PATH']}"}
     done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=120)

@@ -17,7 +17,7 @@ import pytest
 
 from helpers import T0, MovingClock, export, moving_context, old_database_with_one_request, populate_workload
 from reqtrack import services
-from reqtrack.services import admin
+from reqtrack.services import admin, imports
 from reqtrack.services import report as reports
 from reqtrack.storage import report_queries
 
@@ -116,7 +116,7 @@ def test_import_fills_the_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     export(moving_context(source, clock), tmp_path / "all.xlsx")
     target = tmp_path / "target.db"
     ctx = moving_context(target, clock)
-    services.transfer.import_file(ctx, tmp_path / "all.xlsx")
+    imports.import_file(ctx, tmp_path / "all.xlsx")
     assert admin.check(ctx).ok
     for case in report_cases(clock):
         assert reports.report(ctx, **case).data == replayed_report(monkeypatch, ctx, **case), case

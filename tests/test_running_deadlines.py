@@ -12,15 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from reqtrack import services
-from reqtrack.domain.sla import SlaPolicy, calendar_from_settings, overdue_reasons
-from reqtrack.services import admin, sla
-from reqtrack.storage import reader as reader_module
-from reqtrack.storage.reader import Reader, RequestFilter, where_clause
-
 from helpers import T0, MovingClock
 from helpers import moving_context as _context
 from helpers import populate_workload as _populate
+from reqtrack import services
+from reqtrack.domain.sla import SlaPolicy, calendar_from_settings, overdue_reasons
+from reqtrack.services import admin, imports, sla
+from reqtrack.storage import reader as reader_module
+from reqtrack.storage.reader import Reader, RequestFilter, where_clause
 
 
 def _replayed(path: Path, as_of: datetime, within: timedelta | None, stale: bool, owner: str | None = None):
@@ -163,7 +162,7 @@ def test_import_and_migration_keep_the_stored_deadlines(tmp_path: Path) -> None:
     clock = _populate(source, 11)
     export(_context(source, clock), tmp_path / "all.xlsx")
     target = tmp_path / "target.db"
-    services.transfer.import_file(_context(target, clock), tmp_path / "all.xlsx")
+    imports.import_file(_context(target, clock), tmp_path / "all.xlsx")
     conn = sqlite3.connect(target)
     open_ids = {r for (r,) in conn.execute("SELECT id FROM request WHERE status IN ('pending','in-progress','verifying')")}
     assert {r for (r,) in conn.execute("SELECT request_id FROM sla_open")} == open_ids and open_ids

@@ -16,9 +16,10 @@ import os
 import sqlite3
 import stat
 import subprocess
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -545,7 +546,7 @@ def test_a_real_full_disk(tmp_path: Path) -> None:
     db = tmp_path / "reqtrack.db"
     cli = Cli(db)
     rid = register(cli)
-    for n in range(40):
+    for _ in range(40):
         register(cli, "--notes", base64.b64encode(os.urandom(600)).decode())
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(200_000))

@@ -82,7 +82,7 @@ def test_attachments_are_stored_and_written_back(ctx: services.Context, tmp_path
 
 
 def test_attachment_over_the_limit_is_refused(ctx: services.Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 10)
+    monkeypatch.setattr("reqtrack.services.requests.MAX_ATTACHMENT_BYTES", 10)
     big = tmp_path / "big.bin"
     big.write_bytes(b"x" * 11)
     with pytest.raises(InvalidInput, match="limit"):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from helpers import lifecycle_step
+from helpers import examples, lifecycle_step
 from reqtrack.domain.calendar import WorkingCalendar
 from reqtrack.domain.errors import InvalidInput
 from reqtrack.domain.record import HistoryEntry, Request
@@ -23,11 +24,14 @@ from reqtrack.domain.sla import (
     overdue_reasons,
     paused_working_days,
     plan_met_within,
+    reasons_at,
     request_clocks,
     resolution_clock,
+    resolution_clock_of,
     resolution_met_within,
     resolution_working_days,
     response_met_within,
+    running_deadlines,
     validate_setting,
 )
 
@@ -182,28 +186,154 @@ def test_defer_and_waiting_overlapping_count_once() -> None:
     assert resolution.paused_working_days == 3.0 and resolution.deadline == at("2025-03-12 10:00")
 
 
-@settings(max_examples=60, deadline=None)
+# The resolution deadlines of a request submitted and assigned on Monday 2025-01-20 10:00, counted
+# by hand: China's Spring Festival break is 28 January - 4 February, Sunday the 26th is worked.
+UNPAUSED_DEADLINE = {
+    ("plain", "high"): "2025-01-22 10:00", ("plain", "medium"): "2025-01-24 10:00", ("plain", "low"): "2025-01-29 10:00",
+    ("china", "high"): "2025-01-22 10:00", ("china", "medium"): "2025-01-24 10:00", ("china", "low"): "2025-02-05 10:00",
+}
+CALENDAR_NAMED = {"plain": PLAIN, "china": CHINA}
+
+
+@settings(max_examples=examples(80), deadline=None)
 @given(
-    pause_start=st.integers(min_value=0, max_value=4 * 24 * 60),
+    # The pause begins some minutes after the submission, or within two minutes of the unpaused
+    # deadline (so that every run tries a pause beginning exactly at it).
+    pause_start=st.one_of(st.tuples(st.just("submitted"), st.integers(min_value=0, max_value=4 * 24 * 60)),
+                          st.tuples(st.just("deadline"), st.integers(min_value=-2, max_value=2))),
     pause_minutes=st.integers(min_value=1, max_value=6 * 24 * 60),
-    calendar=st.sampled_from([PLAIN, CHINA]),
+    calendar_name=st.sampled_from(["plain", "china"]),
     priority=st.sampled_from(["high", "medium", "low"]),
 )
-def test_unpaused_working_time_to_the_deadline_is_the_target(pause_start: int, pause_minutes: int,
-                                                            calendar: WorkingCalendar, priority: str) -> None:
+@example(pause_start=("deadline", 0), pause_minutes=24 * 60, calendar_name="plain", priority="high")
+@example(pause_start=("deadline", -1), pause_minutes=24 * 60, calendar_name="plain", priority="high")
+@example(pause_start=("deadline", 0), pause_minutes=60, calendar_name="china", priority="low")
+def test_unpaused_working_time_to_the_deadline_is_the_target(pause_start: tuple[str, int], pause_minutes: int,
+                                                            calendar_name: str, priority: str) -> None:
+    calendar = CALENDAR_NAMED[calendar_name]
     submitted = at("2025-01-20 10:00")
+    plain_deadline = at(UNPAUSED_DEADLINE[calendar_name, priority])
     request = assigned("2025-01-20 10:00", priority)
-    begin = submitted + timedelta(minutes=pause_start)
+    anchor, minutes = pause_start
+    begin = (submitted if anchor == "submitted" else plain_deadline) + timedelta(minutes=minutes)
     end = begin + timedelta(minutes=pause_minutes)
     event(request, begin.strftime("%Y-%m-%d %H:%M"), "progress", waiting=True)
     event(request, end.strftime("%Y-%m-%d %H:%M"), "progress", waiting=False)
     resolution = clock(request, "resolution", "2025-04-30 00:00", calendar)
-    plain_deadline = calendar.add_working_days(submitted, int(POLICY.resolution_days[priority]))
     active = calendar.working_days_between(submitted, resolution.deadline) - resolution.paused_working_days
     if begin < plain_deadline:
         assert active == pytest.approx(POLICY.resolution_days[priority], abs=1e-6)
-    else:
+        assert resolution.deadline > plain_deadline or calendar.working_days_between(begin, end) == 0
+    else:  # a pause that begins at or after the deadline does not move it (docs/sla.md)
         assert resolution.deadline == plain_deadline and resolution.paused_working_days == 0.0
+
+
+# -- exactly at a deadline, worked by hand -------------------------------------------------------
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+def _unanswered() -> Request:
+    return new("2025-03-03 10:00", "medium")  # Monday; response due Tuesday 10:00
+
+
+def _unplanned() -> Request:
+    return event(new("2025-03-03 10:00", "high"), "2025-03-03 10:30", "classify", feasibility="now")  # plan: Wed 10:00
+
+
+def _unresolved() -> Request:
+    return assigned("2025-01-10 10:00", "high")  # Friday; resolution due Tuesday 14th 10:00
+
+
+def _due() -> Request:
+    return assigned("2025-03-03 09:00", "low", due=at("2025-03-05 23:59:59"), due_is_date=True)
+
+
+def _quiet() -> Request:
+    return assigned("2025-03-07 09:00", "low")  # in progress, no update: stale from Saturday 09:00
+
+
+@pytest.mark.parametrize(("make", "reason", "deadline"), [
+    (_unanswered, "response", "2025-03-04 10:00"),
+    (_unplanned, "plan", "2025-03-05 10:00"),
+    (_unresolved, "resolution", "2025-01-14 10:00"),
+    (_due, "due", "2025-03-05 23:59:59"),
+    (_quiet, "stale", "2025-03-08 09:00"),
+])
+def test_a_clock_is_overdue_only_once_its_deadline_instant_has_passed(make: Any, reason: str, deadline: str) -> None:
+    request, moment = make(), at(deadline)
+
+    def listed(as_of: datetime) -> list[tuple[str, datetime]]:
+        return [(r.reason, r.deadline) for r in overdue_reasons(request, PLAIN, POLICY, as_of, include_stale=True)
+                if r.reason == reason]
+
+    assert listed(moment) == []  # at the deadline itself: still in time
+    assert listed(moment + ONE_MICROSECOND) == [(reason, moment)]
+    # The stored running deadlines answer the same at the instant and just after it.
+    running = running_deadlines(request, PLAIN, POLICY)
+    assert running is not None and running.deadlines[reason] == moment
+    assert [r.reason for r in reasons_at(running.deadlines, PLAIN, moment, include_stale=True) if r.reason == reason] == []
+    assert [r.reason for r in reasons_at(running.deadlines, PLAIN, moment + ONE_MICROSECOND, include_stale=True)
+            if r.reason == reason] == [reason]
+    # And the clock itself.
+    [kept] = [c for c in request_clocks(request, PLAIN, POLICY, moment) if c.name == reason]
+    assert kept.deadline == moment and not kept.is_overdue(moment) and kept.is_overdue(moment + ONE_MICROSECOND)
+
+
+def test_reasons_at_on_deadlines_written_by_hand() -> None:
+    """reasons_at alone, on a table of deadlines (no request, no clock): overdue strictly after a
+    deadline, due soon up to and including the end of the window, stale only when asked."""
+    now = at("2025-03-05 12:00")
+    deadlines = {"response": at("2025-03-05 11:00"), "resolution": now, "due": at("2025-03-05 13:00"),
+                 "stale": at("2025-03-05 11:59:59")}
+    got = reasons_at(deadlines, PLAIN, now, within=timedelta(hours=1), include_stale=True)
+    assert [(r.reason, r.clock, r.deadline, r.late_calendar) for r in got] == [
+        ("response", "response", at("2025-03-05 11:00"), timedelta(hours=1)),
+        ("stale", "stale", at("2025-03-05 11:59:59"), timedelta(seconds=1)),
+        ("due-soon", "resolution", now, timedelta(0)),  # at its deadline: due soon, not late
+        ("due-soon", "due", at("2025-03-05 13:00"), -timedelta(hours=1)),  # exactly at the end of the window
+    ]
+    assert got[0].late_working_days == pytest.approx(1 / 24) and got[3].late_working_days == pytest.approx(-1 / 24)
+    narrower = reasons_at(deadlines, PLAIN, now, within=timedelta(hours=1) - ONE_MICROSECOND)
+    assert [(r.reason, r.clock) for r in narrower] == [("response", "response"), ("due-soon", "resolution")]
+    assert [r.reason for r in reasons_at(deadlines, PLAIN, now)] == ["response"]
+    assert [r.reason for r in reasons_at(deadlines, PLAIN, now + ONE_MICROSECOND)] == ["response", "resolution"]
+    weekend = reasons_at({"resolution": at("2025-03-07 18:00")}, PLAIN, at("2025-03-10 06:00"))  # Friday → Monday
+    assert weekend[0].late_calendar == timedelta(hours=60) and weekend[0].late_working_days == pytest.approx(0.5)
+
+
+def test_a_pause_that_begins_exactly_at_the_deadline_does_not_move_it() -> None:
+    request = assigned("2025-01-10 10:00", "high")  # due Tuesday 14th 10:00
+    event(request, "2025-01-14 10:00", "progress", waiting=True)  # waiting from the deadline's instant
+    assert reasons(request, "2025-01-14 12:00") == []  # paused: not overdue meanwhile
+    event(request, "2025-01-15 10:00", "progress", waiting=False)
+    resolution = clock(request, "resolution", "2025-01-15 10:01")
+    assert resolution.deadline == at("2025-01-14 10:00") and resolution.paused_working_days == 0.0
+    late = overdue_reasons(request, PLAIN, POLICY, at("2025-01-15 10:01"))
+    assert [(r.reason, r.deadline) for r in late] == [("resolution", at("2025-01-14 10:00"))]
+
+
+def test_a_pause_that_begins_a_minute_before_the_deadline_moves_it_by_its_working_time() -> None:
+    request = assigned("2025-01-10 10:00", "high")
+    event(request, "2025-01-14 09:59", "progress", waiting=True)
+    event(request, "2025-01-15 09:59", "progress", waiting=False)  # one working day paused
+    resolution = clock(request, "resolution", "2025-01-15 10:01")
+    assert resolution.deadline == at("2025-01-15 10:00") and resolution.paused_working_days == 1.0
+    assert reasons(request, "2025-01-15 10:00") == [] and reasons(request, "2025-01-15 10:01") == ["resolution"]
+
+
+def test_resolution_clock_of_pauses_written_by_hand() -> None:
+    start, deadline = at("2025-01-10 10:00"), at("2025-01-14 10:00")
+    as_of = at("2025-01-20 10:00")
+    at_deadline = resolution_clock_of(start, None, as_of, "high", [(deadline, at("2025-01-15 10:00"))], PLAIN, POLICY)
+    assert (at_deadline.deadline, at_deadline.paused_working_days) == (deadline, 0.0)
+    before = resolution_clock_of(start, None, as_of, "high", [(deadline - timedelta(hours=6), at("2025-01-15 10:00"))],
+                                 PLAIN, POLICY)
+    assert (before.deadline, before.paused_working_days) == (at("2025-01-15 16:00"), 1.25)
+    still = resolution_clock_of(start, None, as_of, "high", [(deadline, None)], PLAIN, POLICY)
+    assert still.paused and still.deadline == deadline  # paused now, but the deadline stays where it was
+    done = resolution_clock_of(start, deadline, as_of, "high", [], PLAIN, POLICY)
+    assert done.met_at == deadline and not done.was_late  # completed at the deadline's instant: in time
+    assert resolution_clock_of(start, deadline + ONE_MICROSECOND, as_of, "high", [], PLAIN, POLICY).was_late
 
 
 # -- completion, reopen, due, stale -----------------------------------------------------------
@@ -373,22 +503,64 @@ _STEPS = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
+_OPEN = ("pending", "in-progress", "verifying")
+_ORDER = ("response", "plan", "resolution", "due")
+
+
+def reasons_by_the_rule(request: Request, calendar: WorkingCalendar, as_of: datetime, within: timedelta | None,
+                        include_stale: bool) -> list[tuple[str, str, datetime, timedelta]]:
+    """docs/sla.md's rule, applied here to the request's clocks (not through reasons_at, which
+    overdue_reasons itself calls): an open request's unmet, unpaused clock is late strictly after
+    its deadline, due soon up to as_of + within, stale only when asked; breaches first (most late
+    first, ties in the order response, plan, resolution, due), then stale, then due soon (soonest
+    first). (reason, clock, deadline, lateness) each."""
+    from reqtrack.domain.sla import status_at
+
+    if status_at(request, as_of) not in _OPEN:
+        return []
+    breaches, stale, soon = [], [], []
+    for c in request_clocks(request, calendar, POLICY, as_of):
+        if c.deadline is None or c.met_at is not None or c.paused:
+            continue
+        late = as_of - c.deadline
+        if c.name == "stale":
+            if include_stale and late > timedelta(0):
+                stale.append(("stale", "stale", c.deadline, late))
+        elif late > timedelta(0):
+            breaches.append((c.name, c.name, c.deadline, late))
+        elif within is not None and -late <= within:
+            soon.append(("due-soon", c.name, c.deadline, late))
+    breaches.sort(key=lambda r: (-r[3], _ORDER.index(r[0])))
+    soon.sort(key=lambda r: -r[3])  # stable: clocks in their order for the same deadline
+    return breaches + stale + soon
+
+
+def _shown(reasons: list[Any]) -> list[tuple[str, str, datetime, timedelta]]:
+    return [(r.reason, r.clock, r.deadline, r.late_calendar) for r in reasons]
+
+
+@settings(max_examples=examples(300), deadline=None)
 @given(
     steps=_STEPS,
     submitted_priority=st.sampled_from([None, "high", "medium", "low"]),
     later_minutes=st.integers(min_value=0, max_value=40 * 24 * 60),
+    at_deadline=st.tuples(st.integers(0, 4), st.sampled_from([None, -1, 0, 1])),  # (which, microseconds off)
     within_hours=st.sampled_from([None, 0, 4, 30, 200]),
     include_stale=st.booleans(),
     china=st.booleans(),
 )
+@example(steps=[], submitted_priority="high", later_minutes=40 * 24 * 60, at_deadline=(0, None), within_hours=None,
+         include_stale=False, china=False)  # never answered: response, plan and resolution late
+@example(steps=[("assign", 10, "high"), ("progress", 30, None)], submitted_priority=None, later_minutes=0,
+         at_deadline=(1, 0), within_hours=30, include_stale=True, china=True)  # exactly at a deadline
+@example(steps=[("assign", 10, "high")], submitted_priority=None, later_minutes=0, at_deadline=(0, 1),
+         within_hours=None, include_stale=True, china=False)  # a microsecond after one
 def test_running_deadlines_give_the_same_reasons_as_the_replayed_clocks(
     steps: list[tuple[str, int, str | None]], submitted_priority: str | None, later_minutes: int,
-    within_hours: int | None, include_stale: bool, china: bool,
+    at_deadline: tuple[int, int | None], within_hours: int | None, include_stale: bool, china: bool,
 ) -> None:
     from reqtrack.domain import lifecycle
     from reqtrack.domain.errors import InvalidInput as Refused
-    from reqtrack.domain.sla import reasons_at, running_deadlines
 
     calendar = CHINA if china else PLAIN
     when = datetime(2025, 1, 20, 1, 30, tzinfo=timezone.utc)
@@ -403,13 +575,189 @@ def test_running_deadlines_give_the_same_reasons_as_the_replayed_clocks(
             pass  # refused by the lifecycle table: the request is unchanged
     running = running_deadlines(request, calendar, POLICY)
     as_of = when + timedelta(minutes=later_minutes)
+    which, off = at_deadline
+    if running is not None and off is not None:
+        ahead = sorted(t for t in running.deadlines.values() if t - timedelta(microseconds=1) >= running.valid_from)
+        if ahead:  # exactly at one of the running deadlines, or a microsecond either side
+            as_of = ahead[which % len(ahead)].astimezone(timezone.utc) + timedelta(microseconds=off)
     within = timedelta(hours=within_hours) if within_hours is not None else None
-    expected = overdue_reasons(request, calendar, POLICY, as_of, within=within, include_stale=include_stale)
+    expected = reasons_by_the_rule(request, calendar, as_of, within, include_stale)
+    assert _shown(overdue_reasons(request, calendar, POLICY, as_of, within=within, include_stale=include_stale)) == expected
     if running is None:
-        assert request.status not in ("pending", "in-progress", "verifying") and expected == []
+        assert request.status not in _OPEN and expected == []
         return
     assert running.valid_from <= as_of
-    assert reasons_at(running.deadlines, calendar, as_of, within, include_stale) == expected
+    assert _shown(reasons_at(running.deadlines, calendar, as_of, within, include_stale)) == expected
     # And through storage's text form (UTC, microseconds): the same instants.
     stored = {name: datetime.fromisoformat(t.astimezone(timezone.utc).isoformat()) for name, t in running.deadlines.items()}
-    assert reasons_at(stored, calendar, as_of, within, include_stale) == expected
+    assert _shown(reasons_at(stored, calendar, as_of, within, include_stale)) == expected
+
+
+def test_the_rule_above_finds_reasons_in_the_worked_cases() -> None:
+    """The model of the property is not empty-handed: on a request never answered it lists what
+    docs/sla.md says, so an overdue_reasons or reasons_at that listed nothing would fail."""
+    request = new("2025-03-03 09:00", "high")  # Monday, nothing done
+    got = reasons_by_the_rule(request, PLAIN, at("2025-03-06 09:00"), None, False)
+    assert [(r[0], r[3]) for r in got] == [("response", timedelta(hours=48)), ("plan", timedelta(hours=24)),
+                                           ("resolution", timedelta(hours=24))]
+    assert _shown(overdue_reasons(request, PLAIN, POLICY, at("2025-03-06 09:00"))) == got
+
+
+# -- the report helpers at their boundaries, worked by hand ----------------------------------------
+def test_plan_and_response_verdicts_at_the_deadline_instant() -> None:
+    on_time = event(new("2025-03-03 09:00", "high"), "2025-03-05 09:00", "assign", status="in-progress", owner="Li")
+    assert plan_met_within(on_time, POLICY) is True  # assigned exactly 48 h after submission
+    late = event(new("2025-03-03 09:00", "high"), "2025-03-05 09:01", "assign", status="in-progress", owner="Li")
+    assert plan_met_within(late, POLICY) is False
+    waiting = new("2025-03-03 09:00", "high")  # never assigned
+    assert plan_met_within(waiting, POLICY) is None
+    assert plan_met_within(waiting, POLICY, at("2025-03-05 09:00")) is None  # at the deadline: not late yet
+    assert plan_met_within(waiting, POLICY, at("2025-03-05 09:00") + ONE_MICROSECOND) is False
+    answered = event(new("2025-03-03 09:00"), "2025-03-04 09:00", "progress", waiting=False)
+    assert response_met_within(answered, POLICY) is True  # exactly 24 h
+    assert response_met_within(event(new("2025-03-03 09:00"), "2025-03-04 09:01", "progress", waiting=False),
+                               POLICY) is False
+    silent = new("2025-03-03 09:00")
+    assert response_met_within(silent, POLICY, at("2025-03-04 09:00")) is None
+    assert response_met_within(silent, POLICY, at("2025-03-04 09:00") + ONE_MICROSECOND) is False
+
+
+def test_due_met_at_the_planned_instant() -> None:
+    request = assigned("2025-03-03 09:00", "low", due=at("2025-03-05 18:00"))
+    assert due_met(request) is None  # not completed
+    event(request, "2025-03-05 18:00", "complete", status="verifying", completed_at=at("2025-03-05 18:00"))
+    assert due_met(request) is True  # completed at the planned instant: on time
+    request.completed_at = at("2025-03-05 18:00:01")
+    assert due_met(request) is False
+    assert due_met(assigned("2025-03-03 09:00", "low")) is None  # no planned completion
+
+
+def test_lateness_of_a_met_clock_is_measured_to_its_stop() -> None:
+    from reqtrack.domain.sla import Clock
+
+    deadline = at("2025-01-14 10:00")  # Tuesday
+    met = Clock("resolution", at("2025-01-10 10:00"), deadline, at("2025-01-15 16:00"))
+    later = at("2025-02-20 10:00")
+    assert met.late_by(later) == timedelta(days=1, hours=6)  # to the completion, not to `later`
+    assert met.late_working_days(later, PLAIN) == 1.25
+    running = Clock("resolution", at("2025-01-10 10:00"), deadline, None)
+    assert running.late_by(at("2025-01-13 10:00")) == -timedelta(days=1)
+    at_deadline = running.late_working_days(deadline, PLAIN)
+    assert at_deadline == 0.0 and math.copysign(1.0, at_deadline) == 1.0  # 0.0, never -0.0 in the JSON
+    assert running.late_working_days(at("2025-01-11 10:00"), PLAIN) == -(1 + 10 / 24)  # Saturday: Monday and 10 h left
+    without = Clock("due", at("2025-01-10 10:00"), None, None)
+    with pytest.raises(ValueError, match="^the due clock has no deadline$"):
+        without.late_by(later)
+    with pytest.raises(ValueError, match="^the due clock has no deadline$"):
+        without.late_working_days(later, PLAIN)
+
+
+def test_paused_and_resolution_working_days_worked_by_hand() -> None:
+    request = assigned("2025-03-03 10:00", "high")  # Monday
+    event(request, "2025-03-03 12:00", "progress", waiting=True)  # still waiting
+    assert paused_working_days(request, PLAIN, at("2025-03-04 12:00")) == 1.0  # to as_of: the pause goes on
+    assert paused_working_days(request, PLAIN, at("2025-03-03 18:00")) == 0.25
+    event(request, "2025-03-05 12:00", "progress", waiting=False)
+    event(request, "2025-03-06 12:00", "complete", status="verifying", completed_at=at("2025-03-06 12:00"))
+    assert paused_working_days(request, PLAIN, at("2025-03-20 12:00")) == 2.0  # to the completion
+    assert resolution_working_days(request, PLAIN) == pytest.approx(3 + 2 / 24 - 2.0)
+    instant = assigned("2025-03-03 10:00", "high")
+    event(instant, "2025-03-03 10:00", "complete", status="verifying", completed_at=at("2025-03-03 10:00"))
+    assert resolution_working_days(instant, PLAIN) == 0.0  # completed at its start: zero, not "not completed"
+
+
+# -- reading the past from the history's recorded changes -------------------------------------------
+@pytest.mark.parametrize(("old", "expected"), [
+    ("2025-03-05T02:00:00Z", "2025-03-05 10:00"),  # stored text, UTC
+    ("2025-03-05T02:00:00+00:00", "2025-03-05 10:00"),
+    ("2025-03-05T02:00:00", "2025-03-05 10:00"),  # no zone: UTC, as stored times are
+    ("2025-03-05T10:00:00+08:00", "2025-03-05 10:00"),
+    (datetime(2025, 3, 5, 2, 0), "2025-03-05 10:00"),  # a naive datetime: UTC
+    (datetime(2025, 3, 5, 10, 0, tzinfo=TZ), "2025-03-05 10:00"),
+    ("not a time", "2025-03-20 18:00"),  # unreadable: the current value stands
+    (12345, "2025-03-20 18:00"),
+])
+def test_a_past_due_is_read_from_the_old_value_of_its_later_change(old: Any, expected: str) -> None:
+    request = assigned("2025-03-03 09:00", "low", due=at("2025-03-20 18:00"))  # the due as it is now
+    request.history.append(HistoryEntry(len(request.history) + 1, at("2025-03-10 09:00").astimezone(timezone.utc),
+                                        "assign", "lead", {"due": [old, "2025-03-20T10:00:00Z"]}))
+    [due] = [c for c in request_clocks(request, PLAIN, POLICY, at("2025-03-06 09:00")) if c.name == "due"]
+    assert due.deadline == at(expected)  # as it stood on the 6th: before the change of the 10th
+
+
+def test_settings_are_normalised_or_refused_naming_the_key() -> None:
+    for empty in ("", "none", "NONE", "-", " - "):
+        assert validate_setting("calendar.country", empty) == ""
+        assert validate_setting("calendar.subdivision", empty) == ""
+    assert validate_setting("calendar.subdivision", "tx") == "TX"  # no country set: any country's subdivision
+    assert validate_setting("calendar.subdivision", "tx", {"calendar.country": "US"}) == "TX"
+    with pytest.raises(InvalidInput) as nowhere:
+        validate_setting("calendar.subdivision", "Atlantis")
+    assert str(nowhere.value) == "'Atlantis' is not a subdivision of any country the holidays package knows"
+    with pytest.raises(InvalidInput) as unknown:
+        validate_setting("sla.speed", "1")
+    assert str(unknown.value) == f"unknown setting 'sla.speed'; known settings: {', '.join(SETTINGS)}"
+    assert str(unknown.value).count(", ") == len(SETTINGS) - 1 and "calendar.timezone, calendar.country" in str(unknown.value)
+    with pytest.raises(InvalidInput) as bad_date:
+        validate_setting("calendar.extra_holidays", "2025-05-01, tomorrow")
+    assert str(bad_date.value) == "calendar.extra_holidays: 'tomorrow' is not a date; write YYYY-MM-DD, separated by commas"
+    with pytest.raises(InvalidInput) as bad_share:
+        validate_setting("sla.first_response_target", "most")
+    assert str(bad_share.value) == "sla.first_response_target must be a share such as 0.9 or 90%, not 'most'"
+    with pytest.raises(InvalidInput) as bad_hours:
+        validate_setting("sla.stale_hours", "0")
+    assert str(bad_hours.value) == "sla.stale_hours must be a positive number of hours, not '0'"
+    with pytest.raises(InvalidInput) as bad_days:
+        validate_setting("sla.resolution_days.high", "4000")
+    assert str(bad_days.value) == "sla.resolution_days.high must be at most 3650 working days, not '4000'"
+
+
+def test_shares_policy_calendar_and_basis_from_settings_worked_by_hand() -> None:
+    for text, share in (("0.9", "0.9"), ("90%", "0.9"), (" 85 % ", "0.85"), ("1", "1"), ("100%", "1"), ("1.5", "0.015"),
+                        ("2", "0.02"), ("0.5%", "0.005")):
+        assert validate_setting("sla.first_response_target", text) == share, text  # above 1: a percentage
+    for text in ("0", "0%", "101%", "-5", "nan", "inf"):
+        with pytest.raises(InvalidInput, match="sla.first_response_target must be a share"):
+            validate_setting("sla.first_response_target", text)
+    policy = SlaPolicy.from_settings({"sla.response_hours": "8", "sla.plan_hours.high": "12", "sla.stale_hours": "36",
+                                      "sla.resolution_days.low": "10", "sla.mean_resolution_target_days": "3.5",
+                                      "sla.first_response_target": "95%"})
+    assert (policy.response_hours, policy.plan_hours_high, policy.stale_hours, policy.mean_resolution_target_days,
+            policy.first_response_target) == (8, 12, 36, 3.5, 0.95)
+    assert policy.resolution_days == {"high": 2, "medium": 4, "low": 10}
+    for key, value in (("sla.plan_hours.high", "0"), ("sla.first_response_target", "lots")):
+        with pytest.raises(InvalidInput) as stored:
+            SlaPolicy.from_settings({key: value})
+        assert str(stored.value).startswith(f"stored setting {key} must be ")
+        assert str(stored.value).endswith(f"; fix it with `reqtrack config set {key} VALUE`")
+    calendar = calendar_from_settings({"calendar.country": "US", "calendar.subdivision": "CA",
+                                       "calendar.timezone": "America/Los_Angeles"})
+    assert (calendar.country, calendar.subdivision) == ("US", "CA") and not calendar.is_working_day(date(2025, 3, 31))
+    plain = calendar_from_settings({"calendar.subdivision": "CA"})  # a subdivision without a country: ignored
+    assert (plain.timezone, plain.country, plain.subdivision) == ("UTC", None, None)
+    kept = {2025: (frozenset({date(2025, 3, 3)}), frozenset())}
+    assert not calendar_from_settings({"calendar.country": "CN"}, kept).is_working_day(date(2025, 3, 3))
+    with pytest.raises(InvalidInput) as bad:
+        calendar_from_settings({"calendar.extra_workdays": "2025-02-30"})
+    assert str(bad.value) == ("stored setting calendar.extra_workdays: '2025-02-30' is not a date; write YYYY-MM-DD, "
+                              "separated by commas (from the stored calendar settings; change them with "
+                              "`reqtrack config set`)")
+    from reqtrack.domain.sla import deadline_basis
+
+    assert deadline_basis({}) == (
+        "format=1;calendar.timezone=UTC;calendar.country=;calendar.subdivision=;calendar.extra_holidays=;"
+        "calendar.extra_workdays=;sla.response_hours=24;sla.plan_hours.high=48;sla.resolution_days.high=2;"
+        "sla.resolution_days.medium=4;sla.resolution_days.low=7;sla.stale_hours=24")
+    assert "calendar.country=CN;" in deadline_basis({"calendar.country": "CN", "sla.first_response_target": "0.5"})
+    assert deadline_basis({"sla.first_response_target": "0.5"}) == deadline_basis({})  # not a deadline's setting
+
+
+def test_two_pauses_add_up_and_the_longest_targets_are_allowed() -> None:
+    from reqtrack.domain.sla import paused_between
+
+    pauses = [(at("2025-03-03 12:00"), at("2025-03-04 12:00")), (at("2025-03-05 06:00"), at("2025-03-05 12:00")),
+              (at("2025-03-06 12:00"), None)]  # 1 day, 6 hours, and one still going
+    assert paused_between(pauses, at("2025-03-03 00:00"), at("2025-03-07 00:00"), PLAIN) == 1.75
+    assert paused_between(pauses, at("2025-03-04 00:00"), at("2025-03-05 09:00"), PLAIN) == 0.5 + 0.125  # clipped
+    assert validate_setting("sla.resolution_days.low", "3650") == "3650"  # ten years: still taken
+    assert validate_setting("sla.response_hours", "36500") == "36500"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
+from helpers import database_at_schema, make_read_only
 from reqtrack import services
 from reqtrack.domain.errors import EnvironmentProblem
-from helpers import database_at_schema
 from reqtrack.storage.db import APPLICATION_ID, Database, create_database
 from reqtrack.storage.migrations import MIGRATIONS, SCHEMA_VERSION, apply_migrations
 
@@ -114,20 +113,46 @@ def test_failed_migration_leaves_the_version_where_it_was(tmp_path: Path, monkey
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='half_done'").fetchone()[0] == 0
 
 
+def product_statements(conn: sqlite3.Connection, run) -> list[str]:
+    """The SQL statements the product's code runs on `conn` while `run()` runs (as executed)."""
+    captured: list[str] = []
+    conn.set_trace_callback(captured.append)
+    try:
+        run()
+    finally:
+        conn.set_trace_callback(None)
+    return captured
+
+
 def test_list_query_for_open_requests_uses_the_status_index(tmp_path: Path) -> None:
+    """The query `list --open` runs (captured from the reader, not written here) searches the
+    status index."""
+    from reqtrack.storage.reader import Reader, RequestFilter
+
     path = tmp_path / "r.db"
-    create_database(path, "UTC")
-    plan = sqlite3.connect(path).execute(
-        "EXPLAIN QUERY PLAN SELECT * FROM request WHERE status IN ('pending','in-progress','verifying')"
-    ).fetchall()
-    assert any("request_status" in row[-1] for row in plan)
+    ctx = services.Context(db_path=path, actor="t")
+    for n in range(3):
+        ctx._now = None
+        services.register(ctx, f"request {n}", "ACME")
+    conn = sqlite3.connect(path)
+    statements = product_statements(conn, lambda: list(Reader(conn).select(RequestFilter(open_only=True))))
+    [query] = [s for s in statements if "FROM request" in s]
+    plan = " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + query))
+    assert "USING INDEX request_status (status=?)" in plan, (query, plan)
+    assert "SCAN request" not in plan.replace("SCAN request USING INDEX request_status", ""), plan
 
 
 def test_read_only_file_refused_for_writes(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root can write read-only files")
+    """Also as root (CI): the file is made immutable (chattr +i), which binds root too."""
     path = tmp_path / "r.db"
     create_database(path, "UTC")
-    path.chmod(0o400)
-    with pytest.raises(EnvironmentProblem, match="read-only"):
-        Database.open(path, write=True)
+    before = path.read_bytes()
+    undo = make_read_only(path)
+    try:
+        with pytest.raises(EnvironmentProblem, match="read-only") as refused:
+            Database.open(path, write=True)
+        assert str(path) in str(refused.value)
+        Database.open(path, write=False)  # reading is still allowed
+        assert path.read_bytes() == before
+    finally:
+        undo()

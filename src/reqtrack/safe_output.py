@@ -23,9 +23,10 @@ import os
 import stat
 import tempfile
 import unicodedata
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 from .domain.errors import EnvironmentProblem, InvalidInput
 
@@ -42,7 +43,7 @@ def protect(database: Path | str) -> None:
 
 
 def _protected_files(protected: Iterable[Path | str]) -> list[str]:
-    files = []
+    files: list[str] = []
     for database in {*_open_databases, *(os.path.abspath(os.fspath(p)) for p in protected)}:
         files.extend(database + suffix for suffix in _COMPANIONS)
     return files
@@ -217,7 +218,7 @@ def atomic_output(path: Path | str, *, protected: Iterable[Path | str] = (), ove
     handle = None
     try:
         handle = os.fdopen(fd, "wb")
-        yield handle  # type: ignore[misc]
+        yield handle
         handle.flush()
         os.fsync(handle.fileno())
         handle.close()

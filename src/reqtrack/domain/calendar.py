@@ -1,4 +1,4 @@
-"""Working days and working time (SPEC §4), pure: no I/O, no reading of the clock.
+"""Working days and working time (docs/sla.md), pure: no I/O, no reading of the clock.
 
 A working day is a *local calendar day* of the configured time zone that is
 
@@ -11,8 +11,8 @@ A working day is a *local calendar day* of the configured time zone that is
 Working time is measured on a "wall clock" scale: every working day counts as exactly 1.0
 (24 h) whatever its real length, and a moment's place within its day is its local clock
 reading divided by 24 h. On a day with a daylight-saving change this means the skipped hour
-counts for nothing and the repeated hour counts once; in exchange the two rules of SPEC §4
-hold exactly, DST or not:
+counts for nothing and the repeated hour counts once; in exchange the two rules of docs/sla.md
+("N working days after t", "Elapsed working time between a and b") hold exactly, DST or not:
 
 * `add_working_days(t, n)` keeps the local clock time, and
 * `working_days_between(t, add_working_days(t, n)) == n` for t on a working day.
@@ -156,7 +156,7 @@ class WorkingCalendar:
         self.extra_workdays = frozenset(extra_workdays)
         self._years: dict[int, _YearTable] = {}
         self._day_flags: dict[date, bool] = {}
-        self._last_local: tuple[datetime | None, datetime | None] = (None, None)
+        self._last_local: tuple[datetime | None, datetime] = (None, datetime.min)  # (t, t in the zone): one entry
 
     def __repr__(self) -> str:
         return (
@@ -308,7 +308,7 @@ class WorkingCalendar:
         return self._at(day, rest, lt.fold if rest == position else 0)
 
     def add_working_days(self, t: datetime, n: int) -> datetime:
-        """`n working days after t`: the same local clock time n working days later (SPEC §4).
+        """`n working days after t`: the same local clock time n working days later (docs/sla.md).
 
         A `t` on a non-working day starts at 00:00 of the next working day; n = 0 on a working
         day returns `t` (in the calendar's zone).

@@ -7,20 +7,20 @@ passed in so that "in the future" can be refused.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from .errors import InvalidInput, TransitionRefused
 from .record import HistoryEntry, Request, priority_from_score, priority_score
-from .vocab import STATUS
-
-OPEN = frozenset({"pending", "in-progress", "verifying"})
+from .vocab import OPEN_STATUSES, STATUS
 
 
 @dataclass(frozen=True)
 class Transition:
-    """A row of SPEC §3: the statuses a command runs from and the status it leaves (None: unchanged)."""
+    """A row of the transition table (docs/lifecycle.md): the statuses a command runs from and the
+    status it leaves (None: unchanged)."""
 
     command: str
     allowed_from: frozenset[str]
@@ -38,14 +38,17 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("verify --fail", frozenset({"verifying"}), "in-progress"),
         Transition("close", frozenset({"done"}), "closed"),
         Transition("rate", frozenset({"done", "closed"}), None),
-        Transition("cancel", frozenset({"pending", "in-progress", "verifying"}), "cancelled"),
+        Transition("cancel", frozenset(OPEN_STATUSES), "cancelled"),
         Transition("reopen", frozenset({"done", "closed"}), "in-progress"),
-        Transition("edit", frozenset({"pending", "in-progress", "verifying", "done"}), None),
-        Transition("attach", frozenset({"pending", "in-progress", "verifying", "done"}), None),
+        Transition("edit", frozenset({*OPEN_STATUSES, "done"}), None),
+        Transition("attach", frozenset({*OPEN_STATUSES, "done"}), None),
     )
 }
 
-# Actions that count as the first response to the customer (SPEC §4).
+# Actions that count as the first response to the customer (the response clock, docs/sla.md).
+# A history begins with the registration: `new`, or `import` for a request that came from a sheet.
+FIRST_ACTIONS = ("new", "import")
+
 RESPONSE_ACTIONS = frozenset({"classify", "reassess", "assign", "progress", "complete", "verify", "cancel"})
 
 
@@ -177,13 +180,24 @@ def classify(
         if priority is None:
             score = priority_score(scores)
             priority = priority_from_score(score)
-            note = f"{note} (score {score:.2f} → {priority})".strip() if note else f"score {score:.2f} → {priority}"
+            scored = _SCORED.format(score=score, priority=priority)
+            note = f"{note} ({scored})".strip() if note else scored
     for name, value in (("type", type), ("priority", priority), ("feasibility", feasibility),
                         ("priority_reason", reason)):
         if value is not None:
             _set(request, changes, name, value)
     action = "reassess" if request.status == "in-progress" else "classify"
     return _append(request, at, action, actor, changes, note)
+
+
+_SCORED = "score {score:.2f} → {priority}"  # the note of a priority computed from the scores
+_SCORED_AT_END = re.compile(r"score \d+\.\d\d → (high|medium|low)\)?$")
+
+
+def priority_was_scored(entry: HistoryEntry) -> bool:
+    """Whether a classify (or re-assess) entry set a priority computed from the scores; its note
+    then ends with how (`score 7.25 → high`)."""
+    return entry.action in ("classify", "reassess") and _SCORED_AT_END.search(entry.note or "") is not None
 
 
 def assign(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .errors import InvalidInput
+from .vocab import OPEN_STATUSES
 
 ID_PATTERN = re.compile(r"^(\d{6})-(\d{3,})$")
 
@@ -57,7 +59,7 @@ class HistoryEntry:
     at: datetime
     action: str
     actor: str
-    changes: dict[str, list[Any]] = field(default_factory=dict)  # field -> [old, new]
+    changes: Mapping[str, list[Any]] = field(default_factory=dict)  # field -> [old, new]
     note: str = ""
 
 
@@ -114,7 +116,7 @@ class Request:
     @property
     def is_open(self) -> bool:
         """Pending, in progress or verifying."""
-        return self.status in ("pending", "in-progress", "verifying")
+        return self.status in OPEN_STATUSES
 
 
 def validate_scores(scores: dict[str, int | None]) -> dict[str, int] | None:

@@ -14,9 +14,10 @@ exit 2 and a sentence giving that range, never an internal error.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .errors import InvalidInput
 
-LANGUAGES = ("en", "zh-CN", "zh-TW")
+LANGUAGES = ("en", "zh-CN", "zh-TW")  # the order of every (en, zh-CN, zh-TW) label tuple
 DEFAULT_LANGUAGE = "en"
 
 
@@ -43,8 +43,7 @@ class Vocabulary:
         """The display label of `key` in `lang` ("" for None)."""
         if key is None:
             return ""
-        en, cn, tw = self.labels[key]
-        return {"en": en, "zh-CN": cn, "zh-TW": tw}[lang]
+        return self.labels[key][LANGUAGES.index(lang)]
 
     def lookup(self, value: str) -> str | None:
         """The key whose key or label matches `value`, or None."""
@@ -155,6 +154,8 @@ VOCABULARIES: dict[str, Vocabulary] = {
     v.field: v for v in (SOURCE, TYPE, PRIORITY, FEASIBILITY, STATUS, VERIFICATION, SATISFACTION, ACTION)
 }
 
+# The open statuses: work not yet verified done, nor cancelled. The one definition (the
+# lifecycle, the SLA clocks, the report, the storage queries and `--open` read it).
 OPEN_STATUSES = ("pending", "in-progress", "verifying")
 
 # The template's 18 columns, in order: (key, en, zh-CN, zh-TW).
@@ -196,7 +197,7 @@ EXTRA_FIELDS: tuple[tuple[str, str, str, str], ...] = (
 
 def column_label(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The header of a template column or extra field in `lang`."""
-    index = {"en": 1, "zh-CN": 2, "zh-TW": 3}[lang]
+    index = 1 + LANGUAGES.index(lang)  # after the key
     for row in COLUMNS + EXTRA_FIELDS:
         if row[0] == key:
             return row[index]

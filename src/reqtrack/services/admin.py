@@ -9,25 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..domain.lifecycle import FIRST_ACTIONS
 from ..domain.errors import EnvironmentProblem, InvalidInput
 from ..domain.record import parse_generated_id
 from ..domain.vocab import VOCABULARIES
-from . import Context
+from .context import Context
 
 # Statuses whose work has been reported finished, so they must carry the actual completion time.
 FINISHED = ("verifying", "done", "closed")
 # Columns of the request table that hold vocabulary keys.
 VOCABULARY_COLUMNS = ("source", "type", "priority", "feasibility", "status", "verification", "satisfaction")
 # Actions that may open a request's history: registration, or a row brought in by import.
-FIRST_ACTIONS = ("new", "import")
 
 
 # -- backup -----------------------------------------------------------------------------------
@@ -387,7 +386,8 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
     recomputes them)."""
     from ..domain.sla import SlaPolicy, deadline_basis
     from ..storage.reader import Reader, running_deadline_row
-    from . import calendar_for, open_running_deadlines
+    from .context import calendar_for
+    from .upkeep import open_running_deadlines
 
     reader = Reader(conn)
     settings = reader.settings()
@@ -416,10 +416,9 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
 def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | None]:
     """Stored report facts (what `report` reads) that differ from the ones the histories give;
     or a note when they have not been computed yet (the next write computes them)."""
-    from ..storage.reader import (REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS, Reader,
-                                  report_fact_rows)
+    from ..storage.reader import REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS, Reader, report_fact_rows
     from ..storage.report_queries import report_facts_ready
-    from . import all_report_facts
+    from .upkeep import all_report_facts
 
     if not report_facts_ready(conn):
         return [], ("stored report facts not computed yet: `report` replays the histories until the next "

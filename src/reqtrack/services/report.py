@@ -1,4 +1,4 @@
-"""The report: period statistics for the weekly meeting (SPEC §5), as one JSON-ready dict.
+"""The report: period statistics for the weekly meeting (docs/metrics.md), as one JSON-ready dict.
 
 Periods are calendar weeks (Monday start), months, quarters and years in the database's time
 zone; `previous` picks the last complete one; `from_`/`to` give any half-open range.
@@ -7,14 +7,20 @@ zone; `previous` picks the last complete one; `from_`/`to` give any half-open ra
 from __future__ import annotations
 
 import gc
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ..domain.errors import InvalidInput
 from ..domain.record import Request
-from . import Context, _inputs
+from .context import Context, inputs
+
+if TYPE_CHECKING:
+    from ..domain.calendar import WorkingCalendar
+    from ..domain.metrics import MonthlyInputs, Period, Tally
+    from ..domain.sla import SlaPolicy
 
 PERIOD_KINDS = ("week", "month", "quarter", "year")
 DEFAULT_PERIOD = "month"
@@ -122,27 +128,26 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
     """`report` once its arguments are checked: read, compute, and label the period."""
     from ..domain import metrics
     from ..domain.sla import SlaPolicy
-    from ..render import iso
     from ..storage import report_queries
 
     # Plain sqlite3 reads (storage.reader): the report only reads, and a year of a large
     # database must not pay for SQLAlchemy's import and result processing.
     with ctx.reader() as uow:
-        inputs = _inputs(uow, ctx)
-        tz = inputs.tz
-        moment = inputs.time(as_of, "start", "--as-of")
+        given = inputs(uow, ctx)
+        tz = given.tz
+        moment = given.time(as_of, "start", "--as-of")
         when = (moment.at if moment else ctx.now).astimezone(timezone.utc)
         if kind is not None:
             start, end = period_bounds(kind, when, tz, previous)
         else:
-            start = inputs.time(from_, "start", "--from").at  # type: ignore[union-attr]
-            end = inputs.time(to, "start", "--to").at  # type: ignore[union-attr]
+            start = given.time(from_, "start", "--from").at  # type: ignore[union-attr]
+            end = given.time(to, "start", "--to").at  # type: ignore[union-attr]
             if end <= start:
                 raise InvalidInput("--to must be after --from (the range is [from, to))")
         start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
         span = metrics.Period(start, end, when)
-        calendar = inputs.calendar
-        policy = SlaPolicy.from_settings(inputs.settings)
+        calendar = given.calendar
+        policy = SlaPolicy.from_settings(given.settings)
 
         boundaries = metrics.trend_months(span, tz)
         # "Overdue now" from the stored running deadlines, as `overdue` answers it, when they
@@ -153,7 +158,7 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
             from .sla import overdue_rows
 
             late = [(row.request, row.reasons)
-                    for row in overdue_rows(uow, inputs, RequestFilter(open_only=True), when)]
+                    for row in overdue_rows(uow, given, RequestFilter(open_only=True), when)]
         requests: list[Request] | None = None
         if late is not None and report_queries.report_facts_ready(uow.conn):
             # The other figures from the stored report facts, replaying only the histories of
@@ -181,7 +186,8 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
 
     data: dict[str, Any] = {
         "period": {
-            "from": iso(start, tz), "to": iso(end, tz), "as_of": iso(when, tz),
+            "from": start.astimezone(tz).isoformat(), "to": end.astimezone(tz).isoformat(),
+            "as_of": when.astimezone(tz).isoformat(),
             "kind": kind or "custom", "label": period_label(kind, start, end, tz),
         },
         "timezone": str(tz),
@@ -190,7 +196,8 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
     return ReportResult(data, period_requests, tz)
 
 
-def _from_facts(conn: Any, span: Any, boundaries: list[datetime], calendar: Any, policy: Any) -> tuple[Any, Any]:
+def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetime], calendar: WorkingCalendar,
+                policy: SlaPolicy) -> tuple[Tally, MonthlyInputs]:
     """The period's tally and the trend's inputs from the stored report facts: requests whose
     record ends before the cut from their facts, the others (changed after the cut) by replaying
     their histories, and the period's entries from the stored event facts."""

@@ -1,16 +1,21 @@
-"""SLA services: the morning overdue check, per-request clocks, and the shared settings."""
+"""SLA services: the morning overdue check and the shared settings (a request's clocks: services.show)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..domain.errors import InvalidInput
 from ..domain.record import Request
 from ..domain.timeparse import parse_duration
-from . import Context, Inputs, _inputs, keep_deadlines
+from .context import Context, Inputs, inputs, with_histories
+from .upkeep import keep_deadlines
+
+if TYPE_CHECKING:
+    from ..domain.sla import OverdueReason
+    from ..storage.reader import ReadUnitOfWork, RequestFilter
 
 
 @dataclass
@@ -18,11 +23,11 @@ class OverdueRow:
     """An open request and every reason it is late (or soon due), most urgent first."""
 
     request: Request
-    reasons: list[Any]  # domain.sla.OverdueReason
+    reasons: list[OverdueReason]
     status: str  # at the moment evaluated (differs from request.status for a past --as-of)
 
     @property
-    def reason(self) -> Any:
+    def reason(self) -> OverdueReason:
         return self.reasons[0]
 
 
@@ -48,20 +53,20 @@ def overdue(
     # Plain sqlite3 reads: no SQLAlchemy import, no per-value result processing; and no cyclic
     # garbage collection while tens of thousands of acyclic records are made (docs/performance.md).
     with ctx.reader() as uow, bulk_objects():
-        inputs = _inputs(uow, ctx)
-        moment = inputs.time(as_of, "start", "--as-of")
+        given = inputs(uow, ctx)
+        moment = given.time(as_of, "start", "--as-of")
         when = moment.at if moment else ctx.now
         window: timedelta | None = None
         if within is not None:
             duration = parse_duration(within)
-            window = duration.after(when, inputs.calendar.add_working_days) - when
-        rows = overdue_rows(uow, inputs, RequestFilter(owner=owner, open_only=True), when, window, stale)
+            window = duration.after(when, given.calendar.add_working_days) - when
+        rows = overdue_rows(uow, given, RequestFilter(owner=owner, open_only=True), when, window, stale)
     rows.sort(key=lambda row: (-row.reason.late_calendar.total_seconds(), row.request.id))
-    return OverdueReport(rows, when, inputs.tz)
+    return OverdueReport(rows, when, given.tz)
 
 
-def overdue_rows(uow: Any, inputs: Inputs, flt: Any, when: datetime, window: timedelta | None = None,
-                 stale: bool = False) -> list[OverdueRow]:
+def overdue_rows(uow: ReadUnitOfWork, given: Inputs, flt: RequestFilter, when: datetime,
+                 window: timedelta | None = None, stale: bool = False) -> list[OverdueRow]:
     """The overdue rows among the open requests `flt` selects (its `open_only` is set), at `when`.
 
     From now on, the stored running deadlines answer (one indexed query; no history is read)
@@ -71,12 +76,12 @@ def overdue_rows(uow: Any, inputs: Inputs, flt: Any, when: datetime, window: tim
     """
     from ..domain.sla import SlaPolicy, deadline_basis, overdue_reasons, reasons_at, status_at
 
-    calendar = inputs.calendar
-    policy = SlaPolicy.from_settings(inputs.settings)
-    past = when < inputs.now
+    calendar = given.calendar
+    policy = SlaPolicy.from_settings(given.settings)
+    past = when < given.now
     rows: list[OverdueRow] = []
     replay: list[Request] = []
-    if not past and uow.requests.deadline_basis() == deadline_basis(inputs.settings):
+    if not past and uow.requests.deadline_basis() == deadline_basis(given.settings):
         upto = when + window if window is not None and window > timedelta(0) else when
         for request, valid_from, deadlines in uow.requests.running_deadlines(flt, when, upto, stale):
             if valid_from > when:  # changed after `when` (a clock behind the machine's): replay it
@@ -92,34 +97,11 @@ def overdue_rows(uow: Any, inputs: Inputs, flt: Any, when: datetime, window: tim
             flt = replace(flt, open_only=False, open_at=when)
         replay = list(uow.requests.select(flt))
     replay = [r for r in replay if r.submitted_at <= when]  # not yet submitted then: in no list
-    histories = uow.requests.histories([r.id for r in replay])
-    for request in replay:
-        request.history = histories[request.id]
+    for request in with_histories(uow.requests, replay):
         reasons = overdue_reasons(request, calendar, policy, when, within=window, include_stale=stale)
         if reasons:
             rows.append(OverdueRow(request, reasons, status_at(request, when) if past else request.status))
     return rows
-
-
-def recompute_deadlines(ctx: Context) -> int:
-    """Recompute the stored running deadlines of every open request (what `config set` does);
-    for databases filled by other means than the services, such as the benchmark's. Returns
-    how many open requests have them."""
-    with ctx.unit_of_work(write=True) as uow:
-        keep_deadlines(uow, _inputs(uow, ctx), [], recompute=True)
-        uow.commit()
-    with ctx.reader() as reader:
-        return int(reader.conn.execute("SELECT count(*) FROM sla_open").fetchone()[0])
-
-
-def clocks(ctx: Context, request: Request) -> tuple[list[Any], Any, datetime]:
-    """The request's SLA clocks now, with the calendar to express them in working days."""
-    from ..domain.sla import SlaPolicy, request_clocks
-
-    with ctx.reader() as uow:
-        inputs = _inputs(uow, ctx)
-        policy = SlaPolicy.from_settings(inputs.settings)
-        return request_clocks(request, inputs.calendar, policy, ctx.now), inputs.calendar, ctx.now
 
 
 @dataclass
@@ -139,17 +121,12 @@ def config_show(ctx: Context) -> list[SettingView]:
         stored = uow.requests.settings()
     views = []
     for key, spec in SETTINGS.items():
-        default = _spec_value(spec, "default")
-        value = stored.get(key, "" if default is None else str(default))
-        views.append(SettingView(key, value, None if default is None else str(default), key in stored,
-                                 str(_spec_value(spec, "description") or "")))
+        default = spec.default
+        value = stored.get(key, "" if default is None else default)
+        views.append(SettingView(key, value, default, key in stored, spec.description))
     for key in sorted(set(stored) - set(SETTINGS)):
         views.append(SettingView(key, stored[key], None, True, "(not a setting this version knows)"))
     return views
-
-
-def _spec_value(spec: Any, name: str) -> Any:
-    return spec.get(name) if isinstance(spec, dict) else getattr(spec, name, None)
 
 
 def config_set(ctx: Context, key: str, value: str) -> str:
@@ -161,7 +138,7 @@ def config_set(ctx: Context, key: str, value: str) -> str:
         uow.requests.set_setting(key, normalised)
         if key in ("calendar.country", "calendar.subdivision"):
             uow.requests.forget_country_days()  # taken again from the installed package
-        keep_deadlines(uow, _inputs(uow, ctx), [], recompute=True)  # also the way to repair them
+        keep_deadlines(uow, inputs(uow, ctx), [], recompute=True)  # also the way to repair them
         uow.commit()
     return normalised
 
@@ -178,5 +155,5 @@ def config_unset(ctx: Context, key: str) -> None:
         uow.requests.set_setting(key, None)
         if key in ("calendar.country", "calendar.subdivision"):
             uow.requests.forget_country_days()
-        keep_deadlines(uow, _inputs(uow, ctx), [], recompute=True)
+        keep_deadlines(uow, inputs(uow, ctx), [], recompute=True)
         uow.commit()

@@ -7,7 +7,6 @@ that another SQLAlchemy database could be added beside it.
 from __future__ import annotations
 
 import os
-
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -221,7 +220,7 @@ class Database:
     _settings: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod
-    def open(cls, path: Path, write: bool) -> "Database":
+    def open(cls, path: Path, write: bool) -> Database:
         """Open `path`; create it first when `write` (only write commands create a database).
 
         Raises EnvironmentProblem (exit 3) for a missing file on a read, a directory, an empty or

@@ -7,7 +7,7 @@ Append new migrations at the end; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable
+from collections.abc import Callable
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -216,7 +216,7 @@ def apply_migrations(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> 
 
     `conn` must be in autocommit mode (isolation_level=None); returns the versions applied.
     """
-    applied = []
+    applied: list[int] = []
     while True:
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -21,15 +21,17 @@ import json
 import re
 import sqlite3
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from typing import Any
 
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.record import TIME_RANGE_TEXT, Attachment, HistoryEntry, Request, storable_time
+from ..domain.vocab import OPEN_STATUSES
 
-OPEN = ("pending", "in-progress", "verifying")
+OPEN = OPEN_STATUSES
 _OPEN_SET = frozenset(OPEN)
 _UTC = timezone.utc
 
@@ -216,7 +218,7 @@ def completion_fact_from_row(at: str, seq: int, start: str, completed: str | Non
     from ..domain.metrics import CompletionFact
 
     moment = time_from_stored(at)
-    spans = ()
+    spans: tuple[tuple[datetime, datetime | None], ...] = ()
     if pauses:
         spans = tuple((time_from_stored(b), None if e is None else time_from_stored(e)) for b, e in json.loads(pauses))
     return CompletionFact(

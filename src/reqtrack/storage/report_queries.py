@@ -17,10 +17,18 @@ from typing import Any
 
 from ..domain.metrics import EventCounts, MonthlyInputs, OpenRequest, QuietNew
 from ..domain.record import HistoryEntry, Request
-from .reader import (REPORT_FACTS_BASIS, REPORT_FACTS_VERSION, REQUEST_FIELDS, completion_fact_from_row,
-                     request_from_row, time_from_stored, time_to_stored)
+from ..domain.vocab import OPEN_STATUSES
+from .reader import (
+    REPORT_FACTS_BASIS,
+    REPORT_FACTS_VERSION,
+    REQUEST_FIELDS,
+    completion_fact_from_row,
+    request_from_row,
+    time_from_stored,
+    time_to_stored,
+)
 
-_OPEN_SQL = "('pending', 'in-progress', 'verifying')"
+_OPEN_SQL = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 _BATCH = 20_000  # history rows fetched at a time
 
 
@@ -45,7 +53,7 @@ def touched_requests(conn: sqlite3.Connection, *, submitted_by: datetime, since:
                          (time_to_stored(submitted_by), low, low))
 
 
-def _with_history(conn: sqlite3.Connection, condition: str, params: tuple[Any, ...]) -> list[Request]:
+def _with_history(conn: sqlite3.Connection, condition: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Request]:
     """The requests `r` meeting `condition`, each with its history (oldest first)."""
     columns = ", ".join(f'r."{name}"' for name in REQUEST_FIELDS)
     requests = {row[0]: request_from_row(row)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, cast
 
 from sqlalchemy import JSON, Boolean, String, and_, func, insert, or_, select, true, type_coerce, update
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -13,22 +15,32 @@ from sqlmodel import Session
 
 from ..domain.errors import NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
+from ..domain.vocab import OPEN_STATUSES
 from .db import Database, environment_problem, translate_operational_error
-from .reader import (DEADLINES_BASIS, REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS,
-                     REPORT_FACTS_BASIS, country_day_text, country_days_from_rows, report_fact_rows,
-                     running_deadline_row)
-from .reader import RequestFilter  # noqa: F401 - defined with the plain-sqlite3 readers, used by both
+from .reader import (
+    DEADLINES_BASIS,
+    REPORT_COMPLETION_COLUMNS,
+    REPORT_EVENT_COLUMNS,
+    REPORT_FACT_COLUMNS,
+    REPORT_FACTS_BASIS,
+    RequestFilter,  # noqa: F401 - defined with the plain-sqlite3 readers, used by both
+    country_day_text,
+    country_days_from_rows,
+    refuse_unstorable,
+    report_fact_rows,
+    running_deadline_row,
+)
 from .reader import json_from_stored as _json_from_stored
-from .reader import refuse_unstorable
 from .reader import time_from_stored as _time_from_stored
 from .tables import AttachmentRow, EventRow, RequestRow, SettingRow, UtcTime
 
-OPEN = ("pending", "in-progress", "verifying")
+OPEN = OPEN_STATUSES
 
-REQUEST = RequestRow.__table__
-EVENT = EventRow.__table__
-ATTACHMENT = AttachmentRow.__table__
-SETTING = SettingRow.__table__
+# SQLModel sets `__table__` on table models when the class is made; mypy cannot see it.
+REQUEST = RequestRow.__table__  # type: ignore[attr-defined]
+EVENT = EventRow.__table__  # type: ignore[attr-defined]
+ATTACHMENT = AttachmentRow.__table__  # type: ignore[attr-defined]
+SETTING = SettingRow.__table__  # type: ignore[attr-defined]
 
 # Columns of the request table that map one-to-one to Request fields.
 _REQUEST_FIELDS = [f.name for f in fields(Request) if f.name not in ("attachments", "history")]
@@ -308,8 +320,8 @@ class Repository:
     # -- a country's days, kept once used (table country_day) -----------------------------------
     def first_submission_year(self) -> int | None:
         """The (UTC) year of the earliest submission, None without requests."""
-        first = self.session.connection().exec_driver_sql("SELECT min(submitted_at) FROM request").fetchone()[0]
-        return int(first[:4]) if first else None
+        row = self.session.connection().exec_driver_sql("SELECT min(submitted_at) FROM request").fetchone()
+        return int(row[0][:4]) if row and row[0] else None
 
     def country_days(self, country: str, subdivision: str | None) -> dict[int, Any]:
         """The kept public holidays and make-up days of a country, by year."""
@@ -402,7 +414,7 @@ class Repository:
         transaction): bulk reads without SQLAlchemy's per-row processing."""
         from .reader import Reader
 
-        return Reader(self.session.connection().connection.driver_connection)
+        return Reader(cast(sqlite3.Connection, self.session.connection().connection.driver_connection))
 
     def clear_report_facts(self) -> None:
         """Drop every stored report fact and their version (reports read the histories until
@@ -460,7 +472,7 @@ class Repository:
             values["b_id"] = values.pop("id")
             rows.append(values)
         self.session.execute(update(REQUEST).where(REQUEST.c.id == bindparam("b_id")), rows)
-        events = []
+        events: list[dict[str, Any]] = []
         for request in requests:
             known = self._loaded_history.get(request.id, 0)
             events.extend(_event_values(request.id, e) for e in request.history if e.seq > known)
@@ -483,7 +495,7 @@ class Repository:
         """One line of the import log."""
         from .tables import ImportLogRow
 
-        self.session.execute(insert(ImportLogRow.__table__).values(
+        self.session.execute(insert(ImportLogRow.__table__).values(  # type: ignore[attr-defined]
             file=file, at=at, actor=actor, rows=rows, created=created, updated=updated, unchanged=unchanged))
 
 
@@ -497,7 +509,7 @@ class UnitOfWork:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = Session(self.db.engine)
         self.requests = Repository(self.session)
         try:

@@ -7,7 +7,7 @@ Times are stored as UTC text `YYYY-MM-DDTHH:MM:SSZ`: unambiguous, and sortable a
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, Column, LargeBinary, String
 from sqlalchemy.types import TypeDecorator
@@ -58,35 +58,35 @@ class RequestRow(SQLModel, table=True):
     __tablename__ = "request"
 
     id: str = Field(primary_key=True)
-    id_month: Optional[str] = None
-    id_seq: Optional[int] = None
+    id_month: str | None = None
+    id_seq: int | None = None
     customer: str
     description: str
     submitted_at: datetime = Field(sa_column=Column(UtcTime(), nullable=False))
     status: str
-    source: Optional[str] = None
-    proposer: Optional[str] = None
-    contact: Optional[str] = None
-    type: Optional[str] = None
-    liaison: Optional[str] = None
-    priority: Optional[str] = None
-    owner: Optional[str] = None
-    department: Optional[str] = None
-    due: Optional[datetime] = _time()
+    source: str | None = None
+    proposer: str | None = None
+    contact: str | None = None
+    type: str | None = None
+    liaison: str | None = None
+    priority: str | None = None
+    owner: str | None = None
+    department: str | None = None
+    due: datetime | None = _time()
     due_is_date: bool = False
-    completed_at: Optional[datetime] = _time()
-    verification: Optional[str] = None
-    verification_note: Optional[str] = None
-    satisfaction: Optional[str] = None
-    notes: Optional[str] = None
-    feasibility: Optional[str] = None
-    scores: Optional[dict] = Field(default=None, sa_column=Column(JSON))
-    priority_reason: Optional[str] = None
-    assign_reason: Optional[str] = None
-    responded_at: Optional[datetime] = _time()
-    closed_at: Optional[datetime] = _time()
+    completed_at: datetime | None = _time()
+    verification: str | None = None
+    verification_note: str | None = None
+    satisfaction: str | None = None
+    notes: str | None = None
+    feasibility: str | None = None
+    scores: dict | None = Field(default=None, sa_column=Column(JSON))
+    priority_reason: str | None = None
+    assign_reason: str | None = None
+    responded_at: datetime | None = _time()
+    closed_at: datetime | None = _time()
     waiting: bool = False
-    updated_at: Optional[datetime] = _time()
+    updated_at: datetime | None = _time()
 
 
 class EventRow(SQLModel, table=True):
@@ -99,7 +99,7 @@ class EventRow(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UtcTime(), nullable=False))
     action: str
     actor: str
-    changes: Optional[dict] = Field(default=None, sa_column=Column(JSON))
+    changes: dict | None = Field(default=None, sa_column=Column(JSON))
     note: str = ""
 
 
@@ -108,14 +108,14 @@ class AttachmentRow(SQLModel, table=True):
 
     __tablename__ = "attachment"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     request_id: str
     number: int
     name: str
-    size: Optional[int] = None
-    sha256: Optional[str] = None
-    content: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary))
-    added_at: Optional[datetime] = _time()
+    size: int | None = None
+    sha256: str | None = None
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    added_at: datetime | None = _time()
 
 
 class SettingRow(SQLModel, table=True):
@@ -132,7 +132,7 @@ class ImportLogRow(SQLModel, table=True):
 
     __tablename__ = "import_log"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     file: str
     at: datetime = Field(sa_column=Column(UtcTime(), nullable=False))
     actor: str

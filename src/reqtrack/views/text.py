@@ -17,7 +17,7 @@ mark instead, so that people see every character and the terminal obeys none:
   any other lone surrogate `<U+D800>`. Such text cannot be written to a UTF-8 stream at all.
 
 Markup is a separate matter: Rich reads `[red]`, `[/]` and `[link=…]` in plain strings, so user
-text reaches Rich only as `rich.text.Text` (see render.py); this module is standard library only
+text reaches Rich only as `rich.text.Text` (`views.output.plain`); this module is standard library only
 and cheap on the start-up path. JSON and CSV are for programs and keep text exact.
 """
 

@@ -1,25 +1,22 @@
-"""Showing SLA clocks, the overdue list and the settings."""
+"""The SLA on screen and for scripts: the clocks of `show`, the overdue list and the settings."""
 
 from __future__ import annotations
 
 import sys
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .domain.vocab import PRIORITY, STATUS
-from .render import console_for_stdout, iso, local, owner_cell, plain
-from .views_text import one_line
+from ..domain.vocab import PRIORITY, STATUS
+from .cells import iso, local, owner_cell
+from .labels import label
+from .output import console_for_stdout, plain, plain_table
+from .text import one_line
 
-REASON_LABELS = {
-    "en": {"response": "no response", "plan": "no plan (high)", "resolution": "resolution", "due": "past planned date",
-           "due-soon": "due soon", "stale": "no update"},
-    "zh-CN": {"response": "未响应", "plan": "未出方案(高)", "resolution": "解决超时", "due": "超过计划完成时间",
-              "due-soon": "即将到期", "stale": "长时间未更新"},
-    "zh-TW": {"response": "未響應", "plan": "未出方案(高)", "resolution": "解決超時", "due": "超過計劃完成時間",
-              "due-soon": "即將到期", "stale": "長時間未更新"},
-}
-
+if TYPE_CHECKING:
+    from ..domain.calendar import WorkingCalendar
+    from ..domain.sla import Clock
+    from ..services.sla import OverdueReport, SettingView
 
 def human_delta(delta: timedelta) -> str:
     """`2d 4h`, `5h 30m`, `12m` — the size of a delta, without its sign."""
@@ -39,7 +36,7 @@ def late_text(late_calendar: timedelta, late_working_days: float) -> str:
     return f"{word} {abs(late_working_days):.2f} wd ({human_delta(late_calendar)})"
 
 
-def overdue_json(report: Any) -> list[dict[str, Any]]:
+def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
     """Rows for scripts: id, reason (most urgent), reasons with deadlines, deadline, owner, priority, status."""
     tz = report.tz
     rows = []
@@ -68,22 +65,19 @@ def overdue_json(report: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def overdue_table(report: Any, lang: str) -> None:
+def overdue_table(report: OverdueReport, lang: str) -> None:
     """The overdue list on screen, most late first, as aligned plain text (late rows red, coming
     due yellow on a terminal): a Rich table of thousands of rows took 15 s of CPU at 100,000
     requests, and the list is also what the morning script writes to its summary file."""
-    from .render import plain_table
-
     if not report.rows:
         sys.stdout.write(f"Nothing overdue as of {local(report.as_of, report.tz)}.\n")
         return
-    labels = REASON_LABELS[lang]
     headers = ["ID", "reason", "deadline", "late by", "owner", "priority", "status", "customer", "description"]
     rows, styles = [], []
     for row in report.rows:
         r = row.request
         late = row.reason.late_calendar.total_seconds() > 0
-        rows.append([one_line(r.id), ", ".join(labels[x.reason] for x in row.reasons), local(row.reason.deadline, report.tz),
+        rows.append([one_line(r.id), ", ".join(label(f"reason.{x.reason}", lang) for x in row.reasons), local(row.reason.deadline, report.tz),
                      late_text(row.reason.late_calendar, row.reason.late_working_days), one_line(owner_cell(r)),
                      one_line(PRIORITY.label(r.priority, lang)), one_line(STATUS.label(row.status, lang)),
                      one_line(r.customer), one_line(r.description)])  # user text on one line, controls shown
@@ -94,9 +88,13 @@ def overdue_table(report: Any, lang: str) -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def clock_rows(clocks: list[Any], calendar: Any, now: datetime, tz: ZoneInfo) -> list[tuple[str, str, str]]:
-    """(clock, deadline, state) for `show`: met, late or remaining, in working and calendar time."""
-    rows = []
+def clock_rows(clocks: list[Clock], calendar: WorkingCalendar | None, now: datetime,
+               tz: ZoneInfo) -> list[tuple[str, str, str]]:
+    """(clock, deadline, state) for `show`: met, late or remaining, in working and calendar time
+    (none without the calendar to count working days in)."""
+    rows: list[tuple[str, str, str]] = []
+    if calendar is None:
+        return rows
     for clock in clocks:
         if clock.deadline is None:
             continue
@@ -114,7 +112,7 @@ def clock_rows(clocks: list[Any], calendar: Any, now: datetime, tz: ZoneInfo) ->
     return rows
 
 
-def settings_table(views: list[Any]) -> None:
+def settings_table(views: list[SettingView]) -> None:
     """The settings: key, value, whether it is the default, what it means."""
     from rich.table import Table
 

@@ -1,50 +1,36 @@
-"""Commands of the Excel capability: `export` and `import`."""
+"""The commands of files: `export` (the template's sheet, CSV or JSON) and `import`."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated
 
 import typer
 
-from .cli import (CustomerFilter, OpenFilter, OwnerFilter, PriorityFilter, SearchFilter, SinceFilter, SourceFilter,
-                  StatusFilter, TypeFilter, UntilFilter, app, say, state)
+from .common import (
+    CustomerFilter,
+    OpenFilter,
+    OwnerFilter,
+    PriorityFilter,
+    SearchFilter,
+    SinceFilter,
+    SourceFilter,
+    StatusFilter,
+    TypeFilter,
+    UntilFilter,
+    area,
+    say,
+    state,
+)
 
-PROGRESS_FROM_ROWS = 2000  # below this an export is quick enough to need no bar
-
-
-def _progress_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A Rich progress bar on a terminal (stderr), started only for long exports; nothing when piped."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    holder: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in holder:
-            if total < PROGRESS_FROM_ROWS:
-                return
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            bar = Progress(TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                           console=Console(stderr=True), transient=True)
-            bar.start()
-            holder["bar"], holder["task"] = bar, bar.add_task("export", total=total)
-        holder["bar"].update(holder["task"], completed=done)
-
-    def stop() -> None:
-        if "bar" in holder:
-            holder["bar"].stop()
-
-    return update, stop
+app = area()
 
 
 @app.command()
 def export(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="File to write: .xlsx, .csv or .json.", show_default=False)],
-    format: Annotated[Optional[str], typer.Option("--format", help="xlsx, csv or json (default: from the file's suffix).")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="xlsx, csv or json (default: from the file's suffix).")] = None,
     status: StatusFilter = None,
     type: TypeFilter = None,
     priority: PriorityFilter = None,
@@ -56,16 +42,17 @@ def export(
     open_: OpenFilter = False,
     search: SearchFilter = None,
     mask: Annotated[bool, typer.Option("--mask", help="Hide personal names (王经理 → 王**) for sheets shared outside the team; such a file cannot be imported.")] = False,
-    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of headers and labels (default: the global --lang).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of headers and labels (default: the global --lang).")] = None,
     extra: Annotated[bool, typer.Option("--extra", help="Add the kept non-template fields (contact, department, scores, ...) after the 18 columns.")] = False,
 ) -> None:
     """Write the template's sheet (18 columns) for the weekly meeting: xlsx, CSV or JSON."""
-    from .services import transfer
+    from ..services import exports
+    from ..views.progress import export_progress
 
     st = state(ctx)
-    update, stop = _progress_bar()
+    update, stop = export_progress()
     try:
-        result = transfer.export_requests(
+        result = exports.export_requests(
             st.ctx, file, format, lang or st.lang, mask, update, extra=extra, statuses=status, type=type,
             priority=priority, customer=customer, owner=owner, source=source, since=since, until=until,
             open_only=open_, search=search,
@@ -85,10 +72,9 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and count what would change; write nothing.")] = False,
 ) -> None:
     """Take over a sheet: new rows become requests, changed rows update them (all or nothing)."""
-    from .services import transfer
+    from ..services import imports
 
-    st = state(ctx)
-    result = transfer.import_file(st.ctx, file, dry_run=dry_run)
+    result = imports.import_file(state(ctx).ctx, file, dry_run=dry_run)
     for warning in result.warnings:
         say(f"reqtrack: note: {warning}", err=True)
     verb = "would import" if dry_run else "imported"

@@ -1,30 +1,32 @@
-"""Commands of the SLA capability: `overdue` and `config`."""
+"""The commands of the SLA: `overdue`, and `config` for the shared settings (time zone,
+calendar, SLA targets)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from .cli import Json, ReqtrackGroup, app, say, state
+from ..domain.errors import ExitStatus
+from .common import Json, area, say, state
 
-config_app = typer.Typer(cls=ReqtrackGroup, help="Shared settings: time zone, calendar, SLA targets.", no_args_is_help=True)
-app.add_typer(config_app, name="config")
+app = area()
+config_app = area("Shared settings: time zone, calendar, SLA targets.")  # the root adds it as `config`
 
 
 @app.command()
 def overdue(
     ctx: typer.Context,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluate at this time instead of now.")] = None,
-    within: Annotated[Optional[str], typer.Option(help="Also list what comes due within this window: 1d, 4h, 2wd.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate at this time instead of now.")] = None,
+    within: Annotated[str | None, typer.Option(help="Also list what comes due within this window: 1d, 4h, 2wd.")] = None,
     stale: Annotated[bool, typer.Option("--stale", help="Also list in-progress requests with no update for sla.stale_hours.")] = False,
-    owner: Annotated[Optional[str], typer.Option(help="Only this owner (or department).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this owner (or department).")] = None,
     json: Json = False,
 ) -> None:
     """List open requests past a deadline; exit 1 when anything is listed (for cron)."""
-    from .render import dump_json
-    from .render_sla import overdue_json, overdue_table
-    from .services import sla
+    from ..services import sla
+    from ..views.output import dump_json
+    from ..views.sla import overdue_json, overdue_table
 
     st = state(ctx)
     report = sla.overdue(st.ctx, as_of=as_of, within=within, stale=stale, owner=owner)
@@ -32,15 +34,15 @@ def overdue(
         dump_json(overdue_json(report))
     else:
         overdue_table(report, st.lang)
-    raise typer.Exit(1 if report.rows else 0)
+    raise typer.Exit(ExitStatus.FOUND if report.rows else ExitStatus.SUCCESS)
 
 
 @config_app.command("show")
 def config_show(ctx: typer.Context, json: Json = False) -> None:
     """Show every setting, its value and its default."""
-    from .render import dump_json
-    from .render_sla import settings_table
-    from .services import sla
+    from ..services import sla
+    from ..views.output import dump_json
+    from ..views.sla import settings_table
 
     views = sla.config_show(state(ctx).ctx)
     if json:
@@ -57,7 +59,7 @@ def config_set(
     value: Annotated[str, typer.Argument(help="New value.", show_default=False)],
 ) -> None:
     """Change a setting for everyone who uses this database."""
-    from .services import sla
+    from ..services import sla
 
     stored = sla.config_set(state(ctx).ctx, key, value)
     say(f"{key} = {stored}")
@@ -68,7 +70,7 @@ def config_unset(
     ctx: typer.Context, key: Annotated[str, typer.Argument(help="Setting to return to its default.", show_default=False)]
 ) -> None:
     """Return a setting to its default."""
-    from .services import sla
+    from ..services import sla
 
     sla.config_unset(state(ctx).ctx, key)
     say(f"{key} unset (default applies)")

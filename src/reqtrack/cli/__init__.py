@@ -1,0 +1,59 @@
+"""The command line: the root app, its global options, and one sub-app per area.
+
+Each area (`requests`, `sla`, `report`, `admin`, `files`) is a Typer app of its own; the root
+merges their commands (`add_typer` without a name) and adds `config` as a group. Nothing imports
+this module back: the areas share what they need through `cli.common`. Every command runs inside
+the root group's error handling (`common.ReqtrackGroup`).
+
+Heavy modules (SQLModel, openpyxl, holidays, Rich) are imported inside the commands that use
+them, so that `reqtrack --help` starts fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from . import admin, files, report, requests, sla
+from .common import ReqtrackGroup, State
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    cls=ReqtrackGroup,
+    help="Track customer requirements and complaints through a closed loop: "
+    "receive, classify, assess, assign, track, verify, close — and never miss a deadline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+for _area in (requests, sla, report, admin, files):
+    app.add_typer(_area.app)
+app.add_typer(sla.config_app, name="config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reqtrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[Path | None, typer.Option("--db", envvar="REQTRACK_DB", help="Database file (default: in the user's data directory).", show_default=False)] = None,
+    lang: Annotated[str, typer.Option("--lang", envvar="REQTRACK_LANG", help="Language of labels: en, zh-CN or zh-TW.")] = "en",
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Track customer requirements and complaints through a closed loop."""
+    ctx.obj = State(db, lang)
+
+
+def main() -> None:
+    """Entry point of the `reqtrack` command."""
+    app(prog_name="reqtrack")

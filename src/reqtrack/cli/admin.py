@@ -1,0 +1,43 @@
+"""The commands that keep the database whole: `backup` and `check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..domain.errors import ExitStatus
+from .common import Json, area, say, state
+
+app = area()
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write the copy, e.g. ~/backups/reqtrack-2025-03-14.db.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", "--overwrite", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy the database to FILE, safely while others are writing; the copy is private and verified."""
+    from ..services import admin
+
+    result = admin.backup(state(ctx).ctx, file, overwrite=force)
+    say(f"backed up {result.source} to {result.path} ({result.requests} requests, "
+        f"{result.size / 1024:.0f} KiB, schema {result.schema_version}, integrity ok)")
+
+
+@app.command()
+def check(ctx: typer.Context, json: Json = False) -> None:
+    """Check the database: integrity, schema, counts and inconsistent records; exit 1 on a problem."""
+    from ..services import admin
+    from ..views.admin import check_lines
+    from ..views.output import dump_json
+
+    report = admin.check(state(ctx).ctx)
+    if json:
+        dump_json(report.to_json())
+    else:
+        for line in check_lines(report):
+            say(line)
+    raise typer.Exit(ExitStatus.SUCCESS if report.ok else ExitStatus.FOUND)

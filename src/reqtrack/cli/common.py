@@ -1,0 +1,195 @@
+"""What every area of the command line shares: the global state, the one error-handling group,
+`say`, and the options several commands take.
+
+Standard library, Typer and `views.text` only: `reqtrack --help` imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ..domain.errors import ExitStatus, InvalidInput, ReqtrackError
+from ..domain.vocab import OPEN_STATUSES
+from ..views.text import has_undecodable, visible
+
+if TYPE_CHECKING:
+    from typer._click import Context as ClickContext  # Typer 0.28 runs on its own copy of click
+
+    from ..services import Context
+
+DEBUG_ENV = "REQTRACK_DEBUG"
+
+
+def say(message: object, err: bool = False, lines: bool = False) -> None:
+    """Print a line for people: user text in it (IDs, names, paths, quoted input) with its
+    control characters made visible (`views.text.visible`), so the terminal obeys none of it;
+    `lines` keeps newlines and tabs (a message of several lines, e.g. an import's problems)."""
+    typer.echo(visible(message, multiline=lines), err=err)
+
+
+class State:
+    """The global options, shared by the commands through the root click context; the services'
+    Context is made when a command first needs it (`--help` opens no database)."""
+
+    def __init__(self, db: Path | None, lang: str) -> None:
+        self.db = db
+        self.lang_raw = lang
+        self._ctx: Context | None = None
+
+    @property
+    def lang(self) -> str:
+        from ..domain.vocab import normalise_language
+
+        return normalise_language(self.lang_raw)
+
+    @property
+    def ctx(self) -> Context:
+        if self._ctx is None:
+            from ..services import Context, default_database_path
+
+            self._ctx = Context(db_path=self.db or default_database_path())
+        return self._ctx
+
+    @property
+    def opened(self) -> Context | None:
+        """The services' Context if a command made one, else None."""
+        return self._ctx
+
+
+def state(ctx: typer.Context) -> State:
+    """The State of the command line, from any command's context."""
+    root = ctx.find_root().obj
+    assert isinstance(root, State)
+    return root
+
+
+# -- errors --------------------------------------------------------------------------------------
+def _usage_error_shown_visibly(exc: BaseException) -> None:
+    """Typer's own usage errors quote what was typed (`No such command '…'`, `'…' is not a
+    valid integer`): made visible before Typer prints them. The help a bare group prints
+    (`reqtrack`, `reqtrack config`) is reqtrack's own text, kept on its lines."""
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and type(exc).__name__ != "NoArgsIsHelpError":
+        exc.message = visible(message)  # type: ignore[attr-defined]
+
+
+class ReqtrackGroup(TyperGroup):
+    """The root group: every command runs inside its `invoke`, which turns every error into one
+    sentence on stderr and an `ExitStatus`, and reports a database upgrade once."""
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            _refuse_undecodable(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:
+            _usage_error_shown_visibly(exc)
+            raise
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        try:
+            return self._invoke(ctx)
+        finally:
+            _report_upgrades(ctx)
+
+    def _invoke(self, ctx: ClickContext) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReqtrackError as exc:
+            if os.environ.get(DEBUG_ENV) == "1":
+                raise
+            say(f"reqtrack: {exc}", err=True, lines=True)  # an import's problems: one line each
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            typer.echo("reqtrack: interrupted; nothing half-written was kept", err=True)
+            ctx.exit(ExitStatus.INTERRUPTED)
+        except BrokenPipeError:
+            # The reader went away (`| head`): not an error. Point stdout at /dev/null so that
+            # Python's final flush does not complain about the closed pipe.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(ExitStatus.SUCCESS)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            # Typer's (or click's) own exits and usage errors carry their exit codes: let them through.
+            if type(exc).__module__.split(".")[0] in ("typer", "click") or os.environ.get(DEBUG_ENV) == "1":
+                _usage_error_shown_visibly(exc)
+                raise
+            say(
+                f"reqtrack: internal error ({type(exc).__name__}: {exc}); please report it "
+                f"(run again with {DEBUG_ENV}=1 for the traceback)",
+                err=True,
+            )
+            ctx.exit(ExitStatus.INTERNAL)
+
+
+def _refuse_undecodable(ctx: ClickContext, args: list[str]) -> None:
+    """Bytes that are not text in the locale's encoding (UTF-8) reach Python as lone surrogates,
+    which no database can store: refuse them before anything runs (exit 2), naming where."""
+    problem = next((f"argument {index} ({visible(arg)})" for index, arg in enumerate(args, start=1)
+                    if has_undecodable(arg)), None)
+    if problem is None:
+        problem = next((f"the environment variable {name} ({visible(os.environ[name])})"
+                        for name in ("REQTRACK_USER", "REQTRACK_LANG", "REQTRACK_NOW")
+                        if has_undecodable(os.environ.get(name, ""))), None)
+    if problem is not None:
+        typer.echo(f"reqtrack: {problem} is not valid UTF-8 text; check the encoding of the terminal or "
+                   "script that passed it (<0xFF> marks a byte that is not UTF-8)", err=True)
+        ctx.exit(ExitStatus.BAD_INPUT)
+
+
+def _report_upgrades(ctx: ClickContext) -> None:
+    """Whichever command opened (and so upgraded) an older database, say where the copy of the
+    old file is — also when the command itself then failed."""
+    st = ctx.obj
+    opened = st.opened if isinstance(st, State) else None
+    if opened is None:
+        return
+    for path, old_schema, backup_path in opened.upgrades():
+        say(f"reqtrack: upgraded {path} from schema {old_schema}; a copy of the old file is at {backup_path}", err=True)
+
+
+# -- input ---------------------------------------------------------------------------------------
+def read_stdin_text(what: str) -> str:
+    """All of stdin as text in its encoding (UTF-8), refusing bytes that are not (exit 2)."""
+    stream = sys.stdin
+    raw = getattr(stream, "buffer", None)
+    if raw is None:
+        return stream.read()
+    data = raw.read()
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return str(data.decode(encoding))
+    except UnicodeDecodeError as exc:
+        name = "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else f"{encoding} (the locale's encoding)"
+        raise InvalidInput(f"{what} on stdin is not valid {name} text (byte 0x{data[exc.start]:02X} at offset "
+                           f"{exc.start}); save it as {name} and try again") from None
+
+
+# -- options several commands take ---------------------------------------------------------------
+At = Annotated[str | None, typer.Option("--at", help="When it happened (default now): 2024-05-01 14:30, yesterday, -2h.", show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+RequestId = Annotated[str, typer.Argument(help="Request ID, e.g. 202405-001.", show_default=False)]
+
+# The filters of `list`, which `export` takes too.
+StatusFilter = Annotated[list[str] | None, typer.Option("--status", help="Status (repeatable).")]
+TypeFilter = Annotated[str | None, typer.Option("--type", help="Type.")]
+PriorityFilter = Annotated[str | None, typer.Option("--priority", help="Priority.")]
+CustomerFilter = Annotated[str | None, typer.Option("--customer", help="Customer contains this text.")]
+OwnerFilter = Annotated[str | None, typer.Option("--owner", help="Owner or department contains this text.")]
+SourceFilter = Annotated[str | None, typer.Option("--source", help="Source.")]
+SinceFilter = Annotated[str | None, typer.Option("--since", help="Submitted at or after (a date means 00:00).")]
+UntilFilter = Annotated[str | None, typer.Option("--until", help="Submitted at or before (a date means the end of that day).")]
+OpenFilter = Annotated[bool, typer.Option("--open", help=f"Only open requests ({', '.join(OPEN_STATUSES)}).")]
+SearchFilter = Annotated[str | None, typer.Option("--search", help="Text in description, customer or notes.")]
+
+
+def area(help: str | None = None) -> typer.Typer:
+    """The Typer app of one area of commands; the root merges its commands (`add_typer` without
+    a name), so the area needs no callback and no error handling of its own."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, add_completion=False)

@@ -1,0 +1,162 @@
+"""The figures: every number of the report as a JSON-ready dict (docs/metrics.md), from a tally,
+the trend's inputs and "overdue now", whichever way the tally was made. Pure."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from statistics import median
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..record import Request
+from ..sla import OverdueReason, SlaPolicy
+from ..vocab import OPEN_STATUSES
+from .period import DAY_DIGITS, FUNNEL_STAGES, PRIORITIES, SATISFACTIONS, UNASSIGNED, UNSET, Period, day_stats, rate, round_days
+from .tally import OpenRequest, Tally
+from .trend import MonthlyInputs, monthly_trend, trend_months
+from .verdicts import Completion
+
+
+def _owner_key(request: Request) -> str:
+    return request.owner or UNASSIGNED
+
+
+def _distribution(values: Iterable[str | None]) -> dict[str, int]:
+    counts = Counter(value if value else UNSET for value in values)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def figures(tally: Tally, period: Period, policy: SlaPolicy, tz: ZoneInfo, monthly: MonthlyInputs,
+            overdue: Iterable[tuple[Request, list[OverdueReason]]]) -> dict[str, Any]:
+    """Every figure of the report from a tally, the trend's inputs and "overdue now"."""
+    overdue_rows = [_overdue_row(late, reasons, tz) for late, reasons in overdue]
+    owner_overdue = Counter(_owner_key(late) for late, _ in overdue)
+    overdue_rows.sort(key=lambda row: (-row["late_hours"], row["id"]))
+
+    completions, backlog, new, events = tally.completions, tally.backlog, tally.new, tally.events
+    all_days = [c.days for c in completions if c.days is not None]
+    by_priority = {}
+    compliance = {}
+    for priority in PRIORITIES:
+        mine = [c for c in completions if c.priority == priority and c.days is not None]
+        within = sum(1 for c in mine if c.within_target)
+        stats = day_stats([c.days for c in mine])  # type: ignore[misc]
+        stats.update(target_days=policy.resolution_target(priority), within_target=within)
+        by_priority[priority] = stats
+        compliance[priority] = rate(within, len(mine))
+    with_due = [c for c in completions if c.on_time is not None]
+    on_time = sum(1 for c in with_due if c.on_time)
+    satisfaction = events.satisfaction
+    rated = sum(satisfaction[key] for key in SATISFACTIONS)
+    received = len(new)
+    in_time = late = 0
+    funnel = dict.fromkeys(FUNNEL_STAGES, 0)
+    funnel["received"] = received
+    for r in new:
+        in_time += r.response_met is True
+        late += r.response_met is False
+        funnel["assessed"] += r.priority is not None
+        funnel["assigned"] += r.assigned
+        funnel["completed"] += r.completed
+        funnel["verified"] += r.verified
+        funnel["closed"] += r.closed
+
+    return {
+        "new": received,
+        "completed": len(completions),
+        "closed": events.closed,
+        "cancelled": events.cancelled,
+        "reopened": events.reopened,
+        "backlog": len(backlog),
+        "backlog_by_status": {status: sum(1 for r in backlog if r.status == status) for status in OPEN_STATUSES},
+        "first_response_rate": rate(in_time, in_time + late),
+        "first_response": {"in_time": in_time, "late": late, "excluded_not_yet_due": received - in_time - late},
+        "resolution_days": day_stats(all_days),
+        "resolution_days_by_priority": by_priority,
+        "sla_compliance": compliance,
+        "on_time_rate": rate(on_time, len(with_due)),
+        "on_time": {"on_time": on_time, "late": len(with_due) - on_time, "without_due": len(completions) - len(with_due)},
+        "first_pass_rate": rate(events.first_passed, events.first_verifications),
+        "first_pass": {"passed": events.first_passed, "first_verifications": events.first_verifications},
+        "recurrence_rate": rate(events.reopened, len(completions)),
+        "satisfaction": {**{key: satisfaction[key] for key in SATISFACTIONS},
+                         "rate": rate(satisfaction["satisfied"], rated)},
+        "by_type": _distribution(r.type for r in new),
+        "by_source": _distribution(r.source for r in new),
+        "by_priority": _distribution(r.priority for r in new),
+        "by_customer": _distribution(r.customer for r in new),
+        "by_owner": _distribution(r.owner or UNASSIGNED for r in new),
+        "owners": _owners(backlog, completions, owner_overdue),
+        "trend": monthly_trend(trend_months(period, tz), monthly, period),
+        "funnel": [{"stage": stage, "count": funnel[stage], "rate": rate(funnel[stage], received)}
+                   for stage in FUNNEL_STAGES],
+        "overdue": {"count": len(overdue_rows), "by_reason": dict(Counter(row["reason"] for row in overdue_rows)),
+                    "requests": overdue_rows},
+        "targets": {
+            "first_response_rate": float(policy.first_response_target),
+            "response_hours": float(policy.response_hours),
+            "resolution_mean_days": float(policy.mean_resolution_target_days),
+            "resolution_days": {p: policy.resolution_target(p) for p in PRIORITIES},
+        },
+    }
+
+
+def _owners(backlog: list[OpenRequest], completions: list[Completion], overdue: Counter[str]) -> list[dict[str, Any]]:
+    """Per owner: open at the cut, completed in the period, median resolution, SLA compliance,
+    overdue now, and the department most often seen on those requests (ties: the first in
+    alphabetical order). Requests without an owner are grouped as `unassigned`."""
+    rows: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"departments": Counter(), "open": 0, "completed": 0, "days": [], "within": 0})
+    for request in backlog:
+        row = rows[request.owner or UNASSIGNED]
+        row["open"] += 1
+        if request.department:
+            row["departments"][request.department] += 1
+    for c in completions:
+        row = rows[c.owner or UNASSIGNED]
+        row["completed"] += 1
+        if c.department:
+            row["departments"][c.department] += 1
+        if c.days is not None:
+            row["days"].append(c.days)
+            row["within"] += bool(c.within_target)
+    for name in overdue:
+        rows[name]  # noqa: B018 - an owner with only overdue work still gets a row
+    result = []
+    for name, row in rows.items():
+        departments = sorted(row["departments"].items(), key=lambda item: (-item[1], item[0]))
+        result.append({
+            "owner": name,
+            "department": departments[0][0] if departments else None,
+            "open": row["open"],
+            "completed": row["completed"],
+            "median_resolution_days": round_days(median(row["days"])) if row["days"] else None,
+            "sla_compliance": rate(row["within"], len(row["days"])),
+            "overdue": overdue.get(name, 0),
+        })
+    result.sort(key=lambda r: (r["owner"] == UNASSIGNED, -(r["open"] + r["completed"]), r["owner"]))
+    return result
+
+
+def _overdue_row(request: Request, reasons: list[OverdueReason], tz: ZoneInfo) -> dict[str, Any]:
+    first = reasons[0]
+    return {
+        "id": request.id,
+        "reason": first.reason,
+        "reasons": [r.reason for r in reasons],
+        "deadline": first.deadline.astimezone(tz).isoformat() if first.deadline else None,
+        "late_hours": round(first.late_calendar.total_seconds() / 3600, DAY_DIGITS),
+        "late_working_days": round(first.late_working_days, DAY_DIGITS),
+        "owner": request.owner,
+        "department": request.department,
+        "priority": request.priority,
+        "status": request.status,
+        "customer": request.customer,
+        "description": request.description,
+    }
+
+
+def touched_in_period(request: Request, period: Period) -> bool:
+    """Submitted in the period or with any history entry in it: the period's requests."""
+    return period.contains(request.submitted_at) or any(period.contains(e.at) for e in request.history)

@@ -1,0 +1,105 @@
+"""The trend: new and completed requests per month over the twelve months of the report. Pure."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..record import Request
+from .history import standing_completions, verification_failed
+from .period import TREND_MONTHS, Period, rate
+
+Step = tuple[datetime, str, bool]  # (at, action, verification failed)
+
+
+@dataclass
+class MonthlyInputs:
+    """What the trend needs for its whole twelve months (not only the period), in the form the
+    storage layer can fetch in bulk without loading every request: submission times; per
+    request, its `complete` and `verify` entries in order; and the completion times of requests
+    whose history has no `complete` entry (imported ones)."""
+
+    submissions: list[datetime] = field(default_factory=list)
+    completion_steps: list[list[Step]] = field(default_factory=list)
+    completed_without_entry: list[datetime] = field(default_factory=list)
+    # Completions the storage layer already found standing at the cut (the same rule as
+    # `standing_completions`, in SQL), instead of `completion_steps`.
+    standing: list[datetime] = field(default_factory=list)
+
+    def completions(self, has_happened: Callable[[datetime], bool]) -> list[datetime]:
+        """The times of the completions that stood at the cut."""
+        times: list[datetime] = []
+        for steps in self.completion_steps:
+            seen = [step for step in steps if has_happened(step[0])]
+            times.extend(seen[i][0] for i in standing_completions([(a, f) for _, a, f in seen]))
+        times.extend(at for at in self.standing if has_happened(at))
+        times.extend(at for at in self.completed_without_entry if has_happened(at))
+        return times
+
+
+def trend_inputs(requests: Iterable[Request]) -> MonthlyInputs:
+    """The trend's inputs taken from full requests (what the storage query computes in bulk)."""
+    inputs = MonthlyInputs()
+    for request in requests:
+        inputs.submissions.append(request.submitted_at)
+        steps = [(e.at, e.action, verification_failed(e)) for e in request.history if e.action in ("complete", "verify")]
+        if any(action == "complete" for _, action, _ in steps):
+            inputs.completion_steps.append(steps)
+        elif request.completed_at is not None:
+            inputs.completed_without_entry.append(request.completed_at)
+    return inputs
+
+
+def month_starts(last_month: date, count: int, tz: ZoneInfo) -> list[datetime]:
+    """Local midnights of the first day of `count` months ending with `last_month`, plus the
+    start of the month after it (count + 1 boundaries)."""
+    year, month = last_month.year, last_month.month
+    starts = []
+    for offset in range(count - 1, -2, -1):
+        y, m = divmod((year * 12 + month - 1) - offset, 12)
+        starts.append(datetime(y, m + 1, 1, tzinfo=tz))
+    return starts
+
+
+def trend_months(period: Period, tz: ZoneInfo, count: int = TREND_MONTHS) -> list[datetime]:
+    """Boundaries of the trend's months: the `count` months that end with the month of the
+    period's last moment (its end, or as_of if earlier), plus one month before them for the
+    first month's growth."""
+    last = min(period.end - timedelta(microseconds=1), period.as_of).astimezone(tz).date()
+    return month_starts(last, count + 1, tz)
+
+
+def monthly_trend(boundaries: list[datetime], inputs: MonthlyInputs, period: Period) -> list[dict[str, Any]]:
+    """New and completed per month with month-on-month growth ((this − previous) ÷ previous).
+
+    Only what had happened by the cut counts; the first boundary month gives the first shown
+    month its growth and is not shown itself.
+    """
+    # Compared in UTC: the stored times are UTC, and comparing datetimes of different zones
+    # costs a utcoffset() call each time.
+    edges = [b.astimezone(timezone.utc) for b in boundaries]
+    first, stop = edges[0], min(edges[-1], period.end, period.as_of + timedelta(microseconds=1))
+
+    def per_month(times: Iterable[datetime]) -> list[int]:
+        counts = [0] * (len(edges) - 1)
+        for at in times:
+            if first <= at < stop:
+                counts[bisect_right(edges, at) - 1] += 1
+        return counts
+
+    new = per_month(inputs.submissions)
+    done = per_month(inputs.completions(period.has_happened))
+    rows = []
+    for i in range(1, len(boundaries) - 1):
+        rows.append({
+            "month": boundaries[i].strftime("%Y-%m"),
+            "new": new[i],
+            "completed": done[i],
+            "new_growth": rate(new[i] - new[i - 1], new[i - 1]),
+            "completed_growth": rate(done[i] - done[i - 1], done[i - 1]),
+        })
+    return rows

@@ -1,0 +1,57 @@
+"""SLA: the shared settings and policy, and the clocks of one request (docs/sla.md). Pure: no I/O.
+
+    settings.py  the settings (calendar, SLA targets), how each is checked; SlaPolicy; the calendar
+    state.py     the request as it stood at a moment, replayed from its history
+    clocks.py    the clocks of one request
+    overdue.py   why an open request is overdue; the running deadlines the services store
+    verdicts.py  after the fact: the SLA verdicts over a whole record (the report's definitions)
+
+Clocks (see docs/sla.md):
+
+* response   — submitted_at + `response_hours` calendar hours; met by the first classify,
+  reassess, assign, progress, complete, verify or cancel entry.
+* plan       — high priority only: submitted_at + `plan_hours_high` calendar hours; met by the
+  first assign entry.
+* resolution — from submitted_at, or from the latest reopen; `resolution_days[priority]`
+  working days (no priority: medium), pushed back by the working time paused before the
+  deadline; met by completed_at. Paused while feasibility is `defer` or the request waits on
+  the customer.
+* due        — the planned completion as stored; met by completed_at.
+* stale      — in-progress requests only: the latest entry + `stale_hours` calendar hours.
+
+This package's names are those of its modules, re-exported: `from reqtrack.domain.sla import X`.
+"""
+
+from .clocks import Clock, paused_between, request_clocks, resolution_clock_of
+from .overdue import REASON_ORDER, OverdueReason, RunningDeadlines, is_overdue, overdue_reasons, reasons_at, running_deadlines
+from .settings import (
+    DEADLINES_FORMAT,
+    PRIORITIES,
+    SETTINGS,
+    SettingSpec,
+    SlaPolicy,
+    calendar_from_settings,
+    deadline_basis,
+    validate_setting,
+)
+from .state import UTC, recorded_end, status_at
+from .verdicts import (
+    due_met,
+    first_response_at,
+    paused_working_days,
+    plan_met_within,
+    resolution_clock,
+    resolution_inputs,
+    resolution_met_within,
+    resolution_working_days,
+    response_met_within,
+)
+
+__all__ = [
+    "DEADLINES_FORMAT", "PRIORITIES", "REASON_ORDER", "SETTINGS", "UTC", "Clock", "OverdueReason", "RunningDeadlines",
+    "SettingSpec", "SlaPolicy", "calendar_from_settings", "deadline_basis", "due_met", "first_response_at",
+    "is_overdue", "overdue_reasons", "paused_between", "paused_working_days", "plan_met_within", "reasons_at",
+    "recorded_end", "request_clocks", "resolution_clock", "resolution_clock_of", "resolution_inputs",
+    "resolution_met_within", "resolution_working_days", "response_met_within", "running_deadlines", "status_at",
+    "validate_setting",
+]

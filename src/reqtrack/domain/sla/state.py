@@ -1,0 +1,200 @@
+"""The request as it stood at a moment: what the clocks need, replayed from its history.
+
+Every clock is computed from what the request has stored: `submitted_at` and the history
+entries (their times, actions and `changes` {field: [old, new]}), falling back on the stored
+fields only where the history says nothing (an imported request whose process log was free
+text). Evaluating at an `as_of` in the past ignores the entries after it and reads each field
+as it was then (the old value of the first later change), so `overdue --as-of` answers what
+was overdue at that moment. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from operator import itemgetter
+from typing import Any
+
+from ..lifecycle import RESPONSE_ACTIONS
+from ..record import HistoryEntry, Request
+
+UTC = timezone.utc
+_MISSING = object()
+
+
+def utc(t: datetime) -> datetime:
+    zone = t.tzinfo
+    if zone is UTC:  # the common case: stored times come back in UTC
+        return t
+    if zone is None:
+        raise ValueError(f"a timezone-aware datetime is needed, not {t!r}")
+    return t.astimezone(UTC)
+
+
+def _as_datetime(value: Any) -> Any:
+    """A datetime from a stored change value (ISO text or datetime); _MISSING when unreadable."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return _MISSING
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return _MISSING
+
+
+_FIELD_READERS = {
+    "status": lambda v: v if isinstance(v, str) or v is None else _MISSING,
+    "priority": lambda v: v if isinstance(v, str) or v is None else _MISSING,
+    "feasibility": lambda v: v if isinstance(v, str) or v is None else _MISSING,
+    "waiting": lambda v: bool(v),
+    "due": _as_datetime,
+    "completed_at": _as_datetime,
+}
+
+
+@dataclass  # not frozen: built once per request by `overdue` and the report, and never changed
+class State:
+    """What the clocks need, as it stood at `as_of` (all times UTC)."""
+
+    as_of: datetime
+    submitted: datetime
+    status: str
+    priority: str | None
+    due: datetime | None
+    due_set: datetime | None
+    completed: datetime | None
+    reopened: datetime | None
+    responded: datetime | None
+    assigned: datetime | None
+    last_event: datetime
+    pauses: tuple[tuple[datetime, datetime | None], ...]  # (begin, end); end None = still paused
+
+
+_TIME_AND_SEQ = itemgetter(0, 1)
+
+
+def _ordered(history: Iterable[HistoryEntry]) -> list[tuple[datetime, int, HistoryEntry]]:
+    """(time in UTC, seq, entry), oldest first."""
+    return sorted(((e.at if e.at.tzinfo is UTC else utc(e.at), e.seq, e) for e in history), key=_TIME_AND_SEQ)
+
+
+def _fields_at(request: Request, later: list[HistoryEntry]) -> dict[str, Any]:
+    """The fields the clocks read, as they were before the `later` entries (oldest first): a
+    field's value is the old value of its first change among them, else the current one."""
+    values: dict[str, Any] = {
+        "status": request.status, "priority": request.priority, "feasibility": request.feasibility,
+        "waiting": request.waiting, "due": request.due, "completed_at": request.completed_at,
+    }
+    if later:  # entries after as_of (`--as-of` in the past): read the old values
+        earlier: dict[str, Any] = {}
+        for entry in later:
+            for name, change in (entry.changes or {}).items():
+                if name in _FIELD_READERS and name not in earlier and isinstance(change, (list, tuple)) and len(change) == 2:
+                    earlier[name] = _FIELD_READERS[name](change[0])
+        for name, value in earlier.items():
+            if value is not _MISSING:
+                values[name] = value
+    return values
+
+
+def _reconcile_pauses(pauses: list[tuple[datetime, datetime | None]], begun: datetime | None, paused_now: bool,
+                      last_event: datetime) -> None:
+    """Close or open the last pause of the replay (`begun`: the start of the one still open) as
+    the fields say, when the history does not say how they got there (imports); a pause still
+    running ends in None."""
+    if paused_now and begun is None:
+        begun = last_event
+    elif not paused_now and begun is not None:
+        pauses.append((begun, last_event))
+        begun = None
+    if begun is not None:
+        pauses.append((begun, None))
+
+
+def stood(request: Request, as_of: datetime) -> State:
+    """Replay the history up to `as_of` (one pass) and read each field as it was then."""
+    as_of = utc(as_of)
+    submitted = utc(request.submitted_at)
+    entries = _ordered(request.history)
+    past = [(at, entry) for at, _, entry in entries if at <= as_of]
+
+    values = _fields_at(request, [entry for _, _, entry in entries[len(past):]])
+
+    responded = assigned = reopened = due_set = None
+    deferred = waiting = False
+    pauses: list[tuple[datetime, datetime | None]] = []
+    begun: datetime | None = None
+    # One pass over the entries (the hot loop of `overdue` over every open request: kept inline).
+    for at, entry in past:
+        action = entry.action
+        if responded is None and action in RESPONSE_ACTIONS:
+            responded = at
+        if action == "assign":
+            if assigned is None:
+                assigned = at
+        elif action == "reopen":
+            reopened = at
+        changes = entry.changes
+        if not changes:
+            continue  # nothing changed: neither the due nor a pause
+        if "due" in changes:
+            due_set = at
+        was_paused = deferred or waiting
+        change: Any = changes.get("feasibility")
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            deferred = change[1] == "defer"
+        change = changes.get("waiting")
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            waiting = bool(change[1])
+        if not was_paused and (deferred or waiting):
+            begun = at
+        elif was_paused and not (deferred or waiting) and begun is not None:
+            pauses.append((begun, at))
+            begun = None
+    last_event = max(past[-1][0], submitted) if past else submitted
+
+    paused_now = values["feasibility"] == "defer" or bool(values["waiting"])
+    _reconcile_pauses(pauses, begun, paused_now, last_event)
+
+    status = values["status"] or "pending"
+    if responded is None and request.responded_at is not None and utc(request.responded_at) <= as_of:
+        responded = utc(request.responded_at)
+    if responded is None and status != "pending":
+        responded = last_event  # handled at an unknown time, at the latest by the last recorded event
+    if assigned is None and request.owner and status in ("in-progress", "verifying", "done", "closed"):
+        assigned = last_event
+
+    due = values["due"]
+    completed = values["completed_at"]
+    return State(
+        as_of=as_of,
+        submitted=submitted,
+        status=status,
+        priority=values["priority"],
+        due=utc(due) if due is not None else None,
+        due_set=due_set,
+        completed=utc(completed) if completed is not None and utc(completed) <= as_of else None,
+        reopened=reopened,
+        responded=responded,
+        assigned=assigned,
+        last_event=last_event,
+        pauses=tuple(pauses),
+    )
+
+
+def recorded_end(request: Request) -> datetime:
+    """A moment after everything recorded about the request (to evaluate it "as of now"): its
+    submission, history entries, completion, response and closing times (UTC)."""
+    times = [utc(request.submitted_at)] + [utc(e.at) for e in request.history]
+    for value in (request.completed_at, request.responded_at, request.closed_at):
+        if value is not None:
+            times.append(utc(value))
+    return max(times)
+
+
+def status_at(request: Request, as_of: datetime) -> str:
+    """The request's status at `as_of`, replayed from its history."""
+    return stood(request, as_of).status

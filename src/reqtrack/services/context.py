@@ -1,0 +1,188 @@
+"""What every service needs: the Context (database, actor, clock), the user's raw values read in
+the database's zone and calendar (Inputs), and loading the histories of a batch of requests."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from ..domain.errors import InvalidInput
+from ..domain.record import Request
+from ..domain.timeparse import ParsedTime, parse_time
+
+if TYPE_CHECKING:
+    from ..domain.calendar import WorkingCalendar
+    from ..storage.db import Database
+    from ..storage.reader import Reader, ReadUnitOfWork
+    from ..storage.repository import Repository, UnitOfWork
+
+    # A repository (SQLAlchemy, inside a write unit of work) or a reader (plain sqlite3): the
+    # reads the services make are offered by both.
+    RequestStore = Repository | Reader
+
+
+class Work(Protocol):
+    """A unit of work of either kind (storage.repository.UnitOfWork or storage.reader.ReadUnitOfWork),
+    as the services read through it."""
+
+    @property
+    def requests(self) -> RequestStore: ...
+
+
+def default_database_path() -> Path:
+    """REQTRACK_DB, else `reqtrack.db` in the user's data directory."""
+    if os.environ.get("REQTRACK_DB"):
+        return Path(os.environ["REQTRACK_DB"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("reqtrack", appauthor=False)) / "reqtrack.db"
+
+
+def current_actor() -> str:
+    """Who is acting: REQTRACK_USER, else the login name."""
+    if os.environ.get("REQTRACK_USER"):
+        return os.environ["REQTRACK_USER"]
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "unknown"
+
+
+def system_clock() -> datetime:
+    """Now, in UTC, to the second; REQTRACK_NOW (an ISO 8601 time with its offset) pins it, as
+    given, for demos and tests."""
+    pinned = os.environ.get("REQTRACK_NOW")
+    if pinned:
+        try:
+            value = datetime.fromisoformat(pinned)
+        except ValueError:
+            raise InvalidInput(f"REQTRACK_NOW={pinned!r} is not an ISO 8601 time") from None
+        if value.tzinfo is None:
+            raise InvalidInput("REQTRACK_NOW needs a UTC offset, e.g. 2025-01-24T10:00:00+08:00")
+        from ..domain.record import TIME_RANGE_TEXT, storable_time
+
+        if not storable_time(value):
+            raise InvalidInput(f"REQTRACK_NOW={pinned!r} is out of range: {TIME_RANGE_TEXT}")
+        return value.astimezone(timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class Context:
+    """What every service needs: where the database is, who acts, and the clock."""
+
+    db_path: Path
+    actor: str = field(default_factory=current_actor)
+    clock: Callable[[], datetime] = system_clock
+    _databases: dict[bool, Database] = field(default_factory=dict, repr=False)
+    _now: datetime | None = field(default=None, repr=False)
+
+    @property
+    def now(self) -> datetime:
+        """One instant for the whole command."""
+        if self._now is None:
+            self._now = self.clock()
+        return self._now
+
+    def database(self, write: bool) -> Database:
+        """The open database; only writers create a missing one."""
+        if write not in self._databases:
+            from ..storage.db import Database
+
+            self._databases[write] = Database.open(self.db_path, write=write)
+        return self._databases[write]
+
+    def upgrades(self) -> list[tuple[Path, int, Path | None]]:
+        """(path, old schema version, copy of the old file) for each database this command
+        opened that was upgraded from an older schema; once each, also when the read and the
+        write connection both saw it."""
+        seen: dict[Path | None, tuple[Path, int, Path | None]] = {}
+        for db in self._databases.values():
+            if db.migrated_from is not None:
+                seen.setdefault(db.backup_path, (db.path, db.migrated_from, db.backup_path))
+        return list(seen.values())
+
+    def unit_of_work(self, write: bool) -> UnitOfWork:
+        """A unit of work over SQLAlchemy (the write path; `write=False` opens it read-only)."""
+        from ..storage.repository import UnitOfWork
+
+        return UnitOfWork(self.database(write))
+
+    def reader(self) -> ReadUnitOfWork:
+        """A read-only unit of work over plain sqlite3 (same read methods, no SQLAlchemy import)."""
+        from ..storage.reader import ReadUnitOfWork
+
+        return ReadUnitOfWork(self.database(False))
+
+
+# -- reading user values --------------------------------------------------------------------
+class Inputs:
+    """Reads times in the database's zone and calendar (loaded only when a value needs it).
+
+    `requests`: the repository or reader of the unit of work, for the country's days the
+    database keeps (without it, every year comes from the `holidays` package)."""
+
+    def __init__(self, settings: dict[str, str], now: datetime, requests: RequestStore | None = None) -> None:
+        self.settings = settings
+        self.now = now
+        self.requests = requests
+        self.tz = ZoneInfo(settings.get("calendar.timezone", "UTC"))
+        self._calendar: WorkingCalendar | None = None
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        if self._calendar is None:
+            self._calendar = calendar_for(self.settings, self.requests)
+        return self._calendar
+
+    def time(self, text: str | None, role: Literal["start", "end"] = "start", what: str = "--at") -> ParsedTime | None:
+        """`text` read as a time (see domain.timeparse) for the option `what`; None for None."""
+        if text is None:
+            return None
+        try:
+            add = self.calendar.add_working_days if "wd" in text.lower() else None
+            return parse_time(text, self.now, self.tz, role, add)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{what}: {exc}") from None
+
+    def at(self, text: str | None) -> datetime:
+        """`--at`, defaulting to now, in UTC; microseconds are dropped because storage keeps
+        whole seconds."""
+        parsed = self.time(text)
+        return (parsed.at if parsed else self.now).astimezone(timezone.utc).replace(microsecond=0)
+
+
+def inputs(uow: Work, ctx: Context) -> Inputs:
+    """The Inputs of a unit of work: its stored settings, the command's instant, its store."""
+    return Inputs(uow.requests.settings(), ctx.now, uow.requests)
+
+
+def calendar_for(settings: Mapping[str, str], requests: RequestStore | None = None) -> WorkingCalendar:
+    """The working calendar of the settings, with the country's days the database keeps
+    (`requests`: a repository or reader; without it, every year comes from the package)."""
+    from ..domain.sla import calendar_from_settings
+
+    country = settings.get("calendar.country")
+    days = None
+    if country and requests is not None:
+        days = requests.country_days(country, settings.get("calendar.subdivision") or None)
+    return calendar_from_settings(settings, days)
+
+
+def with_histories(requests: RequestStore, batch: list[Request], attachments: bool = False) -> list[Request]:
+    """`batch` with each request's history (and, with `attachments`, its attachments) loaded,
+    in one query each for the whole batch; returns `batch`."""
+    ids = [r.id for r in batch]
+    histories = requests.histories(ids)
+    files = requests.attachments_of(ids) if attachments else None
+    for request in batch:
+        request.history = histories[request.id]
+        if files is not None:
+            request.attachments = files[request.id]
+    return batch

@@ -1,0 +1,258 @@
+"""Import, phase A: the file alone. Every data row of the sheet is read into field values
+(`excel.validator`) and checked — required cells, IDs, dates against each other and the clock,
+names that look masked — without touching the database; each problem names its row, column
+and value (docs/excel.md, "Import", steps 1 and 2).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..domain.errors import InvalidInput
+from ..domain.record import EARLIEST_YEAR, LATEST_YEAR, parse_generated_id, year_in_range
+from ..domain.timeparse import end_of_day
+from ..excel.columns import NAME_FIELDS, TIME_COLUMNS, VOCABULARY_COLUMNS, Column
+from ..excel.reader import Table
+from ..excel.rows import local_minute
+from ..excel.validator import (
+    CellProblem,
+    LogEntry,
+    cell_text,
+    parse_attachments,
+    parse_flag,
+    parse_owner,
+    parse_plain,
+    parse_process_log,
+    parse_scores,
+    parse_verbatim,
+    parse_verification,
+    parse_vocabulary,
+    parse_when,
+)
+
+MAX_PROBLEMS_SHOWN = 200
+
+ProcessLog = tuple[list[LogEntry] | None, bool]
+"""The process-log cell as `parse_process_log` reads it: (entries oldest first, or None for
+a text not in reqtrack's format; whether the cell was cut at Excel's limit)."""
+
+
+# -- problems -------------------------------------------------------------------------------------
+@dataclass
+class ImportProblem:
+    """One thing wrong with the file: where, the value found, and why it cannot be taken."""
+
+    row: int
+    column: str  # e.g. "column L (计划完成时间)"; "" for the row as a whole
+    value: Any
+    message: str
+    masked: bool = False  # the cell looks like what `export --mask` writes
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", {self.column}" if self.column else "")
+        if self.value is None:
+            return f"{where}: {self.message}"
+        try:
+            shown = self.value if isinstance(self.value, str) else cell_text(self.value) or repr(self.value)
+        except CellProblem:  # INF, NaN
+            shown = repr(self.value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return f"{where}: {json.dumps(shown, ensure_ascii=False)}: {self.message}"
+
+
+class ImportRefused(InvalidInput):
+    """The file has problems; nothing was imported. The message is a summary sentence followed by
+    one line per problem (the CLI prints it as is on stderr)."""
+
+    def __init__(self, path: Path, problems: list[ImportProblem]) -> None:
+        self.problems = problems
+        rows = len({p.row for p in problems})
+        counted = (f"{len(problems)} problem{'s' if len(problems) != 1 else ''} "
+                   f"in {rows} row{'s' if rows != 1 else ''}")
+        if any(p.masked for p in problems):
+            summary = (f"nothing imported from {path.name}: it looks like a masked export (names hidden with *, as "
+                       "`export --mask` writes them), and a masked sheet must never be imported, whatever route it "
+                       f"took (saved as CSV, its info sheet removed); {counted}; import the unmasked export instead")
+        else:
+            summary = f"nothing imported from {path.name}: {counted}; correct them and import again"
+        lines = [f"  {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+        super().__init__("\n".join([summary, *lines]))
+
+
+
+
+# -- the rows ------------------------------------------------------------------------------------
+# Texts are kept as typed (as `new` keeps them); the customer and department are trimmed (as `new`
+# and `assign` trim them), so that export → import → export gives the same cells.
+TEXT_EXACT = ("description", "notes", "priority_reason", "assign_reason", "verification_note", "proposer", "liaison",
+              "contact")
+TEXT_TRIMMED = ("customer", "department")
+
+
+@dataclass
+class ParsedRow:
+    """A data row of the file, read into field values (only the columns the file has)."""
+
+    number: int
+    id: str | None
+    values: dict[str, Any]
+    target: str | None = None  # the request it becomes or updates (set in phase B)
+    log: ProcessLog = ([], False)  # the process-log cell, parsed once
+    mask_like: list[tuple[str, str, str]] = field(default_factory=list)  # (key, column name, value) of name cells
+
+
+# A name as `export --mask` writes it: its first character, then only `*` (王** , J***). A real name
+# is never that; the template's own `*經理` (a star first) and `Li*Wei` are not.
+_MASK_LIKE = re.compile(r"^[^*\s]\*+$")
+MASKED_MESSAGE = ("looks masked (a first character, then only *, as `export --mask` writes names); a real name is "
+                   "never that")
+_ID_CHARACTERS_MESSAGE = ("an ID is one line of at most 64 characters, without control or invisible characters (a "
+                          "foreign ID such as TEL-002 is kept as it is)")
+
+
+def _id_problem(request_id: str) -> str | None:
+    """Why an imported ID cannot be kept, or None: reqtrack's own IDs are YYYYMM-NNN (3 or more
+    digits, a month of the years every command reads); foreign ones (TEL-002) are kept as they
+    are if every command can name them (docs/excel.md, "Import")."""
+    import unicodedata
+
+    if len(request_id) > 64 or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+                                   or (ch.isspace() and ch != " ") for ch in request_id):
+        return _ID_CHARACTERS_MESSAGE
+    generated = parse_generated_id(request_id)
+    if generated is not None:
+        month, seq = generated
+        if not (year_in_range(int(month[:4])) and 1 <= int(month[4:]) <= 12) or seq == 0:
+            return (f"looks like reqtrack's own YYYYMM-NNN but {month} is not a month from {EARLIEST_YEAR} to "
+                    f"{LATEST_YEAR}" if seq else "looks like reqtrack's own YYYYMM-NNN but its number is 000") + \
+                "; correct it, or leave the cell empty for a new ID"
+    elif re.match(r"^\d{6}-\d{0,2}$", request_id):
+        return "looks like reqtrack's own YYYYMM-NNN (3 or more digits after the month) but is not; correct it"
+    return None
+
+
+def _parse_cell(key: str, raw: Any, tz: ZoneInfo, date_tz: ZoneInfo | None = None) -> Any:
+    """One cell as a field value: date-times local to `tz` (the file's zone), a date-only deadline
+    as the end of that day in `date_tz` (the database's zone; a date stays the same date)."""
+    if key in TEXT_EXACT:
+        return parse_verbatim(raw)
+    if key in TEXT_TRIMMED or key == "id":
+        return parse_plain(raw)
+    if key in VOCABULARY_COLUMNS:
+        return parse_vocabulary(VOCABULARY_COLUMNS[key], raw)
+    if key in TIME_COLUMNS:
+        parsed = parse_when(raw, tz)
+        return parsed[0] if parsed else None
+    if key == "due":
+        parsed = parse_when(raw, tz)
+        if parsed is None:
+            return None
+        moment, date_only = parsed
+        if not date_only:
+            return moment, False
+        return end_of_day(moment.astimezone(tz).date(), date_tz or tz).astimezone(timezone.utc), True
+    if key == "owner":
+        return parse_owner(raw)
+    if key == "attachments":
+        return parse_attachments(raw)
+    if key == "verification":
+        return parse_verification(raw)
+    if key == "scores":
+        return parse_scores(raw)
+    if key == "waiting":
+        return parse_flag(raw)
+    if key == "history":
+        return cell_text(raw)
+    raise AssertionError(key)
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportProblem],
+                date_tz: ZoneInfo | None = None) -> list[ParsedRow]:
+    """The sheet's data rows read into field values (blank rows skipped), each problem found added
+    to `problems`. `tz` is the zone of the file's date-times; `date_tz` the database's, in which a
+    date-only deadline ends (default `tz`)."""
+    rows: list[ParsedRow] = []
+    by_key = {c.key: c for c in table.columns}
+    seen_ids: dict[str, int] = {}
+    for number, cells in table.rows:
+        if _blank(cells):
+            continue
+        values: dict[str, Any] = {}
+        for column in table.columns:
+            raw = cells[column.index] if column.index < len(cells) else None
+            try:
+                values[column.key] = _parse_cell(column.key, raw, tz, date_tz)
+            except CellProblem as exc:
+                problems.append(ImportProblem(number, column.name, raw, str(exc)))
+        request_id = values.pop("id", None)
+        if request_id is not None:
+            why = _id_problem(request_id)
+            if why is not None:
+                problems.append(ImportProblem(number, by_key["id"].name, request_id, why))
+            elif request_id in seen_ids:
+                problems.append(ImportProblem(number, by_key["id"].name, request_id,
+                                              f"the same ID is already on row {seen_ids[request_id]}"))
+            else:
+                seen_ids[request_id] = number
+        for key in ("customer", "description"):
+            if key in by_key and values.get(key) is None:
+                what = "the customer (or project) is required" if key == "customer" else \
+                    "the description is required: the customer's own words"
+                problems.append(ImportProblem(number, by_key[key].name, None, what + "; the cell is empty"))
+        try:
+            log = parse_process_log(values.get("history"), tz)
+        except CellProblem as exc:
+            problems.append(ImportProblem(number, by_key["history"].name, None, str(exc)))
+            log = ([], False)
+        _check_times(number, values, by_key, tz, now, problems, log[0])
+        rows.append(ParsedRow(number, request_id, values, log=log, mask_like=_mask_like_cells(values, by_key)))
+    return rows
+
+
+def _mask_like_cells(values: dict[str, Any], by_key: dict[str, Column]) -> list[tuple[str, str, str]]:
+    found = []
+    for key in NAME_FIELDS:
+        value = values.get(key)
+        if key == "owner" and value is not None:
+            value = value[1]  # (department, person)
+        if isinstance(value, str) and _MASK_LIKE.match(value.strip()):
+            found.append((key, by_key[key].name, value))
+    return found
+
+
+
+def _check_times(number: int, values: dict[str, Any], by_key: dict[str, Column], tz: ZoneInfo,
+                 now: datetime, problems: list[ImportProblem], entries: list[LogEntry] | None) -> None:
+    submitted = values.get("submitted_at")
+
+    def shown(moment: datetime) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    if submitted is not None and submitted > now:
+        problems.append(ImportProblem(number, by_key["submitted_at"].name, shown(submitted), "is in the future"))
+    completed = values.get("completed_at")
+    if submitted is not None and completed is not None and local_minute(completed, tz) < local_minute(submitted, tz):
+        problems.append(ImportProblem(number, by_key["completed_at"].name, shown(completed),
+                                      f"is before the submission ({shown(submitted)})"))
+    due = values.get("due")
+    if submitted is not None and due is not None and due[0] < submitted.replace(second=0):
+        problems.append(ImportProblem(number, by_key["due"].name, shown(due[0]),
+                                      f"is before the submission ({shown(submitted)})"))
+    if entries:
+        future = [e for e in entries if e.at > now]
+        if future:
+            problems.append(ImportProblem(number, by_key["history"].name, None,
+                                          f"the process log has an entry in the future ({shown(future[0].at)})"))
+

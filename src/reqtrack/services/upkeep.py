@@ -1,0 +1,146 @@
+"""The derived data every write keeps in step, in the same transaction as what it is computed
+from: the open requests' running deadlines (read by `overdue`), the report facts (read by
+`report`), and the country's holidays of the years the records touch (kept as the installed
+`holidays` package said them, so what was computed with them does not move when it changes).
+
+`check` (services/admin.py) recomputes the same data from the histories and compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from ..domain.errors import InvalidInput
+from ..domain.record import Request
+from .context import Inputs, with_histories
+
+if TYPE_CHECKING:
+    from ..domain.calendar import WorkingCalendar
+    from ..domain.metrics import RequestFacts
+    from ..domain.sla import RunningDeadlines, SlaPolicy
+    from ..storage.repository import UnitOfWork
+    from .context import RequestStore
+
+OLDEST_YEAR_KEPT = 50  # years back from now: the oldest year whose country days are kept
+
+
+def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], recompute: bool = False) -> None:
+    """Keep the stored running deadlines (domain.sla.running_deadlines; read by `overdue`) in
+    step with this unit of work: those of the `changed` requests (loaded with their history), or
+    of every open request when the settings they were computed with changed, or `recompute`.
+
+    Called by every service that writes a request or a setting, before it commits, so the stored
+    deadlines change in the same transaction as what they are computed from. Keeps the changed
+    requests' report facts too (`keep_report_facts`).
+    """
+    try:
+        _keep_deadlines(uow, inputs, changed, recompute)
+    except InvalidInput:
+        # A stored setting that does not read (or a country the installed package no longer
+        # knows): drop the stored deadlines rather than refuse the write; `overdue` then replays
+        # the histories and names the setting to fix.
+        uow.requests.replace_running_deadlines({}, None)
+    keep_report_facts(uow, changed)
+
+
+def keep_report_facts(uow: UnitOfWork, changed: list[Request]) -> None:
+    """Keep the stored report facts (domain.metrics.request_facts; read by `report`) of the
+    `changed` requests (loaded with their history) in step with this unit of work; when they
+    have never been computed (a database from before migration 5), compute those of every
+    request. They do not depend on the settings, so a settings change leaves them as they are."""
+    from ..domain.metrics import request_facts
+    from ..storage.reader import REPORT_FACTS_VERSION
+
+    if uow.requests.report_facts_basis() != REPORT_FACTS_VERSION:
+        uow.requests.clear_report_facts()
+        for chunk in all_report_facts(uow.requests.plain_reader()):
+            uow.requests.put_report_facts(chunk)
+        uow.requests.set_report_facts_basis(REPORT_FACTS_VERSION)
+    elif changed:
+        uow.requests.put_report_facts({r.id: (r, request_facts(r)) for r in changed})
+
+
+def all_report_facts(requests: RequestStore, chunk_size: int = 5000) -> Iterator[dict[str, tuple[Request, RequestFacts]]]:
+    """Every request's report facts computed from its history, a chunk of requests at a time:
+    {request ID: (request, RequestFacts)}. `requests`: a repository or reader."""
+    from ..domain.metrics import request_facts
+    from ..storage.reader import RequestFilter
+
+    everyone = requests.select(RequestFilter(), newest_first=False)  # streamed: never all at once
+    while chunk := list(islice(everyone, chunk_size)):
+        result = {}
+        for request in with_histories(requests, chunk):
+            result[request.id] = (request, request_facts(request))
+            request.history = []  # let the chunk's entries go
+        yield result
+
+
+def open_running_deadlines(requests: RequestStore, calendar: WorkingCalendar,
+                           policy: SlaPolicy) -> dict[str, RunningDeadlines | None]:
+    """Every open request's running deadlines (domain.sla.running_deadlines), computed from its
+    history: what the services store, and what `check` compares the stored rows with.
+    `requests`: a repository or reader."""
+    from ..domain.sla import running_deadlines
+    from ..storage.reader import RequestFilter
+
+    everyone = with_histories(requests, list(requests.select(RequestFilter(open_only=True))))
+    return {request.id: running_deadlines(request, calendar, policy) for request in everyone}
+
+
+def _keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], recompute: bool) -> None:
+    from ..domain.sla import SlaPolicy, deadline_basis, running_deadlines
+
+    calendar = inputs.calendar
+    policy = SlaPolicy.from_settings(inputs.settings)
+    basis = deadline_basis(inputs.settings)
+    if calendar.country is not None and _refresh_open_years(uow, calendar, inputs.now.year):
+        recompute = True  # the package now says otherwise of this year or next: deadlines move
+    if recompute or uow.requests.deadline_basis() != basis:
+        uow.requests.replace_running_deadlines(open_running_deadlines(uow.requests, calendar, policy), basis)
+    else:
+        uow.requests.put_running_deadlines(
+            {r.id: running_deadlines(r, calendar, policy) if r.is_open else None for r in changed})
+    if calendar.country is not None:
+        keep_country_years(uow, calendar, inputs.now.year)
+
+
+def keep_country_years(uow: UnitOfWork, calendar: WorkingCalendar, this_year: int) -> None:
+    """Keep every year the records can touch, from the first submission (at most
+    OLDEST_YEAR_KEPT years back) to next year, with what the package says of it now: what is
+    computed with those days (deadlines, reports, show) then does not move when the package
+    changes. Only the years the database does not keep yet are taken from the package."""
+    first = max(min(uow.requests.first_submission_year() or this_year, this_year), this_year - OLDEST_YEAR_KEPT)
+    for year in range(first - 1, this_year + 2):
+        calendar.country_year_days(year)
+    if calendar.fetched_days:
+        from ..domain.calendar import holidays_version
+
+        assert calendar.country is not None  # only a country's calendar fetches days
+        uow.requests.keep_country_days(calendar.country, calendar.subdivision, calendar.fetched_days,
+                                       f"holidays {holidays_version()}")
+        calendar.fetched_days.clear()
+
+
+def _refresh_open_years(uow: UnitOfWork, calendar: WorkingCalendar, this_year: int) -> bool:
+    """Re-read this year and next from the installed `holidays` package when they were kept from
+    another version; True when their days changed.
+
+    Years that have ended stay as kept. This year and next are not final: governments announce
+    the coming year's holidays and make-up days late in the year (China in November or
+    December), and the package learns them in a later release.
+    """
+    from ..domain import calendar as calendars  # its functions by attribute: tests replace country_year
+
+    assert calendar.country is not None
+    source = f"holidays {calendars.holidays_version()}"
+    kept = uow.requests.country_day_sources(calendar.country, calendar.subdivision)
+    changed = False
+    for year in (this_year, this_year + 1):
+        if year in kept and kept[year] != source:
+            calendars.normalise_country(calendar.country, calendar.subdivision)  # InvalidInput if no longer known
+            fresh = calendars.country_year(calendar.country, calendar.subdivision, year)
+            changed = changed or fresh != calendar.country_year_days(year)
+            calendar.replace_country_year(year, fresh)
+    return changed

@@ -1,0 +1,57 @@
+"""How one value reads in a cell, on screen and in the sheet alike: times in the database's
+zone, vocabulary keys as labels, and the template's "dept/person" owner cell."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from ..domain.vocab import FEASIBILITY, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE, VERIFICATION, Vocabulary
+
+if TYPE_CHECKING:
+    from ..domain.record import Request
+
+# The fields whose value is a vocabulary key, shown as its label.
+LABELLED: dict[str, Vocabulary] = {
+    "source": SOURCE, "type": TYPE, "priority": PRIORITY, "status": STATUS, "feasibility": FEASIBILITY,
+    "verification": VERIFICATION, "satisfaction": SATISFACTION,
+}
+
+
+def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    """ISO 8601 in the database's zone, with its offset."""
+    return value.astimezone(tz).isoformat() if value is not None else None
+
+
+def local(value: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str:
+    """`YYYY-MM-DD HH:MM` (or the date) in the database's zone; "" for None."""
+    if value is None:
+        return ""
+    shown = value.astimezone(tz)
+    return shown.strftime("%Y-%m-%d") if date_only else shown.strftime("%Y-%m-%d %H:%M")
+
+
+def field_label(field: str, value: object, lang: str) -> str:
+    """A field's value as people read it: a vocabulary key as its label in `lang`, anything else
+    as text ("" for None)."""
+    if value is None:
+        return ""
+    vocab = LABELLED.get(field)
+    return vocab.label(str(value), lang) if vocab else str(value)
+
+
+def owner_text(department: str | None, owner: str | None) -> str:
+    """The template's "dept/person" cell, on screen and in the sheet: `dept/person`; a department
+    alone is `dept/` and an owner containing `/` without a department gets a leading `/`, so that
+    reading the cell back (import) splits it the same way; a person alone is just the name."""
+    if department:
+        return f"{department}/{owner or ''}"
+    if owner and "/" in owner:
+        return f"/{owner}"
+    return owner or ""
+
+
+def owner_cell(request: Request) -> str:
+    """The "dept/person" cell of a request (`owner_text`)."""
+    return owner_text(request.department, request.owner)

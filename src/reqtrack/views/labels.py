@@ -1,0 +1,165 @@
+"""The one label table: every word a screen, a sheet or a message shows, in en, zh-CN and zh-TW.
+
+`label(key, lang, **values)` looks a key up and fills its {placeholders}. The vocabularies
+(status, priority, type…) keep their labels in `domain.vocab`, because input is parsed by them;
+the languages and their order are `domain.vocab.LANGUAGES`, used here and there alike.
+
+Keys are grouped by prefix: none for the report's figures and headings, `sheet.` for the report
+workbook's sheet names, `reason.` for why a request is on the overdue list; an area adds its own
+prefix (e.g. `export.` for the export's information sheet).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.vocab import LANGUAGES
+
+__all__ = ["LABELS", "LANGUAGES", "label", "lang_index", "reason_label"]
+
+
+def lang_index(lang: str) -> int:
+    """The position of `lang` in LANGUAGES and in every (en, zh-CN, zh-TW) tuple; English for
+    a language not known (the CLI refuses those before anything is shown)."""
+    try:
+        return LANGUAGES.index(lang)
+    except ValueError:
+        return 0
+
+
+LABELS: dict[str, tuple[str, str, str]] = {
+    # key: (en, zh-CN, zh-TW)
+    # -- the report: figures, headings, distributions (screen and workbook) -----------------------
+    "title": ("Requirements report", "客户需求报告", "客戶需求報告"),
+    "period": ("Period", "统计周期", "統計週期"),
+    "as_of": ("as of", "截至", "截至"),
+    "timezone": ("Time zone", "时区", "時區"),
+    "new": ("New", "新增", "新增"),
+    "completed": ("Completed", "完成", "完成"),
+    "closed": ("Closed", "关闭", "關閉"),
+    "cancelled": ("Cancelled", "取消", "取消"),
+    "reopened": ("Reopened", "重新打开", "重新打開"),
+    "backlog": ("Open backlog", "未结需求", "未結需求"),
+    "overdue_now": ("Overdue now", "当前超期", "當前超期"),
+    "figure": ("Figure", "指标", "指標"),
+    "value": ("Value", "数值", "數值"),
+    "target": ("Target", "目标", "目標"),
+    "verdict": ("Met?", "是否达标", "是否達標"),
+    "met": ("met", "达标", "達標"),
+    "missed": ("missed", "未达标", "未達標"),
+    "no_data": ("no data", "无数据", "無數據"),
+    "first_response": ("First response within {hours} h", "{hours}小时内首次响应率", "{hours}小時內首次響應率"),
+    "mean_resolution": ("Mean resolution", "平均解决时长", "平均解決時長"),
+    "priority_sla": ("{priority} priority: resolved within {days} wd", "{priority}优先级{days}个工作日内解决",
+                     "{priority}優先級{days}個工作日內解決"),
+    "mean_wd": ("Mean (wd)", "平均（工作日）", "平均（工作日）"),
+    "resolution": ("Resolution (working days)", "解决时长（工作日）", "解決時長（工作日）"),
+    "mean": ("mean", "平均", "平均"),
+    "median": ("median", "中位数", "中位數"),
+    "p90": ("90th percentile", "90分位", "90分位"),
+    "count": ("count", "数量", "數量"),
+    "completions": ("completions", "项完成", "項完成"),
+    "sla_compliance": ("SLA compliance", "SLA达标率", "SLA達標率"),
+    "within_target": ("within target", "达标数", "達標數"),
+    "target_days": ("target (wd)", "目标（工作日）", "目標（工作日）"),
+    "on_time": ("On time vs planned", "按计划完成率", "按計劃完成率"),
+    "first_pass": ("First-pass verification", "一次验证通过率", "一次驗證通過率"),
+    "recurrence": ("Recurrence (reopens ÷ completions)", "复现率（重开÷完成）", "復現率（重開÷完成）"),
+    "satisfaction": ("Satisfaction", "客户满意度", "客戶滿意度"),
+    "satisfaction_rate": ("Satisfaction rate", "满意率", "滿意率"),
+    "satisfied": ("Satisfied", "满意", "滿意"),
+    "neutral": ("Neutral", "一般", "一般"),
+    "dissatisfied": ("Dissatisfied", "不满意", "不滿意"),
+    "by_type": ("By type", "按类型", "按類型"),
+    "by_source": ("By source", "按来源", "按來源"),
+    "by_priority": ("By priority", "按优先级", "按優先級"),
+    "by_customer": ("By customer", "按客户", "按客戶"),
+    "by_owner": ("By owner", "按负责人", "按負責人"),
+    "distributions": ("Distributions", "分布", "分佈"),
+    "owners": ("Owners", "负责人", "負責人"),
+    "owner": ("Owner", "负责人", "負責人"),
+    "department": ("Department", "部门", "部門"),
+    "open": ("Open", "未结", "未結"),
+    "median_resolution": ("Median resolution (wd)", "解决时长中位数（工作日）", "解決時長中位數（工作日）"),
+    "overdue": ("Overdue", "超期", "超期"),
+    "median_wd": ("Median wd", "中位工作日", "中位工作日"),
+    "sla_short": ("SLA", "SLA", "SLA"),
+    "trend": ("Monthly trend", "月度趋势", "月度趨勢"),
+    "month": ("Month", "月份", "月份"),
+    "new_growth": ("New, month on month", "新增环比", "新增環比"),
+    "completed_growth": ("Completed, month on month", "完成环比", "完成環比"),
+    "funnel": ("Funnel", "处理漏斗", "處理漏斗"),
+    "stage": ("Stage", "阶段", "階段"),
+    "share": ("Share of received", "占接收比例", "佔接收比例"),
+    "sla": ("SLA by priority", "分优先级SLA", "分優先級SLA"),
+    "priority": ("Priority", "优先级", "優先級"),
+    "summary": ("Summary", "概览", "概覽"),
+    "requests": ("Requests", "需求明细", "需求明細"),
+    "id": ("ID", "需求编号", "需求編號"),
+    "reason": ("Reason", "原因", "原因"),
+    "deadline": ("Deadline", "截止时间", "截止時間"),
+    "late_wd": ("Late (wd)", "超期（工作日）", "超期（工作日）"),
+    "status": ("Status", "状态", "狀態"),
+    "customer": ("Customer", "客户", "客戶"),
+    "description": ("Description", "需求描述", "需求描述"),
+    "unset": ("(not set)", "（未设置）", "（未設置）"),
+    "unassigned": ("(unassigned)", "（未分配）", "（未分配）"),
+    "wd": ("wd", "工作日", "工作日"),
+    "nothing_overdue": ("Nothing overdue.", "无超期需求。", "無超期需求。"),
+    "written": ("Workbook written to {path}", "工作簿已写入 {path}", "活頁簿已寫入 {path}"),
+    "more": ("… {n} more", "……另有 {n} 项", "……另有 {n} 項"),
+    "received": ("Received", "接收", "接收"),
+    "assessed": ("Assessed", "已评估", "已評估"),
+    "assigned": ("Assigned", "已分配", "已分配"),
+    "verified": ("Verified", "验证通过", "驗證通過"),
+    "in_time": ("in time", "及时", "及時"),
+    "late": ("late", "超时", "超時"),
+    "not_yet_due": ("not yet due", "未到期", "未到期"),
+    # -- the report workbook's sheet names -------------------------------------------------------
+    "sheet.summary": ("Summary", "概览", "概覽"),
+    "sheet.distributions": ("Distributions", "分布", "分佈"),
+    "sheet.trend": ("Trend", "月度趋势", "月度趨勢"),
+    "sheet.sla": ("SLA", "SLA", "SLA"),
+    "sheet.owners": ("Owners", "负责人", "負責人"),
+    "sheet.funnel": ("Funnel", "处理漏斗", "處理漏斗"),
+    "sheet.overdue": ("Overdue", "超期清单", "超期清單"),
+    "sheet.requests": ("Requests", "需求明细", "需求明細"),
+    # -- why a request is on the overdue list (`overdue`, the report's overdue sheet) -------------
+    "reason.response": ("no response", "未响应", "未響應"),
+    "reason.plan": ("no plan (high)", "未出方案(高)", "未出方案(高)"),
+    "reason.resolution": ("resolution", "解决超时", "解決超時"),
+    "reason.due": ("past planned date", "超过计划完成时间", "超過計劃完成時間"),
+    "reason.due-soon": ("due soon", "即将到期", "即將到期"),
+    "reason.stale": ("no update", "长时间未更新", "長時間未更新"),
+    # -- the export's sheets (`export`): sheet names, the info sheet, cell words ------------------
+    "export.sheet.requests": ("Requests", "需求", "需求"),
+    "export.sheet.info": ("Export", "导出信息", "匯出資訊"),
+    "export.masked": ("Masked", "已脱敏", "已遮蔽"),
+    "export.masked_yes": ("yes: personal names hidden (first character kept); reqtrack refuses to import this file",
+                          "是：人名已隐藏（保留首字）；reqtrack 拒绝导入此文件",
+                          "是：人名已隱藏（保留首字）；reqtrack 拒絕匯入此檔案"),
+    "export.masked_no": ("no", "否", "否"),
+    "export.exported_at": ("Exported at", "导出时间", "匯出時間"),
+    "export.timezone": ("Time zone", "时区", "時區"),  # import reads the zone next to any of these
+    "export.by": ("Exported by", "导出人", "匯出人"),
+    "export.rows": ("Requests", "需求数", "需求數"),
+    "export.filters": ("Filters", "筛选条件", "篩選條件"),
+    "export.no_filters": ("none (every request)", "无（全部需求）", "無（全部需求）"),
+    "export.language": ("Language", "语言", "語言"),
+    "export.columns": ("Columns", "列", "欄位"),
+    "export.notices": ("Notices", "说明", "說明"),
+    "export.version": ("reqtrack version", "reqtrack 版本", "reqtrack 版本"),
+    "export.yes": ("yes", "是", "是"),  # the "waiting on customer" cell of an --extra export
+}
+
+
+def label(key: str, lang: str, **values: Any) -> str:
+    """The label `key` in `lang`, with its {placeholders} filled from `values`."""
+    text = LABELS[key][lang_index(lang)]
+    return text.format(**values) if values else text
+
+
+def reason_label(reason: str, lang: str) -> str:
+    """Why a request is on the overdue list, in `lang` (an unknown reason as it is)."""
+    key = f"reason.{reason}"
+    return label(key, lang) if key in LABELS else reason

@@ -1,0 +1,151 @@
+"""Writing to the terminal and to scripts: JSON, Rich consoles, plain text for Rich, and aligned
+plain-text tables."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .text import visible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+
+def console_for_stdout(width_when_piped: int, **options: Any) -> Console:
+    """A Rich console for stdout: the terminal's width, or `width_when_piped` into a pipe or file.
+
+    A reader that closes the pipe early (`reqtrack report | head`) is not a failure: Rich would
+    exit 1 there, which scripts read as "overdue found something"; this console raises
+    BrokenPipeError instead, which the CLI ends with exit 0.
+    """
+    from rich.console import Console
+
+    class _PipeAwareConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _PipeAwareConsole(width=None if sys.stdout.isatty() else width_when_piped, **options)
+
+
+def plain(value: object, multiline: bool = False) -> Text:
+    """User text for a Rich table or console: a `rich.text.Text`, so that `[red]`, `[/]`,
+    `[link=…]` or `:smile:` in it are shown as typed, never read as markup; its control
+    characters made visible (`views.text.visible`; `multiline` keeps newlines and tabs)."""
+    from rich.text import Text
+
+    return Text(visible("" if value is None else value, multiline))
+
+
+# -- JSON ----------------------------------------------------------------------------------------
+# Characters JSON may carry raw (it escapes only C0 controls) that a terminal obeys or that
+# disguise text: DEL, C1 controls, line/paragraph separators, bidi overrides, lone surrogates.
+# They only ever occur inside JSON strings, where `\uXXXX` means exactly the same character.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _json_safe(text: str) -> str:
+    """Encoded JSON with the characters of _JSON_UNSAFE as `\\uXXXX` escapes: the same JSON value
+    for programs, nothing a terminal obeys for people who print it."""
+    if _JSON_UNSAFE.search(text) is None:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def dump_json(value: Any, out: TextIO | None = None) -> None:
+    """JSON with Chinese kept readable: an object one key per line (`_pretty`); an array one
+    element per line. Text is exact; the few characters a terminal would obey that JSON leaves
+    raw are written as `\\uXXXX` escapes (`_json_safe`), which decode to the same text.
+
+    An array can hold tens of thousands of rows (`list --format json`, `overdue --json`), and
+    `indent` makes the json module fall back from its C encoder to pure Python (about ten times
+    slower); one compact element per line keeps the C encoder and is still easy to read and grep.
+    """
+    stream = out or sys.stdout
+    if isinstance(value, list):
+        if not value:
+            stream.write("[]\n")
+            return
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
+        # Written 500 elements at a time: one string of every row would double the peak memory.
+        for start in range(0, len(value), 500):
+            chunk = ",\n".join(encode(item) for item in value[start:start + 500])
+            stream.write(("[\n" if start == 0 else ",\n") + _json_safe(chunk))
+        stream.write("\n]\n")
+        return
+    stream.write(_json_safe(_pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode)) + "\n")
+
+
+def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> str:
+    """An object with one key per line (indented by two), an array of objects or arrays with one
+    compact element per line, anything else compact: readable, and written by the C encoder
+    (a report's object holds thousands of overdue rows)."""
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        members = [f"{inner}{encode(str(key))}: {_pretty(item, inner, encode)}" for key, item in value.items()]
+        return "{\n" + ",\n".join(members) + "\n" + indent + "}"
+    if isinstance(value, list) and value and any(isinstance(item, (dict, list)) for item in value):
+        return "[\n" + ",\n".join(inner + encode(item) for item in value) + "\n" + indent + "]"
+    return encode(value)
+
+
+# -- aligned plain text --------------------------------------------------------------------------
+def cell_width(text: str) -> int:
+    """Terminal columns `text` takes: Chinese (East Asian wide and fullwidth) characters take two."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit_cell(text: str, width: int) -> str:
+    """`text` cut to `width` columns (with … when cut) and padded with spaces to exactly `width`."""
+    used = cell_width(text)
+    if used > width:
+        kept, used = [], 0
+        for ch in text:
+            w = cell_width(ch)
+            if used + w > width - 1:
+                break
+            kept.append(ch)
+            used += w
+        text = "".join(kept) + "…"
+        used += 1
+    return text + " " * (width - used)
+
+
+def plain_table(headers: list[str], rows: list[list[str]], caps: list[int | None],
+                styles: Sequence[str | None] | None = None) -> list[str]:
+    """Lines of an aligned plain-text table: a bold header, a rule, one line per row.
+
+    `caps[i]` is the widest column i may get (None: its natural width); the last column gets
+    what is left of the terminal (at least 10). Cells are cut with … and padded by screen
+    columns (Chinese characters count as two); cells must be single lines, with their control
+    characters made visible (`views.text.visible`; callers pass user text through it).
+    `styles[i]` is an ANSI SGR code ("1;31": bold red) for row i, used on a terminal only. For
+    thousands of rows this costs a small fraction of a Rich table, which measures every cell
+    several times.
+    """
+    import shutil
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size((160, 24)).columns if tty else 160
+    widths = []
+    for index, header in enumerate(headers):
+        natural = max([cell_width(header)] + [cell_width(row[index]) for row in rows])
+        cap = caps[index]
+        widths.append(min(natural, cap) if cap else natural)
+    room = width - sum(widths[:-1]) - 2 * (len(widths) - 1)
+    widths[-1] = max(10, min(widths[-1], room))
+    header_line = "  ".join(fit_cell(h, w) for h, w in zip(headers, widths)).rstrip()
+    lines = [f"\x1b[1m{header_line}\x1b[0m" if tty else header_line, "  ".join("─" * w for w in widths)]
+    for index, row in enumerate(rows):
+        line = "  ".join(fit_cell(cell, w) for cell, w in zip(row, widths)).rstrip()
+        style = styles[index] if styles is not None and tty else None
+        lines.append(f"\x1b[{style}m{line}\x1b[0m" if style else line)
+    return lines

@@ -1,0 +1,181 @@
+"""A request as people and scripts read it: JSON objects, CSV lines, the `show` screen and the
+`list` table."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from ..domain.record import HistoryEntry, Request
+from ..domain.vocab import ACTION, column_label
+from .cells import field_label, iso, local, owner_cell
+from .output import console_for_stdout, plain, plain_table
+from .text import one_line
+
+# The keys of a request in JSON and CSV (English vocabulary keys, ISO times): the template's
+# columns first, then the fields kept beside them (docs/excel.md lists both).
+JSON_KEYS = (
+    "id", "source", "proposer", "customer", "type", "description", "attachments", "submitted_at", "liaison",
+    "priority", "owner", "department", "due", "completed_at", "status", "history", "verification", "satisfaction",
+    "notes", "contact", "feasibility", "scores", "priority_reason", "assign_reason", "verification_note",
+    "responded_at", "closed_at", "waiting", "due_is_date",
+)
+
+
+def history_to_json(entry: HistoryEntry, tz: ZoneInfo) -> dict[str, Any]:
+    return {"seq": entry.seq, "at": iso(entry.at, tz), "action": entry.action, "actor": entry.actor,
+            "changes": entry.changes, "note": entry.note}
+
+
+def request_to_json(request: Request, tz: ZoneInfo) -> dict[str, Any]:
+    """Every key of JSON_KEYS (English vocabulary keys, ISO times); history oldest first."""
+    data: dict[str, Any] = {}
+    for key in JSON_KEYS:
+        if key == "history":
+            data[key] = [history_to_json(e, tz) for e in request.history]
+        elif key == "attachments":
+            data[key] = [{"number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256} for a in request.attachments]
+        else:
+            value = getattr(request, key)
+            data[key] = iso(value, tz) if isinstance(value, datetime) else value
+    return data
+
+
+def history_line(entry: HistoryEntry, tz: ZoneInfo, lang: str) -> str:
+    """`YYYY-MM-DD HH:MM <action label>: <note>`, the template's process-log cell (docs/excel.md)."""
+    text = f"{local(entry.at, tz)} {ACTION.label(entry.action, lang)}"
+    return f"{text}: {entry.note}" if entry.note else text
+
+
+def _changes_text(entry: HistoryEntry) -> str:
+    parts = []
+    for name, (old, new) in entry.changes.items():
+        if isinstance(new, dict):
+            parts.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in new.items()))
+        elif old in (None, False, "") and name != "waiting":
+            parts.append(f"{name}={new}")
+        else:
+            parts.append(f"{name}: {old} → {new}")
+    return "; ".join(parts)
+
+
+# Fields of `show` whose text may run over several lines: shown with their newlines and tabs.
+MULTILINE_FIELDS = frozenset({"description", "notes", "priority_reason", "assign_reason", "verification"})
+
+
+def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[str, str, str]] | None = None) -> None:
+    """The whole record on screen: fields, attachments, clocks and the history newest first.
+    Every cell is plain text (`plain`): user text is shown, never read as markup or obeyed."""
+    from rich.table import Table
+
+    console = console_for_stdout(120, markup=False, emoji=False, highlight=False)
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="bold cyan", no_wrap=True)
+    fields.add_column(overflow="fold")
+    rows: list[tuple[str, str]] = [
+        ("id", request.id),
+        ("status", field_label("status", request.status, lang) + (f"  ({column_label('waiting', lang)})" if request.waiting else "")),
+        ("customer", request.customer),
+        ("description", request.description),
+        ("source", field_label("source", request.source, lang)),
+        ("proposer", request.proposer or ""),
+        ("contact", request.contact or ""),
+        ("type", field_label("type", request.type, lang)),
+        ("submitted_at", local(request.submitted_at, tz)),
+        ("liaison", request.liaison or ""),
+        ("priority", field_label("priority", request.priority, lang)),
+        ("scores", ", ".join(f"{k} {v}" for k, v in (request.scores or {}).items())),
+        ("priority_reason", request.priority_reason or ""),
+        ("feasibility", field_label("feasibility", request.feasibility, lang)),
+        ("owner", owner_cell(request)),
+        ("assign_reason", request.assign_reason or ""),
+        ("due", local(request.due, tz, request.due_is_date)),
+        ("responded_at", local(request.responded_at, tz)),
+        ("completed_at", local(request.completed_at, tz)),
+        ("verification", field_label("verification", request.verification, lang)
+         + (f" — {request.verification_note}" if request.verification_note else "")),
+        ("satisfaction", field_label("satisfaction", request.satisfaction, lang)),
+        ("closed_at", local(request.closed_at, tz)),
+        ("notes", request.notes or ""),
+    ]
+    for key, value in rows:
+        if value:
+            fields.add_row(plain(column_label(key, lang)), plain(value, key in MULTILINE_FIELDS))
+    console.print(fields)
+    if request.attachments:
+        table = Table(title=column_label("attachments", lang), title_justify="left", show_edge=False)
+        for name in ("#", "file", "bytes", "sha256"):
+            table.add_column(name)
+        for a in request.attachments:
+            table.add_row(str(a.number), plain(a.name), "" if a.size is None else str(a.size), (a.sha256 or "")[:16])
+        console.print(table)
+    if clocks:
+        table = Table(title="SLA", title_justify="left", show_edge=False)
+        for name in ("clock", "deadline", "state"):
+            table.add_column(name)
+        for row in clocks:
+            table.add_row(*(plain(cell) for cell in row))
+        console.print(table)
+    table = Table(title=column_label("history", lang), title_justify="left", show_edge=False)
+    for name in ("time", "action", "by", "note", "changes"):
+        table.add_column(name, overflow="fold")
+    for entry in sorted(request.history, key=lambda e: e.seq, reverse=True):
+        table.add_row(local(entry.at, tz), plain(ACTION.label(entry.action, lang)), plain(entry.actor),
+                      plain(entry.note, True), plain(_changes_text(entry), True))
+    console.print(table)
+
+
+LIST_COLUMNS = ("id", "status", "priority", "customer", "owner", "submitted_at", "due", "description")
+
+
+def list_table(requests: list[Request], total: int, tz: ZoneInfo, lang: str, hint: str) -> None:
+    """A screen of rows as an aligned plain-text table, with how many more there are.
+
+    Plain text rather than a Rich table: laying out a Rich table measures every cell several
+    times, which cost more than the query and the rest of `list` together, and a listing needs
+    no more than aligned columns (wide Chinese characters counted as two). High-priority rows are
+    bold red on a terminal, as before.
+    """
+    headers = [column_label(key, lang) for key in LIST_COLUMNS]
+    rows = [
+        [one_line(r.id), one_line(field_label("status", r.status, lang)), one_line(field_label("priority", r.priority, lang)),
+         one_line(r.customer), one_line(owner_cell(r)), local(r.submitted_at, tz, True), local(r.due, tz, True),
+         one_line(r.description)]  # one line: its newlines and tabs shown as ␊ and ␉, cut with …
+        for r in requests
+    ]
+    caps: list[int | None] = [None, 24, 24, 24, 24, None, None, 60]  # the description gets what is left, up to 60
+    lines = []
+    if requests:
+        lines = plain_table(headers, rows, caps, ["1;31" if r.priority == "high" else None for r in requests])
+    shown = len(requests)
+    if total == 0:
+        lines.append("No requests match.")
+    elif shown < total:
+        lines.append(f"{shown} of {total} shown, newest first; {hint}")
+    else:
+        lines.append(f"{total} request{'s' if total != 1 else ''}.")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+CSV_KEYS = tuple(k for k in JSON_KEYS if k != "history")
+
+
+def write_csv(requests: Iterable[Request], tz: ZoneInfo, out: TextIO) -> None:
+    """Every row as CSV with the English keys as header (vocabulary keys, ISO times). A text a
+    spreadsheet could take for a formula (`= + - @`, tab, CR first) gets export's guard, a leading
+    `'` (`excel.safety.guard_csv`, which `import` strips again); the text is otherwise exact."""
+    from ..excel.safety import guard_csv
+
+    writer = csv.writer(out)
+    writer.writerow(CSV_KEYS)
+    for r in requests:
+        data = request_to_json(r, tz)
+        data["attachments"] = "; ".join(a["name"] for a in data["attachments"])
+        data["scores"] = json.dumps(data["scores"]) if data["scores"] else ""
+        writer.writerow(["" if data[k] is None else guard_csv(data[k]) if isinstance(data[k], str) else data[k]
+                         for k in CSV_KEYS])
