@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain.lifecycle import FIRST_ACTIONS
 from ..domain.errors import EnvironmentProblem, InvalidInput
+from ..domain.lifecycle import FIRST_ACTIONS
 from ..domain.record import parse_generated_id
 from ..domain.vocab import VOCABULARIES
 from .context import Context
