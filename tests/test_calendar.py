@@ -426,9 +426,3 @@ def test_no_working_time_is_exactly_zero() -> None:
     assert cal.working_days_between(first, again) == 0.0
     assert cal.working_days_between(first, datetime(2025, 11, 2, 2, 30, tzinfo=cal.tz)) == 1 / 24
 
-
-def test_is_working_time_reads_the_local_day() -> None:
-    assert CHINA.is_working_time(datetime(2025, 1, 26, 2, tzinfo=timezone.utc))  # Sunday 10:00 in Shanghai, 调休
-    assert not CHINA.is_working_time(datetime(2025, 1, 25, 2, tzinfo=timezone.utc))  # Saturday
-    # 17:00 UTC on Monday the 27th (a working day) is already 01:00 on the 28th in Shanghai: the festival
-    assert not CHINA.is_working_time(datetime(2025, 1, 27, 17, tzinfo=timezone.utc))

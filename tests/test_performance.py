@@ -15,11 +15,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from helpers import database_at_schema, modules_after
+from reference import row_to_entry
 from reqtrack import services
 from reqtrack.domain.errors import NotFound
 from reqtrack.storage.db import Database
 from reqtrack.storage.migrations import SCHEMA_VERSION
-from reqtrack.storage.repository import EVENT, REQUEST, RequestFilter, UnitOfWork, _row_to_entry, _row_to_request
+from reqtrack.storage.repository import EVENT, REQUEST, RequestFilter, UnitOfWork, _row_to_request
 from reqtrack.views.output import cell_width, dump_json, fit_cell
 
 
@@ -79,7 +80,7 @@ def test_bulk_readers_give_what_the_column_types_give(ctx) -> None:
         assert fast[first.id].waiting is True and fast[first.id].due_is_date is True
         for request_id in typed:
             rows = uow.session.execute(select(EVENT).where(EVENT.c.request_id == request_id).order_by(EVENT.c.seq))
-            expected = [_row_to_entry(row) for row in rows]
+            expected = [row_to_entry(row) for row in rows]
             assert uow.requests.history(request_id) == expected
             assert uow.requests.histories([request_id])[request_id] == expected
             assert uow.requests.get(request_id).history == expected

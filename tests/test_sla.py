@@ -12,6 +12,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from helpers import examples, lifecycle_step
+from reference import (
+    clock_breached,
+    clock_overdue,
+    due_met,
+    paused_working_days,
+    plan_met_within,
+    resolution_clock,
+    resolution_met_within,
+    resolution_working_days,
+)
 from reqtrack.domain.calendar import WorkingCalendar
 from reqtrack.domain.errors import InvalidInput
 from reqtrack.domain.record import HistoryEntry, Request
@@ -19,17 +29,11 @@ from reqtrack.domain.sla import (
     SETTINGS,
     SlaPolicy,
     calendar_from_settings,
-    due_met,
     first_response_at,
     overdue_reasons,
-    paused_working_days,
-    plan_met_within,
     reasons_at,
     request_clocks,
-    resolution_clock,
     resolution_clock_of,
-    resolution_met_within,
-    resolution_working_days,
     response_met_within,
     running_deadlines,
     validate_setting,
@@ -107,7 +111,7 @@ def test_unanswered_request_is_overdue_after_24_hours_and_not_once_answered_late
     event(request, "2025-03-02 12:00", "progress", waiting=False)  # answered 2 h late
     assert reasons(request, "2025-03-02 12:01") == []
     response = clock(request, "response", "2025-03-02 12:01")
-    assert response.was_late and response.breached(at("2025-03-02 12:01"))
+    assert response.was_late and clock_breached(response, at("2025-03-02 12:01"))
     assert response_met_within(request, POLICY) is False
     # Evaluated as of a moment before the answer, it was overdue then.
     assert reasons(request, "2025-03-02 11:00") == ["response"]
@@ -276,7 +280,7 @@ def test_a_clock_is_overdue_only_once_its_deadline_instant_has_passed(make: Any,
             if r.reason == reason] == [reason]
     # And the clock itself.
     [kept] = [c for c in request_clocks(request, PLAIN, POLICY, moment) if c.name == reason]
-    assert kept.deadline == moment and not kept.is_overdue(moment) and kept.is_overdue(moment + ONE_MICROSECOND)
+    assert kept.deadline == moment and not clock_overdue(kept, moment) and clock_overdue(kept, moment + ONE_MICROSECOND)
 
 
 def test_reasons_at_on_deadlines_written_by_hand() -> None:
@@ -428,7 +432,7 @@ def test_clock_lateness_in_calendar_and_working_time() -> None:
     assert resolution.late_by(at("2025-01-13 10:00")) == -timedelta(days=1)
     assert resolution.late_working_days(at("2025-01-13 10:00"), PLAIN) == -1.0
     assert resolution.late_working_days(at("2025-01-20 10:00"), PLAIN) == 4.0
-    assert not resolution.breached(at("2025-01-14 10:00")) and resolution.breached(at("2025-01-14 10:00:01"))
+    assert not clock_breached(resolution, at("2025-01-14 10:00")) and clock_breached(resolution, at("2025-01-14 10:00:01"))
 
 
 # -- settings --------------------------------------------------------------------------------------

@@ -341,10 +341,6 @@ class WorkingCalendar:
             total += pb
         return total
 
-    def is_working_time(self, t: datetime) -> bool:
-        """Whether the moment `t` falls on a working day (local)."""
-        return self.is_working_day(self.local_date(t))
-
 
 def _position_us(lt: datetime) -> int:
     """Place of a local moment within its day, on the wall clock, in microseconds."""

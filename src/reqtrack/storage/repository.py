@@ -114,11 +114,6 @@ def _event_values(request_id: str, entry: HistoryEntry) -> dict[str, Any]:
     }
 
 
-def _row_to_entry(row: Any) -> HistoryEntry:
-    return HistoryEntry(seq=row.seq, at=row.at, action=row.action, actor=row.actor,
-                        changes=row.changes or {}, note=row.note or "")
-
-
 # -- bulk reads ------------------------------------------------------------------------------
 # Reading tens of thousands of rows (overdue, list, export), SQLAlchemy's per-value type
 # processing (UtcTime's TypeDecorator, the JSON type's decoder, Boolean) cost more than the query

@@ -50,7 +50,6 @@ from .verdicts import (
     CompletionFact,
     Pause,
     completion,
-    completion_by_sla,
     completion_fact,
     judge_completion,
     response_verdict,
@@ -59,7 +58,7 @@ from .verdicts import (
 __all__ = [
     "DAY_DIGITS", "FUNNEL_STAGES", "PRIORITIES", "RATE_DIGITS", "SATISFACTIONS", "TREND_MONTHS", "UNASSIGNED", "UNSET",
     "Completion", "CompletionFact", "EventCounts", "EventFact", "MonthlyInputs", "NewRequest", "OpenRequest", "Pause",
-    "Period", "QuietNew", "RequestFacts", "Step", "Tally", "completion", "completion_by_sla", "completion_fact",
+    "Period", "QuietNew", "RequestFacts", "Step", "Tally", "completion", "completion_fact",
     "completion_times", "compute_metrics", "count_events", "day_stats", "event_facts", "field_at", "figures",
     "funnel_flags", "judge_completion", "month_starts", "monthly_trend", "overdue_now", "percentile", "rate",
     "request_facts", "response_verdict", "standing_completions", "state_at", "tally_quiet", "tally_requests",

@@ -3,7 +3,7 @@ target and planned completion, and each new request's first response.
 
 They are those of domain.sla (the clocks `overdue` reads); `completion_fact` and
 `response_verdict` compute them directly in the common case, and the tests check that the two
-agree (`completion_by_sla` is the reference: tests/test_metrics.py). Pure.
+agree (tests/reference.py holds the reference the tests compare them with). Pure.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from .history import as_completed, field_at
 class Completion:
     """One actual completion in the period, as the SLA clocks of `domain.sla` judge it.
 
-    `days`: sla.resolution_working_days; `within_target`: sla.resolution_met_within (completed
+    `days`: the resolution's working days; `within_target`: met its resolution target (completed
     by the resolution deadline, which pauses push back: the same clock `overdue` reads);
-    `on_time`: sla.due_met (None without a planned completion). All read the request as it stood
+    `on_time`: completed by the planned completion (None without one). All read the request as it stood
     right after this completion, so priority and planned completion are the ones of that cycle.
     `owner` and `department` are the request's at the cut (the owner table groups by them).
     """
@@ -83,7 +83,7 @@ def completion_fact(request: Request, at: datetime, position: int | None) -> Com
     """The facts of the completion at `at` (history position `position`; None: an imported
     completion time without a `complete` entry) of `request`, as it stood right after it.
 
-    They are those the domain.sla clocks replay (`completion_by_sla`). When the request was
+    They are those the domain.sla clocks replay (tests/reference.py). When the request was
     never paused and the completion has its `complete` entry they are read directly, without
     replaying the history: the start is the submission or the latest reopen before the
     completion, priority and planned completion the values of that moment. tests/test_metrics.py
@@ -139,16 +139,6 @@ def completion(request: Request, at: datetime, position: int | None, calendar: W
     (`judge_completion(completion_fact(...))`); owner and department are the request's."""
     return judge_completion(completion_fact(request, at, position), calendar, policy,
                             request.owner, request.department)
-
-
-def completion_by_sla(request: Request, at: datetime, position: int | None, calendar: WorkingCalendar, policy: SlaPolicy) -> Completion:
-    """`completion` through the domain.sla helpers on the request as it stood right after it
-    (the reference the tests compare `completion` with)."""
-    resolved = as_completed(request, position, at) if position is not None else request
-    return Completion(
-        at, sla.resolution_working_days(resolved, calendar), resolved.priority or "medium",
-        sla.resolution_met_within(resolved, calendar, policy), sla.due_met(resolved),
-        request.owner, request.department)
 
 
 def response_verdict(request: Request, policy: SlaPolicy, as_of: datetime) -> bool | None:

@@ -23,7 +23,7 @@ This package's names are those of its modules, re-exported: `from reqtrack.domai
 """
 
 from .clocks import Clock, paused_between, request_clocks, resolution_clock_of
-from .overdue import REASON_ORDER, OverdueReason, RunningDeadlines, is_overdue, overdue_reasons, reasons_at, running_deadlines
+from .overdue import REASON_ORDER, OverdueReason, RunningDeadlines, overdue_reasons, reasons_at, running_deadlines
 from .settings import (
     DEADLINES_FORMAT,
     PRIORITIES,
@@ -36,22 +36,16 @@ from .settings import (
 )
 from .state import UTC, recorded_end, status_at
 from .verdicts import (
-    due_met,
     first_response_at,
-    paused_working_days,
-    plan_met_within,
-    resolution_clock,
     resolution_inputs,
-    resolution_met_within,
-    resolution_working_days,
     response_met_within,
 )
 
 __all__ = [
     "DEADLINES_FORMAT", "PRIORITIES", "REASON_ORDER", "SETTINGS", "UTC", "Clock", "OverdueReason", "RunningDeadlines",
-    "SettingSpec", "SlaPolicy", "calendar_from_settings", "deadline_basis", "due_met", "first_response_at",
-    "is_overdue", "overdue_reasons", "paused_between", "paused_working_days", "plan_met_within", "reasons_at",
-    "recorded_end", "request_clocks", "resolution_clock", "resolution_clock_of", "resolution_inputs",
-    "resolution_met_within", "resolution_working_days", "response_met_within", "running_deadlines", "status_at",
+    "SettingSpec", "SlaPolicy", "calendar_from_settings", "deadline_basis", "first_response_at",
+    "overdue_reasons", "paused_between", "reasons_at",
+    "recorded_end", "request_clocks", "resolution_clock_of", "resolution_inputs",
+    "response_met_within", "running_deadlines", "status_at",
     "validate_setting",
 ]

@@ -40,15 +40,6 @@ class Clock:
         """Met after its deadline (a breach the report counts even though it is no longer overdue)."""
         return self.met_at is not None and self.deadline is not None and utc(self.met_at) > utc(self.deadline)
 
-    def is_overdue(self, as_of: datetime) -> bool:
-        """Unmet, not paused, and its deadline passed before `as_of`."""
-        return (self.met_at is None and not self.paused and self.deadline is not None
-                and utc(as_of) > utc(self.deadline))
-
-    def breached(self, as_of: datetime) -> bool:
-        """Met late, or still unmet past its deadline at `as_of`."""
-        return self.was_late or self.is_overdue(as_of)
-
     def late_by(self, as_of: datetime) -> timedelta:
         """Calendar time from the deadline to the stop (met_at, else `as_of`): negative = time left."""
         if self.deadline is None:

@@ -133,9 +133,3 @@ def _reason(reason: str, clock: str, deadline: datetime, as_of: datetime, calend
     else:
         working = -calendar.working_days_between(as_of, deadline)
     return OverdueReason(reason, deadline, late, working, clock)
-
-
-def is_overdue(request: Request, calendar: WorkingCalendar, policy: SlaPolicy, as_of: datetime) -> bool:
-    """Whether the request is overdue at `as_of` (due soon and stale do not count)."""
-    return bool(overdue_reasons(request, calendar, policy, as_of))
-
