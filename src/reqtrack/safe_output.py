@@ -21,8 +21,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +52,8 @@ def plain_file_name(name: str | None) -> str:
     without control characters, never empty, `.` or `..`, at most 255 bytes. What is stored for
     an attachment and what `attachment` writes, so a stored name cannot leave the directory."""
     text = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    import unicodedata
+
     text = "".join(" " if unicodedata.category(char).startswith("C") else char for char in text).strip()
     if text in ("", ".", ".."):
         return FALLBACK_NAME
@@ -140,6 +140,8 @@ def temporary_name_beside(target: Path) -> Path:
     """A fresh name `.NAME.XXXX.tmp` in the target's directory (same file system, so the final
     rename is atomic) for a file the caller creates itself, exclusively and 0600 (SQLite's
     backup). Raises OSError."""
+    import tempfile  # not at the top: the read commands import this module and never write
+
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     os.unlink(name)
@@ -211,6 +213,8 @@ def atomic_output(path: Path | str, *, protected: Iterable[Path | str] = (), ove
     protected = list(protected)
     target = check_target(path, protected=protected, overwrite=overwrite, what=what)
     try:
+        import tempfile
+
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)  # 0600
     except OSError as exc:
         raise _refusal(exc, target, what) from None

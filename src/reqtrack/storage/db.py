@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +118,8 @@ def create_database(path: Path, timezone_name: str | None = None) -> bool:
     place, so no process ever sees a half-made database, and of several processes starting at
     once exactly one creates it. The file is private to its owner (0600).
     """
+    import tempfile  # only a write creates a database: the read commands never import it
+
     from ..safe_output import discard, private_directories, put_in_place
 
     private_directories(path.parent)
