@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
+from helpers import NOW, Clock
 from reqtrack.cli import app
 from reqtrack.services import Context
 
-FIXED_NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)
+FIXED_NOW = NOW  # the name tests of conftest's fixtures know
 
 IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
 
@@ -106,16 +107,6 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "reqtrack.db"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = FIXED_NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

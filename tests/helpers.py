@@ -15,10 +15,23 @@ from reqtrack.domain.errors import InvalidInput
 from reqtrack.services import Context
 from reqtrack.services.exports import ExportResult, export_requests
 
-NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
+NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # "now" of every test unless it moves its clock
+NOW_TEXT = NOW.isoformat()  # the same, for REQTRACK_NOW of a command run in a subprocess
 
 
-FAULT_SEED_DEFAULT = 142025  # tests/test_fault_injection.py's seed unless REQTRACK_FAULT_SEED gives one
+class Clock:
+    """The test clock: a Context's `clock`, at NOW unless the test moves it (`clock.now = ...`)."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+REPO_ROOT = Path(__file__).resolve().parent.parent  # the checkout: README.md, examples/, src/
+
+
+FAULT_SEED_DEFAULT = 142025  # tests/reliability/test_fault_injection.py's seed unless REQTRACK_FAULT_SEED gives one
 
 
 def fault_seed() -> int:
@@ -204,17 +217,7 @@ def old_database_with_one_request(path: Path, version: int, priority: str | None
 T0 = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
 
 
-class MovingClock:
-    """A clock a test sets (`clock.now = ...`)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def moving_context(path: Path, clock: MovingClock) -> services.Context:
+def moving_context(path: Path, clock: Clock) -> services.Context:
     """A context on `path` whose clock the test moves."""
     return services.Context(db_path=path, actor="lead", clock=clock)
 
@@ -231,12 +234,12 @@ _NEXT = {
 }
 
 
-def populate_workload(path: Path, seed: int, count: int = 60) -> MovingClock:
+def populate_workload(path: Path, seed: int, count: int = 60) -> Clock:
     """Requests worked through the lifecycle over a few weeks, with a fresh context (one
     command) per step as in real use; some steps are refused, as they are for users."""
     rng = random.Random(seed)
     fields = random.Random(-seed)  # customers, types, departments: without changing rng's sequence
-    clock = MovingClock(T0)
+    clock = Clock(T0)
     ids: list[str] = []
     for _ in range(count):
         clock.now += timedelta(minutes=rng.randrange(10, 900))
@@ -281,3 +284,65 @@ def populate_workload(path: Path, seed: int, count: int = 60) -> MovingClock:
         except InvalidInput as exc:
             assert "no priority" in str(exc) or "nothing changes" in str(exc), exc  # the only refusals expected
     return clock
+
+
+# -- the worked example of docs/metrics.md (tests of the report: unit and cli) ---------------------
+MONDAY_MEETING = "2025-03-10 09:00"  # as_of of the worked example
+
+
+def build_scenario(ctx: Context) -> dict[str, str]:
+    """The worked example of docs/metrics.md (times local to Asia/Shanghai; no country, so
+    Monday–Friday are the working days). Returns letter → request ID."""
+    s = services
+    ids: dict[str, str] = {}
+    ids["G"] = s.register(ctx, "crash on save", "ACME", source="meeting", type="bug", priority="medium",
+                          at="2025-02-27 10:00").id
+    s.progress(ctx, ids["G"], "looking at it", at="2025-02-27 11:00")
+    s.assign(ctx, ids["G"], owner="Wang", at="2025-02-27 12:00")
+    s.progress(ctx, ids["G"], "fixed", done=True, at="2025-03-03 15:00")
+    s.verify(ctx, ids["G"], passed=True, satisfaction="satisfied", at="2025-03-04 10:00")
+    s.close(ctx, ids["G"], at="2025-03-05 10:00")
+
+    ids["A"] = s.register(ctx, "login fails", "ACME", source="phone", type="bug", priority="high",
+                          at="2025-03-03 09:00").id
+    s.assign(ctx, ids["A"], owner="Li", due="2025-03-05", at="2025-03-03 10:00")
+    s.progress(ctx, ids["A"], "fixed", done=True, at="2025-03-04 17:00")
+    s.verify(ctx, ids["A"], passed=True, satisfaction="satisfied", at="2025-03-05 09:00")
+
+    ids["B"] = s.register(ctx, "export to PDF", "ACME", source="email", type="feature", priority="medium",
+                          at="2025-03-03 14:00").id
+    s.progress(ctx, ids["B"], "acknowledged", at="2025-03-04 16:00")  # 26 h: a late first response
+    s.assign(ctx, ids["B"], owner="Wang", due="2025-03-06", at="2025-03-04 16:30")
+    s.progress(ctx, ids["B"], "done", done=True, at="2025-03-07 14:00")
+    s.verify(ctx, ids["B"], passed=False, note="still fails for A4", at="2025-03-07 16:00")
+
+    ids["H"] = s.register(ctx, "same as the login one", "Globex", source="phone", type="other", priority="low",
+                          at="2025-03-04 09:00").id
+    s.cancel(ctx, ids["H"], reason="duplicate", at="2025-03-04 17:00")
+
+    ids["C"] = s.register(ctx, "faster search", "Globex", source="online-form", type="improvement",
+                          at="2025-03-04 10:00").id
+    s.classify(ctx, ids["C"], priority="low", at="2025-03-04 11:00")
+    s.assign(ctx, ids["C"], owner="Zhao", due="2025-03-07", at="2025-03-05 09:00")
+    s.progress(ctx, ids["C"], "shipped", done=True, at="2025-03-07 18:00")
+    s.verify(ctx, ids["C"], passed=True, satisfaction="neutral", at="2025-03-07 19:00")
+    s.close(ctx, ids["C"], at="2025-03-07 20:00")
+
+    ids["D"] = s.register(ctx, "report totals wrong", "Globex", source="chat", type="bug", priority="high",
+                          at="2025-03-05 09:00").id
+    s.progress(ctx, ids["D"], "looking into it", at="2025-03-05 10:00")
+    s.assign(ctx, ids["D"], owner="Li", due="2025-03-06", at="2025-03-05 11:00")
+    s.progress(ctx, ids["D"], "fixed", done=True, at="2025-03-07 12:00")
+    s.verify(ctx, ids["D"], passed=True, satisfaction="dissatisfied", at="2025-03-07 15:00")
+    s.reopen(ctx, ids["D"], reason="totals wrong again", at="2025-03-08 10:00")
+
+    ids["E"] = s.register(ctx, "how do I export?", "Initech", source="phone", type="support",
+                          at="2025-03-06 15:00").id
+    ids["F"] = s.register(ctx, "question about invoices", "Initech", source="email", type="other",
+                          at="2025-03-09 20:00").id
+
+    # After the Monday meeting (as_of 2025-03-10 09:00): a report as of then must not see these.
+    s.progress(ctx, ids["E"], "called back", at="2025-03-10 10:00")
+    s.progress(ctx, ids["B"], "fixed again", done=True, at="2025-03-11 10:00")
+    s.verify(ctx, ids["B"], passed=True, satisfaction="satisfied", at="2025-03-11 15:00")
+    return ids

@@ -28,7 +28,7 @@ from pathlib import Path
 p = Path("pyproject.toml")
 t = p.read_text()
 t = t.replace('only_mutate = ["src/reqtrack/domain/*"]', 'only_mutate = ["src/reqtrack/services/sla.py"]')
-t = t.replace('"tests/test_metrics.py",\n]', '"tests/test_running_deadlines.py", "tests/test_overdue_cli.py",\n]')
+t = t.replace('"tests/unit/test_metrics.py",\n]', '"tests/integration/test_running_deadlines.py", "tests/cli/test_overdue_cli.py",\n]')
 p.write_text(t)
 PY
 fi

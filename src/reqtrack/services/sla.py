@@ -72,7 +72,7 @@ def overdue_rows(uow: ReadUnitOfWork, given: Inputs, flt: RequestFilter, when: d
     From now on, the stored running deadlines answer (one indexed query; no history is read)
     while they were computed with the current settings; requests changed after `when` and
     every request of a past `when` are replayed from their history instead. Both give the same
-    rows (domain.sla.running_deadlines; tests/test_sla.py, tests/test_overdue_cli.py).
+    rows (domain.sla.running_deadlines; tests/unit/test_sla.py, tests/cli/test_overdue_cli.py).
     """
     from ..domain.sla import SlaPolicy, deadline_basis, overdue_reasons, reasons_at, status_at
 

@@ -8,7 +8,7 @@ library only: `ReadUnitOfWork(db)` opens one read transaction (one consistent sn
 SQLAlchemy unit of work does) and its `requests` has the read methods of
 `repository.Repository` — `get`, `exists`, `history`, `histories`, `attachments`,
 `attachments_of`, `select`, `count`, `settings` — returning exactly the same domain values
-(tests/test_performance.py compares the two on the same database).
+(tests/reliability/test_performance.py compares the two on the same database).
 
 The SQL here must stay in step with the tables (tables.py, migrations.py); writes never go
 through this module.

@@ -86,7 +86,7 @@ def completion_fact(request: Request, at: datetime, position: int | None) -> Com
     They are those the domain.sla clocks replay (tests/reference.py). When the request was
     never paused and the completion has its `complete` entry they are read directly, without
     replaying the history: the start is the submission or the latest reopen before the
-    completion, priority and planned completion the values of that moment. tests/test_metrics.py
+    completion, priority and planned completion the values of that moment. tests/unit/test_metrics.py
     checks that both give what the sla helpers give.
     """
     if position is None or not _never_paused(request):

@@ -91,7 +91,7 @@ def running_deadlines(request: Request, calendar: WorkingCalendar, policy: SlaPo
     `reasons_at(result.deadlines, ..., as_of)`. A paused resolution clock is left out (its
     deadline moves on with the pause, and a paused clock is never overdue). The services store
     this per open request, so that `overdue` reads deadlines instead of replaying every history
-    (tests/test_sla.py checks the equality as a Hypothesis property).
+    (tests/unit/test_sla.py checks the equality as a Hypothesis property).
     """
     end = recorded_end(request)
     state = stood(request, end)

@@ -8,7 +8,9 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+from helpers import REPO_ROOT
+
+SRC = REPO_ROOT / "src"
 PACKAGE = SRC / "reqtrack"
 
 # Layer -> the layers it may import at run time (imports under `if TYPE_CHECKING:` are for the

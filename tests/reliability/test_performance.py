@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from helpers import database_at_schema, modules_after
+from helpers import NOW_TEXT, database_at_schema, modules_after
 from reference import row_to_entry
 from reqtrack import services
 from reqtrack.domain.errors import NotFound
@@ -242,7 +242,7 @@ def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_pa
     Typer 0.29 imports to coerce options: pyproject pins Typer below it) or Rich tables for
     lists (their import alone costs more than the command's work)."""
     request_id = _varied_requests(ctx)[0]
-    env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": "2025-03-14T09:30:00+00:00"}
+    env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": NOW_TEXT}
     for argv in (["show", request_id], ["list"], ["list", "--open", "--format", "json"], ["overdue", "--json"]):
         imported, stdout = modules_after(argv, env, ("sqlalchemy", "sqlmodel", "openpyxl", "pydantic"))
         assert imported == [], argv

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from helpers import NOW_TEXT
 from reqtrack.cli import app
 
 
@@ -27,7 +28,7 @@ class Cli:
 
     def __call__(self, *args: str) -> Any:
         return self.runner.invoke(app, list(args), env={"REQTRACK_DB": str(self.db_path),
-                                                        "REQTRACK_NOW": "2025-03-14T09:30:00+00:00"})
+                                                        "REQTRACK_NOW": NOW_TEXT})
 
 # Text people paste: everything but lone surrogates (not encodable; no keyboard or file yields them).
 ANY_TEXT = st.characters(exclude_categories=("Cs",))

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from helpers import installed_reqtrack
+from helpers import MONDAY_MEETING, NOW_TEXT, REPO_ROOT, build_scenario, installed_reqtrack
 from reqtrack import services
-from test_metrics import MONDAY_MEETING, build_scenario
 
 REQUIRED_KEYS = {
     "period", "new", "completed", "closed", "cancelled", "backlog", "first_response_rate", "resolution_days",
@@ -196,10 +195,10 @@ def test_weekly_example_script_writes_last_weeks_workbook(scenario: dict[str, st
     import os
     import subprocess
 
-    script = Path(__file__).resolve().parent.parent / "examples" / "weekly-report.sh"
+    script = REPO_ROOT / "examples" / "weekly-report.sh"
     assert os.access(script, os.X_OK)
     reqtrack = installed_reqtrack()  # the one beside this Python: no other install, no skip in CI
-    env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": "2025-03-14T09:30:00+00:00",
+    env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": NOW_TEXT,
            "REPORT_DIR": str(tmp_path / "reports"), "PATH": f"{Path(reqtrack).parent}:{os.environ['PATH']}"}
     done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from helpers import database_at_schema, make_read_only, reqtrack_command
+from helpers import REPO_ROOT, database_at_schema, make_read_only, reqtrack_command
 from reqtrack.storage.migrations import SCHEMA_VERSION
 
 pytestmark = pytest.mark.e2e
@@ -536,7 +536,7 @@ def test_check_finds_each_kind_of_inconsistency(ctx: object, tmp_path: Path, db_
 
 
 # -- the cron example --------------------------------------------------------------------------
-NIGHTLY = Path(__file__).resolve().parent.parent / "examples" / "nightly-backup.sh"
+NIGHTLY = REPO_ROOT / "examples" / "nightly-backup.sh"
 
 
 def test_nightly_backup_script_keeps_the_newest_checked_copies(tmp_path: Path) -> None:

@@ -303,3 +303,123 @@ def test_scores_from_1_to_10_are_taken() -> None:
     for bad in (0, 11):
         with pytest.raises(InvalidInput, match="between 1 and 10"):
             validate_scores({"value": bad, "urgency": 5, "cost": 5, "impact": 5})
+
+
+# -- what a refused command tells the user to do instead (docs/lifecycle.md) ----------------------
+# Each sentence read and checked by hand against docs/lifecycle.md: it names a way forward that the
+# table allows (or the step that has to come first).
+HINTS = {
+    ("classify", "verifying"): "it is waiting for verification: `reqtrack verify 202501-001 --pass` or `--fail --note ...`",
+    ("classify", "done"): "its work is verified; reopen it with `reqtrack reopen 202501-001 --reason ...` if more is needed",
+    ("assign", "verifying"): "it is waiting for verification: `reqtrack verify 202501-001 --pass` or `--fail --note ...`",
+    ("progress", "done"): "its work is verified; reopen it with `reqtrack reopen 202501-001 --reason ...` if more is needed",
+    ("done", "pending"): "assign it first with `reqtrack assign 202501-001 --owner NAME`",
+    ("done", "verifying"): "`progress --done` applies to requests that are in-progress",
+    ("pass", "pending"): "assign it (`reqtrack assign 202501-001 --owner NAME`) and report the work done first",
+    ("pass", "in-progress"): "report the work done first with `reqtrack progress 202501-001 NOTE --done`",
+    ("pass", "done"): "`verify --pass` applies to requests that are verifying",
+    ("fail", "in-progress"): "report the work done first with `reqtrack progress 202501-001 NOTE --done`",
+    ("fail", "done"): "`verify --fail` applies to requests that are verifying",
+    ("close", "pending"): "finish and verify it first, or cancel it with `reqtrack cancel 202501-001 --reason ...`",
+    ("close", "in-progress"): "finish and verify it first, or cancel it with `reqtrack cancel 202501-001 --reason ...`",
+    ("close", "verifying"): "verify it first with `reqtrack verify 202501-001 --pass`",
+    ("rate", "pending"): "satisfaction is recorded when the work is verified: `reqtrack verify 202501-001 --pass --satisfaction S`",
+    ("rate", "verifying"): "satisfaction is recorded when the work is verified: `reqtrack verify 202501-001 --pass --satisfaction S`",
+    ("cancel", "done"): "its work is verified; reopen it with `reqtrack reopen 202501-001 --reason ...` if more is needed",
+    ("reopen", "pending"): "it is still open; record what happens with `reqtrack progress` instead",
+    ("reopen", "verifying"): "it is still open; record what happens with `reqtrack progress` instead",
+}
+CLOSED_HINT = "a closed request is read-only; reopen it first with `reqtrack reopen 202501-001 --reason ...`"
+CANCELLED_HINT = "a cancelled request is final; register it again with `reqtrack new` if the need is back"
+TABLE_NAME = {"done": "progress --done", "pass": "verify --pass", "fail": "verify --fail"}
+LABEL = {"pending": "Pending", "in-progress": "In progress", "verifying": "Verifying", "done": "Done",
+         "closed": "Closed", "cancelled": "Cancelled"}
+
+
+@pytest.mark.parametrize(("command", "status"), sorted(HINTS) + [(c, "closed") for c in ("classify", "close", "edit")]
+                         + [(c, "cancelled") for c in ("assign", "reopen", "rate", "edit")])
+def test_a_refusal_says_what_to_do_instead(command: str, status: str) -> None:
+    r = new_request()
+    for step in ROUTES[status]:
+        _run(step, r, T0 + timedelta(minutes=5))
+    with pytest.raises(TransitionRefused) as refused:
+        _run(command, r, T0 + timedelta(minutes=10))
+    hint = HINTS.get((command, status)) or (CLOSED_HINT if status == "closed" else CANCELLED_HINT)
+    name = TABLE_NAME.get(command, command)
+    assert str(refused.value) == f"request 202501-001 is {LABEL[status]} ({status}), so `{name}` cannot run; {hint}"
+
+
+# -- each command's entry, worked by hand --------------------------------------------------------
+def test_each_commands_entry_and_its_refusals() -> None:
+    r = Request(id="202501-001", customer="ACME", description="导出太慢", submitted_at=T0, source="phone", type="bug")
+    first = lifecycle.register(r, "lead", T0, note="called in")  # submitted at `now` itself: allowed
+    assert (first.action, first.actor, first.at, first.note) == ("new", "lead", T0, "called in")
+    assert first.changes == {"customer": [None, "ACME"], "source": [None, "phone"], "type": [None, "bug"]}
+    for field, value, message in (("customer", " ", "--customer is required"),
+                                  ("description", "", "the description is required")):
+        blank = Request(id="202501-002", customer="ACME", description="x", submitted_at=T0)
+        setattr(blank, field, value)
+        with pytest.raises(InvalidInput) as refused:
+            lifecycle.register(blank, "lead", NOW)
+        assert str(refused.value) == message
+    with pytest.raises(InvalidInput) as future:
+        lifecycle.register(Request(id="202501-003", customer="A", description="x", submitted_at=NOW + timedelta(minutes=1)),
+                           "lead", NOW)
+    assert str(future.value) == "--at 2025-02-05T09:01+00:00 is in the future"
+
+    t = T0 + timedelta(hours=1)
+    with pytest.raises(InvalidInput) as nothing:
+        lifecycle.classify(r, t, NOW, "lead")
+    assert str(nothing.value) == "classify needs at least one of --type, --priority, --feasibility, --reason or the scores"
+    scored = lifecycle.classify(r, t, NOW, "lead", scores={"value": 8, "urgency": 7, "cost": 3, "impact": 8},
+                                reason="VIP")
+    assert scored.note == "VIP (score 7.70 → high)" and r.priority == "high" and r.priority_reason == "VIP"
+    assert lifecycle.priority_was_scored(scored)
+    with pytest.raises(InvalidInput) as ownerless:
+        lifecycle.assign(r, t, NOW, "lead", owner=" ")
+    assert str(ownerless.value) == "--owner is required"
+    with pytest.raises(InvalidInput) as early:
+        lifecycle.assign(r, t, NOW, "lead", owner="Li", due=T0 - timedelta(minutes=1))
+    assert str(early.value) == "--due is before the request was submitted"
+    assigned = lifecycle.assign(r, t, NOW, "lead", owner="Li", department="R&D", due=T0, reason="knows the code")
+    assert assigned.note == "knows the code" and (r.department, r.assign_reason, r.due) == ("R&D", "knows the code", T0)
+    assert assigned.changes["department"] == [None, "R&D"] and assigned.changes["due"][1] == T0.isoformat()
+    again = lifecycle.assign(r, t, NOW, "lead", owner="Wang")  # no department given: the one set stays
+    assert r.department == "R&D" and "department" not in again.changes and again.note == ""  # no reason: ""
+
+    with pytest.raises(InvalidInput) as both:
+        lifecycle.progress(r, t, NOW, "lead", "x", done=True, waiting=True)
+    assert str(both.value) == "--done and --waiting exclude each other"
+    with pytest.raises(InvalidInput) as silent:
+        lifecycle.progress(r, t, NOW, "lead", "  ")
+    assert str(silent.value) == "the progress note is required"
+    lifecycle.progress(r, t, NOW, "lead", "asked for logs", waiting=True)
+    done = lifecycle.progress(r, t, NOW, "lead", "fixed", done=True)
+    assert (done.action, done.note, r.waiting, r.completed_at) == ("complete", "fixed", False, t)
+    with pytest.raises(InvalidInput) as reasonless:
+        lifecycle.verify(r, t, NOW, "lead", passed=False, note=" ")
+    assert str(reasonless.value) == 'a failed verification needs its reason: --note "what is still wrong"'
+    with pytest.raises(InvalidInput) as unhappy:
+        lifecycle.verify(r, t, NOW, "lead", passed=False, note="slow", satisfaction="dissatisfied")
+    assert str(unhappy.value) == "satisfaction is recorded with a pass (or later with `rate`), not with a fail"
+    failed = lifecycle.verify(r, t, NOW, "lead", passed=False, note="still slow")
+    assert (failed.note, r.verification_note, r.completed_at) == ("still slow", "still slow", None)
+    lifecycle.progress(r, t, NOW, "lead", "fixed again", done=True)
+    passed = lifecycle.verify(r, t, NOW, "lead", passed=True, satisfaction="satisfied")
+    assert r.verification_note is None and passed.changes["verification_note"] == ["still slow", None]
+    rated = lifecycle.rate(r, t, NOW, "lead", "neutral", note="survey")
+    assert (rated.action, rated.note, rated.changes) == ("rate", "survey", {"satisfaction": ["satisfied", "neutral"]})
+    closed = lifecycle.close(r, t, NOW, "lead", note="archived")
+    assert (closed.action, closed.note, r.closed_at) == ("close", "archived", t)
+    with pytest.raises(InvalidInput) as why:
+        lifecycle.reopen(r, t, NOW, "lead", "")
+    assert str(why.value) == "--reason is required"
+
+    waiting = new_request()
+    lifecycle.progress(waiting, t, NOW, "lead", "asked", waiting=True)
+    with pytest.raises(InvalidInput) as unreasoned:
+        lifecycle.cancel(waiting, t, NOW, "lead", " ")
+    assert str(unreasoned.value) == "--reason is required"
+    cancelled = lifecycle.cancel(waiting, t, NOW, "lead", "withdrawn")
+    assert (cancelled.note, waiting.waiting, waiting.status) == ("withdrawn", False, "cancelled")
+    assert lifecycle.check_time(waiting, NOW, NOW) is None  # `now` itself is not the future

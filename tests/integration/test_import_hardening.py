@@ -383,7 +383,7 @@ def test_no_command_stores_a_time_outside_the_range(cli, args: list[str]) -> Non
 
 
 def test_a_process_log_without_its_registration_line_imports_whole(cli, tmp_path: Path) -> None:
-    """Found by tests/test_fuzz.py: a sheet whose process log lost its first (registration) line
+    """Found by tests/reliability/test_fuzz.py: a sheet whose process log lost its first (registration) line
     imported a history starting with `progress`, and `check` then failed forever. The import now
     starts such a history with an `import` entry saying so."""
     header = [c[1] for c in COLUMNS]  # English headers

@@ -16,7 +16,7 @@ nothing inconsistent, and the counts are either the old ones or the old ones plu
 
 The default run makes at least 50 kills (60 forked writers alone) in about a minute. A longer run:
     REQTRACK_FAULT_KILLS=500 REQTRACK_FAULT_NEW_KILLS=30 REQTRACK_FAULT_IMPORT_KILLS=10 REQTRACK_FAULT_BACKUP_KILLS=10 \\
-        pytest -s tests/test_fault_injection.py
+        pytest -s tests/reliability/test_fault_injection.py
 The random choices (delays, thresholds) come from one seed: a fixed one by default, so that runs
 are comparable; REQTRACK_FAULT_SEED=N picks another (the seed is printed in pytest's header and
 summary and in every failure message). The kill instants still vary with the machine's timing.

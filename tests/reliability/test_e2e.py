@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import reqtrack_command
+from helpers import REPO_ROOT, reqtrack_command
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +76,7 @@ def test_stdin_description_exit_codes_and_no_traceback(tmp_path: Path) -> None:
 
 def test_the_daily_overdue_example_alerts_only_when_something_is_late(tmp_path: Path) -> None:
     """examples/daily-overdue-check.sh as cron runs it: dated JSON + summary, exit 1 when late."""
-    script = Path(__file__).parent.parent / "examples" / "daily-overdue-check.sh"
+    script = REPO_ROOT / "examples" / "daily-overdue-check.sh"
     db, out = tmp_path / "team.db", tmp_path / "out"
     env = {**os.environ, "REQTRACK_DB": str(db), "OUT_DIR": str(out), "TZ": "Asia/Shanghai",
            "REQTRACK_BIN": reqtrack_command()[0] if len(reqtrack_command()) == 1 else "reqtrack"}

@@ -33,7 +33,6 @@ from reqtrack.services.import_rows import ImportRefused
 from reqtrack.services.imports import import_file
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
 TEMPLATE_ZH_TW = [c[3] for c in COLUMNS]
 TEMPLATE_ZH_CN = [c[2] for c in COLUMNS]
 TEMPLATE_EN = [c[1] for c in COLUMNS]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpers import T0, MovingClock, export, moving_context, old_database_with_one_request, populate_workload
+from helpers import T0, Clock, export, moving_context, old_database_with_one_request, populate_workload
 from reqtrack import services
 from reqtrack.services import admin, imports
 from reqtrack.services import report as reports
@@ -48,7 +48,7 @@ def local_text(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
 
 
-def report_cases(clock: MovingClock) -> list[dict[str, Any]]:
+def report_cases(clock: Clock) -> list[dict[str, Any]]:
     now = clock.now
     return [
         {"period": "week"}, {"period": "week", "previous": True},
@@ -126,7 +126,7 @@ def test_a_database_from_before_the_facts_is_reported_at_once_and_filled_by_the_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replays: list[int]) -> None:
     path = tmp_path / "old.db"
     old_database_with_one_request(path, 4, priority="high")
-    clock = MovingClock(T0 + timedelta(days=2))
+    clock = Clock(T0 + timedelta(days=2))
     ctx = moving_context(path, clock)
     before = reports.report(ctx, period="month").data
     assert before["new"] == 1 and before["backlog"] == 1 and replays  # replayed: no facts yet

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from helpers import NOW_TEXT
 from reqtrack.cli import app
 from reqtrack.excel.columns import header_labels
 
-NOW = "2025-03-14T09:30:00+00:00"
 # Raw terminal controls people must never receive from user text: ESC (CSI/OSC), BEL, C1 controls.
 RAW_CONTROL = re.compile(r"[\x1b\x07\x9b\x9d]")
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -41,7 +41,7 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None) -> Any:
         return self.runner.invoke(app, list(args), input=input,
-                                  env={"REQTRACK_DB": str(self.db_path), "REQTRACK_NOW": NOW})
+                                  env={"REQTRACK_DB": str(self.db_path), "REQTRACK_NOW": NOW_TEXT})
 
 
 def assert_answered(result: Any, allowed: tuple[int, ...] = (0, 1, 2)) -> None:

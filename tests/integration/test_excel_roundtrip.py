@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
@@ -18,7 +18,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from helpers import examples, export, fresh_context, installed_reqtrack, sheet_values, skip_or_fail_in_ci, write_xlsx
+from helpers import (
+    NOW,
+    REPO_ROOT,
+    examples,
+    export,
+    fresh_context,
+    installed_reqtrack,
+    sheet_values,
+    skip_or_fail_in_ci,
+    write_xlsx,
+)
 from reqtrack import services
 from reqtrack.domain.errors import InvalidInput
 from reqtrack.domain.vocab import COLUMNS
@@ -30,9 +40,8 @@ from reqtrack.services.imports import import_file
 from reqtrack.storage.repository import Repository
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc)  # the conftest clock
 # shared/ lies beside the repository (SPEC.md and the seeds), in development and in CI alike.
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "requirement-management-template.zh-TW.txt"
+SEED = REPO_ROOT.parent / "shared" / "seeds" / "requirement-management-template.zh-TW.txt"
 
 
 def count_requests(ctx: Context) -> int:
@@ -436,7 +445,7 @@ def test_weekly_export_script(tmp_path: Path, db_path: Path, today: str) -> None
     import shutil
     import subprocess
 
-    script = Path(__file__).resolve().parents[1] / "examples" / "weekly-export.sh"
+    script = REPO_ROOT / "examples" / "weekly-export.sh"
     assert os.access(script, os.X_OK)
     exe = installed_reqtrack()
     real_date = shutil.which("date")

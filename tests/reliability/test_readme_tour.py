@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+from helpers import REPO_ROOT
+
+README = REPO_ROOT / "README.md"
 
 
 def tour_block() -> str:

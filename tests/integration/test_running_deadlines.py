@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import T0, MovingClock
+from helpers import T0, Clock
 from helpers import moving_context as _context
 from helpers import populate_workload as _populate
 from reqtrack import services
@@ -144,11 +144,11 @@ def test_a_request_changed_after_the_moment_asked_is_replayed(tmp_path: Path, hi
     """A machine whose clock is behind the one that wrote the last entry: the stored deadlines
     hold only from the request's last recorded time, so that request is replayed."""
     path = tmp_path / "r.db"
-    clock = MovingClock(T0)
+    clock = Clock(T0)
     rid = services.register(_context(path, clock), "x", "ACME", priority="high").id
     clock.now = T0 + timedelta(days=1)
     services.assign(_context(path, clock), rid, owner="Li")
-    behind = MovingClock(T0 + timedelta(hours=20))
+    behind = Clock(T0 + timedelta(hours=20))
     history_reads.clear()  # the writes' own reads (report facts) are not overdue's
     report = sla.overdue(_context(path, behind), as_of=(T0 + timedelta(hours=20)).isoformat())
     assert history_reads == [1]  # that one request only
@@ -171,7 +171,7 @@ def test_import_and_migration_keep_the_stored_deadlines(tmp_path: Path) -> None:
     # A database of schema 3 (before stored deadlines): read right at once, filled by the first write.
     old = tmp_path / "old.db"
     old_database_with_one_request(old, 3)
-    late = MovingClock(T0 + timedelta(days=2))
+    late = Clock(T0 + timedelta(days=2))
     assert [r.reason.reason for r in sla.overdue(_context(old, late)).rows] == ["response"]
     services.register(_context(old, late), "new one", "ACME")
     rows = sqlite3.connect(old).execute("SELECT request_id, response_by FROM sla_open ORDER BY 1").fetchall()
@@ -197,7 +197,7 @@ def test_a_countrys_days_are_kept_once_used_so_past_figures_do_not_move(tmp_path
     from reqtrack.domain import calendar as calendar_module
 
     path = tmp_path / "r.db"
-    clock = MovingClock(datetime(2025, 1, 24, 2, 0, tzinfo=timezone.utc))  # Friday 10:00 in Shanghai
+    clock = Clock(datetime(2025, 1, 24, 2, 0, tzinfo=timezone.utc))  # Friday 10:00 in Shanghai
     services.sla.config_set(_context(path, clock), "calendar.country", "CN")
     rid = services.register(_context(path, clock), "x", "ACME", priority="low").id
     kept = sqlite3.connect(path).execute("SELECT country, year, source FROM country_day ORDER BY year").fetchall()
@@ -231,7 +231,7 @@ def test_show_and_overdue_with_a_country_need_not_import_holidays(tmp_path: Path
     from helpers import modules_after
 
     path = tmp_path / "r.db"
-    clock = MovingClock(datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc))
+    clock = Clock(datetime(2025, 3, 14, 9, 30, tzinfo=timezone.utc))
     services.sla.config_set(_context(path, clock), "calendar.country", "CN")
     rid = services.register(_context(path, clock), "x", "ACME", priority="high").id
     env = {**os.environ, "REQTRACK_DB": str(path), "REQTRACK_NOW": "2025-03-20T09:30:00+00:00"}
@@ -246,7 +246,7 @@ def test_this_year_and_next_follow_a_new_package_version_while_ended_years_stay(
     from reqtrack.domain import calendar as calendar_module
 
     path = tmp_path / "r.db"
-    clock = MovingClock(datetime(2025, 1, 24, 2, 0, tzinfo=timezone.utc))
+    clock = Clock(datetime(2025, 1, 24, 2, 0, tzinfo=timezone.utc))
     services.sla.config_set(_context(path, clock), "calendar.country", "CN")
     rid = services.register(_context(path, clock), "x", "ACME", priority="low").id
     conn = sqlite3.connect(path)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reference
-from helpers import examples
+from helpers import MONDAY_MEETING, build_scenario, examples
 from reqtrack import services
 from reqtrack.domain import lifecycle, metrics, sla
 from reqtrack.domain.calendar import WorkingCalendar
@@ -23,67 +23,6 @@ from reqtrack.domain.record import Request
 from reqtrack.services import report as reports
 
 TZ = ZoneInfo("Asia/Shanghai")
-MONDAY_MEETING = "2025-03-10 09:00"  # as_of of the worked example
-
-
-def build_scenario(ctx: services.Context) -> dict[str, str]:
-    """The worked example of docs/metrics.md (times local to Asia/Shanghai; no country, so
-    Monday–Friday are the working days). Returns letter → request ID."""
-    s = services
-    ids: dict[str, str] = {}
-    ids["G"] = s.register(ctx, "crash on save", "ACME", source="meeting", type="bug", priority="medium",
-                          at="2025-02-27 10:00").id
-    s.progress(ctx, ids["G"], "looking at it", at="2025-02-27 11:00")
-    s.assign(ctx, ids["G"], owner="Wang", at="2025-02-27 12:00")
-    s.progress(ctx, ids["G"], "fixed", done=True, at="2025-03-03 15:00")
-    s.verify(ctx, ids["G"], passed=True, satisfaction="satisfied", at="2025-03-04 10:00")
-    s.close(ctx, ids["G"], at="2025-03-05 10:00")
-
-    ids["A"] = s.register(ctx, "login fails", "ACME", source="phone", type="bug", priority="high",
-                          at="2025-03-03 09:00").id
-    s.assign(ctx, ids["A"], owner="Li", due="2025-03-05", at="2025-03-03 10:00")
-    s.progress(ctx, ids["A"], "fixed", done=True, at="2025-03-04 17:00")
-    s.verify(ctx, ids["A"], passed=True, satisfaction="satisfied", at="2025-03-05 09:00")
-
-    ids["B"] = s.register(ctx, "export to PDF", "ACME", source="email", type="feature", priority="medium",
-                          at="2025-03-03 14:00").id
-    s.progress(ctx, ids["B"], "acknowledged", at="2025-03-04 16:00")  # 26 h: a late first response
-    s.assign(ctx, ids["B"], owner="Wang", due="2025-03-06", at="2025-03-04 16:30")
-    s.progress(ctx, ids["B"], "done", done=True, at="2025-03-07 14:00")
-    s.verify(ctx, ids["B"], passed=False, note="still fails for A4", at="2025-03-07 16:00")
-
-    ids["H"] = s.register(ctx, "same as the login one", "Globex", source="phone", type="other", priority="low",
-                          at="2025-03-04 09:00").id
-    s.cancel(ctx, ids["H"], reason="duplicate", at="2025-03-04 17:00")
-
-    ids["C"] = s.register(ctx, "faster search", "Globex", source="online-form", type="improvement",
-                          at="2025-03-04 10:00").id
-    s.classify(ctx, ids["C"], priority="low", at="2025-03-04 11:00")
-    s.assign(ctx, ids["C"], owner="Zhao", due="2025-03-07", at="2025-03-05 09:00")
-    s.progress(ctx, ids["C"], "shipped", done=True, at="2025-03-07 18:00")
-    s.verify(ctx, ids["C"], passed=True, satisfaction="neutral", at="2025-03-07 19:00")
-    s.close(ctx, ids["C"], at="2025-03-07 20:00")
-
-    ids["D"] = s.register(ctx, "report totals wrong", "Globex", source="chat", type="bug", priority="high",
-                          at="2025-03-05 09:00").id
-    s.progress(ctx, ids["D"], "looking into it", at="2025-03-05 10:00")
-    s.assign(ctx, ids["D"], owner="Li", due="2025-03-06", at="2025-03-05 11:00")
-    s.progress(ctx, ids["D"], "fixed", done=True, at="2025-03-07 12:00")
-    s.verify(ctx, ids["D"], passed=True, satisfaction="dissatisfied", at="2025-03-07 15:00")
-    s.reopen(ctx, ids["D"], reason="totals wrong again", at="2025-03-08 10:00")
-
-    ids["E"] = s.register(ctx, "how do I export?", "Initech", source="phone", type="support",
-                          at="2025-03-06 15:00").id
-    ids["F"] = s.register(ctx, "question about invoices", "Initech", source="email", type="other",
-                          at="2025-03-09 20:00").id
-
-    # After the Monday meeting (as_of 2025-03-10 09:00): a report as of then must not see these.
-    s.progress(ctx, ids["E"], "called back", at="2025-03-10 10:00")
-    s.progress(ctx, ids["B"], "fixed again", done=True, at="2025-03-11 10:00")
-    s.verify(ctx, ids["B"], passed=True, satisfaction="satisfied", at="2025-03-11 15:00")
-    return ids
-
-
 @pytest.fixture
 def scenario(ctx: services.Context) -> dict[str, str]:
     return build_scenario(ctx)
