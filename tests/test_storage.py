@@ -125,9 +125,10 @@ def product_statements(conn: sqlite3.Connection, run) -> list[str]:
 
 
 def test_list_query_for_open_requests_uses_the_status_index(tmp_path: Path) -> None:
-    """The query `list --open` runs (captured from the reader, not written here) searches the
+    """The query `list --open` runs (captured from the repository, not written here) searches the
     status index."""
-    from reqtrack.storage.reader import Reader, RequestFilter
+    from reqtrack.storage.repository import Repository
+    from reqtrack.storage.stored import RequestFilter
 
     path = tmp_path / "r.db"
     ctx = services.Context(db_path=path, actor="t")
@@ -135,7 +136,7 @@ def test_list_query_for_open_requests_uses_the_status_index(tmp_path: Path) -> N
         ctx._now = None
         services.register(ctx, f"request {n}", "ACME")
     conn = sqlite3.connect(path)
-    statements = product_statements(conn, lambda: list(Reader(conn).select(RequestFilter(open_only=True))))
+    statements = product_statements(conn, lambda: list(Repository(conn).select(RequestFilter(open_only=True))))
     [query] = [s for s in statements if "FROM request" in s]
     plan = " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + query))
     assert "USING INDEX request_status (status=?)" in plan, (query, plan)
@@ -156,3 +157,4 @@ def test_read_only_file_refused_for_writes(tmp_path: Path) -> None:
         assert path.read_bytes() == before
     finally:
         undo()
+
