@@ -260,6 +260,23 @@ def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_pa
         assert stdout.strip(), argv
 
 
+def test_write_commands_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_path: Path) -> None:
+    """The write commands people run all day (new, classify, edit, progress) go through the
+    same plain-sqlite3 repository: no SQLAlchemy, SQLModel or pydantic (tables.py, which
+    declares the schema with them, is imported by the schema test only). The first `new` also
+    creates the database."""
+    env = {**os.environ, "REQTRACK_DB": str(db_path.with_name("fresh.db")), "REQTRACK_NOW": "2025-03-14T09:30:00+00:00"}
+    heavy = ("sqlalchemy", "sqlmodel", "pydantic", "reqtrack.storage.tables")
+    imported, stdout = modules_after(["new", "x", "--customer", "A"], env, heavy)
+    request_id = stdout.strip()
+    assert imported == [] and request_id.startswith("202503-"), stdout
+    for argv in (["classify", request_id, "--type", "bug"], ["edit", request_id, "--notes", "n"],
+                 ["progress", request_id, "step one"]):
+        imported, stdout = modules_after(argv, env, heavy)
+        assert imported == [], argv
+        assert request_id in stdout, (argv, stdout)
+
+
 def test_bulk_objects_pauses_the_collector_and_restores_it() -> None:
     import gc
 
