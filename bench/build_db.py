@@ -8,9 +8,8 @@ Everything goes through reqtrack's own code: the file is created and migrated by
 history is produced by the domain's lifecycle functions (`reqtrack.domain.lifecycle`: register,
 classify, assign, progress, verify, close, rate, cancel, reopen), so statuses, `responded_at`,
 `completed_at`, the `changes` of each entry and the order of events are exactly what the commands
-would have written, and rows are mapped to columns by the repository's own mapping functions and
-inserted with SQLAlchemy Core bulk inserts on the table definitions of `reqtrack.storage.tables`,
-in large transactions.
+would have written, and rows are mapped to columns and inserted by the repository's own row
+functions and statements (`reqtrack.storage.repository`), in large transactions.
 
 The data: requests over about three years before `--now` (growing over time, mostly in local
 office hours on weekdays), Chinese and English descriptions, a long tail of customers (a few big
@@ -42,9 +41,9 @@ from zoneinfo import ZoneInfo
 
 from reqtrack.domain import lifecycle
 from reqtrack.domain.record import Attachment, Request, format_request_id
+from reqtrack.storage import repository
 from reqtrack.storage.db import Database, create_database
-from reqtrack.storage.repository import ATTACHMENT, EVENT, REQUEST, _event_values, _request_values
-from reqtrack.storage.tables import to_stored_time
+from reqtrack.storage.engine import SQLITE
 
 DEFAULT_DIR = Path("/tmp/reqtrack-bench")
 SPAN_DAYS = 3 * 365
@@ -396,77 +395,24 @@ def _weighted(rng: random.Random, values: list[Any], weights: list[int]) -> Call
     return lambda: values[bisect.bisect_right(cumulative, rng.random() * total)]
 
 
-# -- rows: the repository's mapping, stored as the table's column types store it ------------------
-def _stored_time(value: datetime | None) -> str | None:
-    """`to_stored_time` without strftime (the build's hot spot); checked against it on samples."""
-    if value is None:
-        return None
-    if value.tzinfo is not timezone.utc or value.microsecond:
-        return to_stored_time(value)
-    return value.isoformat()[:19] + "Z"  # 'YYYY-MM-DDTHH:MM:SS+00:00' → 'YYYY-MM-DDTHH:MM:SSZ'
-
-
+# -- rows: the repository's own mapping and statements ----------------------------------------
 class RowMaker:
-    """Domain requests → positional rows for the INSERTs compiled from reqtrack's table definitions.
-
-    Values come from the repository's own mapping (`_request_values`, `_event_values`) and are
-    converted the way the columns' types bind them (UtcTime → UTC text, JSON → json.dumps, also of
-    None, which SQLAlchemy's JSON type stores as 'null'; Boolean → 0/1), so that the rows are what
-    `Repository.add` would have written, without SQLAlchemy's per-value overhead.
-    """
+    """Domain requests → the rows and INSERTs `Repository.add_many` writes (storage/repository.py's
+    `request_row`, `event_row`, `attachment_row`), so that the file is what the commands would
+    have written; the build only batches them into large transactions."""
 
     def __init__(self) -> None:
-        from sqlalchemy import JSON, Boolean
-        from sqlalchemy.dialects import sqlite
+        self.statements = {
+            "request": SQLITE.insert("request", repository._STORED_REQUEST_COLUMNS),
+            "event": SQLITE.insert("event", repository._EVENT_COLUMNS),
+            "attachment": SQLITE.insert("attachment", repository._ATTACHMENT_COLUMNS),
+        }
 
-        from reqtrack.storage.tables import UtcTime
-
-        self.statements: dict[str, str] = {}
-        self.keys: dict[str, list[str]] = {}
-        self.converters: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
-        for name, table in (("request", REQUEST), ("event", EVENT), ("attachment", ATTACHMENT)):
-            compiled = insert_statement(table).compile(dialect=sqlite.dialect())
-            self.statements[name] = compiled.string
-            self.keys[name] = list(compiled.positiontup or [])
-            converters: list[tuple[int, Callable[[Any], Any]]] = []
-            for index, key in enumerate(self.keys[name]):
-                column_type = table.c[key].type
-                if isinstance(column_type, UtcTime):
-                    converters.append((index, _stored_time))
-                elif isinstance(column_type, JSON):
-                    converters.append((index, json.dumps))
-                elif isinstance(column_type, Boolean):
-                    converters.append((index, _flag))
-            self.converters[name] = converters
-
-    def row(self, name: str, values: dict[str, Any]) -> list[Any]:
-        row = [values[key] for key in self.keys[name]]
-        for index, convert in self.converters[name]:
-            row[index] = convert(row[index])
-        return row
-
-    def rows(self, requests: list[Request]) -> tuple[list[list[Any]], list[list[Any]], list[list[Any]]]:
-        request_rows = [self.row("request", _request_values(r)) for r in requests]
-        event_rows = [self.row("event", _event_values(r.id, e)) for r in requests for e in r.history]
-        attachment_rows = [
-            self.row("attachment", dict(id=None, request_id=r.id, number=a.number, name=a.name, size=a.size,
-                                        sha256=a.sha256, content=None, added_at=a.added_at))
-            for r in requests for a in r.attachments
-        ]
-        # The fast time formatting must agree with reqtrack's own, exactly.
-        for sample in (requests[0].submitted_at, requests[-1].history[-1].at, requests[-1].due):
-            assert _stored_time(sample) == to_stored_time(sample), sample
+    def rows(self, requests: list[Request]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        request_rows = [repository.request_row(r) for r in requests]
+        event_rows = [repository.event_row(r.id, e) for r in requests for e in r.history]
+        attachment_rows = [repository.attachment_row(r.id, a, None) for r in requests for a in r.attachments]
         return request_rows, event_rows, attachment_rows
-
-
-def _flag(value: Any) -> int | None:
-    return None if value is None else int(bool(value))
-
-
-def insert_statement(table: Any) -> Any:
-    from sqlalchemy import insert
-
-    return insert(table).values({key: None for key in table.c.keys()})
 
 
 # -- the whole build ------------------------------------------------------------------------

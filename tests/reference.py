@@ -6,12 +6,11 @@ direct verdicts, storage's bulk readers); nothing in src/ uses these, so they li
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from reqtrack.domain.calendar import WorkingCalendar
 from reqtrack.domain.metrics.history import as_completed
 from reqtrack.domain.metrics.verdicts import Completion
-from reqtrack.domain.record import HistoryEntry, Request
+from reqtrack.domain.record import Request
 from reqtrack.domain.sla import SlaPolicy, overdue_reasons
 from reqtrack.domain.sla.clocks import Clock, paused_between, resolution_of
 from reqtrack.domain.sla.state import recorded_end, stood, utc
@@ -90,9 +89,3 @@ def clock_overdue(clock: Clock, as_of: datetime) -> bool:
 def clock_breached(clock: Clock, as_of: datetime) -> bool:
     """Met late, or still unmet past its deadline at `as_of`."""
     return clock.was_late or clock_overdue(clock, as_of)
-
-
-def row_to_entry(row: Any) -> HistoryEntry:
-    """A history entry from an ORM row of the event table (what the bulk readers must equal)."""
-    return HistoryEntry(seq=row.seq, at=row.at, action=row.action, actor=row.actor,
-                        changes=row.changes or {}, note=row.note or "")

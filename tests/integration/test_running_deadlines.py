@@ -18,8 +18,9 @@ from helpers import populate_workload as _populate
 from reqtrack import services
 from reqtrack.domain.sla import SlaPolicy, calendar_from_settings, overdue_reasons
 from reqtrack.services import admin, imports, sla
-from reqtrack.storage import reader as reader_module
-from reqtrack.storage.reader import Reader, RequestFilter, where_clause
+from reqtrack.storage import stored as reader_module
+from reqtrack.storage.repository import Repository as Reader
+from reqtrack.storage.stored import RequestFilter, where_clause
 
 
 def _replayed(path: Path, as_of: datetime, within: timedelta | None, stale: bool, owner: str | None = None):

@@ -125,9 +125,10 @@ def product_statements(conn: sqlite3.Connection, run) -> list[str]:
 
 
 def test_list_query_for_open_requests_uses_the_status_index(tmp_path: Path) -> None:
-    """The query `list --open` runs (captured from the reader, not written here) searches the
+    """The query `list --open` runs (captured from the repository, not written here) searches the
     status index."""
-    from reqtrack.storage.reader import Reader, RequestFilter
+    from reqtrack.storage.repository import Repository
+    from reqtrack.storage.stored import RequestFilter
 
     path = tmp_path / "r.db"
     ctx = services.Context(db_path=path, actor="t")
@@ -135,7 +136,7 @@ def test_list_query_for_open_requests_uses_the_status_index(tmp_path: Path) -> N
         ctx._now = None
         services.register(ctx, f"request {n}", "ACME")
     conn = sqlite3.connect(path)
-    statements = product_statements(conn, lambda: list(Reader(conn).select(RequestFilter(open_only=True))))
+    statements = product_statements(conn, lambda: list(Repository(conn).select(RequestFilter(open_only=True))))
     [query] = [s for s in statements if "FROM request" in s]
     plan = " | ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + query))
     assert "USING INDEX request_status (status=?)" in plan, (query, plan)
@@ -156,3 +157,57 @@ def test_read_only_file_refused_for_writes(tmp_path: Path) -> None:
         assert path.read_bytes() == before
     finally:
         undo()
+
+
+def _affinity(declared: str) -> str:
+    """SQLite's type affinity of a declared column type (https://sqlite.org/datatype3.html §3.1)."""
+    declared = declared.upper()
+    if "INT" in declared:
+        return "INTEGER"
+    if any(word in declared for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in declared or not declared:
+        return "BLOB"
+    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def test_the_live_schema_is_the_declared_one(tmp_path: Path) -> None:
+    """tables.py (SQLModel) declares every table; a freshly created database (the migrations)
+    has exactly those tables, columns in order, type affinities, NOT NULL and primary keys."""
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+    from sqlmodel import SQLModel
+
+    from reqtrack.storage import tables  # noqa: F401 - registers the models
+
+    path = tmp_path / "schema.db"
+    create_database(path, "UTC")
+    conn = sqlite3.connect(path)
+    live_tables = {name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    declared = SQLModel.metadata.tables
+    assert live_tables == set(declared)
+    dialect = sqlite_dialect.dialect()
+    for name, table in declared.items():
+        live = [(column, _affinity(kind), bool(notnull) and not pk, pk)
+                for _, column, kind, notnull, _, pk in conn.execute(f"PRAGMA table_info({name})")]
+        keys = [column.name for column in table.primary_key.columns]
+        wanted = [(column.name, _affinity(column.type.compile(dialect=dialect)),
+                   not column.nullable and not column.primary_key,
+                   keys.index(column.name) + 1 if column.primary_key else 0)
+                  for column in table.columns]
+        assert live == wanted, name
+        live_refs = {(row[3], row[2], row[4]) for row in conn.execute(f"PRAGMA foreign_key_list({name})")}
+        wanted_refs = {(fk.parent.name, fk.column.table.name, fk.column.name) for fk in table.foreign_keys}
+        assert live_refs == wanted_refs, name
+    conn.close()
+
+
+def test_the_everyday_path_does_not_import_the_schema_declaration() -> None:
+    """Only the schema test imports tables.py (and SQLModel with it): no module of the product."""
+    source = Path(__file__).resolve().parents[1] / "src" / "reqtrack"
+    importers = [str(p.relative_to(source)) for p in source.rglob("*.py")
+                 if p.name != "tables.py" and any(word in p.read_text(encoding="utf-8")
+                                                  for word in ("import tables", ".tables import", "sqlmodel", "sqlalchemy"))]
+    assert importers == []

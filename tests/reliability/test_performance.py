@@ -1,5 +1,5 @@
-"""The changes made for speed keep behaviour: the index migration, the bulk readers, the
-plain-sqlite3 reader of the read commands, the query plans, what the read commands import, plain
+"""The changes made for speed keep behaviour: the index migration, the bulk readers of the
+repository (plain sqlite3), the query plans, what the read and write commands import, plain
 rendering of lists and line-per-row JSON arrays. (The timings themselves live in bench/; no test
 here asserts a time.)"""
 
@@ -12,15 +12,14 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import select
-
 from helpers import NOW_TEXT, database_at_schema, modules_after
-from reference import row_to_entry
 from reqtrack import services
 from reqtrack.domain.errors import NotFound
+from reqtrack.domain.record import HistoryEntry
 from reqtrack.storage.db import Database
 from reqtrack.storage.migrations import SCHEMA_VERSION
-from reqtrack.storage.repository import EVENT, REQUEST, RequestFilter, UnitOfWork, _row_to_request
+from reqtrack.storage.repository import ReadUnitOfWork, UnitOfWork
+from reqtrack.storage.stored import RequestFilter
 from reqtrack.views.output import cell_width, dump_json, fit_cell
 
 
@@ -66,24 +65,36 @@ def test_migration_3_adds_the_completion_indexes_and_the_plan_uses_them(tmp_path
     assert request.history[1].changes == {"status": ["in-progress", "verifying"]}
 
 
-def test_bulk_readers_give_what_the_column_types_give(ctx) -> None:
+def test_bulk_readers_give_back_what_was_written(ctx) -> None:
     first = services.register(ctx, "慢 export\nsecond line", "华信银行", priority="high", at="2025-03-01 09:00")
     services.classify(ctx, first.id, value=8, urgency=9, cost=3, impact=7, at="2025-03-01 10:00")
     services.assign(ctx, first.id, owner="张伟", department="研发部", due="2025-03-05", at="2025-03-02 10:00")
     services.progress(ctx, first.id, "waiting for logs", waiting=True, at="2025-03-03 10:00")
-    services.register(ctx, "second", "ACME", at="2025-03-02 09:00")
-    db = ctx.database(write=False)
-    with UnitOfWork(db) as uow:
-        typed = {row.id: _row_to_request(row) for row in uow.session.execute(select(REQUEST))}
+    second = services.register(ctx, "second", "ACME", at="2025-03-02 09:00")
+    conn = sqlite3.connect(ctx.db_path)
+    stored = dict(conn.execute("SELECT id, scores FROM request").fetchall())
+    assert json.loads(stored[first.id]) == {"value": 8, "urgency": 9, "cost": 3, "impact": 7}
+    assert stored[second.id] == "null"  # no scores: JSON null, as always stored
+    raw_events = conn.execute("SELECT request_id, seq, at, action, actor, changes, note FROM event "
+                              "ORDER BY request_id, seq").fetchall()
+    conn.close()
+    with UnitOfWork(ctx.database(write=False)) as uow:
         fast = {r.id: r for r in uow.requests.select(RequestFilter())}
-        assert fast == typed and fast[first.id].scores == {"value": 8, "urgency": 9, "cost": 3, "impact": 7}
+        assert fast[first.id].scores == {"value": 8, "urgency": 9, "cost": 3, "impact": 7}
+        assert fast[second.id].scores is None
         assert fast[first.id].waiting is True and fast[first.id].due_is_date is True
-        for request_id in typed:
-            rows = uow.session.execute(select(EVENT).where(EVENT.c.request_id == request_id).order_by(EVENT.c.seq))
-            expected = [row_to_entry(row) for row in rows]
+        assert fast[second.id].waiting is False and fast[second.id].due_is_date is False
+        assert fast[first.id].submitted_at == datetime(2025, 3, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
+        for request_id in fast:
+            expected = [HistoryEntry(seq, datetime.fromisoformat(at[:-1]).replace(tzinfo=timezone.utc), action, actor,
+                                     json.loads(changes or "null") or {}, note or "")
+                        for rid, seq, at, action, actor, changes, note in raw_events if rid == request_id]
             assert uow.requests.history(request_id) == expected
             assert uow.requests.histories([request_id])[request_id] == expected
-            assert uow.requests.get(request_id).history == expected
+            loaded = uow.requests.get(request_id)
+            assert loaded.history == expected
+            loaded.history, loaded.attachments = [], []
+            assert loaded == fast[request_id]
 
 
 def test_json_arrays_are_one_element_per_line_and_objects_stay_pretty() -> None:
@@ -126,7 +137,7 @@ def test_list_table_aligns_columns(cli) -> None:
     assert len(set(starts)) == 1, lines
 
 
-# -- the plain-sqlite3 reader of show, list and overdue -------------------------------------------
+# -- the plain-sqlite3 repository of show, list and overdue ----------------------------------------
 def _varied_requests(ctx) -> list[str]:
     """A few requests that exercise every column type and filter (Chinese, %, _, waiting, scores)."""
     ids = []
@@ -170,24 +181,26 @@ FILTERS = [
 ]
 
 
-def test_the_reader_gives_what_the_repository_gives(ctx) -> None:
-    from reqtrack.storage.reader import ReadUnitOfWork
-
+def test_the_filters_select_what_they_say(ctx) -> None:
     ids = _varied_requests(ctx)
     db = ctx.database(write=False)
-    with UnitOfWork(db) as uow, ReadUnitOfWork(db) as fast:
-        assert fast.requests.settings() == uow.requests.settings()
+    with ReadUnitOfWork(db) as fast:
+        every = {r.id: r for r in fast.requests.select(RequestFilter())}
+        assert sorted(every) == sorted(ids)
         for request_id in ids:
-            assert fast.requests.get(request_id) == uow.requests.get(request_id)
-            assert fast.requests.exists(request_id)
+            assert fast.requests.get(request_id).id == request_id and fast.requests.exists(request_id)
         assert not fast.requests.exists("209901-001")
-        assert fast.requests.histories(ids) == uow.requests.histories(ids)
-        assert fast.requests.attachments_of(ids) == uow.requests.attachments_of(ids)
+        assert set(fast.requests.histories(ids)) == set(ids)
         for flt in FILTERS:
-            assert fast.requests.count(flt) == uow.requests.count(flt), flt
-            assert list(fast.requests.select(flt)) == list(uow.requests.select(flt)), flt
-            assert list(fast.requests.select(flt, limit=1, newest_first=False)) == \
-                list(uow.requests.select(flt, limit=1, newest_first=False)), flt
+            selected = list(fast.requests.select(flt))
+            assert fast.requests.count(flt) == len(selected), flt
+            assert [r.submitted_at for r in selected] == sorted((r.submitted_at for r in selected), reverse=True)
+            oldest = list(fast.requests.select(flt, limit=1, newest_first=False))
+            assert oldest == selected[-1:], flt
+        assert [r.id for r in fast.requests.select(RequestFilter(open_only=True, statuses=("cancelled",)))] == []
+        assert {r.id for r in fast.requests.select(RequestFilter(owner="研发"))} == {ids[0]}
+        assert {r.id for r in fast.requests.select(RequestFilter(customer="acme"))} == {ids[1]}
+        assert {r.id for r in fast.requests.select(RequestFilter(statuses=("cancelled", "pending")))} == {ids[2]}
     with ReadUnitOfWork(db) as fast:
         assert fast.requests.count(RequestFilter(search="100%_")) == 1
         assert fast.requests.count(RequestFilter(search="100%x")) == 0
@@ -200,9 +213,7 @@ def test_the_reader_gives_what_the_repository_gives(ctx) -> None:
 
 
 def test_the_reader_reads_one_snapshot(ctx) -> None:
-    """A write that commits while a read unit of work is open is not seen by it (as with SQLAlchemy)."""
-    from reqtrack.storage.reader import ReadUnitOfWork
-
+    """A write that commits while a read unit of work is open is not seen by it."""
     services.register(ctx, "first", "ACME", at="2025-03-01 09:00")
     with ReadUnitOfWork(ctx.database(write=False)) as fast:
         before = fast.requests.count(RequestFilter())
@@ -219,12 +230,12 @@ def _plan(conn: sqlite3.Connection, sql: str, params: list) -> str:
 def test_the_hot_queries_use_the_indexes(ctx) -> None:
     """The queries of overdue, list's first page, show and the history reads search an index
     instead of scanning the tables (no ANALYZE: a user's database has no statistics either)."""
-    from reqtrack.storage import reader
+    from reqtrack.storage import repository, stored
 
     _varied_requests(ctx)
     conn = sqlite3.connect(ctx.db_path)
-    columns = reader._REQUEST_COLUMNS
-    condition, params = reader.where_clause(RequestFilter(open_only=True))
+    columns = repository._REQUEST_COLUMNS
+    condition, params = stored.where_clause(RequestFilter(open_only=True))
     assert "USING INDEX request_status (status=?)" in _plan(
         conn, f"SELECT {columns} FROM request WHERE {condition} ORDER BY submitted_at DESC, id DESC", params)
     first_page = _plan(conn, f"SELECT {columns} FROM request WHERE 1 ORDER BY submitted_at DESC, id DESC LIMIT 50", [])
@@ -249,10 +260,27 @@ def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_pa
         assert stdout.strip(), argv
 
 
+def test_write_commands_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_path: Path) -> None:
+    """The write commands people run all day (new, classify, edit, progress) go through the
+    same plain-sqlite3 repository: no SQLAlchemy, SQLModel or pydantic (tables.py, which
+    declares the schema with them, is imported by the schema test only). The first `new` also
+    creates the database."""
+    env = {**os.environ, "REQTRACK_DB": str(db_path.with_name("fresh.db")), "REQTRACK_NOW": NOW_TEXT}
+    heavy = ("sqlalchemy", "sqlmodel", "pydantic", "reqtrack.storage.tables")
+    imported, stdout = modules_after(["new", "x", "--customer", "A"], env, heavy)
+    request_id = stdout.strip()
+    assert imported == [] and request_id.startswith("202503-"), stdout
+    for argv in (["classify", request_id, "--type", "bug"], ["edit", request_id, "--notes", "n"],
+                 ["progress", request_id, "step one"]):
+        imported, stdout = modules_after(argv, env, heavy)
+        assert imported == [], argv
+        assert request_id in stdout, (argv, stdout)
+
+
 def test_bulk_objects_pauses_the_collector_and_restores_it() -> None:
     import gc
 
-    from reqtrack.storage.reader import bulk_objects
+    from reqtrack.storage.stored import bulk_objects
 
     assert gc.isenabled()
     with bulk_objects():

@@ -19,7 +19,7 @@ from .rows import local_minute
 from .safety import SheetNotices
 
 if TYPE_CHECKING:
-    from ..storage.reader import RequestFilter
+    from ..storage.stored import RequestFilter
 
 TIMEZONE_LABELS: tuple[str, ...] = LABELS["export.timezone"]
 """The info sheet's label of the export's zone in each language: how import finds that zone."""

@@ -259,7 +259,7 @@ def _id_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
 
 # Stored times that are not UTC `YYYY-MM-DDTHH:MM:SSZ` within the years reqtrack handles: written by
 # a version before issue 13 (years before 1000 lost their leading zeros) or by hand. Commands read
-# them without failing (storage.reader.UNREADABLE_TIME); these rules say where they are and how to
+# them without failing (storage.stored.UNREADABLE_TIME); these rules say where they are and how to
 # put them right. SQLite's strftime rewrites a valid time into the same text, so the query finds
 # the candidates without reading every value into Python.
 _REQUEST_TIME_COLUMNS = ("submitted_at", "due", "completed_at", "responded_at", "closed_at", "updated_at")
@@ -276,7 +276,7 @@ def _bad_time_condition(column: str) -> str:
 
 
 def _stored_time_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
-    from ..storage.reader import salvaged_time, stored_time_problem
+    from ..storage.stored import salvaged_time, stored_time_problem
 
     def read_as(text: Any) -> str:
         value = salvaged_time(text)
@@ -385,11 +385,12 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
     give; or a note when they are not in use (computed with other settings: the next write
     recomputes them)."""
     from ..domain.sla import SlaPolicy, deadline_basis
-    from ..storage.reader import Reader, running_deadline_row
+    from ..storage.repository import Repository
+    from ..storage.stored import running_deadline_row
     from .context import calendar_for
     from .upkeep import open_running_deadlines
 
-    reader = Reader(conn)
+    reader = Repository(conn)
     settings = reader.settings()
     try:
         calendar = calendar_for(settings, reader)
@@ -416,8 +417,9 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
 def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | None]:
     """Stored report facts (what `report` reads) that differ from the ones the histories give;
     or a note when they have not been computed yet (the next write computes them)."""
-    from ..storage.reader import REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS, Reader, report_fact_rows
     from ..storage.report_queries import report_facts_ready
+    from ..storage.repository import Repository
+    from ..storage.stored import REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS, report_fact_rows
     from .upkeep import all_report_facts
 
     if not report_facts_ready(conn):
@@ -427,7 +429,7 @@ def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str 
     tables = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion", REPORT_COMPLETION_COLUMNS),
               ("report_event", REPORT_EVENT_COLUMNS))
     problems = []
-    for chunk in all_report_facts(Reader(conn)):
+    for chunk in all_report_facts(Repository(conn)):
         # The stored rows of this chunk's requests only: memory stays that of one chunk.
         stored: dict[str, list[Any]] = {rid: [None, set(), set()] for rid in chunk}
         wanted = json.dumps(list(chunk))

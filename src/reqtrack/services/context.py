@@ -19,16 +19,13 @@ from ..domain.timeparse import ParsedTime, parse_time
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
     from ..storage.db import Database
-    from ..storage.reader import Reader, ReadUnitOfWork
-    from ..storage.repository import Repository, UnitOfWork
+    from ..storage.repository import ReadUnitOfWork, Repository, UnitOfWork
 
-    # A repository (SQLAlchemy, inside a write unit of work) or a reader (plain sqlite3): the
-    # reads the services make are offered by both.
-    RequestStore = Repository | Reader
+    RequestStore = Repository
 
 
 class Work(Protocol):
-    """A unit of work of either kind (storage.repository.UnitOfWork or storage.reader.ReadUnitOfWork),
+    """A unit of work (storage.repository.UnitOfWork, for reading or writing),
     as the services read through it."""
 
     @property
@@ -109,14 +106,14 @@ class Context:
         return list(seen.values())
 
     def unit_of_work(self, write: bool) -> UnitOfWork:
-        """A unit of work over SQLAlchemy (the write path; `write=False` opens it read-only)."""
+        """A unit of work (`write`: it takes the write lock; else a read-only snapshot)."""
         from ..storage.repository import UnitOfWork
 
         return UnitOfWork(self.database(write))
 
     def reader(self) -> ReadUnitOfWork:
-        """A read-only unit of work over plain sqlite3 (same read methods, no SQLAlchemy import)."""
-        from ..storage.reader import ReadUnitOfWork
+        """A read-only unit of work: one snapshot of the database."""
+        from ..storage.repository import ReadUnitOfWork
 
         return ReadUnitOfWork(self.database(False))
 
@@ -125,7 +122,7 @@ class Context:
 class Inputs:
     """Reads times in the database's zone and calendar (loaded only when a value needs it).
 
-    `requests`: the repository or reader of the unit of work, for the country's days the
+    `requests`: the repository of the unit of work, for the country's days the
     database keeps (without it, every year comes from the `holidays` package)."""
 
     def __init__(self, settings: dict[str, str], now: datetime, requests: RequestStore | None = None) -> None:
@@ -165,7 +162,7 @@ def inputs(uow: Work, ctx: Context) -> Inputs:
 
 def calendar_for(settings: Mapping[str, str], requests: RequestStore | None = None) -> WorkingCalendar:
     """The working calendar of the settings, with the country's days the database keeps
-    (`requests`: a repository or reader; without it, every year comes from the package)."""
+    (`requests`: a repository; without it, every year comes from the package)."""
     from ..domain.sla import calendar_from_settings
 
     country = settings.get("calendar.country")

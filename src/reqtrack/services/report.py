@@ -130,8 +130,8 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
     from ..domain.sla import SlaPolicy
     from ..storage import report_queries
 
-    # Plain sqlite3 reads (storage.reader): the report only reads, and a year of a large
-    # database must not pay for SQLAlchemy's import and result processing.
+    # One read snapshot: the report only reads, and a year of a large database must not pay for
+    # per-value result processing (storage.report_queries reads the rows as stored).
     with ctx.reader() as uow:
         given = inputs(uow, ctx)
         tz = given.tz
@@ -154,7 +154,7 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
         # apply (as_of not in the past); else compute_metrics replays each open request.
         late = None
         if when >= ctx.now:
-            from ..storage.reader import RequestFilter
+            from ..storage.stored import RequestFilter
             from .sla import overdue_rows
 
             late = [(row.request, row.reasons)

@@ -24,8 +24,8 @@ from .upkeep import keep_deadlines
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
     from ..domain.sla import Clock
-    from ..storage.reader import RequestFilter
     from ..storage.repository import Repository
+    from ..storage.stored import RequestFilter
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # keeps the database file a manageable size
 EXPORT_CHUNK = 1000  # requests whose histories and attachments `iter_requests` loads at a time
@@ -200,7 +200,7 @@ def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: st
             if not year_in_range(submitted.astimezone(given.tz).year):
                 raise InvalidInput(f"--submitted-at {submitted_text}: {TIME_RANGE_TEXT}")
             values["submitted_at"] = submitted
-            # A stored time that cannot be read as it is (see storage.reader.UNREADABLE_TIME):
+            # A stored time that cannot be read as it is (see storage.stored.UNREADABLE_TIME):
             # the history keeps the text as it was stored, and the repair is allowed in any status.
             store = cast("Repository", given.requests)  # the store of `_change`'s write unit of work
             repair = store.stored_time_problem(request.id, "submitted_at")
@@ -308,7 +308,7 @@ def build_filter(given: Inputs, *, statuses: list[str] | None = None, type: str 
                  source: str | None = None, since: str | None = None, until: str | None = None,
                  open_only: bool = False, search: str | None = None) -> RequestFilter:
     """The user's list filters, read and validated."""
-    from ..storage.reader import RequestFilter
+    from ..storage.stored import RequestFilter
 
     since_t = given.time(since, "start", "--since")
     until_t = given.time(until, "end", "--until")

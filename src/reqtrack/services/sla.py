@@ -15,7 +15,8 @@ from .upkeep import keep_deadlines
 
 if TYPE_CHECKING:
     from ..domain.sla import OverdueReason
-    from ..storage.reader import ReadUnitOfWork, RequestFilter
+    from ..storage.repository import ReadUnitOfWork
+    from ..storage.stored import RequestFilter
 
 
 @dataclass
@@ -48,7 +49,7 @@ def overdue(
     update for `sla.stale_hours`; `as_of` evaluates the clocks at another moment (requests
     submitted after it are left out).
     """
-    from ..storage.reader import RequestFilter, bulk_objects
+    from ..storage.stored import RequestFilter, bulk_objects
 
     # Plain sqlite3 reads: no SQLAlchemy import, no per-value result processing; and no cyclic
     # garbage collection while tens of thousands of acyclic records are made (docs/performance.md).

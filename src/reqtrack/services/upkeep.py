@@ -51,11 +51,11 @@ def keep_report_facts(uow: UnitOfWork, changed: list[Request]) -> None:
     have never been computed (a database from before migration 5), compute those of every
     request. They do not depend on the settings, so a settings change leaves them as they are."""
     from ..domain.metrics import request_facts
-    from ..storage.reader import REPORT_FACTS_VERSION
+    from ..storage.stored import REPORT_FACTS_VERSION
 
     if uow.requests.report_facts_basis() != REPORT_FACTS_VERSION:
         uow.requests.clear_report_facts()
-        for chunk in all_report_facts(uow.requests.plain_reader()):
+        for chunk in all_report_facts(uow.requests):
             uow.requests.put_report_facts(chunk)
         uow.requests.set_report_facts_basis(REPORT_FACTS_VERSION)
     elif changed:
@@ -64,9 +64,9 @@ def keep_report_facts(uow: UnitOfWork, changed: list[Request]) -> None:
 
 def all_report_facts(requests: RequestStore, chunk_size: int = 5000) -> Iterator[dict[str, tuple[Request, RequestFacts]]]:
     """Every request's report facts computed from its history, a chunk of requests at a time:
-    {request ID: (request, RequestFacts)}. `requests`: a repository or reader."""
+    {request ID: (request, RequestFacts)}. `requests`: a repository."""
     from ..domain.metrics import request_facts
-    from ..storage.reader import RequestFilter
+    from ..storage.stored import RequestFilter
 
     everyone = requests.select(RequestFilter(), newest_first=False)  # streamed: never all at once
     while chunk := list(islice(everyone, chunk_size)):
@@ -81,9 +81,9 @@ def open_running_deadlines(requests: RequestStore, calendar: WorkingCalendar,
                            policy: SlaPolicy) -> dict[str, RunningDeadlines | None]:
     """Every open request's running deadlines (domain.sla.running_deadlines), computed from its
     history: what the services store, and what `check` compares the stored rows with.
-    `requests`: a repository or reader."""
+    `requests`: a repository."""
     from ..domain.sla import running_deadlines
-    from ..storage.reader import RequestFilter
+    from ..storage.stored import RequestFilter
 
     everyone = with_histories(requests, list(requests.select(RequestFilter(open_only=True))))
     return {request.id: running_deadlines(request, calendar, policy) for request in everyone}

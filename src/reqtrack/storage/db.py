@@ -1,7 +1,7 @@
 """Opening, creating and recognising the reqtrack SQLite file.
 
-All SQLite-specific SQL (pragmas, locking, the file header) lives here and in migrations.py, so
-that another SQLAlchemy database could be added beside it.
+The SQLite file itself (pragmas, the file header, creating, copying, upgrading) lives here and in
+migrations.py; how a transaction begins and the engine's wording of SQL are storage/engine.py's.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..domain.errors import EnvironmentProblem, InvalidInput
 from .migrations import SCHEMA_VERSION, apply_migrations
@@ -217,7 +216,6 @@ class Database:
     write: bool
     migrated_from: int | None = None
     backup_path: Path | None = None
-    _engine: Any = field(default=None, repr=False)
     _settings: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod
@@ -305,37 +303,8 @@ class Database:
         self.migrated_from, self.backup_path = version, backup
 
     def raw_connection(self) -> sqlite3.Connection:
-        """A plain sqlite3 connection in autocommit mode (for pragmas, backup and bulk work)."""
+        """A plain sqlite3 connection in autocommit mode (the unit of work begins its transactions)."""
         return _connect(self.path, read_only=not self.write)
-
-    @property
-    def engine(self) -> Any:
-        """The SQLAlchemy engine; a write database begins IMMEDIATE so writers queue, not fail."""
-        if self._engine is None:
-            from sqlalchemy import create_engine, event
-            from sqlalchemy.pool import NullPool
-
-            if self.write:
-                engine = create_engine(
-                    f"sqlite:///{self.path}",
-                    connect_args={"timeout": busy_timeout(), "isolation_level": None},
-                    poolclass=NullPool,
-                )
-            else:  # the read connection of raw_connection: works on read-only media too
-                engine = create_engine("sqlite://", creator=self.raw_connection, poolclass=NullPool)
-            begin = "BEGIN IMMEDIATE" if self.write else "BEGIN"
-
-            @event.listens_for(engine, "begin")
-            def _begin(conn: Any) -> None:
-                conn.exec_driver_sql(begin)
-
-            self._engine = engine
-        return self._engine
-
-    def dispose(self) -> None:
-        """Close pooled connections."""
-        if self._engine is not None:
-            self._engine.dispose()
 
 
 # What SQLite says about a damaged file (sqlite3.DatabaseError, not an OperationalError).
@@ -345,10 +314,8 @@ _DAMAGE_WORDS = ("malformed", "not a database", "file is encrypted", "corrupt")
 def environment_problem(exc: Exception, path: Path) -> EnvironmentProblem | None:
     """The environment problem behind an SQLite error (exit 3), or None when it is not one
     (a constraint violation, say, is a bug and must stay an internal error).
-
-    Accepts sqlite3 errors and SQLAlchemy's wrappers of them.
     """
-    original = getattr(exc, "orig", None) or exc
+    original = exc
     text = str(original)
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:

@@ -1,8 +1,8 @@
 """The report's bulk reads: only the rows a period needs, over the plain sqlite3 connection of
-`reader.ReadUnitOfWork` (no SQLAlchemy import, no per-value result processing).
+the unit of work (repository.UnitOfWork; no SQLAlchemy import, no per-value result processing).
 
 A year's report over 100,000 requests must take about two seconds, so rows become domain values
-with the reader's own converters (`request_from_row`, `time_from_stored`), the history entries'
+with the stored-value converters of stored.py (`request_from_row`, `time_from_stored`), the history entries'
 `changes` are decoded only when asked for (`LazyChanges`), and nothing else is loaded.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from ..domain.metrics import EventCounts, MonthlyInputs, OpenRequest, QuietNew
 from ..domain.record import HistoryEntry, Request
 from ..domain.vocab import OPEN_STATUSES
-from .reader import (
+from .stored import (
     REPORT_FACTS_BASIS,
     REPORT_FACTS_VERSION,
     REQUEST_FIELDS,

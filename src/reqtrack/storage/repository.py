@@ -1,394 +1,390 @@
-"""The repository (domain records in and out of the tables) and the unit of work around it."""
+"""The repository (domain records in and out of the tables) and the unit of work around it.
+
+One path for reads and writes, over a plain DB-API connection: each statement is written once
+here, with `?` placeholders, and what is particular to the engine (connecting, beginning a
+transaction, upsert wording, its exceptions) goes through storage.engine. No SQLAlchemy, SQLModel
+or pydantic is imported: a write command costs what its database work costs (tables.py declares
+the schema; only the schema test imports it).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import fields
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, cast
-
-from sqlalchemy import JSON, Boolean, String, and_, func, insert, or_, select, true, type_coerce, update
-from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlmodel import Session
+from typing import Any
 
 from ..domain.errors import NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
-from ..domain.vocab import OPEN_STATUSES
 from .db import Database, environment_problem, translate_operational_error
-from .reader import (
+from .engine import SQLITE, Engine
+from .stored import (
+    DEADLINE_COLUMNS,
     DEADLINES_BASIS,
     REPORT_COMPLETION_COLUMNS,
     REPORT_EVENT_COLUMNS,
     REPORT_FACT_COLUMNS,
     REPORT_FACTS_BASIS,
-    RequestFilter,  # noqa: F401 - defined with the plain-sqlite3 readers, used by both
+    REQUEST_FIELDS,
+    RequestFilter,
+    bulk_objects,
     country_day_text,
     country_days_from_rows,
+    entries_from_rows,
+    instant_from_stored,
+    instant_to_stored,
     refuse_unstorable,
     report_fact_rows,
+    request_from_row,
     running_deadline_row,
+    time_from_stored,
+    time_to_stored,
+    where_clause,
 )
-from .reader import json_from_stored as _json_from_stored
-from .reader import time_from_stored as _time_from_stored
-from .tables import AttachmentRow, EventRow, RequestRow, SettingRow, UtcTime
-
-OPEN = OPEN_STATUSES
-
-# SQLModel sets `__table__` on table models when the class is made; mypy cannot see it.
-REQUEST = RequestRow.__table__  # type: ignore[attr-defined]
-EVENT = EventRow.__table__  # type: ignore[attr-defined]
-ATTACHMENT = AttachmentRow.__table__  # type: ignore[attr-defined]
-SETTING = SettingRow.__table__  # type: ignore[attr-defined]
-
-# Columns of the request table that map one-to-one to Request fields.
-_REQUEST_FIELDS = [f.name for f in fields(Request) if f.name not in ("attachments", "history")]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _contains(column: Any, text: str) -> Any:
-    return func.lower(column).like(f"%{_escape_like(text.lower())}%", escape="\\")
-
-
-def _conditions(flt: RequestFilter) -> Any:
-    """The WHERE clause of a filter; None when it can match nothing."""
-    conditions: list[Any] = [true()]
-    statuses = set(flt.statuses)
-    if flt.open_only:
-        statuses = (statuses & set(OPEN)) if statuses else set(OPEN)
-        if not statuses:
-            return None
-    if statuses:
-        conditions.append(REQUEST.c.status.in_(sorted(statuses)))
-    for name in ("type", "priority", "source"):
-        value = getattr(flt, name)
-        if value is not None:
-            conditions.append(REQUEST.c[name] == value)
-    if flt.customer:
-        conditions.append(_contains(REQUEST.c.customer, flt.customer))
-    if flt.owner:
-        conditions.append(or_(_contains(REQUEST.c.owner, flt.owner), _contains(REQUEST.c.department, flt.owner)))
-    if flt.since is not None:
-        conditions.append(REQUEST.c.submitted_at >= flt.since)
-    if flt.until is not None:
-        conditions.append(REQUEST.c.submitted_at <= flt.until)
-    if flt.search:
-        conditions.append(or_(_contains(REQUEST.c.description, flt.search), _contains(REQUEST.c.customer, flt.search),
-                              _contains(REQUEST.c.notes, flt.search)))
-    if flt.open_at is not None:
-        conditions.append(REQUEST.c.submitted_at <= flt.open_at)
-        conditions.append(or_(REQUEST.c.status.in_(OPEN), REQUEST.c.updated_at > flt.open_at))
-    return and_(*conditions)
-
-
-def _row_to_request(row: Any) -> Request:
-    mapping = row._mapping
-    values = {name: mapping[name] for name in _REQUEST_FIELDS}
-    values["due_is_date"] = bool(values["due_is_date"])
-    values["waiting"] = bool(values["waiting"])
-    return Request(**values)
-
+from .stored import stored_time_problem as _time_problem
 
 _TIME_FIELDS = ("submitted_at", "due", "completed_at", "responded_at", "closed_at")
+_REQUEST_COLUMNS = ", ".join(f'"{name}"' for name in REQUEST_FIELDS)
+# The stored columns of `request`: the Request fields, then the ones derived from them.
+_STORED_REQUEST_COLUMNS = [*REQUEST_FIELDS, "id_month", "id_seq", "updated_at"]
+_STORED_TIME_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in (*_TIME_FIELDS, "updated_at"))
+_FLAG_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in ("due_is_date", "waiting"))
+_SCORES_INDEX = _STORED_REQUEST_COLUMNS.index("scores")
+_EVENT_COLUMNS = ("request_id", "seq", "at", "action", "actor", "changes", "note")
+_ATTACHMENT_COLUMNS = ("request_id", "number", "name", "size", "sha256", "content", "added_at")
+_IMPORT_LOG_COLUMNS = ("file", "at", "actor", "rows", "created", "updated", "unchanged")
+_CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on variables
 
 
-def _request_values(request: Request) -> dict[str, Any]:
-    values = {name: getattr(request, name) for name in _REQUEST_FIELDS}
-    for name in _TIME_FIELDS:  # whatever the route, nothing is stored that a command cannot read back
-        refuse_unstorable(values[name], f"request {request.id}'s {name}")
+def request_row(request: Request) -> tuple[Any, ...]:
+    """The stored row of a request, in the order of `_STORED_REQUEST_COLUMNS`. Whatever the
+    route, nothing is stored that a command cannot read back (refuse_unstorable)."""
+    for name in _TIME_FIELDS:
+        refuse_unstorable(getattr(request, name), f"request {request.id}'s {name}")
     parsed = parse_generated_id(request.id)
-    values["id_month"], values["id_seq"] = parsed if parsed else (None, None)
-    values["updated_at"] = request.latest_event_at
-    return values
+    values: list[Any] = [getattr(request, name) for name in REQUEST_FIELDS]
+    values += [*(parsed if parsed else (None, None)), request.latest_event_at]
+    for index in _STORED_TIME_INDEXES:
+        if values[index] is not None:
+            values[index] = time_to_stored(values[index])
+    for index in _FLAG_INDEXES:
+        values[index] = int(bool(values[index]))
+    values[_SCORES_INDEX] = json.dumps(values[_SCORES_INDEX])  # None as 'null', as always stored
+    return tuple(values)
 
 
-def _event_values(request_id: str, entry: HistoryEntry) -> dict[str, Any]:
+def event_row(request_id: str, entry: HistoryEntry) -> tuple[Any, ...]:
+    """The stored row of a history entry, in the order of `_EVENT_COLUMNS`."""
     refuse_unstorable(entry.at, f"request {request_id}'s history entry {entry.seq} at")
-    return {
-        "request_id": request_id, "seq": entry.seq, "at": entry.at, "action": entry.action,
-        "actor": entry.actor, "changes": entry.changes or None, "note": entry.note,
-    }
+    return (request_id, entry.seq, time_to_stored(entry.at), entry.action, entry.actor,
+            json.dumps(entry.changes or None), entry.note)
 
 
-# -- bulk reads ------------------------------------------------------------------------------
-# Reading tens of thousands of rows (overdue, list, export), SQLAlchemy's per-value type
-# processing (UtcTime's TypeDecorator, the JSON type's decoder, Boolean) cost more than the query
-# itself. The bulk readers select those columns as SQLite stores them and convert each row in one
-# pass with C-level parsers; the results are the same values as through the column types.
-def _stored_reader(column: Any) -> Callable[[Any], Any] | None:
-    if isinstance(column.type, UtcTime):
-        return _time_from_stored
-    if isinstance(column.type, JSON):
-        return _json_from_stored
-    if isinstance(column.type, Boolean):
-        return bool
-    return None
+def attachment_row(request_id: str, attachment: Attachment, content: bytes | None) -> tuple[Any, ...]:
+    """The stored row of an attachment, in the order of `_ATTACHMENT_COLUMNS`."""
+    added = attachment.added_at
+    return (request_id, attachment.number, attachment.name, attachment.size, attachment.sha256, content,
+            time_to_stored(added) if added is not None else None)
 
 
-class _BulkReader:
-    """Selects columns of a table as stored and turns each row into a dict of domain values."""
-
-    def __init__(self, table: Any, names: list[str]) -> None:
-        self.names = names
-        self.columns = [
-            type_coerce(table.c[name], String()).label(name) if _stored_reader(table.c[name]) else table.c[name]
-            for name in names
-        ]
-        self.converters = [(index, reader) for index, name in enumerate(names)
-                           if (reader := _stored_reader(table.c[name])) is not None]
-
-    def values(self, row: Iterable[Any]) -> dict[str, Any]:
-        values = list(row)
-        for index, convert in self.converters:
-            if values[index] is not None:
-                values[index] = convert(values[index])
-        return dict(zip(self.names, values))
-
-
-_REQUEST_READER = _BulkReader(REQUEST, _REQUEST_FIELDS)
-_EVENT_COLUMNS = (EVENT.c.request_id, EVENT.c.seq, type_coerce(EVENT.c.at, String()).label("at"), EVENT.c.action,
-                  EVENT.c.actor, type_coerce(EVENT.c.changes, String()).label("changes"), EVENT.c.note)
-
-
-def _stored_to_request(row: Any) -> Request:
-    """A row of `select(*_REQUEST_READER.columns)` as a Request (without history)."""
-    return Request(**_REQUEST_READER.values(row))
-
-
-def _stored_to_entries(rows: Iterable[Any]) -> Iterator[tuple[str, HistoryEntry]]:
-    """Rows of `select(*_EVENT_COLUMNS)` as (request_id, entry)."""
-    for request_id, seq, at, action, actor, changes, note in rows:
-        yield request_id, HistoryEntry(
-            seq=seq, at=_time_from_stored(at), action=action, actor=actor,
-            changes=(_json_from_stored(changes) if changes else None) or {}, note=note or "",
-        )
+def _attachment(number: int, name: str, size: int | None, sha256: str | None, added_at: str | None) -> Attachment:
+    return Attachment(name=name, size=size, sha256=sha256, number=number,
+                      added_at=time_from_stored(added_at) if added_at is not None else None)
 
 
 class Repository:
-    """Loads and saves requests with their history and attachments."""
+    """Loads and saves requests with their history and attachments, over one connection (the
+    unit of work's transaction)."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: sqlite3.Connection, engine: Engine = SQLITE) -> None:
+        self.conn = conn
+        self.engine = engine
         self._loaded_history: dict[str, int] = {}
+
+    def _value(self, sql: str, params: Any = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def _for_ids(self, sql: str, request_ids: list[str]) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of `sql` (whose `{ids}` takes the placeholders) for the IDs, a chunk at a time."""
+        for start in range(0, len(request_ids), _CHUNK):
+            chunk = request_ids[start:start + _CHUNK]
+            yield self.conn.execute(sql.format(ids=self.engine.marks(len(chunk))), chunk).fetchall()
 
     # -- reading -----------------------------------------------------------------------
     def get(self, request_id: str) -> Request:
         """The request with its history and attachments, or NotFound."""
-        row = self.session.execute(select(*_REQUEST_READER.columns).where(REQUEST.c.id == request_id)).first()
+        row = self.conn.execute(f"SELECT {_REQUEST_COLUMNS} FROM request WHERE id = ?", (request_id,)).fetchone()
         if row is None:
             raise NotFound(f"no request {request_id!r}; `reqtrack list` shows the IDs")
-        request = _stored_to_request(row)
+        request = request_from_row(row)
         request.history = self.history(request_id)
         request.attachments = self.attachments(request_id)
         self._loaded_history[request_id] = len(request.history)
         return request
 
     def exists(self, request_id: str) -> bool:
-        return self.session.execute(select(REQUEST.c.id).where(REQUEST.c.id == request_id)).first() is not None
+        return self.conn.execute("SELECT 1 FROM request WHERE id = ?", (request_id,)).fetchone() is not None
 
     def stored_time_problem(self, request_id: str, column: str) -> tuple[str, str] | None:
         """(stored text, why) when the request's time `column` is not one every command reads as
-        it is (written by an older version or by hand; see reader.UNREADABLE_TIME), else None."""
-        from .reader import stored_time_problem
-
+        it is (written by an older version or by hand; see stored.UNREADABLE_TIME), else None."""
         assert column in _TIME_FIELDS
-        text = self.session.connection().exec_driver_sql(
-            f"SELECT {column} FROM request WHERE id = ?", (request_id,)).scalar()
-        why = stored_time_problem(text) if text is not None else None
+        text = self._value(f"SELECT {column} FROM request WHERE id = ?", (request_id,))
+        why = _time_problem(text) if text is not None else None
         return (str(text), why) if why else None
 
     def history(self, request_id: str) -> list[HistoryEntry]:
-        rows = self.session.execute(select(*_EVENT_COLUMNS).where(EVENT.c.request_id == request_id).order_by(EVENT.c.seq))
-        return [entry for _, entry in _stored_to_entries(rows.all())]
+        rows = self.conn.execute(
+            "SELECT request_id, seq, at, action, actor, changes, note FROM event WHERE request_id = ? ORDER BY seq",
+            (request_id,),
+        ).fetchall()
+        return [entry for _, entry in entries_from_rows(rows)]
 
     def histories(self, request_ids: list[str]) -> dict[str, list[HistoryEntry]]:
-        """History of many requests at once, oldest first (chunked to stay under SQLite's variable limit)."""
+        """History of many requests at once, oldest first."""
         result: dict[str, list[HistoryEntry]] = {rid: [] for rid in request_ids}
-        for start in range(0, len(request_ids), 500):
-            chunk = request_ids[start:start + 500]
-            rows = self.session.execute(
-                select(*_EVENT_COLUMNS).where(EVENT.c.request_id.in_(chunk)).order_by(EVENT.c.request_id, EVENT.c.seq)
-            )
-            for request_id, entry in _stored_to_entries(rows.all()):
-                result[request_id].append(entry)
+        with bulk_objects():
+            for rows in self._for_ids(
+                    "SELECT request_id, seq, at, action, actor, changes, note FROM event "
+                    "WHERE request_id IN ({ids}) ORDER BY request_id, seq", request_ids):
+                for request_id, entry in entries_from_rows(rows):
+                    result[request_id].append(entry)
         return result
 
     def attachments(self, request_id: str) -> list[Attachment]:
-        rows = self.session.execute(
-            select(ATTACHMENT.c.number, ATTACHMENT.c.name, ATTACHMENT.c.size, ATTACHMENT.c.sha256, ATTACHMENT.c.added_at)
-            .where(ATTACHMENT.c.request_id == request_id)
-            .order_by(ATTACHMENT.c.number)
-        )
-        return [Attachment(name=r.name, size=r.size, sha256=r.sha256, added_at=r.added_at, number=r.number) for r in rows]
+        return self.attachments_of([request_id])[request_id]
 
     def attachments_of(self, request_ids: list[str]) -> dict[str, list[Attachment]]:
         result: dict[str, list[Attachment]] = {rid: [] for rid in request_ids}
-        for start in range(0, len(request_ids), 500):
-            chunk = request_ids[start:start + 500]
-            rows = self.session.execute(
-                select(ATTACHMENT.c.request_id, ATTACHMENT.c.number, ATTACHMENT.c.name, ATTACHMENT.c.size,
-                       ATTACHMENT.c.sha256, ATTACHMENT.c.added_at)
-                .where(ATTACHMENT.c.request_id.in_(chunk))
-                .order_by(ATTACHMENT.c.request_id, ATTACHMENT.c.number)
-            )
-            for r in rows:
-                result[r.request_id].append(
-                    Attachment(name=r.name, size=r.size, sha256=r.sha256, added_at=r.added_at, number=r.number)
-                )
+        for rows in self._for_ids("SELECT request_id, number, name, size, sha256, added_at FROM attachment "
+                                  "WHERE request_id IN ({ids}) ORDER BY request_id, number", request_ids):
+            for request_id, *values in rows:
+                result[request_id].append(_attachment(*values))
         return result
 
     def attachment_content(self, request_id: str, number: int) -> tuple[Attachment, bytes | None]:
-        row = self.session.execute(
-            select(ATTACHMENT).where(and_(ATTACHMENT.c.request_id == request_id, ATTACHMENT.c.number == number))
-        ).first()
+        row = self.conn.execute("SELECT number, name, size, sha256, added_at, content FROM attachment "
+                                "WHERE request_id = ? AND number = ?", (request_id, number)).fetchone()
         if row is None:
             raise NotFound(f"request {request_id} has no attachment {number}; `reqtrack show {request_id}` lists them")
-        return Attachment(name=row.name, size=row.size, sha256=row.sha256, added_at=row.added_at, number=row.number), row.content
+        return _attachment(*row[:5]), row[5]
 
     def select(self, flt: RequestFilter, limit: int | None = None, newest_first: bool = True) -> Iterator[Request]:
         """Requests matching the filter, newest submission first, without history."""
-        condition = _conditions(flt)
-        if condition is None:
+        where = where_clause(flt)
+        if where is None:
             return iter(())
-        order = (REQUEST.c.submitted_at.desc(), REQUEST.c.id.desc()) if newest_first else (REQUEST.c.submitted_at, REQUEST.c.id)
-        query = select(*_REQUEST_READER.columns).where(condition).order_by(*order)
+        condition, params = where
+        order = "submitted_at DESC, id DESC" if newest_first else "submitted_at, id"
+        sql = f"SELECT {_REQUEST_COLUMNS} FROM request WHERE {condition} ORDER BY {order}"
         if limit is not None:
-            query = query.limit(limit)
+            sql += " LIMIT ?"
+            params = [*params, limit]
+        cursor = self.conn.execute(sql, params)
         # Fetched a thousand rows at a time: streams (exports of every row) without one call per row.
-        partitions = self.session.execute(query).partitions(1000)
-        return (_stored_to_request(row) for rows in partitions for row in rows)
+        return (request_from_row(row) for rows in iter(lambda: cursor.fetchmany(1000), []) for row in rows)
 
     def count(self, flt: RequestFilter) -> int:
         """How many requests match the filter."""
-        condition = _conditions(flt)
-        if condition is None:
+        where = where_clause(flt)
+        if where is None:
             return 0
-        return self.session.execute(select(func.count()).select_from(REQUEST).where(condition)).scalar() or 0
+        condition, params = where
+        return int(self._value(f"SELECT count(*) FROM request WHERE {condition}", params))
 
     def next_sequence(self, month: str) -> int:
         """The month's highest sequence + 1 (imported IDs included; IDs are never deleted, so never reused)."""
-        highest = self.session.execute(select(func.max(REQUEST.c.id_seq)).where(REQUEST.c.id_month == month)).scalar()
-        return (highest or 0) + 1
+        return int(self._value("SELECT max(id_seq) FROM request WHERE id_month = ?", (month,)) or 0) + 1
 
     def settings(self) -> dict[str, str]:
-        return {row.key: row.value for row in self.session.execute(select(SETTING))}
+        return dict(self.conn.execute("SELECT key, value FROM setting").fetchall())
+
+    def submissions_between(self, since: datetime, until: datetime) -> Iterator[tuple[str, datetime, str, str]]:
+        """(id, submitted_at, customer, description) of requests submitted in [since, until]."""
+        rows = self.conn.execute("SELECT id, submitted_at, customer, description FROM request "
+                                 "WHERE submitted_at >= ? AND submitted_at <= ?",
+                                 (time_to_stored(since), time_to_stored(until))).fetchall()
+        return ((rid, time_from_stored(at), customer, description) for rid, at, customer, description in rows)
+
+    def get_many(self, request_ids: list[str]) -> dict[str, Request]:
+        """Those of `request_ids` that exist, with history and attachments (ready for save_many)."""
+        found: dict[str, Request] = {}
+        for rows in self._for_ids(f"SELECT {_REQUEST_COLUMNS} FROM request WHERE id IN ({{ids}})", request_ids):
+            for row in rows:
+                request = request_from_row(row)
+                found[request.id] = request
+        if found:
+            histories = self.histories(list(found))
+            attachments = self.attachments_of(list(found))
+            for request_id, request in found.items():
+                request.history = histories[request_id]
+                request.attachments = attachments[request_id]
+                self._loaded_history[request_id] = len(request.history)
+        return found
 
     # -- writing -----------------------------------------------------------------------
     def add(self, request: Request, contents: dict[int, bytes] | None = None) -> None:
         """Insert a new request with its history and attachments."""
-        self.session.execute(insert(REQUEST).values(**_request_values(request)))
-        if request.history:
-            self.session.execute(insert(EVENT), [_event_values(request.id, e) for e in request.history])
-        for attachment in request.attachments:
-            self._insert_attachment(request.id, attachment, (contents or {}).get(attachment.number))
-        self._loaded_history[request.id] = len(request.history)
+        self.add_many([request], contents={request.id: contents or {}})
+
+    def add_many(self, requests: list[Request], contents: dict[str, dict[int, bytes]] | None = None) -> None:
+        """Insert new requests with their history and attachments (name-only unless `contents`
+        gives request ID → attachment number → content)."""
+        if not requests:
+            return
+        self.conn.executemany(self.engine.insert("request", _STORED_REQUEST_COLUMNS), [request_row(r) for r in requests])
+        self._insert_events([(r.id, e) for r in requests for e in r.history])
+        given = contents or {}
+        self._insert_attachments([attachment_row(r.id, a, given.get(r.id, {}).get(a.number))
+                                  for r in requests for a in r.attachments])
+        for request in requests:
+            self._loaded_history[request.id] = len(request.history)
 
     def save(self, request: Request) -> None:
         """Write the request's fields and append the history entries added since it was loaded."""
-        values = _request_values(request)
-        values.pop("id")
-        self.session.execute(update(REQUEST).where(REQUEST.c.id == request.id).values(**values))
-        known = self._loaded_history.get(request.id, 0)
-        new_entries = [e for e in request.history if e.seq > known]
-        if new_entries:
-            self.session.execute(insert(EVENT), [_event_values(request.id, e) for e in new_entries])
-        self._loaded_history[request.id] = len(request.history)
+        self.save_many([request])
+
+    def save_many(self, requests: list[Request], new_attachments: dict[str, list[Attachment]] | None = None) -> None:
+        """`save` for many loaded requests at once, plus name-only attachments to add to them."""
+        if not requests:
+            return
+        columns = _STORED_REQUEST_COLUMNS[1:]  # all but the id, which comes last for WHERE
+        sql = f"UPDATE request SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+        self.conn.executemany(sql, [(*row[1:], row[0]) for row in map(request_row, requests)])
+        entries: list[tuple[str, HistoryEntry]] = []
+        for request in requests:
+            known = self._loaded_history.get(request.id, 0)
+            entries.extend((request.id, e) for e in request.history if e.seq > known)
+            self._loaded_history[request.id] = len(request.history)
+        self._insert_events(entries)
+        self._insert_attachments([attachment_row(rid, a, None) for rid, items in (new_attachments or {}).items()
+                                  for a in items])
+
+    def _insert_events(self, entries: list[tuple[str, HistoryEntry]]) -> None:
+        if entries:
+            self.conn.executemany(self.engine.insert("event", _EVENT_COLUMNS), [event_row(*e) for e in entries])
+
+    def _insert_attachments(self, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.conn.executemany(self.engine.insert("attachment", _ATTACHMENT_COLUMNS), rows)
 
     def add_attachment(self, request_id: str, attachment: Attachment, content: bytes | None) -> None:
-        self._insert_attachment(request_id, attachment, content)
-
-    def _insert_attachment(self, request_id: str, attachment: Attachment, content: bytes | None) -> None:
-        self.session.execute(insert(ATTACHMENT).values(
-            request_id=request_id, number=attachment.number, name=attachment.name, size=attachment.size,
-            sha256=attachment.sha256, content=content, added_at=attachment.added_at,
-        ))
+        self._insert_attachments([attachment_row(request_id, attachment, content)])
 
     def set_setting(self, key: str, value: str | None) -> None:
-        self.session.execute(SETTING.delete().where(SETTING.c.key == key))
+        self.conn.execute("DELETE FROM setting WHERE key = ?", (key,))
         if value is not None:
-            self.session.execute(insert(SETTING).values(key=key, value=value))
+            self.conn.execute(self.engine.insert("setting", ("key", "value")), (key, value))
+
+    def record_import(self, *, file: str, at: datetime, actor: str, rows: int, created: int, updated: int,
+                      unchanged: int) -> None:
+        """One line of the import log."""
+        self.conn.execute(self.engine.insert("import_log", _IMPORT_LOG_COLUMNS),
+                          (file, time_to_stored(at), actor, rows, created, updated, unchanged))
 
     # -- a country's days, kept once used (table country_day) -----------------------------------
     def first_submission_year(self) -> int | None:
         """The (UTC) year of the earliest submission, None without requests."""
-        row = self.session.connection().exec_driver_sql("SELECT min(submitted_at) FROM request").fetchone()
-        return int(row[0][:4]) if row and row[0] else None
+        first = self._value("SELECT min(submitted_at) FROM request")
+        return int(first[:4]) if first else None
 
     def country_days(self, country: str, subdivision: str | None) -> dict[int, Any]:
         """The kept public holidays and make-up days of a country, by year."""
-        return country_days_from_rows(self.session.connection().exec_driver_sql(
+        return country_days_from_rows(self.conn.execute(
             "SELECT year, holidays, workdays FROM country_day WHERE country = ? AND subdivision = ?",
             (country, subdivision or "")).fetchall())
 
     def country_day_sources(self, country: str, subdivision: str | None) -> dict[int, str]:
         """Which package version each kept year of a country came from."""
-        return dict(self.session.connection().exec_driver_sql(
-            "SELECT year, source FROM country_day WHERE country = ? AND subdivision = ?",
-            (country, subdivision or "")).fetchall())
+        return dict(self.conn.execute("SELECT year, source FROM country_day WHERE country = ? AND subdivision = ?",
+                                      (country, subdivision or "")).fetchall())
 
     def keep_country_days(self, country: str, subdivision: str | None, days: dict[int, Any], source: str) -> None:
         """Keep a country's (holidays, make-up days) of these years, as `source` gave them."""
         if not days:
             return
-        self.session.connection().exec_driver_sql(
-            "INSERT OR REPLACE INTO country_day VALUES (?, ?, ?, ?, ?, ?)",
-            [(country, subdivision or "", year, country_day_text(off), country_day_text(made_up), source)
-             for year, (off, made_up) in sorted(days.items())])
+        columns = ("country", "subdivision", "year", "holidays", "workdays", "source")
+        self.conn.executemany(self.engine.upsert("country_day", columns, columns[:3]),
+                              [(country, subdivision or "", year, country_day_text(off), country_day_text(made_up),
+                                source) for year, (off, made_up) in sorted(days.items())])
 
     def forget_country_days(self) -> None:
         """Drop every kept country day: they are taken again from the installed package."""
-        self.session.connection().exec_driver_sql("DELETE FROM country_day")
+        self.conn.execute("DELETE FROM country_day")
 
     # -- stored running deadlines (derived data, table sla_open) ----------------------------------
     def deadline_basis(self) -> str | None:
         """What the stored running deadlines were computed with (None: not computed)."""
-        return self.session.connection().exec_driver_sql(
-            "SELECT basis FROM derived WHERE name = ?", (DEADLINES_BASIS,)).scalar()
+        return self._value("SELECT basis FROM derived WHERE name = ?", (DEADLINES_BASIS,))
+
+    def _delete_for_ids(self, table: str, request_ids: list[str]) -> None:
+        for start in range(0, len(request_ids), _CHUNK):
+            chunk = request_ids[start:start + _CHUNK]
+            self.conn.execute(f"DELETE FROM {table} WHERE request_id IN ({self.engine.marks(len(chunk))})", chunk)
 
     def put_running_deadlines(self, running: dict[str, Any]) -> None:
         """Replace the stored deadlines of these requests (a domain.sla.RunningDeadlines each, or
         None for a request that is no longer open)."""
-        conn = self.session.connection()
-        ids = list(running)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            conn.exec_driver_sql(f"DELETE FROM sla_open WHERE request_id IN ({', '.join('?' * len(chunk))})",
-                                 tuple(chunk))
+        self._delete_for_ids("sla_open", list(running))
         rows = [running_deadline_row(rid, value) for rid, value in running.items() if value is not None]
         if rows:
-            conn.exec_driver_sql("INSERT INTO sla_open VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            columns = ("request_id", "valid_from", *DEADLINE_COLUMNS.values(), "next_breach")
+            self.conn.executemany(self.engine.insert("sla_open", columns), rows)
 
     def replace_running_deadlines(self, running: dict[str, Any], basis: str | None) -> None:
         """Store the deadlines of every open request afresh, computed with `basis` (None: drop
         them all; they are not used until recomputed)."""
-        conn = self.session.connection()
-        conn.exec_driver_sql("DELETE FROM sla_open")
-        conn.exec_driver_sql("DELETE FROM derived WHERE name = ?", (DEADLINES_BASIS,))
+        self.conn.execute("DELETE FROM sla_open")
+        self.conn.execute("DELETE FROM derived WHERE name = ?", (DEADLINES_BASIS,))
         if basis is None:
             return
         self.put_running_deadlines(running)
-        conn.exec_driver_sql("INSERT INTO derived (name, basis) VALUES (?, ?)", (DEADLINES_BASIS, basis))
+        self.conn.execute(self.engine.insert("derived", ("name", "basis")), (DEADLINES_BASIS, basis))
+
+    def running_deadlines(self, flt: RequestFilter, as_of: datetime, upto: datetime,
+                          stale: bool) -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
+        """(request, valid_from, clock → deadline) of the open requests matching `flt` whose stored
+        deadlines can give a reason at `as_of`: a breach deadline at or before `upto`, a stale
+        time at or before `as_of` (when `stale`), or rows that do not hold at `as_of` yet
+        (valid_from after it: the caller replays those from their history)."""
+        where = where_clause(flt)
+        if where is None:
+            return iter(())
+        condition, params = where
+        names = list(DEADLINE_COLUMNS)
+        columns = ", ".join(f"o.{DEADLINE_COLUMNS[name]}" for name in names)
+        moment = instant_to_stored(as_of)
+        wanted = "o.next_breach <= ? OR o.valid_from > ?" + (" OR o.stale_at <= ?" if stale else "")
+        cursor = self.conn.execute(
+            f"SELECT {_REQUEST_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
+            f"JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
+            [instant_to_stored(upto), moment, *([moment] if stale else []), *params],
+        )
+        width = len(REQUEST_FIELDS)
+
+        def rows() -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
+            for chunk in iter(lambda: cursor.fetchmany(1000), []):
+                for row in chunk:
+                    deadlines = {name: instant_from_stored(text)
+                                 for name, text in zip(names, row[width + 1:]) if text is not None}
+                    yield request_from_row(row[:width]), instant_from_stored(row[width]), deadlines
+
+        return rows()
 
     # -- report facts (derived data, tables report_fact, report_completion, report_event) --------
     def report_facts_basis(self) -> str | None:
         """The version of the stored report facts (None: not computed)."""
-        return self.session.connection().exec_driver_sql(
-            "SELECT basis FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,)).scalar()
+        return self._value("SELECT basis FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
 
     def put_report_facts(self, facts: dict[str, Any]) -> None:
         """Replace the report facts of these requests: request ID → (the request,
         domain.metrics.RequestFacts)."""
-        conn = self.session.connection()
         ids = list(facts)
-        for start in range(0, len(ids), 500):
-            chunk = tuple(ids[start:start + 500])
-            marks = ", ".join("?" * len(chunk))
-            for table in ("report_fact", "report_completion", "report_event"):
-                conn.exec_driver_sql(f"DELETE FROM {table} WHERE request_id IN ({marks})", chunk)
+        for table in ("report_fact", "report_completion", "report_event"):
+            self._delete_for_ids(table, ids)
         fact_rows: list[tuple] = []
         completion_rows: list[tuple] = []
         event_rows: list[tuple] = []
@@ -401,97 +397,18 @@ class Repository:
                                      ("report_completion", REPORT_COMPLETION_COLUMNS, completion_rows),
                                      ("report_event", REPORT_EVENT_COLUMNS, event_rows)):
             if rows:
-                conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) "
-                                     f"VALUES ({', '.join('?' * len(columns))})", rows)
-
-    def plain_reader(self) -> Any:
-        """A storage.reader.Reader over this unit of work's own sqlite3 connection (the same
-        transaction): bulk reads without SQLAlchemy's per-row processing."""
-        from .reader import Reader
-
-        return Reader(cast(sqlite3.Connection, self.session.connection().connection.driver_connection))
+                self.conn.executemany(self.engine.insert(table, columns), rows)
 
     def clear_report_facts(self) -> None:
         """Drop every stored report fact and their version (reports read the histories until
         they are computed again)."""
-        conn = self.session.connection()
         for table in ("report_fact", "report_completion", "report_event"):
-            conn.exec_driver_sql(f"DELETE FROM {table}")
-        conn.exec_driver_sql("DELETE FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.execute("DELETE FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
 
     def set_report_facts_basis(self, basis: str) -> None:
         """Record that the stored report facts are complete, as version `basis`."""
-        self.session.connection().exec_driver_sql(
-            "INSERT OR REPLACE INTO derived (name, basis) VALUES (?, ?)", (REPORT_FACTS_BASIS, basis))
-
-    # -- bulk work for imports (Core executemany: one statement per table and batch) --------------
-    def get_many(self, request_ids: list[str]) -> dict[str, Request]:
-        """Those of `request_ids` that exist, with history and attachments (ready for save_many)."""
-        found: dict[str, Request] = {}
-        for start in range(0, len(request_ids), 500):
-            chunk = request_ids[start:start + 500]
-            for row in self.session.execute(select(REQUEST).where(REQUEST.c.id.in_(chunk))):
-                request = _row_to_request(row)
-                found[request.id] = request
-        if found:
-            histories = self.histories(list(found))
-            attachments = self.attachments_of(list(found))
-            for request_id, request in found.items():
-                request.history = histories[request_id]
-                request.attachments = attachments[request_id]
-                self._loaded_history[request_id] = len(request.history)
-        return found
-
-    def add_many(self, requests: list[Request]) -> None:
-        """Insert new requests with their history and their name-only attachments (no content)."""
-        if not requests:
-            return
-        self.session.execute(insert(REQUEST), [_request_values(r) for r in requests])
-        events = [_event_values(r.id, e) for r in requests for e in r.history]
-        if events:
-            self.session.execute(insert(EVENT), events)
-        files = [{"request_id": r.id, "number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256,
-                  "content": None, "added_at": a.added_at} for r in requests for a in r.attachments]
-        if files:
-            self.session.execute(insert(ATTACHMENT), files)
-
-    def save_many(self, requests: list[Request], new_attachments: dict[str, list[Attachment]] | None = None) -> None:
-        """`save` for many loaded requests at once, plus name-only attachments to add to them."""
-        from sqlalchemy import bindparam
-
-        if not requests:
-            return
-        rows = []
-        for request in requests:
-            values = _request_values(request)
-            values["b_id"] = values.pop("id")
-            rows.append(values)
-        self.session.execute(update(REQUEST).where(REQUEST.c.id == bindparam("b_id")), rows)
-        events: list[dict[str, Any]] = []
-        for request in requests:
-            known = self._loaded_history.get(request.id, 0)
-            events.extend(_event_values(request.id, e) for e in request.history if e.seq > known)
-            self._loaded_history[request.id] = len(request.history)
-        if events:
-            self.session.execute(insert(EVENT), events)
-        files = [{"request_id": rid, "number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256,
-                  "content": None, "added_at": a.added_at} for rid, items in (new_attachments or {}).items() for a in items]
-        if files:
-            self.session.execute(insert(ATTACHMENT), files)
-
-    def submissions_between(self, since: datetime, until: datetime) -> Iterator[tuple[str, datetime, str, str]]:
-        """(id, submitted_at, customer, description) of requests submitted in [since, until]."""
-        query = (select(REQUEST.c.id, REQUEST.c.submitted_at, REQUEST.c.customer, REQUEST.c.description)
-                 .where(and_(REQUEST.c.submitted_at >= since, REQUEST.c.submitted_at <= until)))
-        return ((r.id, r.submitted_at, r.customer, r.description) for r in self.session.execute(query))
-
-    def record_import(self, *, file: str, at: datetime, actor: str, rows: int, created: int, updated: int,
-                      unchanged: int) -> None:
-        """One line of the import log."""
-        from .tables import ImportLogRow
-
-        self.session.execute(insert(ImportLogRow.__table__).values(  # type: ignore[attr-defined]
-            file=file, at=at, actor=actor, rows=rows, created=created, updated=updated, unchanged=unchanged))
+        self.conn.execute(self.engine.upsert("derived", ("name", "basis"), ("name",)), (REPORT_FACTS_BASIS, basis))
 
 
 def sha256_of(content: bytes) -> str:
@@ -499,36 +416,51 @@ def sha256_of(content: bytes) -> str:
 
 
 class UnitOfWork:
-    """One transaction: `with UnitOfWork(db) as uow: ...; uow.commit()`; anything else rolls back."""
+    """One transaction: `with UnitOfWork(db) as uow: ...; uow.commit()`; anything else rolls back.
 
-    def __init__(self, db: Database) -> None:
+    On a database opened for writing it begins with the write lock taken (writers queue for it,
+    up to the busy timeout); on one opened for reading, every query inside sees one snapshot
+    (WAL readers never block writers).
+    """
+
+    def __init__(self, db: Database, engine: Engine = SQLITE) -> None:
         self.db = db
+        self.engine = engine
 
     def __enter__(self) -> UnitOfWork:
-        self.session = Session(self.db.engine)
-        self.requests = Repository(self.session)
         try:
-            self.session.connection()  # BEGIN (IMMEDIATE for writers) now, not at the first write
-        except OperationalError as exc:
-            self.session.close()
+            self.conn = self.db.raw_connection()  # read-only ones work on read-only media (storage.db._connect)
+        except self.engine.error as exc:
             raise translate_operational_error(exc, self.db.path) from None
+        try:
+            self.conn.execute(self.engine.begin_write if self.db.write else self.engine.begin_read)
+            self.conn.execute("SELECT 1 FROM setting LIMIT 1")  # take the snapshot now
+        except self.engine.error as exc:
+            self.conn.close()
+            raise translate_operational_error(exc, self.db.path) from None
+        self.requests = Repository(self.conn, self.engine)
         return self
 
     def commit(self) -> None:
         try:
-            self.session.commit()
-        except OperationalError as exc:
+            self.conn.execute("COMMIT")
+        except self.engine.error as exc:
             raise translate_operational_error(exc, self.db.path) from None
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
-            self.session.rollback()
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
         finally:
-            self.session.close()
-        if isinstance(exc, OperationalError):
+            self.conn.close()
+        if isinstance(exc, self.engine.operational_error) or (isinstance(exc, self.engine.error) and not self.db.write):
             raise translate_operational_error(exc, self.db.path) from None
-        if isinstance(exc, DatabaseError):
+        if isinstance(exc, self.engine.error):
             # A damaged file ("database disk image is malformed") is the environment's, not a bug.
             problem = environment_problem(exc, self.db.path)
             if problem is not None:
                 raise problem from None
+
+
+# A read is a unit of work on a database opened for reading (Context.reader): the same class.
+ReadUnitOfWork = UnitOfWork

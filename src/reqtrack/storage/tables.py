@@ -1,55 +1,18 @@
-"""SQLModel tables. Their columns match the DDL of the migrations (migrations.py), which is what
-creates them; these classes only map them for the repository.
+"""The schema, declared once: one SQLModel model per table, as the migrations (migrations.py)
+create it. tests/integration/test_storage.py checks that the tables of a freshly created database are
+exactly these (names, columns, type affinity, NOT NULL, primary keys).
 
-Times are stored as UTC text `YYYY-MM-DDTHH:MM:SSZ`: unambiguous, and sortable as text.
+Nothing on the everyday path imports this module: the repository (repository.py) reads and
+writes through a plain DB-API connection, so a command does not pay ~300 ms for importing
+SQLAlchemy, SQLModel and pydantic. The models declare the stored form of each column: times
+are UTC text (`YYYY-MM-DDTHH:MM:SSZ`; running deadlines with microseconds), JSON is text, flags
+are 0/1 integers (storage/stored.py converts them to and from domain values).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
-
-from sqlalchemy import JSON, Column, LargeBinary, String
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
-
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def to_stored_time(value: datetime | None) -> str | None:
-    """An aware datetime as stored text (UTC, seconds)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime reached storage")
-    # isoformat, not strftime(TIME_FORMAT): %Y writes year 24 as "24", which nothing reads back.
-    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
-
-
-def from_stored_time(value: str | None) -> datetime | None:
-    """Stored text back to an aware UTC datetime (never fails: see reader.UNREADABLE_TIME)."""
-    if value is None:
-        return None
-    from .reader import time_from_stored
-
-    return time_from_stored(value)
-
-
-class UtcTime(TypeDecorator):
-    """Aware datetime ⇄ UTC text."""
-
-    impl = String
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        return to_stored_time(value)
-
-    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
-        return from_stored_time(value)
-
-
-def _time(**kwargs: Any) -> Any:
-    return Field(default=None, sa_column=Column(UtcTime(), **kwargs))
 
 
 class RequestRow(SQLModel, table=True):
@@ -62,7 +25,7 @@ class RequestRow(SQLModel, table=True):
     id_seq: int | None = None
     customer: str
     description: str
-    submitted_at: datetime = Field(sa_column=Column(UtcTime(), nullable=False))
+    submitted_at: str  # a stored time
     status: str
     source: str | None = None
     proposer: str | None = None
@@ -72,21 +35,21 @@ class RequestRow(SQLModel, table=True):
     priority: str | None = None
     owner: str | None = None
     department: str | None = None
-    due: datetime | None = _time()
-    due_is_date: bool = False
-    completed_at: datetime | None = _time()
+    due: str | None = None
+    due_is_date: int = 0
+    completed_at: str | None = None
     verification: str | None = None
     verification_note: str | None = None
     satisfaction: str | None = None
     notes: str | None = None
     feasibility: str | None = None
-    scores: dict | None = Field(default=None, sa_column=Column(JSON))
+    scores: str | None = None  # JSON
     priority_reason: str | None = None
     assign_reason: str | None = None
-    responded_at: datetime | None = _time()
-    closed_at: datetime | None = _time()
-    waiting: bool = False
-    updated_at: datetime | None = _time()
+    responded_at: str | None = None
+    closed_at: str | None = None
+    waiting: int = 0
+    updated_at: str | None = None  # the latest event's time
 
 
 class EventRow(SQLModel, table=True):
@@ -94,12 +57,12 @@ class EventRow(SQLModel, table=True):
 
     __tablename__ = "event"
 
-    request_id: str = Field(primary_key=True)
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
     seq: int = Field(primary_key=True)
-    at: datetime = Field(sa_column=Column(UtcTime(), nullable=False))
+    at: str
     action: str
     actor: str
-    changes: dict | None = Field(default=None, sa_column=Column(JSON))
+    changes: str | None = None  # JSON
     note: str = ""
 
 
@@ -109,13 +72,13 @@ class AttachmentRow(SQLModel, table=True):
     __tablename__ = "attachment"
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: str
+    request_id: str = Field(foreign_key="request.id")
     number: int
     name: str
     size: int | None = None
     sha256: str | None = None
     content: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
-    added_at: datetime | None = _time()
+    added_at: str | None = None
 
 
 class SettingRow(SQLModel, table=True):
@@ -134,9 +97,100 @@ class ImportLogRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     file: str
-    at: datetime = Field(sa_column=Column(UtcTime(), nullable=False))
+    at: str
     actor: str
     rows: int
     created: int
     updated: int
     unchanged: int
+
+
+class SlaOpenRow(SQLModel, table=True):
+    """The deadlines of an open request's running SLA clocks (derived, migration m004)."""
+
+    __tablename__ = "sla_open"
+
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
+    valid_from: str
+    response_by: str | None = None
+    plan_by: str | None = None
+    resolution_by: str | None = None
+    due_by: str | None = None
+    stale_at: str | None = None
+    next_breach: str | None = None
+
+
+class DerivedRow(SQLModel, table=True):
+    """What a kind of derived data was computed with (m004)."""
+
+    __tablename__ = "derived"
+
+    name: str = Field(primary_key=True)
+    basis: str
+
+
+class CountryDayRow(SQLModel, table=True):
+    """A country's public holidays and make-up days of one year, as the package gave them (m004)."""
+
+    __tablename__ = "country_day"
+
+    country: str = Field(primary_key=True)
+    subdivision: str = Field(default="", primary_key=True)
+    year: int = Field(primary_key=True)
+    holidays: str  # ISO dates separated by commas
+    workdays: str
+    source: str
+
+
+class ReportFactRow(SQLModel, table=True):
+    """Per request, what the report reads that does not depend on the settings (m005)."""
+
+    __tablename__ = "report_fact"
+
+    submitted: str = Field(primary_key=True)
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
+    recorded_end: str
+    responded: str | None = None
+    assigned: int
+    completed: int
+    verified: int
+    closed: int
+    status: str
+    type: str | None = None
+    source: str | None = None
+    priority: str | None = None
+    customer: str | None = None
+    owner: str | None = None
+    department: str | None = None
+
+
+class ReportCompletionRow(SQLModel, table=True):
+    """One standing completion of a request (m005)."""
+
+    __tablename__ = "report_completion"
+
+    at: str = Field(primary_key=True)
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
+    seq: int = Field(primary_key=True)
+    start: str
+    completed: str | None = None
+    priority: str | None = None
+    due: str | None = None
+    pauses: str | None = None  # JSON
+    as_of: str | None = None
+    owner: str | None = None
+    department: str | None = None
+    recorded_end: str
+
+
+class ReportEventRow(SQLModel, table=True):
+    """An entry the report's event counts read (m005)."""
+
+    __tablename__ = "report_event"
+
+    kind: str = Field(primary_key=True)
+    at: str = Field(primary_key=True)
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
+    seq: int = Field(primary_key=True)
+    value: str | None = None
+    submitted: str

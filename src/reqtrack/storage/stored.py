@@ -1,17 +1,9 @@
-"""Read-only access to the requests over plain sqlite3, for the commands people run all day.
+"""Stored values ⇄ domain values, and the WHERE clause of a filter: what every query of the
+repository (repository.py) and the report (report_queries.py) shares.
 
-`show`, `list` and `overdue` only read. Going through SQLAlchemy and SQLModel costs them more
-than their work: importing those two (and pydantic, which SQLModel needs) takes 0.3–0.7 s of
-CPU before the first row is read, and SQLAlchemy's per-value result processing doubles the cost
-of reading tens of thousands of rows. This module answers the same questions with the standard
-library only: `ReadUnitOfWork(db)` opens one read transaction (one consistent snapshot, as the
-SQLAlchemy unit of work does) and its `requests` has the read methods of
-`repository.Repository` — `get`, `exists`, `history`, `histories`, `attachments`,
-`attachments_of`, `select`, `count`, `settings` — returning exactly the same domain values
-(tests/reliability/test_performance.py compares the two on the same database).
-
-The SQL here must stay in step with the tables (tables.py, migrations.py); writes never go
-through this module.
+A stored time is UTC text `YYYY-MM-DDTHH:MM:SSZ` (sortable as text); running deadlines keep
+microseconds; JSON columns hold JSON text; flags are 0/1. The columns are declared in tables.py
+and created by migrations.py. Standard library only: the everyday commands import this.
 """
 
 from __future__ import annotations
@@ -19,7 +11,6 @@ from __future__ import annotations
 import gc
 import json
 import re
-import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +18,8 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
 from typing import Any
 
-from ..domain.errors import InvalidInput, NotFound
-from ..domain.record import TIME_RANGE_TEXT, Attachment, HistoryEntry, Request, storable_time
+from ..domain.errors import InvalidInput
+from ..domain.record import TIME_RANGE_TEXT, HistoryEntry, Request, storable_time
 from ..domain.vocab import OPEN_STATUSES
 
 OPEN = OPEN_STATUSES
@@ -55,7 +46,7 @@ class RequestFilter:
     open_at: datetime | None = None
 
 
-# -- stored values → domain values (the same results as the column types of tables.py) -----------
+# -- stored values → domain values ----------------------------------------------------------------
 # A stored time is UTC text `YYYY-MM-DDTHH:MM:SSZ`. Versions before issue 13 wrote years before
 # 1000 without their leading zeros (`24-05-01T14:30:00Z`: strftime's %Y on Linux), which nothing
 # could read back; text edited by hand can be anything. Reading never fails on one such value:
@@ -91,9 +82,9 @@ def _unreadable(text: Any) -> datetime:
 
 if sys.version_info >= (3, 11):
     def time_from_stored(text: str) -> datetime:
-        """Stored 'YYYY-MM-DDTHH:MM:SSZ' → aware UTC datetime (as tables.from_stored_time, faster:
-        3.11's C fromisoformat reads the `Z` itself, about six times faster than slicing and
-        replacing the zone). Never fails: see UNREADABLE_TIME."""
+        """Stored 'YYYY-MM-DDTHH:MM:SSZ' → aware UTC datetime (3.11's C fromisoformat reads the
+        `Z` itself, about six times faster than slicing and replacing the zone). Never fails:
+        see UNREADABLE_TIME."""
         try:
             value = datetime.fromisoformat(text)
         except (ValueError, TypeError):
@@ -103,7 +94,7 @@ if sys.version_info >= (3, 11):
         return value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
 else:  # pragma: no cover - Python 3.10
     def time_from_stored(text: str) -> datetime:
-        """Stored 'YYYY-MM-DDTHH:MM:SSZ' → aware UTC datetime (as tables.from_stored_time, faster)."""
+        """Stored 'YYYY-MM-DDTHH:MM:SSZ' → aware UTC datetime."""
         try:
             return datetime.fromisoformat(text[:19]).replace(tzinfo=_UTC)
         except (ValueError, TypeError):
@@ -129,8 +120,8 @@ def json_from_stored(text: str) -> Any:
 
 
 def time_to_stored(value: datetime) -> str:
-    """An aware datetime as stored text (as tables.to_stored_time). isoformat, not strftime: it
-    writes a year before 1000 with its four digits."""
+    """An aware datetime as stored text (isoformat, not strftime: it writes a year before 1000
+    with its four digits)."""
     if value.tzinfo is None:
         raise ValueError("naive datetime reached storage")
     return value.astimezone(_UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
@@ -266,7 +257,7 @@ def request_from_row(row: tuple[Any, ...]) -> Request:
     return Request(*values)
 
 
-def _entries(rows: list[tuple[Any, ...]]) -> Iterator[tuple[str, HistoryEntry]]:
+def entries_from_rows(rows: list[tuple[Any, ...]]) -> Iterator[tuple[str, HistoryEntry]]:
     """Rows of (request_id, seq, at, action, actor, changes, note) as (request_id, entry).
 
     The `changes` of all rows are decoded in one json.loads of a JSON array: one pass of the C
@@ -285,8 +276,8 @@ def _escape_like(text: str) -> str:
 def where_clause(flt: RequestFilter) -> tuple[str, list[Any]] | None:
     """The WHERE clause of a filter with its parameters; None when it can match nothing.
 
-    Same meaning as the repository's SQLAlchemy conditions: statuses by IN (request_status
-    index), text filters with lower(...) LIKE '%text%' ESCAPE '\\'.
+    Statuses by IN (the request_status index), text filters with lower(...) LIKE '%text%'
+    ESCAPE '\\'.
     """
     conditions: list[str] = []
     params: list[Any] = []
@@ -344,170 +335,3 @@ def bulk_objects() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-class Reader:
-    """The read methods of `repository.Repository`, over one sqlite3 connection."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def get(self, request_id: str) -> Request:
-        """The request with its history and attachments, or NotFound."""
-        row = self.conn.execute(f"SELECT {_REQUEST_COLUMNS} FROM request WHERE id = ?", (request_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no request {request_id!r}; `reqtrack list` shows the IDs")
-        request = request_from_row(row)
-        request.history = self.history(request_id)
-        request.attachments = self.attachments(request_id)
-        return request
-
-    def exists(self, request_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM request WHERE id = ?", (request_id,)).fetchone() is not None
-
-    def history(self, request_id: str) -> list[HistoryEntry]:
-        rows = self.conn.execute(
-            "SELECT request_id, seq, at, action, actor, changes, note FROM event WHERE request_id = ? ORDER BY seq",
-            (request_id,),
-        ).fetchall()
-        return [entry for _, entry in _entries(rows)]
-
-    def histories(self, request_ids: list[str]) -> dict[str, list[HistoryEntry]]:
-        """History of many requests at once, oldest first."""
-        result: dict[str, list[HistoryEntry]] = {rid: [] for rid in request_ids}
-        with bulk_objects():
-            for rows in self._for_ids(
-                    "SELECT request_id, seq, at, action, actor, changes, note FROM event "
-                    "WHERE request_id IN ({ids}) ORDER BY request_id, seq", request_ids):
-                for request_id, entry in _entries(rows):
-                    result[request_id].append(entry)
-        return result
-
-    def _for_ids(self, sql: str, request_ids: list[str]) -> Iterator[list[tuple[Any, ...]]]:
-        """The rows of `sql` (whose `{ids}` takes the placeholders) for the IDs, a chunk at a time."""
-        for start in range(0, len(request_ids), _CHUNK):
-            chunk = request_ids[start:start + _CHUNK]
-            yield self.conn.execute(sql.format(ids=", ".join("?" * len(chunk))), chunk).fetchall()
-
-    def attachments(self, request_id: str) -> list[Attachment]:
-        return self.attachments_of([request_id])[request_id]
-
-    def attachments_of(self, request_ids: list[str]) -> dict[str, list[Attachment]]:
-        result: dict[str, list[Attachment]] = {rid: [] for rid in request_ids}
-        for rows in self._for_ids("SELECT request_id, number, name, size, sha256, added_at FROM attachment "
-                                  "WHERE request_id IN ({ids}) ORDER BY request_id, number", request_ids):
-            for request_id, number, name, size, sha256, added_at in rows:
-                result[request_id].append(Attachment(
-                    name=name, size=size, sha256=sha256, number=number,
-                    added_at=time_from_stored(added_at) if added_at is not None else None,
-                ))
-        return result
-
-    def select(self, flt: RequestFilter, limit: int | None = None, newest_first: bool = True) -> Iterator[Request]:
-        """Requests matching the filter, newest submission first, without history."""
-        where = where_clause(flt)
-        if where is None:
-            return iter(())
-        condition, params = where
-        order = "submitted_at DESC, id DESC" if newest_first else "submitted_at, id"
-        sql = f"SELECT {_REQUEST_COLUMNS} FROM request WHERE {condition} ORDER BY {order}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params = [*params, limit]
-        cursor = self.conn.execute(sql, params)
-        return (request_from_row(row) for rows in iter(lambda: cursor.fetchmany(1000), []) for row in rows)
-
-    def count(self, flt: RequestFilter) -> int:
-        """How many requests match the filter."""
-        where = where_clause(flt)
-        if where is None:
-            return 0
-        condition, params = where
-        return int(self.conn.execute(f"SELECT count(*) FROM request WHERE {condition}", params).fetchone()[0])
-
-    def settings(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT key, value FROM setting").fetchall())
-
-    def first_submission_year(self) -> int | None:
-        """The (UTC) year of the earliest submission, None without requests."""
-        first = self.conn.execute("SELECT min(submitted_at) FROM request").fetchone()[0]
-        return int(first[:4]) if first else None
-
-    def country_days(self, country: str, subdivision: str | None) -> dict[int, Any]:
-        """The kept public holidays and make-up days of a country, by year."""
-        return country_days_from_rows(self.conn.execute(
-            "SELECT year, holidays, workdays FROM country_day WHERE country = ? AND subdivision = ?",
-            (country, subdivision or "")))
-
-    def deadline_basis(self) -> str | None:
-        """What the stored running deadlines were computed with (None: not computed)."""
-        row = self.conn.execute("SELECT basis FROM derived WHERE name = ?", (DEADLINES_BASIS,)).fetchone()
-        return row[0] if row else None
-
-    def running_deadlines(self, flt: RequestFilter, as_of: datetime, upto: datetime,
-                          stale: bool) -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
-        """(request, valid_from, clock → deadline) of the open requests matching `flt` whose stored
-        deadlines can give a reason at `as_of`: a breach deadline at or before `upto`, a stale
-        time at or before `as_of` (when `stale`), or rows that do not hold at `as_of` yet
-        (valid_from after it: the caller replays those from their history)."""
-        where = where_clause(flt)
-        if where is None:
-            return iter(())
-        condition, params = where
-        names = list(DEADLINE_COLUMNS)
-        columns = ", ".join(f"o.{DEADLINE_COLUMNS[name]}" for name in names)
-        moment = instant_to_stored(as_of)
-        wanted = "o.next_breach <= ? OR o.valid_from > ?" + (" OR o.stale_at <= ?" if stale else "")
-        cursor = self.conn.execute(
-            f"SELECT {_REQUEST_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
-            f"JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
-            [instant_to_stored(upto), moment, *([moment] if stale else []), *params],
-        )
-        width = len(REQUEST_FIELDS)
-
-        def rows() -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
-            for chunk in iter(lambda: cursor.fetchmany(1000), []):
-                for row in chunk:
-                    deadlines = {name: instant_from_stored(text)
-                                 for name, text in zip(names, row[width + 1:]) if text is not None}
-                    yield request_from_row(row[:width]), instant_from_stored(row[width]), deadlines
-
-        return rows()
-
-
-class ReadUnitOfWork:
-    """One read transaction: `with ReadUnitOfWork(db) as uow: uow.requests.get(...)`.
-
-    Every query inside sees the same snapshot of the database (WAL readers never block writers).
-    """
-
-    def __init__(self, db: Any) -> None:
-        self.db = db
-
-    def __enter__(self) -> ReadUnitOfWork:
-        try:
-            self.conn = self.db.raw_connection()  # read-only: works on read-only media (storage.db._connect)
-        except sqlite3.DatabaseError as exc:
-            raise self._problem(exc) from None
-        try:
-            self.conn.execute("BEGIN")
-            self.conn.execute("SELECT 1 FROM setting LIMIT 1")  # take the snapshot now
-        except sqlite3.DatabaseError as exc:
-            self.conn.close()
-            raise self._problem(exc) from None
-        self.requests = Reader(self.conn)
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        try:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-        finally:
-            self.conn.close()
-        if isinstance(exc, sqlite3.DatabaseError):
-            raise self._problem(exc) from None
-
-    def _problem(self, exc: Exception) -> Exception:
-        from .db import translate_operational_error
-
-        return translate_operational_error(exc, self.db.path)
