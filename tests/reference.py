@@ -1,7 +1,7 @@
 """Reference definitions the tests compare the product with: the after-the-fact SLA verdicts of a
-whole record, each replaying the request's history through the domain's clocks, and a row reader
-of the ORM path. The product computes these figures another way (domain.metrics' facts and
-direct verdicts, storage's bulk readers); nothing in src/ uses these, so they live here."""
+whole record, each replaying the request's history through the domain's clocks. The product
+computes these figures another way (domain.metrics' facts and direct verdicts); nothing in src/
+uses these, so they live here."""
 
 from __future__ import annotations
 
