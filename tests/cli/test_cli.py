@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from typer.testing import CliRunner
 
 from reqtrack.cli import app
 from reqtrack.views.requests import JSON_KEYS
@@ -138,3 +139,17 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("url", ["postgresql://root:secret@127.0.0.1:5432/test", "postgres://h/db",
+                                 "sqlite:///tmp/x.db"])
+def test_a_url_in_db_is_refused_not_taken_as_a_file_name(tmp_path, monkeypatch, url) -> None:
+    """Before: `--db postgresql://…` silently created a SQLite file named `postgresql:/…`."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for args in (["new", "x", "--customer", "A"], ["list"]):
+        result = runner.invoke(app, ["--db", url, *args])
+        assert result.exit_code == 3, result.output
+        assert "URL" in result.stderr and "give a file path with --db" in result.stderr
+        assert "secret" not in result.stderr  # a password is never printed
+    assert list(tmp_path.iterdir()) == []  # nothing created

@@ -7,6 +7,7 @@ migrations.py; how a transaction begins and the engine's wording of SQL are stor
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,6 +209,21 @@ def _backup_before_migration(conn: sqlite3.Connection, path: Path, version: int)
             discard(tmp)
 
 
+# `postgresql://…` as a Path has lost one of its slashes ("postgresql:/…"): a URL, not a file name.
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")  # two letters at least: C:/ is a Windows drive
+
+
+def refuse_url(path: Path) -> None:
+    """A URL in --db / REQTRACK_DB is refused (exit 3) rather than taken as a file name: this
+    version keeps its database in a SQLite file only. The URL itself is not repeated: it may hold
+    a password."""
+    match = _URL.match(str(path))
+    if match:
+        raise EnvironmentProblem(
+            f"--db names a {match.group(1)}:// URL; this version of reqtrack keeps its database in a SQLite "
+            "file only (a shared PostgreSQL database is not built yet), so give a file path with --db")
+
+
 @dataclass
 class Database:
     """An open, recognised, up-to-date reqtrack database."""
@@ -227,6 +243,7 @@ class Database:
         only read, never written.
         """
         path = Path(path).expanduser()
+        refuse_url(path)
         if path.is_dir():
             raise EnvironmentProblem(f"{path} is a directory, not a reqtrack database; give a file path with --db")
         if path.exists() and not path.is_file():
