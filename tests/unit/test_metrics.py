@@ -585,3 +585,76 @@ def test_period_bounds_are_half_open_and_cut_at_as_of() -> None:
     assert not ended.contains(ORIGIN + timedelta(days=7))
     assert [m.strftime("%Y-%m-%d") for m in metrics.month_starts(date(2025, 2, 1), 3, TZ)] == [
         "2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"]  # and the start of the month after
+
+
+def test_worked_example_overdue_rows_in_full(ctx: services.Context, scenario: dict[str, str]) -> None:
+    """Monday 09:00: B and D passed their planned completion (Thursday, end of day) 81 hours ago —
+    1 s of Thursday, Friday, and 9 h of Monday in working time; B's resolution (Friday 14:00) is
+    late too, less so. E has waited since Friday 15:00 for its first answer: 66 hours, 0.75
+    working days. Hand-worked from the scenario of docs/metrics.md."""
+    rows = monday_report(ctx)["overdue"]["requests"]
+    common = {"late_hours": 81.0, "late_working_days": 1.38, "deadline": "2025-03-06T23:59:59+08:00", "reason": "due"}
+    assert rows == [
+        {"id": scenario["B"], "reasons": ["due", "resolution"], "owner": "Wang", "department": None,
+         "priority": "medium", "status": "in-progress", "customer": "ACME", "description": "export to PDF", **common},
+        {"id": scenario["D"], "reasons": ["due"], "owner": "Li", "department": None, "priority": "high",
+         "status": "in-progress", "customer": "Globex", "description": "report totals wrong", **common},
+        {"id": scenario["E"], "reason": "response", "reasons": ["response"], "deadline": "2025-03-07T15:00:00+08:00",
+         "late_hours": 66.0, "late_working_days": 0.75, "owner": None, "department": None, "priority": None,
+         "status": "pending", "customer": "Initech", "description": "how do I export?"},
+    ]
+
+
+def test_judging_a_completion_from_its_facts_worked_by_hand() -> None:
+    """Friday 10:00 → Tuesday 10:00 is exactly 2 working days: in time for high, at the instant;
+    a minute later it is late. With Monday 10:00–Tuesday 10:00 paused, the deadline moves to
+    Wednesday 10:00 and the resolution counts 2 days, not 3."""
+    from reqtrack.domain.metrics.verdicts import CompletionFact, judge_completion
+
+    start, tuesday = local("2025-01-10 10:00"), local("2025-01-14 10:00")
+
+    def judged(completed: datetime | None, priority: str | None = "high", due: datetime | None = None,
+               pauses: tuple = ()) -> metrics.Completion:
+        at = completed or tuesday
+        return judge_completion(CompletionFact(at, start, completed, priority, due, pauses, at, 3), CAL, POLICY,
+                                "Li", "R&D")
+
+    exact = judged(tuesday, due=tuesday)
+    assert (exact.at, exact.days, exact.priority, exact.within_target, exact.on_time, exact.owner, exact.department) == (
+        tuesday, 2.0, "high", True, True, "Li", "R&D")
+    late = judged(tuesday + timedelta(minutes=1), due=tuesday)
+    assert (late.within_target, late.on_time, late.days) == (False, False, pytest.approx(2 + 1 / 1440))
+    assert judged(tuesday, priority=None).priority == "medium" and judged(tuesday, priority=None).within_target is True
+    unseen = judged(None)
+    assert (unseen.days, unseen.within_target, unseen.on_time, unseen.owner, unseen.department) == (
+        None, None, None, "Li", "R&D")
+    pause = ((local("2025-01-13 10:00").astimezone(timezone.utc), local("2025-01-14 10:00").astimezone(timezone.utc)),)
+    wednesday = local("2025-01-15 10:00")
+    paused = judged(wednesday, pauses=pause)
+    assert (paused.days, paused.within_target, paused.department) == (2.0, True, "R&D")
+    assert judged(wednesday + timedelta(minutes=1), pauses=pause).within_target is False
+
+
+@pytest.mark.parametrize("pause", ["waiting", "deferred"])
+def test_the_facts_of_a_completion_after_a_pause_keep_the_pause(pause: str) -> None:
+    from reqtrack.domain.metrics.verdicts import completion_fact, judge_completion
+
+    request = Request(id="202501-001", customer="ACME", description="x", priority="high",
+                      submitted_at=local("2025-01-10 10:00").astimezone(timezone.utc))  # Friday
+    lifecycle.register(request, "t", FAR)
+    lifecycle.assign(request, request.submitted_at, FAR, "t", owner="Li")
+    monday, tuesday = local("2025-01-13 10:00").astimezone(timezone.utc), local("2025-01-14 10:00").astimezone(timezone.utc)
+    if pause == "waiting":
+        lifecycle.progress(request, monday, FAR, "t", "asked for logs", waiting=True)
+        lifecycle.progress(request, tuesday, FAR, "t", "logs received")
+    else:
+        lifecycle.classify(request, monday, FAR, "t", feasibility="defer")
+        lifecycle.classify(request, tuesday, FAR, "t", feasibility="now")
+    done = local("2025-01-15 10:00").astimezone(timezone.utc)  # Wednesday: the pushed deadline's instant
+    lifecycle.progress(request, done, FAR, "t", "fixed", done=True)
+    [(at, position)] = metrics.completion_times(request)
+    fact = completion_fact(request, at, position)
+    assert fact.pauses == ((monday, tuesday),) and (fact.start, fact.completed, fact.priority) == (
+        request.submitted_at, done, "high")
+    judged = judge_completion(fact, CAL, POLICY)
+    assert (judged.days, judged.within_target) == (2.0, True)
