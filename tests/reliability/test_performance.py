@@ -18,7 +18,7 @@ from reqtrack.domain.errors import NotFound
 from reqtrack.domain.record import HistoryEntry
 from reqtrack.storage.db import Database
 from reqtrack.storage.migrations import SCHEMA_VERSION
-from reqtrack.storage.repository import ReadUnitOfWork, UnitOfWork
+from reqtrack.storage.repository import UnitOfWork
 from reqtrack.storage.stored import RequestFilter
 from reqtrack.views.output import cell_width, dump_json, fit_cell
 
@@ -184,7 +184,7 @@ FILTERS = [
 def test_the_filters_select_what_they_say(ctx) -> None:
     ids = _varied_requests(ctx)
     db = ctx.database(write=False)
-    with ReadUnitOfWork(db) as fast:
+    with UnitOfWork(db) as fast:
         every = {r.id: r for r in fast.requests.select(RequestFilter())}
         assert sorted(every) == sorted(ids)
         for request_id in ids:
@@ -201,7 +201,7 @@ def test_the_filters_select_what_they_say(ctx) -> None:
         assert {r.id for r in fast.requests.select(RequestFilter(owner="研发"))} == {ids[0]}
         assert {r.id for r in fast.requests.select(RequestFilter(customer="acme"))} == {ids[1]}
         assert {r.id for r in fast.requests.select(RequestFilter(statuses=("cancelled", "pending")))} == {ids[2]}
-    with ReadUnitOfWork(db) as fast:
+    with UnitOfWork(db) as fast:
         assert fast.requests.count(RequestFilter(search="100%_")) == 1
         assert fast.requests.count(RequestFilter(search="100%x")) == 0
         try:
@@ -215,11 +215,11 @@ def test_the_filters_select_what_they_say(ctx) -> None:
 def test_the_reader_reads_one_snapshot(ctx) -> None:
     """A write that commits while a read unit of work is open is not seen by it."""
     services.register(ctx, "first", "ACME", at="2025-03-01 09:00")
-    with ReadUnitOfWork(ctx.database(write=False)) as fast:
+    with UnitOfWork(ctx.database(write=False)) as fast:
         before = fast.requests.count(RequestFilter())
         services.register(ctx, "second", "ACME", at="2025-03-02 09:00")
         assert fast.requests.count(RequestFilter()) == before == 1
-    with ReadUnitOfWork(ctx.database(write=False)) as fast:
+    with UnitOfWork(ctx.database(write=False)) as fast:
         assert fast.requests.count(RequestFilter()) == 2
 
 

@@ -19,9 +19,8 @@ from ..domain.timeparse import ParsedTime, parse_time
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
     from ..storage.db import Database
-    from ..storage.repository import ReadUnitOfWork, Repository, UnitOfWork
+    from ..storage.repository import Repository, UnitOfWork
 
-    RequestStore = Repository
 
 
 class Work(Protocol):
@@ -29,7 +28,7 @@ class Work(Protocol):
     as the services read through it."""
 
     @property
-    def requests(self) -> RequestStore: ...
+    def requests(self) -> Repository: ...
 
 
 def default_database_path() -> Path:
@@ -111,11 +110,11 @@ class Context:
 
         return UnitOfWork(self.database(write))
 
-    def reader(self) -> ReadUnitOfWork:
+    def reader(self) -> UnitOfWork:
         """A read-only unit of work: one snapshot of the database."""
-        from ..storage.repository import ReadUnitOfWork
+        from ..storage.repository import UnitOfWork
 
-        return ReadUnitOfWork(self.database(False))
+        return UnitOfWork(self.database(False))
 
 
 # -- reading user values --------------------------------------------------------------------
@@ -125,7 +124,7 @@ class Inputs:
     `requests`: the repository of the unit of work, for the country's days the
     database keeps (without it, every year comes from the `holidays` package)."""
 
-    def __init__(self, settings: dict[str, str], now: datetime, requests: RequestStore | None = None) -> None:
+    def __init__(self, settings: dict[str, str], now: datetime, requests: Repository | None = None) -> None:
         self.settings = settings
         self.now = now
         self.requests = requests
@@ -160,7 +159,7 @@ def inputs(uow: Work, ctx: Context) -> Inputs:
     return Inputs(uow.requests.settings(), ctx.now, uow.requests)
 
 
-def calendar_for(settings: Mapping[str, str], requests: RequestStore | None = None) -> WorkingCalendar:
+def calendar_for(settings: Mapping[str, str], requests: Repository | None = None) -> WorkingCalendar:
     """The working calendar of the settings, with the country's days the database keeps
     (`requests`: a repository; without it, every year comes from the package)."""
     from ..domain.sla import calendar_from_settings
@@ -172,7 +171,7 @@ def calendar_for(settings: Mapping[str, str], requests: RequestStore | None = No
     return calendar_from_settings(settings, days)
 
 
-def with_histories(requests: RequestStore, batch: list[Request], attachments: bool = False) -> list[Request]:
+def with_histories(requests: Repository, batch: list[Request], attachments: bool = False) -> list[Request]:
     """`batch` with each request's history (and, with `attachments`, its attachments) loaded,
     in one query each for the whole batch; returns `batch`."""
     ids = [r.id for r in batch]

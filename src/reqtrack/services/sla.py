@@ -15,7 +15,7 @@ from .upkeep import keep_deadlines
 
 if TYPE_CHECKING:
     from ..domain.sla import OverdueReason
-    from ..storage.repository import ReadUnitOfWork
+    from ..storage.repository import UnitOfWork
     from ..storage.stored import RequestFilter
 
 
@@ -66,7 +66,7 @@ def overdue(
     return OverdueReport(rows, when, given.tz)
 
 
-def overdue_rows(uow: ReadUnitOfWork, given: Inputs, flt: RequestFilter, when: datetime,
+def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datetime,
                  window: timedelta | None = None, stale: bool = False) -> list[OverdueRow]:
     """The overdue rows among the open requests `flt` selects (its `open_only` is set), at `when`.
 

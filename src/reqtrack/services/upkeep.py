@@ -20,8 +20,7 @@ if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
     from ..domain.metrics import RequestFacts
     from ..domain.sla import RunningDeadlines, SlaPolicy
-    from ..storage.repository import UnitOfWork
-    from .context import RequestStore
+    from ..storage.repository import Repository, UnitOfWork
 
 OLDEST_YEAR_KEPT = 50  # years back from now: the oldest year whose country days are kept
 
@@ -62,7 +61,7 @@ def keep_report_facts(uow: UnitOfWork, changed: list[Request]) -> None:
         uow.requests.put_report_facts({r.id: (r, request_facts(r)) for r in changed})
 
 
-def all_report_facts(requests: RequestStore, chunk_size: int = 5000) -> Iterator[dict[str, tuple[Request, RequestFacts]]]:
+def all_report_facts(requests: Repository, chunk_size: int = 5000) -> Iterator[dict[str, tuple[Request, RequestFacts]]]:
     """Every request's report facts computed from its history, a chunk of requests at a time:
     {request ID: (request, RequestFacts)}. `requests`: a repository."""
     from ..domain.metrics import request_facts
@@ -77,7 +76,7 @@ def all_report_facts(requests: RequestStore, chunk_size: int = 5000) -> Iterator
         yield result
 
 
-def open_running_deadlines(requests: RequestStore, calendar: WorkingCalendar,
+def open_running_deadlines(requests: Repository, calendar: WorkingCalendar,
                            policy: SlaPolicy) -> dict[str, RunningDeadlines | None]:
     """Every open request's running deadlines (domain.sla.running_deadlines), computed from its
     history: what the services store, and what `check` compares the stored rows with.

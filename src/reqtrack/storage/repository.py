@@ -461,6 +461,3 @@ class UnitOfWork:
             if problem is not None:
                 raise problem from None
 
-
-# A read is a unit of work on a database opened for reading (Context.reader): the same class.
-ReadUnitOfWork = UnitOfWork
