@@ -191,9 +191,10 @@ def database_at_schema(path: Path, version: int, zone: str = "Asia/Shanghai", wa
     import sqlite3
 
     from reqtrack.storage.db import APPLICATION_ID
+    from reqtrack.storage.engine import SqliteConnection
     from reqtrack.storage.migrations import apply_migrations
 
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None, factory=SqliteConnection)
     if wal:
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

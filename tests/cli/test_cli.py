@@ -141,15 +141,15 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("url", ["postgresql://root:secret@127.0.0.1:5432/test", "postgres://h/db",
-                                 "sqlite:///tmp/x.db"])
-def test_a_url_in_db_is_refused_not_taken_as_a_file_name(tmp_path, monkeypatch, url) -> None:
-    """Before: `--db postgresql://…` silently created a SQLite file named `postgresql:/…`."""
+@pytest.mark.parametrize("url", ["sqlite:///tmp/x.db", "mysql://root:secret@127.0.0.1/test"])
+def test_a_url_of_another_engine_in_db_is_refused_not_taken_as_a_file_name(tmp_path, monkeypatch, url) -> None:
+    """Before: `--db postgresql://…` silently created a SQLite file named `postgresql:/…`; a URL
+    that names neither a file nor a PostgreSQL server is still refused, never a file name."""
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     for args in (["new", "x", "--customer", "A"], ["list"]):
         result = runner.invoke(app, ["--db", url, *args])
         assert result.exit_code == 3, result.output
-        assert "URL" in result.stderr and "give a file path with --db" in result.stderr
+        assert "URL" in result.stderr and "give a file path or a postgresql:// URL with --db" in result.stderr
         assert "secret" not in result.stderr  # a password is never printed
     assert list(tmp_path.iterdir()) == []  # nothing created

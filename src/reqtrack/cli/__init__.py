@@ -11,7 +11,6 @@ them, so that `reqtrack --help` starts fast.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -46,7 +45,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[Path | None, typer.Option("--db", envvar="REQTRACK_DB", help="Database file (default: in the user's data directory).", show_default=False)] = None,
+    db: Annotated[str | None, typer.Option("--db", envvar="REQTRACK_DB", help="Database: a file (default: in the user's data directory) or a postgresql://user@host/dbname URL.", show_default=False)] = None,
     lang: Annotated[str, typer.Option("--lang", envvar="REQTRACK_LANG", help="Language of labels: en, zh-CN or zh-TW.")] = "en",
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:

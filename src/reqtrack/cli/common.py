@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -37,7 +36,7 @@ class State:
     """The global options, shared by the commands through the root click context; the services'
     Context is made when a command first needs it (`--help` opens no database)."""
 
-    def __init__(self, db: Path | None, lang: str) -> None:
+    def __init__(self, db: str | None, lang: str) -> None:
         self.db = db
         self.lang_raw = lang
         self._ctx: Context | None = None
@@ -51,9 +50,9 @@ class State:
     @property
     def ctx(self) -> Context:
         if self._ctx is None:
-            from ..services import Context, default_database_path
+            from ..services.context import Context, database_location, default_database_path
 
-            self._ctx = Context(db_path=self.db or default_database_path())
+            self._ctx = Context(db_path=database_location(self.db) if self.db else default_database_path())
         return self._ctx
 
     @property
@@ -150,8 +149,9 @@ def _report_upgrades(ctx: ClickContext) -> None:
     opened = st.opened if isinstance(st, State) else None
     if opened is None:
         return
-    for path, old_schema, backup_path in opened.upgrades():
-        say(f"reqtrack: upgraded {path} from schema {old_schema}; a copy of the old file is at {backup_path}", err=True)
+    for database, old_schema, backup_path in opened.upgrades():
+        kept = f"; a copy of the old file is at {backup_path}" if backup_path is not None else ""
+        say(f"reqtrack: upgraded {database} from schema {old_schema}{kept}", err=True)
 
 
 # -- input ---------------------------------------------------------------------------------------

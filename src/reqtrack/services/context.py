@@ -31,13 +31,22 @@ class Work(Protocol):
     def requests(self) -> Repository: ...
 
 
-def default_database_path() -> Path:
-    """REQTRACK_DB, else `reqtrack.db` in the user's data directory."""
+def default_database_path() -> Path | str:
+    """REQTRACK_DB (a file path or a postgresql:// URL), else `reqtrack.db` in the user's data
+    directory."""
     if os.environ.get("REQTRACK_DB"):
-        return Path(os.environ["REQTRACK_DB"]).expanduser()
+        return database_location(os.environ["REQTRACK_DB"])
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("reqtrack", appauthor=False)) / "reqtrack.db"
+
+
+def database_location(text: str | Path) -> Path | str:
+    """A --db value: a URL stays text (a Path would lose one of its slashes), a path is expanded."""
+    text = str(text)
+    if "://" in text:
+        return text
+    return Path(text).expanduser()
 
 
 def current_actor() -> str:
@@ -71,9 +80,10 @@ def system_clock() -> datetime:
 
 @dataclass
 class Context:
-    """What every service needs: where the database is, who acts, and the clock."""
+    """What every service needs: where the database is (a file path or a postgresql:// URL), who
+    acts, and the clock."""
 
-    db_path: Path
+    db_path: Path | str
     actor: str = field(default_factory=current_actor)
     clock: Callable[[], datetime] = system_clock
     _databases: dict[bool, Database] = field(default_factory=dict, repr=False)
@@ -87,21 +97,35 @@ class Context:
         return self._now
 
     def database(self, write: bool) -> Database:
-        """The open database; only writers create a missing one."""
+        """The open database (the file, or the team database on a server: storage.db.open_database);
+        only writers create a missing one."""
         if write not in self._databases:
-            from ..storage.db import Database
+            from ..storage.db import open_database
 
-            self._databases[write] = Database.open(self.db_path, write=write)
+            self._databases[write] = open_database(self.db_path, write=write)
         return self._databases[write]
 
-    def upgrades(self) -> list[tuple[Path, int, Path | None]]:
-        """(path, old schema version, copy of the old file) for each database this command
+    def database_exists(self) -> bool:
+        """Whether there is a reqtrack database at the location yet (nothing is created)."""
+        from ..storage.db import database_exists
+
+        return database_exists(self.db_path)
+
+    @property
+    def on_server(self) -> bool:
+        """Whether the database is on a PostgreSQL server rather than in a file."""
+        from ..storage.db import is_server_url
+
+        return is_server_url(self.db_path)
+
+    def upgrades(self) -> list[tuple[str, int, Path | None]]:
+        """(database, old schema version, copy of the old file) for each database this command
         opened that was upgraded from an older schema; once each, also when the read and the
         write connection both saw it."""
-        seen: dict[Path | None, tuple[Path, int, Path | None]] = {}
+        seen: dict[object, tuple[str, int, Path | None]] = {}
         for db in self._databases.values():
             if db.migrated_from is not None:
-                seen.setdefault(db.backup_path, (db.path, db.migrated_from, db.backup_path))
+                seen.setdefault(db.backup_path or db.label, (db.label, db.migrated_from, db.backup_path))
         return list(seen.values())
 
     def unit_of_work(self, write: bool) -> UnitOfWork:

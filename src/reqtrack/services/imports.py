@@ -52,7 +52,7 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
     requests created, changed ones updated (with an `import` history entry), identical ones left
     alone, and the import logged. `dry_run` checks and counts without writing anything."""
     path = Path(path).expanduser()
-    database_exists = Path(ctx.db_path).expanduser().exists()
+    database_exists = ctx.database_exists()
     sheet = _read_sheet(ctx, path, database_exists)
     if dry_run and not database_exists:
         return _plan_without_database(sheet)

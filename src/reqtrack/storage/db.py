@@ -1,4 +1,5 @@
-"""Opening, creating and recognising the reqtrack SQLite file.
+"""Opening, creating and recognising the reqtrack SQLite file; `open_database` also opens the
+team database on a PostgreSQL server (storage/server.py) when the location is a URL.
 
 The SQLite file itself (pragmas, the file header, creating, copying, upgrading) lives here and in
 migrations.py; how a transaction begins and the engine's wording of SQL are storage/engine.py's.
@@ -11,8 +12,10 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..domain.errors import EnvironmentProblem, InvalidInput
+from .engine import SQLITE, Engine, SqliteConnection
 from .migrations import SCHEMA_VERSION, apply_migrations
 
 APPLICATION_ID = 0x52515452  # "RQTR": marks the file as reqtrack's
@@ -65,7 +68,7 @@ def _read_header(path: Path) -> tuple[int, int]:
     return int.from_bytes(header[68:72], "big"), int.from_bytes(header[60:64], "big")
 
 
-def _connect(path: Path | str, read_only: bool = False) -> sqlite3.Connection:
+def _connect(path: Path | str, read_only: bool = False) -> SqliteConnection:
     """An autocommit connection; `read_only` ones also work where the directory is not writable.
 
     A WAL database needs its -shm file, which a reader creates if it is missing: on read-only
@@ -76,7 +79,7 @@ def _connect(path: Path | str, read_only: bool = False) -> sqlite3.Connection:
     main file alone would silently show old data. Where the directory is writable a reader is
     an ordinary connection, as before, so the last one out still removes the -wal and -shm.
     """
-    conn = sqlite3.connect(str(path), timeout=busy_timeout(), isolation_level=None)
+    conn = sqlite3.connect(str(path), timeout=busy_timeout(), isolation_level=None, factory=SqliteConnection)
     if not read_only:
         return conn
     try:
@@ -96,7 +99,8 @@ def _connect(path: Path | str, read_only: bool = False) -> sqlite3.Connection:
             "cannot be read whole; copy the database with its -wal file to a writable directory"
         )
     uri = Path(path).absolute().as_uri()
-    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=busy_timeout(), isolation_level=None)
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=busy_timeout(), isolation_level=None,
+                           factory=SqliteConnection)
 
 
 def _initialise(path: Path, timezone_name: str) -> None:
@@ -211,17 +215,45 @@ def _backup_before_migration(conn: sqlite3.Connection, path: Path, version: int)
 
 # `postgresql://…` as a Path has lost one of its slashes ("postgresql:/…"): a URL, not a file name.
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")  # two letters at least: C:/ is a Windows drive
+SERVER_SCHEMES = ("postgresql", "postgres")
 
 
-def refuse_url(path: Path) -> None:
-    """A URL in --db / REQTRACK_DB is refused (exit 3) rather than taken as a file name: this
-    version keeps its database in a SQLite file only. The URL itself is not repeated: it may hold
-    a password."""
-    match = _URL.match(str(path))
+def is_server_url(location: object) -> bool:
+    """Whether a --db location names a PostgreSQL server rather than a file."""
+    match = _URL.match(str(location))
+    return match is not None and match.group(1).lower() in SERVER_SCHEMES
+
+
+def refuse_url(location: object) -> None:
+    """A URL of another kind in --db / REQTRACK_DB is refused (exit 3) rather than taken as a
+    file name. The URL itself is not repeated: it may hold a password."""
+    match = _URL.match(str(location))
     if match:
         raise EnvironmentProblem(
-            f"--db names a {match.group(1)}:// URL; this version of reqtrack keeps its database in a SQLite "
-            "file only (a shared PostgreSQL database is not built yet), so give a file path with --db")
+            f"--db names a {match.group(1)}:// URL; reqtrack keeps its database in a SQLite file or on a "
+            "PostgreSQL server (postgresql://…), so give a file path or a postgresql:// URL with --db")
+
+
+def open_database(location: Path | str, write: bool) -> Any:
+    """The open database at `location`: a SQLite file path, or a postgresql:// URL (the team
+    database, storage/server.py). Only writers create a missing one."""
+    if is_server_url(location):
+        from .server import ServerDatabase
+
+        text = str(location)
+        if not text.lower().startswith(tuple(f"{s}://" for s in SERVER_SCHEMES)):
+            text = text.replace(":/", "://", 1)  # a Path made of the URL lost a slash
+        return ServerDatabase.open(text, write)
+    return Database.open(Path(location), write)
+
+
+def database_exists(location: Path | str) -> bool:
+    """Whether a reqtrack database is at `location` (a file exists; a server's schema is made)."""
+    if is_server_url(location):
+        from .server import ServerDatabase
+
+        return ServerDatabase.exists(str(location))
+    return Path(location).expanduser().exists()
 
 
 @dataclass
@@ -230,6 +262,7 @@ class Database:
 
     path: Path
     write: bool
+    engine: Engine = SQLITE
     migrated_from: int | None = None
     backup_path: Path | None = None
     _settings: dict[str, str] | None = field(default=None, repr=False)
@@ -319,9 +352,23 @@ class Database:
         apply_migrations(conn)
         self.migrated_from, self.backup_path = version, backup
 
-    def raw_connection(self) -> sqlite3.Connection:
+    def raw_connection(self) -> SqliteConnection:
         """A plain sqlite3 connection in autocommit mode (the unit of work begins its transactions)."""
         return _connect(self.path, read_only=not self.write)
+
+    @property
+    def label(self) -> str:
+        """How sentences name the database."""
+        return str(self.path)
+
+    @property
+    def protected_paths(self) -> list[Path]:
+        """The files no output of this command may replace (safe_output.check_target)."""
+        return [self.path]
+
+    def problem(self, exc: Exception) -> EnvironmentProblem | None:
+        """The environment problem behind a driver error (exit 3), or None when it is not one."""
+        return environment_problem(exc, self.path)
 
 
 # What SQLite says about a damaged file (sqlite3.DatabaseError, not an OperationalError).

@@ -1,18 +1,23 @@
-"""Ordered schema migrations. Migration N brings a database from `user_version` N-1 to N; each
-runs in one transaction together with its version bump, so a database is never half-migrated.
+"""Ordered schema migrations, once for both engines. Migration N brings a database from version
+N-1 to N (SQLite's `user_version`; on PostgreSQL the `schema_version` table: storage/engine.py);
+each runs in one transaction together with its version bump, so a database is never half-migrated.
 
-Append new migrations at the end; never edit one that has shipped.
+The DDL is written in SQLite's words; the engine rewords it for PostgreSQL (`Engine.ddl`: BIGINT,
+BYTEA, identity keys, byte-wise text collation, deferred foreign keys). Append new migrations at
+the end; never edit one that has shipped.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
+from typing import Any
 
-Migration = Callable[[sqlite3.Connection], None]
+from .engine import SQLITE, Engine
+
+Migration = Callable[[Any], None]  # takes a connection of either engine (storage/engine.py)
 
 
-def m001_initial(conn: sqlite3.Connection) -> None:
+def m001_initial(conn: Any) -> None:
     """Requests, their history, attachments, settings and the import log."""
     # Statement by statement: executescript() would COMMIT first and break the one transaction.
     for statement in _statements(
@@ -69,23 +74,31 @@ def m001_initial(conn: sqlite3.Connection) -> None:
         );
         """
     ):
-        conn.execute(statement)
+        _ddl(conn, statement)
 
 
 def _statements(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
-def m002_event_action_index_and_updated_at(conn: sqlite3.Connection) -> None:
+def _engine(conn: Any) -> Engine:
+    return getattr(conn, "engine", SQLITE)  # a plain sqlite3 connection is SQLite's
+
+
+def _ddl(conn: Any, statement: str) -> None:
+    conn.execute(_engine(conn).ddl(statement))
+
+
+def m002_event_action_index_and_updated_at(conn: Any) -> None:
     """Reports look events up by action and time; staleness and list sort need the latest event."""
-    conn.execute("CREATE INDEX event_action_at ON event (action, at)")
-    conn.execute("ALTER TABLE request ADD COLUMN updated_at TEXT")
+    _ddl(conn, "CREATE INDEX event_action_at ON event (action, at)")
+    _ddl(conn, "ALTER TABLE request ADD COLUMN updated_at TEXT")
     conn.execute(
         "UPDATE request SET updated_at = (SELECT max(at) FROM event WHERE event.request_id = request.id)"
     )
 
 
-def m003_indexes_for_completions(conn: sqlite3.Connection) -> None:
+def m003_indexes_for_completions(conn: Any) -> None:
     """Indexes the report's completion queries need (found with EXPLAIN QUERY PLAN on 10k–1M requests).
 
     `event (request_id, action)`: "does this request have a `complete` entry" was answered
@@ -94,11 +107,11 @@ def m003_indexes_for_completions(conn: sqlite3.Connection) -> None:
     the answer with one lookup. `request (completed_at)`: completions in a period, without
     scanning every request.
     """
-    conn.execute("CREATE INDEX event_request_action ON event (request_id, action)")
-    conn.execute("CREATE INDEX request_completed ON request (completed_at)")
+    _ddl(conn, "CREATE INDEX event_request_action ON event (request_id, action)")
+    _ddl(conn, "CREATE INDEX request_completed ON request (completed_at)")
 
 
-def m004_running_deadlines_and_country_days(conn: sqlite3.Connection) -> None:
+def m004_running_deadlines_and_country_days(conn: Any) -> None:
     """Derived data for `overdue`: one row per open request with the deadlines of its running SLA
     clocks (domain.sla.running_deadlines), kept current by the services on every write; and the
     configured country's public holidays and make-up days of each year used, as the `holidays`
@@ -135,10 +148,10 @@ def m004_running_deadlines_and_country_days(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID
         """
     ):
-        conn.execute(statement)
+        _ddl(conn, statement)
 
 
-def m005_report_facts(conn: sqlite3.Connection) -> None:
+def m005_report_facts(conn: Any) -> None:
     """Derived data for `report`: per request, what a period's figures read that does not depend
     on the settings (domain.metrics.request_facts, with the request's own fields), kept current
     by the services on every write, so that a report reads no history of a request whose record
@@ -201,7 +214,7 @@ def m005_report_facts(conn: sqlite3.Connection) -> None:
         CREATE INDEX report_event_request ON report_event (request_id)
         """
     ):
-        conn.execute(statement)
+        _ddl(conn, statement)
 
 
 MIGRATIONS: list[Migration] = [
@@ -211,24 +224,31 @@ MIGRATIONS: list[Migration] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def apply_migrations(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]:
+def run_migration(conn: Any, migration: Migration) -> None:
+    """Run one migration inside the caller's transaction."""
+    migration(conn)
+
+
+def apply_migrations(conn: Any, target: int = SCHEMA_VERSION) -> list[int]:
     """Apply every pending migration up to `target`, each in its own transaction with its bump.
 
-    `conn` must be in autocommit mode (isolation_level=None); returns the versions applied.
+    `conn` (either engine) must be in autocommit mode; returns the versions applied.
     """
+    engine = _engine(conn)
     applied: list[int] = []
     while True:
-        conn.execute("BEGIN IMMEDIATE")
+        engine.begin(conn, write=True)
         try:
             # Read the version inside the write lock: another process may have migrated meanwhile.
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            version = engine.schema_version(conn)
             if version >= target:
                 conn.execute("COMMIT")
                 return applied
-            MIGRATIONS[version](conn)
-            conn.execute(f"PRAGMA user_version = {version + 1}")
+            run_migration(conn, MIGRATIONS[version])
+            engine.set_schema_version(conn, version + 1)
             conn.execute("COMMIT")
             applied.append(version + 1)
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise

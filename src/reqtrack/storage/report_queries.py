@@ -9,7 +9,6 @@ with the stored-value converters of stored.py (`request_from_row`, `time_from_st
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from typing import Any
 from ..domain.metrics import EventCounts, MonthlyInputs, OpenRequest, QuietNew
 from ..domain.record import HistoryEntry, Request
 from ..domain.vocab import OPEN_STATUSES
+from .engine import SQLITE, Engine
 from .stored import (
     REPORT_FACTS_BASIS,
     REPORT_FACTS_VERSION,
@@ -32,7 +32,11 @@ _OPEN_SQL = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 _BATCH = 20_000  # history rows fetched at a time
 
 
-def relevant_requests(conn: sqlite3.Connection, *, submitted_by: datetime, touched_since: datetime) -> list[Request]:
+def _engine(conn: Any) -> Engine:
+    return getattr(conn, "engine", SQLITE)  # a plain sqlite3 connection is SQLite's
+
+
+def relevant_requests(conn: Any, *, submitted_by: datetime, touched_since: datetime) -> list[Request]:
     """Every request submitted at or before `submitted_by` that is open now or has an event at
     or after `touched_since`, with its history (oldest first; attachments are not loaded).
 
@@ -44,7 +48,7 @@ def relevant_requests(conn: sqlite3.Connection, *, submitted_by: datetime, touch
                          (time_to_stored(submitted_by), time_to_stored(touched_since)))
 
 
-def touched_requests(conn: sqlite3.Connection, *, submitted_by: datetime, since: datetime) -> list[Request]:
+def touched_requests(conn: Any, *, submitted_by: datetime, since: datetime) -> list[Request]:
     """The requests submitted at or before `submitted_by` that were submitted or had an event at
     or after `since` (a superset of a period's requests, for the workbook's request sheet), with
     their histories."""
@@ -53,7 +57,7 @@ def touched_requests(conn: sqlite3.Connection, *, submitted_by: datetime, since:
                          (time_to_stored(submitted_by), low, low))
 
 
-def _with_history(conn: sqlite3.Connection, condition: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Request]:
+def _with_history(conn: Any, condition: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Request]:
     """The requests `r` meeting `condition`, each with its history (oldest first)."""
     columns = ", ".join(f'r."{name}"' for name in REQUEST_FIELDS)
     requests = {row[0]: request_from_row(row)
@@ -64,7 +68,7 @@ def _with_history(conn: sqlite3.Connection, condition: str, params: tuple[Any, .
     # would sort every row again, and a request found out of order is sorted below.
     cursor = conn.execute(
         "SELECT e.request_id, e.seq, e.at, e.action, e.actor, e.changes, e.note "
-        "FROM json_each(?) AS wanted JOIN event e ON e.request_id = wanted.value",
+        f"FROM {_engine(conn).json_rows('wanted')} JOIN event e ON e.request_id = wanted.value",
         (json.dumps(list(requests)),),
     )
     unordered: set[str] = set()
@@ -111,13 +115,13 @@ class Bounds:
 _QUIET = "recorded_end < :end AND recorded_end <= :as_of"
 
 
-def report_facts_ready(conn: sqlite3.Connection) -> bool:
+def report_facts_ready(conn: Any) -> bool:
     """Whether the stored report facts are complete and of the version this code reads."""
     row = conn.execute("SELECT basis FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,)).fetchone()
     return row is not None and row[0] == REPORT_FACTS_VERSION
 
 
-def quiet_new(conn: sqlite3.Connection, b: Bounds) -> list[QuietNew]:
+def quiet_new(conn: Any, b: Bounds) -> list[QuietNew]:
     """The quiet requests submitted in the period, with their fields and facts."""
     rows = conn.execute(
         "SELECT type, source, priority, customer, owner, submitted, responded, assigned, completed, verified, closed "
@@ -130,14 +134,14 @@ def quiet_new(conn: sqlite3.Connection, b: Bounds) -> list[QuietNew]:
             in rows]
 
 
-def quiet_backlog(conn: sqlite3.Connection, b: Bounds) -> list[OpenRequest]:
+def quiet_backlog(conn: Any, b: Bounds) -> list[OpenRequest]:
     """The quiet requests that are open (so were open at the cut)."""
     rows = conn.execute(f"SELECT status, owner, department FROM report_fact WHERE status IN {_OPEN_SQL} AND {_QUIET}",
                         b.__dict__)
     return [OpenRequest(status, owner, department) for status, owner, department in rows]
 
 
-def quiet_completions(conn: sqlite3.Connection, b: Bounds) -> list[tuple[Any, str | None, str | None]]:
+def quiet_completions(conn: Any, b: Bounds) -> list[tuple[Any, str | None, str | None]]:
     """(completion fact, owner, department) of the quiet requests' standing completions in the period."""
     rows = conn.execute(
         "SELECT at, seq, start, completed, priority, due, pauses, as_of, owner, department FROM report_completion "
@@ -145,7 +149,7 @@ def quiet_completions(conn: sqlite3.Connection, b: Bounds) -> list[tuple[Any, st
     return [(completion_fact_from_row(*row[:8]), row[8], row[9]) for row in rows]
 
 
-def quiet_completion_times(conn: sqlite3.Connection, b: Bounds, since: datetime, until: datetime) -> list[datetime]:
+def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetime) -> list[datetime]:
     """The times in [since, until) of the standing completions of the requests quiet for the
     period `b` (for the trend)."""
     return [time_from_stored(at) for (at,) in conn.execute(
@@ -154,18 +158,18 @@ def quiet_completion_times(conn: sqlite3.Connection, b: Bounds, since: datetime,
         {**b.__dict__, "since": _up(since), "until": _up(until)})]
 
 
-def submissions(conn: sqlite3.Connection, b: Bounds) -> list[datetime]:
+def submissions(conn: Any, b: Bounds) -> list[datetime]:
     """The submission times in the period (for the trend)."""
     return [time_from_stored(at) for (at,) in conn.execute(
         "SELECT submitted_at FROM request WHERE submitted_at >= :start AND submitted_at < :end "
         "AND submitted_at <= :as_of", b.__dict__)]
 
 
-def period_event_counts(conn: sqlite3.Connection, b: Bounds) -> EventCounts:
+def period_event_counts(conn: Any, b: Bounds) -> EventCounts:
     """The period's event counts from the stored event facts of every request submitted by the
     cut (quiet or not: an entry in the period happened before the cut either way); the rule of
     domain.metrics.count_events, in SQL: entries in the period, and per request only its latest
-    rating (SQLite gives the bare column `value` from the row holding max(seq))."""
+    rating (the row of its highest seq in the period)."""
     counts = EventCounts()
     in_period = "at >= :start AND at < :end AND at <= :as_of AND submitted < :end AND submitted <= :as_of"
     for kind, value, count in conn.execute(
@@ -181,14 +185,18 @@ def period_event_counts(conn: sqlite3.Connection, b: Bounds) -> EventCounts:
             counts.cancelled += count
         else:
             counts.reopened += count
+    def rated_in_period(alias: str) -> str:
+        return " AND ".join(f"{alias}.{condition}" for condition in in_period.split(" AND "))
+
     for value, count in conn.execute(
-            "SELECT value, count(*) FROM (SELECT value, max(seq) FROM report_event "
-            f"    WHERE kind = 'rating' AND {in_period} GROUP BY request_id) GROUP BY value", b.__dict__):
+            f"SELECT e.value, count(*) FROM report_event e WHERE e.kind = 'rating' AND {rated_in_period('e')} "
+            "AND e.seq = (SELECT max(l.seq) FROM report_event l WHERE l.kind = 'rating' "
+            f"             AND l.request_id = e.request_id AND {rated_in_period('l')}) GROUP BY e.value", b.__dict__):
         counts.satisfaction[value] += count
     return counts
 
 
-def unquiet_requests(conn: sqlite3.Connection, b: Bounds) -> list[Request]:
+def unquiet_requests(conn: Any, b: Bounds) -> list[Request]:
     """The requests submitted by the cut whose record goes on after it (or that have no stored
     facts), with their histories (judged by replaying them)."""
     changed = ("r.id IN (SELECT request_id FROM report_fact WHERE recorded_end >= :end "
@@ -258,14 +266,13 @@ def materialise(requests: list[Request]) -> None:
 
 # A verify entry failed when it recorded verification → fail (or, without that change, the status
 # going back to in-progress): the same rule as domain.metrics.verification_failed.
-_FAILED = (
-    "CASE WHEN json_extract(v.changes, '$.verification[1]') IS NOT NULL "
-    "     THEN json_extract(v.changes, '$.verification[1]') = 'fail' "
-    "     ELSE coalesce(json_extract(v.changes, '$.status[1]') = 'in-progress', 0) END"
-)
+def _failed(engine: Engine) -> str:
+    verification, status = engine.json_item("v.changes", "verification", 1), engine.json_item("v.changes", "status", 1)
+    return (f"(CASE WHEN {verification} IS NOT NULL THEN (CASE WHEN {verification} = 'fail' THEN 1 ELSE 0 END) "
+            f"      WHEN {status} = 'in-progress' THEN 1 ELSE 0 END) = 1")
 
 
-def monthly_inputs(conn: sqlite3.Connection, start: datetime, end: datetime, as_of: datetime) -> MonthlyInputs:
+def monthly_inputs(conn: Any, start: datetime, end: datetime, as_of: datetime) -> MonthlyInputs:
     """The trend's inputs for [start, end), as the cut (before `end`, not after `as_of`) saw them:
     submissions, completions that stood, and completions of requests without `complete` entries.
 
@@ -282,7 +289,7 @@ def monthly_inputs(conn: sqlite3.Connection, start: datetime, end: datetime, as_
             "    AND v.at < ? AND v.at <= ? "
             "    AND v.seq = (SELECT min(w.seq) FROM event w "
             "                 WHERE w.request_id = c.request_id AND w.action = 'verify' AND w.seq > c.seq) "
-            f"    AND {_FAILED})",
+            f"    AND {_failed(_engine(conn))})",
             (low, high, seen, high, seen),
         )
     ]

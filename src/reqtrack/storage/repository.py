@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from ..domain.errors import NotFound
+from ..domain.errors import EnvironmentProblem, NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
-from .db import Database, environment_problem, translate_operational_error
 from .engine import SQLITE, Engine
 from .stored import (
     DEADLINE_COLUMNS,
@@ -98,9 +96,9 @@ class Repository:
     """Loads and saves requests with their history and attachments, over one connection (the
     unit of work's transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, engine: Engine = SQLITE) -> None:
-        self.conn = conn
-        self.engine = engine
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn  # a connection of either engine (storage/engine.py); a plain sqlite3 one is SQLite's
+        self.engine: Engine = getattr(conn, "engine", SQLITE)
         self._loaded_history: dict[str, int] = {}
 
     def _value(self, sql: str, params: Any = ()) -> Any:
@@ -420,44 +418,56 @@ class UnitOfWork:
 
     On a database opened for writing it begins with the write lock taken (writers queue for it,
     up to the busy timeout); on one opened for reading, every query inside sees one snapshot
-    (WAL readers never block writers).
+    (WAL readers never block writers; on PostgreSQL a repeatable-read, read-only transaction).
+    `db` is a storage.db.Database (the file) or a storage.server.ServerDatabase.
     """
 
-    def __init__(self, db: Database, engine: Engine = SQLITE) -> None:
+    def __init__(self, db: Any) -> None:
         self.db = db
-        self.engine = engine
+        self.engine: Engine = db.engine
+
+    def _problem(self, exc: Exception) -> Exception:
+        return self.db.problem(exc) or EnvironmentProblem(f"cannot use the database {self.db.label}: {exc}")
 
     def __enter__(self) -> UnitOfWork:
         try:
             self.conn = self.db.raw_connection()  # read-only ones work on read-only media (storage.db._connect)
         except self.engine.error as exc:
-            raise translate_operational_error(exc, self.db.path) from None
+            raise self._problem(exc) from None
         try:
-            self.conn.execute(self.engine.begin_write if self.db.write else self.engine.begin_read)
-            self.conn.execute("SELECT 1 FROM setting LIMIT 1")  # take the snapshot now
+            self.conn.begin(self.db.write)
+            self.conn.execute("SELECT 1 FROM setting LIMIT 1").fetchone()  # take the snapshot now
         except self.engine.error as exc:
-            self.conn.close()
-            raise translate_operational_error(exc, self.db.path) from None
-        self.requests = Repository(self.conn, self.engine)
+            self._close()
+            raise self._problem(exc) from None
+        self.requests = Repository(self.conn)
         return self
 
     def commit(self) -> None:
         try:
             self.conn.execute("COMMIT")
         except self.engine.error as exc:
-            raise translate_operational_error(exc, self.db.path) from None
+            raise self._problem(exc) from None
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    def _close(self) -> None:
         try:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
         finally:
             self.conn.close()
-        if isinstance(exc, self.engine.operational_error) or (isinstance(exc, self.engine.error) and not self.db.write):
-            raise translate_operational_error(exc, self.db.path) from None
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            self._close()
+        except self.engine.error:
+            if exc is None:
+                raise
         if isinstance(exc, self.engine.error):
-            # A damaged file ("database disk image is malformed") is the environment's, not a bug.
-            problem = environment_problem(exc, self.db.path)
+            # A damaged file ("database disk image is malformed"), a lost connection or a role
+            # that may not write is the environment's; a statement the engine refuses is a bug.
+            problem = self.db.problem(exc)
+            if problem is None and (isinstance(exc, self.engine.operational_error) or
+                                    (self.engine.name == "sqlite" and not self.db.write)):
+                problem = self._problem(exc)
             if problem is not None:
                 raise problem from None
-

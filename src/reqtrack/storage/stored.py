@@ -316,7 +316,7 @@ def where_clause(flt: RequestFilter) -> tuple[str, list[Any]] | None:
     if flt.open_at is not None:
         conditions.append(f"submitted_at <= ? AND (status IN ({', '.join('?' * len(OPEN))}) OR updated_at > ?)")
         params.extend([time_to_stored(flt.open_at), *OPEN, time_to_stored(flt.open_at)])
-    return (" AND ".join(conditions) or "1"), params
+    return (" AND ".join(conditions) or "1 = 1"), params
 
 
 @contextmanager

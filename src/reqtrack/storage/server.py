@@ -1,0 +1,422 @@
+"""The team database: reqtrack's tables on a PostgreSQL server (SPEC §7), through psycopg 3.
+
+Imported only when `--db` / `REQTRACK_DB` is a `postgresql://` or `postgres://` URL, so the file's
+commands never load psycopg. The URL follows libpq's conventions (PGPASSWORD, ~/.pgpass, PGHOST,
+`sslmode=`…); reqtrack adds `schema=NAME` (else the first entry of `options=-csearch_path=NAME`,
+else `reqtrack`): its tables live in that schema, so it can share a database with others.
+
+What differs from the file is here and in `PostgresEngine`: connecting, the schema (created by
+the first writer under an advisory lock, so concurrent first writers wait and succeed; a schema
+holding tables that are not reqtrack's is refused), writers queueing on one advisory lock per
+schema (as SQLite's one writer: IDs stay consecutive across machines), the version table, and
+the one sentence of every server problem. A password is never printed: sentences are built from
+host, port, database and role only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from ..domain.errors import EnvironmentProblem, InvalidInput
+from .engine import Engine
+
+DEFAULT_SCHEMA = "reqtrack"
+VERSION_TABLE = "schema_version"  # where PostgreSQL keeps what SQLite keeps in `user_version`
+APPLICATION = "reqtrack"
+_SEARCH_PATH = re.compile(r"-c\s*search_path\s*=\s*([^\s]+)")
+
+
+def _psycopg() -> Any:
+    os.environ.setdefault("PSYCOPG_IMPL", "binary")  # no search for a C build or libpq first
+    try:
+        import psycopg
+    except ImportError:
+        os.environ.pop("PSYCOPG_IMPL", None)
+        try:
+            import psycopg
+        except ImportError:
+            raise EnvironmentProblem(
+                "--db names a PostgreSQL server, but its driver (psycopg 3) is not installed; "
+                "install it with: pip install 'reqtrack[postgres]'") from None
+    return psycopg
+
+
+# -- the address --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServerAddress:
+    """Where the database is: what libpq is given, and what sentences name (never a password)."""
+
+    conninfo: str
+    schema: str
+    host: str
+    port: str
+    dbname: str
+    user: str
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # scrubbed from any text shown
+
+    @property
+    def label(self) -> str:
+        where = f"database {self.dbname} on {self.host}:{self.port}"
+        return where if self.schema == DEFAULT_SCHEMA else f"schema {self.schema} of {where}"
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+
+def parse_address(url: str) -> ServerAddress:
+    """The address of a `postgresql://` URL, libpq's environment filling what it leaves out."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    parts = urlsplit(url)
+    schema = None
+    kept: list[tuple[str, str]] = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key == "schema":
+            schema = value
+            continue
+        kept.append((key, value))
+        found = _SEARCH_PATH.search(value) if key == "options" else None
+        if found and schema is None:
+            schema = found.group(1).split(",")[0].strip('"')
+    conninfo = urlunsplit(parts._replace(scheme="postgresql", query=urlencode(kept, quote_via=quote)))
+    try:
+        given = conninfo_to_dict(conninfo)
+    except Exception:  # noqa: BLE001 - psycopg.ProgrammingError: libpq could not parse it
+        raise InvalidInput("--db: the PostgreSQL URL cannot be read; the form is "
+                           "postgresql://[user[:password]@]host[:port]/dbname") from None
+    schema = schema or DEFAULT_SCHEMA
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", schema):
+        raise InvalidInput(f"--db: schema {schema!r} is not a plain name (letters, digits, _ and $, at most 63)")
+    env = os.environ
+    user = str(given.get("user") or env.get("PGUSER") or _login_name())
+    host = str(given.get("host") or given.get("hostaddr") or env.get("PGHOST") or "localhost")
+    return ServerAddress(
+        conninfo=conninfo, schema=schema,
+        host=host, port=str(given.get("port") or env.get("PGPORT") or "5432"),
+        dbname=str(given.get("dbname") or env.get("PGDATABASE") or user), user=user,
+        secrets=tuple(s for s in (str(given.get("password") or ""), env.get("PGPASSWORD", "")) if len(s) >= 3),
+    )
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "postgres"
+
+
+# -- the engine ---------------------------------------------------------------------------
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:[A-Za-z_]\w*|\?|%")
+
+
+@lru_cache(maxsize=512)
+def pg_statement(sql: str) -> str:
+    """A statement with `?` / `:name` placeholders in psycopg's `%s` / `%(name)s` style
+    (literal `%` doubled; quoted strings and names left alone)."""
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token[0] in "'\"" or token == "::":
+            return token
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        return f"%({token[1:]})s"
+
+    return _TOKEN.sub(replace, sql)
+
+
+_DDL = [
+    (re.compile(r"\bINTEGER PRIMARY KEY\b"), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    (re.compile(r"\bINTEGER\b"), "BIGINT"),
+    (re.compile(r"\bBLOB\b"), "BYTEA"),
+    # Text compares byte by byte, as in SQLite: stored times sort as text, and lower() and LIKE
+    # treat letters the same on both engines.
+    (re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'),
+    (re.compile(r"\bREFERENCES request \(id\)"), "REFERENCES request (id) DEFERRABLE INITIALLY DEFERRED"),
+    (re.compile(r"\)\s*WITHOUT ROWID\s*$"), ")"),
+]
+
+
+def quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class PostgresEngine(Engine):
+    """PostgreSQL's answers to the seam's questions (storage/engine.py)."""
+
+    name = "postgresql"
+
+    def __init__(self, psycopg: Any, schema: str) -> None:
+        self.error = psycopg.Error
+        self.operational_error = psycopg.OperationalError
+        self.schema = schema
+        digest = hashlib.sha256(f"reqtrack:{schema}".encode()).digest()
+        self.lock_key = int.from_bytes(digest[:8], "big", signed=True)
+
+    def begin(self, conn: Any, write: bool) -> None:
+        if write:  # one round trip: writers of this schema queue here, as on SQLite's file
+            conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({self.lock_key})")
+        else:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    def _version_table(self) -> str:
+        return f"{quote_name(self.schema)}.{VERSION_TABLE}"
+
+    def schema_version(self, conn: Any) -> int:
+        exists = conn.execute("SELECT to_regclass(?) IS NOT NULL", (self._version_table(),)).fetchone()[0]
+        if not exists:
+            return 0
+        row = conn.execute(f"SELECT version FROM {VERSION_TABLE}").fetchone()
+        return int(row[0]) if row else 0
+
+    def set_schema_version(self, conn: Any, version: int) -> None:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (application TEXT NOT NULL, version INTEGER NOT NULL)")
+        conn.execute(f"DELETE FROM {VERSION_TABLE}")
+        conn.execute(f"INSERT INTO {VERSION_TABLE} (application, version) VALUES (?, ?)", (APPLICATION, int(version)))
+
+    def ddl(self, statement: str) -> str:
+        for pattern, replacement in _DDL:
+            statement = pattern.sub(replacement, statement)
+        return statement
+
+    def json_rows(self, alias: str) -> str:
+        return f"json_array_elements_text(CAST(? AS json)) AS {alias}(value)"
+
+    def json_item(self, column: str, key: str, index: int) -> str:
+        return f"(CAST({column} AS json) -> '{key}' ->> {int(index)})"
+
+
+class PgConnection:
+    """A psycopg connection with sqlite3's surface: `execute` returns a cursor, `?` placeholders."""
+
+    def __init__(self, raw: Any, engine: PostgresEngine, home: ServerDatabase | None = None) -> None:
+        self.raw = raw
+        self.engine = engine
+        self._home = home
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        if not params:
+            return self.raw.execute(sql)
+        return self.raw.execute(pg_statement(sql), params)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(pg_statement(sql), rows)
+
+    def begin(self, write: bool) -> None:
+        self.engine.begin(self, write)
+
+    @property
+    def in_transaction(self) -> bool:
+        return int(self.raw.info.transaction_status) != 0  # psycopg.pq.TransactionStatus.IDLE
+
+    def close(self) -> None:
+        """Give the connection back to its database for the next unit of work of this command
+        (one connection per command, not one per transaction), else close it."""
+        if self._home is not None and not self.raw.closed and not self.in_transaction and self._home._idle is None:
+            self._home._idle = self
+            return
+        self.raw.close()
+
+
+# -- the database -------------------------------------------------------------------------
+@dataclass
+class ServerDatabase:
+    """An open, recognised, up-to-date reqtrack schema on a PostgreSQL server."""
+
+    address: ServerAddress
+    write: bool
+    engine: PostgresEngine
+    migrated_from: int | None = None
+    backup_path: None = None  # no copy is kept before an upgrade: the server's migrations are one transaction each
+    _idle: PgConnection | None = field(default=None, repr=False)
+
+    path = None  # not a file
+
+    @property
+    def label(self) -> str:
+        return self.address.label
+
+    @property
+    def protected_paths(self) -> list[Any]:
+        return []
+
+    @classmethod
+    def open(cls, url: str, write: bool) -> ServerDatabase:
+        """Connect, recognise the schema (creating it first when `write` and it is missing),
+        upgrade an older one; EnvironmentProblem (exit 3) in one sentence for anything else."""
+        psycopg = _psycopg()
+        address = parse_address(url)
+        db = cls(address=address, write=write, engine=PostgresEngine(psycopg, address.schema))
+        conn = db.raw_connection()
+        try:
+            db._recognise(conn, psycopg)
+        except psycopg.Error as exc:
+            raise db.problem(exc) or db._unexpected(exc) from None
+        finally:
+            conn.close()
+        return db
+
+    @classmethod
+    def exists(cls, url: str) -> bool:
+        """Whether the URL's schema holds a reqtrack database (a foreign one is refused, exit 3)."""
+        psycopg = _psycopg()
+        address = parse_address(url)
+        db = cls(address=address, write=False, engine=PostgresEngine(psycopg, address.schema))
+        conn = db.raw_connection()
+        try:
+            return db._stored_version(conn, psycopg) is not None
+        except psycopg.Error as exc:
+            raise db.problem(exc) or db._unexpected(exc) from None
+        finally:
+            conn.close()
+
+    def _recognise(self, conn: PgConnection, psycopg: Any) -> None:
+        from .migrations import SCHEMA_VERSION, apply_migrations
+
+        version = self._stored_version(conn, psycopg)
+        if version is None:
+            if not self.write:
+                raise EnvironmentProblem(f"no reqtrack database in {self.label_with_schema}; register a first "
+                                         "request with `reqtrack new` to create it (or `reqtrack copy` one there)")
+            self._create(conn)
+            return
+        if version > SCHEMA_VERSION:
+            raise EnvironmentProblem(f"{self.label_with_schema} was written by a newer reqtrack (schema {version}, "
+                                     f"this one knows {SCHEMA_VERSION}); upgrade reqtrack to use it")
+        if version < SCHEMA_VERSION and apply_migrations(conn):
+            self.migrated_from = version
+
+    @property
+    def label_with_schema(self) -> str:
+        address = self.address
+        return f"schema {address.schema} of database {address.dbname} on {address.host}:{address.port}"
+
+    def _stored_version(self, conn: PgConnection, psycopg: Any) -> int | None:
+        """The schema's version; None when the schema is missing or empty (ours to create)."""
+        try:
+            row = conn.execute(f"SELECT application, version FROM {VERSION_TABLE}").fetchone()
+        except psycopg.errors.UndefinedTable:
+            row = None
+        if row is not None and row[0] == APPLICATION:
+            return int(row[1])
+        tables = conn.execute("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = ?",
+                              (self.address.schema,)).fetchone()[0]
+        if tables:
+            raise EnvironmentProblem(
+                f"{self.label_with_schema} holds tables that are not reqtrack's; name another schema "
+                "with ?schema=NAME in the URL (reqtrack keeps its tables in a schema of their own)")
+        return None
+
+    def _create(self, conn: PgConnection) -> None:
+        """Create the schema with every table in one transaction. Concurrent first writers queue
+        on the schema's lock; those that come after the first find it made and use it."""
+        from .db import local_timezone_name
+        from .migrations import MIGRATIONS, SCHEMA_VERSION, run_migration
+
+        conn.begin(write=True)
+        try:
+            if self.engine.schema_version(conn) == 0:
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_name(self.address.schema)}")
+                for migration in MIGRATIONS:
+                    run_migration(conn, migration)
+                self.engine.set_schema_version(conn, SCHEMA_VERSION)
+                conn.execute("INSERT INTO setting (key, value) VALUES ('calendar.timezone', ?)", (local_timezone_name(),))
+            conn.execute("COMMIT")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
+    def raw_connection(self) -> PgConnection:
+        """A connection in autocommit mode (the unit of work begins its transactions), with the
+        schema as its search path and the lock timeout set; one per command where it can."""
+        if self._idle is not None:
+            conn, self._idle = self._idle, None
+            return conn
+        psycopg = _psycopg()
+        from .db import busy_timeout
+
+        extra: dict[str, Any] = {}
+        if "connect_timeout" not in self.address.conninfo:
+            extra["connect_timeout"] = 10
+        if "application_name" not in self.address.conninfo:
+            extra["application_name"] = "reqtrack"
+        try:
+            raw = psycopg.connect(self.address.conninfo, autocommit=True, **extra)
+            raw.execute("SELECT set_config('search_path', %s, false), set_config('lock_timeout', %s, false)",
+                        (quote_name(self.address.schema), f"{int(busy_timeout() * 1000)}ms"))
+        except psycopg.Error as exc:
+            raise self.problem(exc) or self._unexpected(exc) from None
+        return PgConnection(raw, self.engine, home=self)
+
+    def _unexpected(self, exc: Exception) -> EnvironmentProblem:
+        first = self.address.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        return EnvironmentProblem(f"cannot use the {self.label}: {first}")
+
+    def problem(self, exc: Exception) -> EnvironmentProblem | None:
+        """The environment problem behind a driver error, in one sentence (exit 3); None when it
+        is not one (a constraint violation is a bug and stays an internal error)."""
+        return server_problem(exc, self.address, self.write)
+
+
+def server_problem(exc: Exception, address: ServerAddress, write: bool) -> EnvironmentProblem | None:
+    """One sentence naming host, port and database for what the server or libpq said."""
+    import psycopg
+
+    where = f"{address.host}:{address.port}"
+    text = str(exc)
+    lowered = text.lower()
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    if isinstance(exc, psycopg.errors.LockNotAvailable) or sqlstate == "55P03":
+        from .db import busy_timeout
+
+        return EnvironmentProblem(
+            f"the {address.label} is locked by another writer for more than {busy_timeout():g} s; "
+            "try again shortly, or raise REQTRACK_BUSY_TIMEOUT")
+    if sqlstate == "42501" or "permission denied" in lowered:
+        if write:
+            return EnvironmentProblem(f"role {address.user} may not write to the {address.label} (permission denied); "
+                                      "this command writes: use a role that may (docs/team.md)")
+        return EnvironmentProblem(f"role {address.user} may not read the {address.label} (permission denied); "
+                                  "ask for SELECT on its tables and USAGE on the schema (docs/team.md)")
+    if sqlstate == "25006":
+        return EnvironmentProblem(f"the server at {where} takes no writes (a standby?); the {address.label} can only be read there")
+    if sqlstate == "53100" or "no space left" in lowered:
+        return EnvironmentProblem(f"the server at {where} is out of disk space; nothing was written")
+    if "password authentication failed" in lowered or "no password supplied" in lowered \
+            or "authentication failed" in lowered or sqlstate == "28P01" or sqlstate == "28000":
+        return EnvironmentProblem(
+            f"authentication failed for role {address.user} on the server at {where} (database {address.dbname}); "
+            "check the password (PGPASSWORD, ~/.pgpass or the URL); it is never shown")
+    if re.search(r'role ".*" does not exist', text):
+        return EnvironmentProblem(f"there is no role {address.user} on the server at {where} (database {address.dbname}); "
+                                  "create it or name another user in --db")
+    if re.search(r'database ".*" does not exist', text) or sqlstate == "3D000":
+        return EnvironmentProblem(f"there is no database {address.dbname} on the server at {where}; create it "
+                                  f"(createdb {address.dbname}) or name another in --db")
+    if isinstance(exc, psycopg.OperationalError):
+        if any(word in lowered for word in ("connection refused", "could not connect", "timeout expired",
+                                            "could not translate host", "no route to host", "network is unreachable",
+                                            "connection to server")):
+            return EnvironmentProblem(f"cannot reach the PostgreSQL server at {where} (database {address.dbname}); "
+                                      "is it running, and are host and port right?")
+        if "terminat" in lowered or "closed" in lowered or "lost" in lowered:
+            return EnvironmentProblem(f"the connection to the server at {where} (database {address.dbname}) was lost; "
+                                      "nothing of this command was written; try again")
+        first = address.scrub(text.strip().splitlines()[0] if text.strip() else "the connection failed")
+        return EnvironmentProblem(f"cannot use the {address.label}: {first}")
+    if isinstance(exc, psycopg.DataError) and "nul" in lowered:
+        return None
+    return None
