@@ -54,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
     """One seed for every Hypothesis test of the run, unless --hypothesis-seed gave one."""
     from hypothesis import core
 
+    config.addinivalue_line("markers", "sqlite_only: looks at the SQLite file itself; runs on that engine only")
+
     global RUN_SEED
     given = config.getoption("hypothesis_seed", default=None)
     if given is not None:
@@ -104,8 +106,84 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
+# -- the database of a test: a SQLite file, or a schema of its own on the PostgreSQL server ------
+# The behavioural tests (tests/integration, tests/cli) run on both engines: every test there that
+# takes `db_path` runs twice, `[sqlite]` and `[postgres]`, unless marked `sqlite_only` (it looks at
+# the file itself). The server is REQTRACK_TEST_PG; where none answers those runs skip and say
+# why, but under CI=true a missing server fails the run.
+PG_URL = os.environ.get("REQTRACK_TEST_PG", "postgresql://root@127.0.0.1:5432/test")
+BOTH_ENGINES = ("integration", "cli")
+_pg_state: dict[str, str | None] = {}
+
+
+def pg_unavailable() -> str | None:
+    """Why the test server cannot be used (None: it can), asked once per run."""
+    if "reason" not in _pg_state:
+        try:
+            import psycopg
+
+            psycopg.connect(PG_URL, connect_timeout=5).close()
+            _pg_state["reason"] = None
+        except Exception as exc:  # noqa: BLE001 - any failure to connect is a reason to skip
+            _pg_state["reason"] = f"no PostgreSQL server for the tests at REQTRACK_TEST_PG ({type(exc).__name__}: " \
+                                  f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})"
+    return _pg_state["reason"]
+
+
+def require_pg() -> None:
+    """Skip (or, under CI=true, fail) a test that needs the PostgreSQL server when none answers."""
+    reason = pg_unavailable()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI=true the PostgreSQL tests must run", pytrace=False)
+        pytest.skip(reason)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`db_path` tests of the behavioural layers run on both engines."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    layer = Path(str(metafunc.definition.path)).parent.name
+    if layer in BOTH_ENGINES and metafunc.definition.get_closest_marker("sqlite_only") is None \
+            and "db_path" in metafunc.fixturenames:
+        metafunc.parametrize("engine", ["sqlite", "postgres"])
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def engine() -> str:
+    """The engine of the test's database (parametrized for the behavioural tests)."""
+    return "sqlite"
+
+
+def new_pg_schema(request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh schema on the test server, dropped after the test."""
+    import uuid
+
+    import psycopg
+
+    require_pg()
+    name = f"t_{uuid.uuid4().hex[:16]}"
+
+    def drop() -> None:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+    request.addfinalizer(drop)
+    separator = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{separator}schema={name}"
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    """A fresh schema of its own on the test PostgreSQL server (REQTRACK_TEST_PG)."""
+    return new_pg_schema(request)
+
+
+@pytest.fixture
+def db_path(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """The test's database: a file path, or (engine `postgres`) the URL of a schema of its own."""
+    if engine == "postgres":
+        return new_pg_schema(request)
     return tmp_path / "reqtrack.db"
 
 

@@ -7,6 +7,7 @@ import shutil
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
@@ -347,3 +348,68 @@ def build_scenario(ctx: Context) -> dict[str, str]:
     s.progress(ctx, ids["B"], "fixed again", done=True, at="2025-03-11 10:00")
     s.verify(ctx, ids["B"], passed=True, satisfaction="satisfied", at="2025-03-11 15:00")
     return ids
+
+
+# -- the test's database on either engine --------------------------------------------------------
+def database_exists(location: Any) -> bool:
+    """Whether a reqtrack database is at `location` (a file path, or a schema URL on the server)."""
+    from reqtrack.storage.db import database_exists as exists
+
+    return exists(location)
+
+
+class RawServerConnection:
+    """sqlite3's surface over a psycopg connection to the test's schema, for tests that read or
+    change stored rows directly (`?` placeholders, `commit`, `with`)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        from reqtrack.storage.server import parse_address, quote_name
+
+        address = parse_address(url)
+        self.conn = psycopg.connect(address.conninfo)
+        self.conn.execute(f"SET search_path TO {quote_name(address.schema)}")
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        from reqtrack.storage.server import pg_statement
+
+        return self.conn.execute(pg_statement(sql), params) if params else self.conn.execute(sql)
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> RawServerConnection:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if exc[0] is None:
+            self.conn.commit()
+        else:
+            self.conn.rollback()
+
+
+def raw_connect(location: Any) -> Any:
+    """A plain connection to the test's database: sqlite3's for a file, RawServerConnection for a URL."""
+    import sqlite3
+
+    if "://" in str(location):
+        return RawServerConnection(str(location))
+    return sqlite3.connect(location)
+
+
+STORED_TABLES = ("request", "event", "attachment", "setting", "import_log", "sla_open", "derived", "country_day",
+                 "report_fact", "report_completion", "report_event")
+
+
+def stored_state(location: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every stored row of every table, in a comparable form: "nothing was written" on either engine."""
+    conn = raw_connect(location)
+    try:
+        return {table: sorted((tuple(row) for row in conn.execute(f"SELECT * FROM {table}").fetchall()), key=repr)
+                for table in STORED_TABLES}
+    finally:
+        conn.close()

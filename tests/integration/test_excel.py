@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from helpers import export, fresh_context, sheet_values, write_xlsx
+from helpers import database_exists, export, fresh_context, raw_connect, sheet_values, stored_state, write_xlsx
 from reqtrack import services
 from reqtrack.domain.vocab import COLUMNS, SOURCE, STATUS
 from reqtrack.excel.masking import MASK_TOKEN
@@ -295,7 +295,7 @@ def test_one_bad_row_among_good_ones_imports_nothing_and_names_it(cli, tmp_path:
     assert any("row 4, column H (提出时间)" in line and "2024-13-45 25:00" in line for line in lines[1:])
     assert any("row 4, column J (优先级)" in line and "很急" in line for line in lines[1:])
     assert "Traceback" not in result.stderr
-    assert not db_path.exists()  # nothing written, not even an empty database
+    assert not database_exists(db_path)  # nothing written, not even an empty database
     assert cli("new", "x", "--customer", "A").exit_code == 0
     again = cli("import", str(sheet))
     assert again.exit_code == 2
@@ -373,16 +373,15 @@ def test_dry_run_writes_nothing(cli, tmp_path: Path, db_path: Path) -> None:
     sheet = write_xlsx(tmp_path / "t.xlsx", [TEMPLATE_ZH_TW, TEMPLATE_EXAMPLE])
     result = cli("import", str(sheet), "--dry-run")
     assert result.exit_code == 0 and "would import t.xlsx: 1 row: 1 created" in result.stdout
-    assert not db_path.exists()
+    assert not database_exists(db_path)
     assert cli("new", "x", "--customer", "A", "--at", "2025-03-01 09:00").exit_code == 0
-    stamp = db_path.read_bytes()
+    stamp = stored_state(db_path)
     assert cli("import", str(sheet), "--dry-run").exit_code == 0
-    assert db_path.read_bytes() == stamp
+    assert stored_state(db_path) == stamp
     imported = cli("import", str(sheet))
     assert imported.exit_code == 0 and "1 created, 0 updated, 0 unchanged" in imported.stdout
-    import sqlite3
 
-    with sqlite3.connect(db_path) as conn:
+    with raw_connect(db_path) as conn:
         log = conn.execute("SELECT file, actor, rows, created, updated, unchanged FROM import_log").fetchall()
     assert log == [(str(sheet.resolve()), "tester", 1, 1, 0, 0)]
 

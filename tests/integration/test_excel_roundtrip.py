@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from helpers import (
     NOW,
     REPO_ROOT,
+    database_exists,
     examples,
     export,
     fresh_context,
@@ -331,7 +332,7 @@ def test_a_bad_row_in_a_csv_names_row_column_and_value(cli, tmp_path: Path, db_p
     path.write_text("Customer,Description,Priority,Planned completion\r\n"
                     "A,one,high,2025-03-20\r\nB,two,urgent-ish,2025-03-21\r\nC,three,low,next week\r\n", encoding="utf-8-sig")
     result = cli("import", str(path))
-    assert result.exit_code == 2 and not db_path.exists()
+    assert result.exit_code == 2 and not database_exists(db_path)
     assert 'row 3, column C (Priority): "urgent-ish": not a known priority' in result.stderr
     assert 'row 4, column D (Planned completion): "next week": not a valid date or time' in result.stderr
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import struct
 import zipfile
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from helpers import export, write_xlsx
+from helpers import database_exists, export, raw_connect, write_xlsx
 from reqtrack import services
 from reqtrack.domain.vocab import COLUMNS
 from reqtrack.excel.safety import guard_csv
@@ -57,7 +56,7 @@ def _without_info(xlsx: Path, target: Path) -> Path:
 
 
 def _stored(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
+    conn = raw_connect(db)
     try:
         return conn.execute(sql).fetchall()
     finally:
@@ -99,7 +98,7 @@ def test_a_new_request_with_mask_like_names_is_refused(cli, tmp_path: Path, db_p
     assert result.exit_code == 2 and "masked" in result.stderr
     assert "row 2, column C (Proposer)" in result.stderr and "row 3, column D (Liaison)" in result.stderr
     assert "row 3, column E (Owner)" in result.stderr
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
 def test_genuine_asterisks_still_import(cli, tmp_path: Path) -> None:
@@ -124,7 +123,7 @@ def test_out_of_range_dates_are_refused_with_row_and_column(cli, tmp_path: Path,
     assert result.exit_code == 2, result.output
     letter = "ABCD"[list(row).index(column)]
     assert f"row 2, column {letter} ({column})" in result.stderr and "1900" in result.stderr
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
 def _one_request(cli) -> None:
@@ -135,7 +134,7 @@ def _one_request(cli) -> None:
 def test_an_unreadable_stored_time_breaks_no_command_and_check_names_it(cli, db_path: Path, tmp_path: Path,
                                                                          stored: str) -> None:
     _one_request(cli)
-    conn = sqlite3.connect(db_path)
+    conn = raw_connect(db_path)
     conn.execute("UPDATE request SET submitted_at = ?", (stored,))  # as an older version (or a hand) left it
     conn.commit()
     conn.close()
@@ -157,7 +156,7 @@ def test_an_unreadable_stored_time_breaks_no_command_and_check_names_it(cli, db_
 
 def test_an_unreadable_history_time_is_found_by_check(cli, db_path: Path) -> None:
     _one_request(cli)
-    conn = sqlite3.connect(db_path)
+    conn = raw_connect(db_path)
     conn.execute("UPDATE event SET at = '2025-13-01T00:00:00Z'")
     conn.commit()
     conn.close()
@@ -187,12 +186,13 @@ def test_malformed_imported_ids_are_refused(cli, tmp_path: Path, db_path: Path, 
         return
     assert result.exit_code == 2, result.output
     assert "row 2, column A (ID)" in result.stderr
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's text cannot hold a NUL at all
 def test_a_stored_id_with_a_control_character_is_reported_not_fatal(cli, db_path: Path) -> None:
     _one_request(cli)
-    conn = sqlite3.connect(db_path)
+    conn = raw_connect(db_path)
     for table, column in (("request", "id"), ("event", "request_id")):
         conn.execute(f"UPDATE {table} SET {column} = ?", ("202503-001\x00",))
     conn.commit()
@@ -236,7 +236,7 @@ def test_a_zip_declaring_a_huge_sheet_is_refused_before_reading(cli, tmp_path: P
     _lie_about_size(sheet, "xl/worksheets/sheet1.xml", 4_000_000_000)
     result = cli("import", str(sheet))
     assert result.exit_code == 2 and "tiny.xlsx" in result.stderr and "MB" in result.stderr, result.output
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
 def test_a_member_inflating_past_its_declared_size_is_refused(cli, tmp_path: Path, db_path: Path) -> None:
@@ -248,7 +248,7 @@ def test_a_member_inflating_past_its_declared_size_is_refused(cli, tmp_path: Pat
     _lie_about_size(bomb, "xl/worksheets/sheet1.xml", len(xml))
     result = cli("import", str(bomb))
     assert result.exit_code == 2 and "bomb.xlsx" in result.stderr, result.output
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
 def test_limits_on_shared_strings_inflation_and_rows(cli, tmp_path: Path, db_path: Path,
@@ -270,7 +270,7 @@ def test_limits_on_shared_strings_inflation_and_rows(cli, tmp_path: Path, db_pat
     (tmp_path / "rows.csv").write_text("Customer,Description\n" + "".join(f"ACME,r{i}\n" for i in range(10)))
     result = cli("import", str(tmp_path / "rows.csv"))
     assert result.exit_code == 2 and "rows" in result.stderr, result.output
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
 def test_a_huge_csv_is_refused_before_reading(cli, tmp_path: Path, db_path: Path,
@@ -279,7 +279,7 @@ def test_a_huge_csv_is_refused_before_reading(cli, tmp_path: Path, db_path: Path
     (tmp_path / "big.csv").write_text("Customer,Description\n" + "ACME,x\n" * 500)
     result = cli("import", str(tmp_path / "big.csv"))
     assert result.exit_code == 2 and "big.csv" in result.stderr and "MB" in result.stderr, result.output
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
 # -- 4. malformed sheet XML and odd numbers: exit 2, never 4 ----------------------------------------------
@@ -306,7 +306,7 @@ def test_malformed_sheet_content_is_bad_input(cli, tmp_path: Path, db_path: Path
     result = cli("import", str(sheet))
     assert result.exit_code == 2, result.output
     assert "odd.xlsx" in result.stderr and "Traceback" not in result.stderr and "internal error" not in result.stderr
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
 @pytest.mark.parametrize("scores", ['{"value": 1e999, "urgency": 1, "cost": 1, "impact": 1}',
@@ -342,7 +342,7 @@ def test_an_unterminated_quote_is_refused_naming_its_line(cli, tmp_path: Path, d
     (tmp_path / "q.csv").write_text(text)
     result = cli("import", str(tmp_path / "q.csv"))
     assert result.exit_code == 2 and "line 2" in result.stderr and "quote" in result.stderr, result.output
-    assert not db_path.exists()
+    assert not database_exists(db_path)
 
 
 def test_multi_line_quoted_cells_still_import(cli, tmp_path: Path) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from helpers import raw_connect
 from reqtrack import services
 from reqtrack.domain.errors import InvalidInput, NotFound, TransitionRefused
 
 
 def table_counts(path: Path) -> tuple[int, int, int]:
-    conn = sqlite3.connect(path)
+    conn = raw_connect(path)
     return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("request", "event", "attachment"))  # type: ignore[return-value]
 
 
@@ -111,6 +111,6 @@ def test_list_filters_and_search(ctx: services.Context) -> None:
 def test_history_is_append_only_and_edits_keep_old_values(ctx: services.Context, db_path: Path) -> None:
     r = services.register(ctx, "x", "ACME")
     services.edit(ctx, r.id, {"customer": "ACME Ltd", "description": None})
-    events = sqlite3.connect(db_path).execute("SELECT seq, action, changes FROM event ORDER BY seq").fetchall()
+    events = raw_connect(db_path).execute("SELECT seq, action, changes FROM event ORDER BY seq").fetchall()
     assert [e[:2] for e in events] == [(1, "new"), (2, "edit")]
     assert '"customer": ["ACME", "ACME Ltd"]' in events[1][2]

@@ -211,3 +211,47 @@ def test_the_everyday_path_does_not_import_the_schema_declaration() -> None:
                  if p.name != "tables.py" and any(word in p.read_text(encoding="utf-8")
                                                   for word in ("import tables", ".tables import", "sqlmodel", "sqlalchemy"))]
     assert importers == []
+
+
+def test_the_live_schema_on_postgresql_is_the_declared_one(pg_url: str) -> None:
+    """The same declaration holds on the server: a schema the first write created has exactly
+    the declared tables (and the version table), columns in order, their types (text, integer as
+    bigint, bytes as bytea), NOT NULL, primary and foreign keys, and text compared byte-wise."""
+    import psycopg
+    from sqlmodel import SQLModel
+
+    from reqtrack import services
+    from reqtrack.storage import tables  # noqa: F401 - registers the models
+
+    services.register(services.Context(db_path=pg_url, actor="t"), "x", "ACME")
+    schema = pg_url.rsplit("schema=", 1)[1]
+    def kind(column) -> str:
+        name = type(column.type).__name__
+        return "bytea" if "Binary" in name else "bigint" if "Integer" in name else "text" if "String" in name else name
+    with psycopg.connect(pg_url.rsplit("?", 1)[0]) as conn:
+        def rows(sql: str) -> list[tuple]:
+            return conn.execute(sql, (schema,)).fetchall()
+
+        live_tables = {name for (name,) in rows("SELECT tablename FROM pg_tables WHERE schemaname = %s")}
+        declared = SQLModel.metadata.tables
+        assert live_tables == set(declared) | {"schema_version"}
+        columns = rows("SELECT table_name, column_name, data_type, is_nullable, collation_name FROM information_schema.columns "
+                       "WHERE table_schema = %s ORDER BY table_name, ordinal_position")
+        keys = rows("SELECT k.table_name, k.column_name, k.ordinal_position FROM information_schema.key_column_usage k "
+                    "JOIN information_schema.table_constraints c ON c.constraint_name = k.constraint_name "
+                    "AND c.table_schema = k.table_schema WHERE k.table_schema = %s AND c.constraint_type = 'PRIMARY KEY'")
+        references = rows(
+            "SELECT cl.relname, a.attname, rt.relname, ra.attname FROM pg_constraint c "
+            "JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "JOIN pg_class rt ON rt.oid = c.confrelid JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1] "
+            "WHERE n.nspname = %s AND c.contype = 'f'")
+    for name, table in declared.items():
+        live = [(column, kind, nullable == "NO", collation) for t, column, kind, nullable, collation in columns if t == name]
+        wanted = [(c.name, kind(c), not c.nullable or c.primary_key, "C" if kind(c) == "text" else None)
+                  for c in table.columns]
+        assert live == wanted, name
+        primary = [column for t, column, _ in sorted(keys, key=lambda k: k[2]) if t == name]
+        assert primary == [c.name for c in table.primary_key.columns], name
+        live_refs = {(column, target, target_column) for t, column, target, target_column in references if t == name}
+        assert live_refs == {(fk.parent.name, fk.column.table.name, fk.column.name) for fk in table.foreign_keys}, name

@@ -53,14 +53,14 @@ def export_format(path: Path, format: str | None) -> str:
     raise InvalidInput(f"cannot tell the format from {Path(path).name!r}; end the name in .xlsx, .csv or .json, or add --format")
 
 
-def _private_temp_beside(target: Path, protected: Path) -> AbstractContextManager[IO[bytes]]:
+def _private_temp_beside(target: Path, protected: list[Path]) -> AbstractContextManager[IO[bytes]]:
     """The one atomic writer (safe_output.atomic_output) for `target`: a private temporary file
     beside it, renamed into place when complete. Refuses the database, a directory, a device,
     pipe or socket (exit 2); a full disk or a read-only directory is exit 3."""
     from ..safe_output import atomic_output, check_target
 
-    check_target(target, protected=[protected])  # before any work: one sentence, nothing written
-    return atomic_output(target, protected=[protected])
+    check_target(target, protected=protected)  # before any work: one sentence, nothing written
+    return atomic_output(target, protected=protected)
 
 
 def _row_counter(progress: Progress | None, total: int) -> Callable[[], None]:
@@ -108,7 +108,7 @@ def export_requests(
     on_row = _row_counter(progress, total)
     if progress is not None:
         progress(0, total)
-    with _private_temp_beside(target, ctx.database(False).path) as handle:
+    with _private_temp_beside(target, ctx.database(False).protected_paths) as handle:
         requests = iter_requests(ctx, **filters)
         if fmt == "xlsx":
             rows = write_export_workbook(handle, requests, info, notices=notices, on_row=on_row)

@@ -248,7 +248,7 @@ def save_attachment(ctx: Context, request_id: str, number: int, target: Path | N
     path = Path(target).expanduser() if target else Path(name)
     if target and path.is_dir():
         path = path / name
-    with atomic_output(path, protected=[ctx.database(False).path], overwrite=overwrite) as handle:
+    with atomic_output(path, protected=ctx.database(False).protected_paths, overwrite=overwrite) as handle:
         handle.write(content)
     return path
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from ..domain.errors import EnvironmentProblem, InvalidInput
+from ..domain.errors import EnvironmentProblem, InvalidInput, ReqtrackError
 from .engine import Engine
 
 DEFAULT_SCHEMA = "reqtrack"
@@ -365,19 +365,22 @@ class ServerDatabase:
         first = self.address.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         return EnvironmentProblem(f"cannot use the {self.label}: {first}")
 
-    def problem(self, exc: Exception) -> EnvironmentProblem | None:
+    def problem(self, exc: Exception) -> ReqtrackError | None:
         """The environment problem behind a driver error, in one sentence (exit 3); None when it
         is not one (a constraint violation is a bug and stays an internal error)."""
         return server_problem(exc, self.address, self.write)
 
 
-def server_problem(exc: Exception, address: ServerAddress, write: bool) -> EnvironmentProblem | None:
-    """One sentence naming host, port and database for what the server or libpq said."""
+def server_problem(exc: Exception, address: ServerAddress, write: bool) -> ReqtrackError | None:
+    """One sentence naming host, port and database for what the server or libpq said; a text
+    PostgreSQL cannot store (a NUL character) is bad input (exit 2)."""
     import psycopg
 
     where = f"{address.host}:{address.port}"
     text = str(exc)
     lowered = text.lower()
+    if isinstance(exc, psycopg.DataError) and "nul" in lowered:
+        return InvalidInput("a text holds a NUL character (U+0000), which PostgreSQL cannot store; remove it and try again")
     sqlstate = getattr(exc, "sqlstate", None) or ""
     if isinstance(exc, psycopg.errors.LockNotAvailable) or sqlstate == "55P03":
         from .db import busy_timeout
@@ -417,6 +420,4 @@ def server_problem(exc: Exception, address: ServerAddress, write: bool) -> Envir
                                       "nothing of this command was written; try again")
         first = address.scrub(text.strip().splitlines()[0] if text.strip() else "the connection failed")
         return EnvironmentProblem(f"cannot use the {address.label}: {first}")
-    if isinstance(exc, psycopg.DataError) and "nul" in lowered:
-        return None
     return None
