@@ -2,6 +2,7 @@
 
     python bench/run.py                                   # 10k and 100k, 5 repeats
     python bench/run.py --sizes 10000,100000,1000000 --repeats 5 --out bench-results.json
+    python bench/run.py --engine postgres                 # the same commands on the PostgreSQL server
 
 For each size it builds the database once (bench/build_db.py, kept under --db-dir and reused
 by later runs; --rebuild makes it again), then runs the installed `reqtrack` in a subprocess
@@ -12,6 +13,12 @@ of that sheet into an empty database. Each command gets a warm-up run and then -
 runs (3 when one run takes over 15 s): the median wall time and the peak resident memory of the
 process (ru_maxrss from wait4) are reported, with the load average just before. A command this
 reqtrack does not have is reported as "skipped: not available".
+
+With `--engine postgres` the same commands run against the server of `--pg` (default
+REQTRACK_BENCH_PG, else postgresql://root@127.0.0.1:5432/test): the built file is copied there
+once with `reqtrack copy` into the schema `bench_N` (kept and reused; --rebuild copies again),
+`new` runs on a scratch schema and `import` into a fresh one. bench/engines.py runs both engines
+side by side in paired runs, for the ratio between them.
 
 Baselines, measured in the same run because absolute times drift on a shared machine:
 `python -c pass`, `python -c "import sqlmodel"`, openpyxl's bare write-only loop over the same
@@ -208,11 +215,47 @@ def ensure_database(n: int, db_dir: Path, jobs: int, rebuild: bool) -> tuple[Pat
     return path, json.loads(meta_file.read_text())
 
 
+def server_schema(base: str, schema: str) -> str:
+    """The URL of `schema` on the server of `base`."""
+    return f"{base}{'&' if '?' in base else '?'}schema={schema}"
+
+
+def drop_schema(base: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def copy_to_server(db: Path, url: str, env: dict[str, str]) -> None:
+    """The built file's data on the server (reqtrack copy, all or nothing, verified)."""
+    subprocess.run([*reqtrack_command(), "--db", str(db), "copy", url, "--force"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def on_server(n: int, db: Path, args: argparse.Namespace, env: dict[str, str]) -> str:
+    """The server's copy of the benchmark database of N requests (made when missing)."""
+    import psycopg
+
+    schema = f"bench_{n}"
+    with psycopg.connect(args.pg) as conn:
+        present = conn.execute("SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = 'request'",
+                               (schema,)).fetchone() is not None
+    url = server_schema(args.pg, schema)
+    if args.rebuild or not present:
+        print(f"copying {db} to the server ({schema}) ...", file=sys.stderr, flush=True)
+        copy_to_server(db, url, env)
+    return url
+
+
 def bench_size(n: int, args: argparse.Namespace, results: dict[str, Any]) -> dict[str, Measurement]:
     db, meta = ensure_database(n, args.db_dir, args.build_jobs, args.rebuild)
     work = Path(tempfile.mkdtemp(prefix=f"reqtrack-bench-{n}-", dir=args.db_dir))
     env = {**os.environ, "REQTRACK_DB": str(db), "REQTRACK_NOW": meta["now"], "TZ": meta["timezone"],
            "REQTRACK_USER": "bench"}
+    server = args.engine == "postgres"
+    if server:
+        env["REQTRACK_DB"] = on_server(n, db, args, env)
     for name in ("REQTRACK_LANG", "REQTRACK_DEBUG"):
         env.pop(name, None)
     rt = reqtrack_command()
@@ -242,12 +285,18 @@ def bench_size(n: int, args: argparse.Namespace, results: dict[str, Any]) -> dic
     add(Measurement("--help", [*rt, "--help"]), fast)
     # `new` writes: it runs on a copy, so the reused database stays exactly as built.
     scratch = work / "scratch.db"
+    scratch_location = server_schema(args.pg, f"bench_{n}_scratch") if server else str(scratch)
     if not skipped("new"):
-        shutil.copyfile(db, scratch)
+        if server:
+            copy_to_server(db, scratch_location, env)
+        else:
+            shutil.copyfile(db, scratch)
     new_argv = [*rt, "new", "基准测试：客户反馈导出报表很慢 / benchmark request", "--customer", "Benchmark Co",
                 "--source", "email", "--priority", "medium"]
-    add(Measurement("new", new_argv), fast, env={**env, "REQTRACK_DB": str(scratch)})
+    add(Measurement("new", new_argv), fast, env={**env, "REQTRACK_DB": scratch_location})
     scratch.unlink(missing_ok=True)
+    if server and not skipped("new"):
+        drop_schema(args.pg, f"bench_{n}_scratch")
     add(Measurement("show", [*rt, "show", sample]), fast)
     add(Measurement("list", [*rt, "list"]), fast)
     add(Measurement("list --open --format json", [*rt, "list", "--open", "--format", "json"]), fast)
@@ -287,12 +336,17 @@ def bench_size(n: int, args: argparse.Namespace, results: dict[str, Any]) -> dic
             skip("openpyxl read-only pass", [], "no sheet was written")
         if available("import", env) and source.exists():
             def empty_database() -> None:
+                if server:
+                    drop_schema(args.pg, f"bench_{n}_import")
                 for suffix in ("", "-wal", "-shm", "-journal"):
                     Path(f"{import_db}{suffix}").unlink(missing_ok=True)
 
+            import_location = server_schema(args.pg, f"bench_{n}_import") if server else str(import_db)
             add(Measurement("import xlsx", import_argv), slow, before=empty_database,
-                env={**env, "REQTRACK_DB": str(import_db)})
-            if import_db.exists():
+                env={**env, "REQTRACK_DB": import_location})
+            if server:
+                drop_schema(args.pg, f"bench_{n}_import")
+            elif import_db.exists():
                 conn = sqlite3.connect(import_db)
                 out["import xlsx"].output["requests_in_database"] = conn.execute("SELECT count(*) FROM request").fetchone()[0]
                 conn.close()
@@ -405,11 +459,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the Markdown table to this file")
     parser.add_argument("--keep", action="store_true", help="keep the exported sheets and imported databases")
     parser.add_argument("--skip", default="", help="commands to leave out, e.g. new,report (first word or full name)")
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite",
+                        help="run the commands on the file (default) or on the PostgreSQL server of --pg")
+    parser.add_argument("--pg", default=os.environ.get("REQTRACK_BENCH_PG", "postgresql://root@127.0.0.1:5432/test"),
+                        help="the server for --engine postgres")
     args = parser.parse_args(argv)
     args.skip = {name.strip() for name in args.skip.split(",") if name.strip()}
     args.db_dir.mkdir(parents=True, exist_ok=True)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    results: dict[str, Any] = {"machine": machine_info(), "sizes": {}, "targets": TARGETS}
+    results: dict[str, Any] = {"machine": machine_info(), "engine": args.engine, "sizes": {}, "targets": TARGETS}
     all_ms: dict[int, dict[str, Measurement]] = {}
     for n in sizes:
         all_ms[n] = bench_size(n, args, results)

@@ -233,7 +233,7 @@ class Repository:
         gives request ID → attachment number → content)."""
         if not requests:
             return
-        self.conn.executemany(self.engine.insert("request", _STORED_REQUEST_COLUMNS), [request_row(r) for r in requests])
+        self.engine.insert_rows(self.conn, "request", _STORED_REQUEST_COLUMNS, [request_row(r) for r in requests])
         self._insert_events([(r.id, e) for r in requests for e in r.history])
         given = contents or {}
         self._insert_attachments([attachment_row(r.id, a, given.get(r.id, {}).get(a.number))
@@ -263,11 +263,11 @@ class Repository:
 
     def _insert_events(self, entries: list[tuple[str, HistoryEntry]]) -> None:
         if entries:
-            self.conn.executemany(self.engine.insert("event", _EVENT_COLUMNS), [event_row(*e) for e in entries])
+            self.engine.insert_rows(self.conn, "event", _EVENT_COLUMNS, [event_row(*e) for e in entries])
 
     def _insert_attachments(self, rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            self.conn.executemany(self.engine.insert("attachment", _ATTACHMENT_COLUMNS), rows)
+            self.engine.insert_rows(self.conn, "attachment", _ATTACHMENT_COLUMNS, rows)
 
     def add_attachment(self, request_id: str, attachment: Attachment, content: bytes | None) -> None:
         self._insert_attachments([attachment_row(request_id, attachment, content)])
@@ -330,7 +330,7 @@ class Repository:
         rows = [running_deadline_row(rid, value) for rid, value in running.items() if value is not None]
         if rows:
             columns = ("request_id", "valid_from", *DEADLINE_COLUMNS.values(), "next_breach")
-            self.conn.executemany(self.engine.insert("sla_open", columns), rows)
+            self.engine.insert_rows(self.conn, "sla_open", columns, rows)
 
     def replace_running_deadlines(self, running: dict[str, Any], basis: str | None) -> None:
         """Store the deadlines of every open request afresh, computed with `basis` (None: drop
@@ -394,8 +394,7 @@ class Repository:
         for table, columns, rows in (("report_fact", REPORT_FACT_COLUMNS, fact_rows),
                                      ("report_completion", REPORT_COMPLETION_COLUMNS, completion_rows),
                                      ("report_event", REPORT_EVENT_COLUMNS, event_rows)):
-            if rows:
-                self.conn.executemany(self.engine.insert(table, columns), rows)
+            self.engine.insert_rows(self.conn, table, columns, rows)
 
     def clear_report_facts(self) -> None:
         """Drop every stored report fact and their version (reports read the histories until
