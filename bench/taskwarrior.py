@@ -10,9 +10,12 @@ as `due`, and status (open → pending, done/closed → completed with its end, 
 Taskwarrior runs with a throwaway TASKRC and TASKDATA under /tmp (confirmation, hooks, news and
 garbage collection messages off), so nothing of the user's own task list is touched.
 
-Pairs timed (median of --repeats after a warm-up; wall time and peak memory per process):
+Pairs timed (median of --repeats after a warm-up, the two tools alternating run by run so that
+both see the same load, with the median of the per-round ratios; wall time and peak memory per
+process; --engine postgres runs reqtrack on a copy of the data on the server):
 bulk load (task import of the 10,000 as JSON vs reqtrack import of an xlsx export of them, when
-reqtrack has import/export), add one item, the first screen of the list, every open item,
+reqtrack has import/export), add one item, change one (modify vs classify), a note on one
+(annotate vs progress), the first screen of the list, every open item,
 overdue items, and a count of open items. The exact command lines are printed and saved, so
 anyone can re-run them by hand. The semantics differ: Taskwarrior's "overdue" is "due date
 passed", reqtrack's also checks the response, plan and resolution SLA clocks in working days.
@@ -94,6 +97,33 @@ def timed(argv: list[str], env: dict[str, str], repeats: int, warmup: int, ok: t
             "stdout_lines": output.count(b"\n"), "stdout_head": output[:200].decode("utf-8", "replace")}
 
 
+def paired(tw: tuple[list[str], dict[str, str]], rq: tuple[list[str], dict[str, str]], repeats: int, warmup: int,
+           ok: tuple[int, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both tools' runs of one pair, alternating (Taskwarrior, reqtrack, Taskwarrior, …), so that
+    both see the same machine load; the per-round ratios are kept too."""
+    runs: dict[str, list[tuple[float, int, bytes]]] = {"tw": [], "rq": []}
+    for index in range(warmup + repeats):
+        for side, (argv, env), codes in (("tw", tw, (0, 1)), ("rq", rq, ok)):
+            elapsed, peak_kb, code, stdout, stderr, _ = run_once(argv, env, timeout=900)
+            if code not in codes:
+                failed = {"command": shlex.join(argv), "status": f"failed: exit {code}: {stderr.strip()[-200:]}"}
+                other = {"command": shlex.join((rq if side == "tw" else tw)[0]), "status": "not run"}
+                return (failed, other) if side == "tw" else (other, failed)
+            if index >= warmup:
+                runs[side].append((elapsed, peak_kb, stdout))
+
+    def summary(side: str, argv: list[str]) -> dict[str, Any]:
+        seconds = [r[0] for r in runs[side]]
+        return {"command": shlex.join(argv), "status": "ok", "median_s": round(statistics.median(seconds), 4),
+                "runs_s": [round(x, 4) for x in seconds], "peak_mb": round(max(r[1] for r in runs[side]) / 1024, 1),
+                "stdout_lines": runs[side][-1][2].count(b"\n"), "stdout_head": runs[side][-1][2][:200].decode("utf-8", "replace")}
+
+    tw_summary, rq_summary = summary("tw", tw[0]), summary("rq", rq[0])
+    rq_summary["ratios"] = [round(r / t, 2) for (r, _, _), (t, _, _) in zip(runs["rq"], runs["tw"])]
+    rq_summary["ratio_median"] = round(statistics.median(rq_summary["ratios"]), 2)
+    return tw_summary, rq_summary
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -102,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-dir", type=Path, default=Path("/tmp/reqtrack-bench"))
     parser.add_argument("--out", type=Path, default=Path("tw-results.json"))
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite",
+                        help="reqtrack's database: the file (default) or a copy of it on the server of --pg")
+    parser.add_argument("--pg", default=os.environ.get("REQTRACK_BENCH_PG", "postgresql://root@127.0.0.1:5432/test"))
     args = parser.parse_args(argv)
     task = shutil.which("task")
     if task is None:
@@ -127,6 +160,14 @@ def main(argv: list[str] | None = None) -> int:
               "REQTRACK_USER": "bench"}
     rt_env.pop("REQTRACK_LANG", None)
     rt = reqtrack_command()
+    if args.engine == "postgres":  # the same data on the server, in a scratch schema of its own
+        url = f"{args.pg}{'&' if '?' in args.pg else '?'}schema=taskwarrior_bench"
+        subprocess.run([*rt, "copy", url, "--force"], env=rt_env, check=True, stdout=subprocess.DEVNULL)
+        rt_env["REQTRACK_DB"] = url
+    conn = sqlite3.connect(db)
+    pending_id = conn.execute("SELECT id FROM request WHERE status = 'pending' ORDER BY id LIMIT 1").fetchone()[0]
+    open_id = conn.execute("SELECT id FROM request WHERE status = 'in-progress' ORDER BY id LIMIT 1").fetchone()[0]
+    conn.close()
     tasks = tasks_from(db)
     tasks_file = work / "tasks.json"
     tasks_file.write_text(json.dumps(tasks, ensure_ascii=False))
@@ -152,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     pairs = [
         ("add one item", [task, "add", "项目 Benchmark: export is slow", "project:Benchmark", "priority:M", "due:eow"],
          [*rt, "new", "项目 Benchmark: export is slow", "--customer", "Benchmark", "--priority", "medium"], (0,)),
+        ("change one item", [task, "1", "modify", "priority:H"], [*rt, "classify", pending_id, "--feasibility", "now"], (0,)),
+        ("note on one item", [task, "1", "annotate", "called the customer back"],
+         [*rt, "progress", open_id, "called the customer back"], (0,)),
         ("list, first screen (50 rows)", [task, "limit:50", "list"], [*rt, "list", "--limit", "50"], (0, 1)),
         ("list every open item", [task, "list"], [*rt, "list", "--open", "--all"], (0, 1)),
         ("overdue, as a table", [task, "overdue"], [*rt, "overdue"], (0, 1)),
@@ -160,21 +204,23 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for what, tw_argv, rt_argv, ok in pairs:
         print(f"{what} ...", file=sys.stderr, flush=True)
-        results["pairs"].append({"what": what, "taskwarrior": timed(tw_argv, tw_env, args.repeats, args.warmup),
-                                 "reqtrack": timed(rt_argv, rt_env, args.repeats, args.warmup, ok=ok)})
+        tw_result, rq_result = paired((tw_argv, tw_env), (rt_argv, rt_env), args.repeats, args.warmup, ok)
+        results["pairs"].append({"what": what, "taskwarrior": tw_result, "reqtrack": rq_result})
 
     results["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [f"Taskwarrior {version} vs reqtrack on the same {len(tasks):,} items "
              f"({meta['open']:,} open), {datetime.now().strftime('%Y-%m-%d %H:%M')}; load average at start "
-             f"{results['loadavg_start']}, at end {results['loadavg_end']}; median of {args.repeats} runs after "
-             f"{args.warmup} warm-up (bulk load: one run each)", "",
-             "| what | Taskwarrior s | peak MB | reqtrack s | peak MB | Taskwarrior command | reqtrack command |",
-             "|---|---:|---:|---:|---:|---|---|"]
+             f"{results['loadavg_start']}, at end {results['loadavg_end']}; median of {args.repeats} paired runs "
+             f"(the two tools alternating) after {args.warmup} warm-up (bulk load: one run each); reqtrack on "
+             f"{args.engine}", "",
+             "| what | Taskwarrior s | peak MB | reqtrack s | peak MB | reqtrack / Taskwarrior (median of pairs) | Taskwarrior command | reqtrack command |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
     for pair in results["pairs"]:
         tw, rq = pair["taskwarrior"], pair["reqtrack"]
         cell = lambda r, key: (f"{r[key]:.3f}" if key == "median_s" else f"{r[key]:.0f}") if r.get("status") == "ok" else r.get("status", "")  # noqa: E731
         lines.append(f"| {pair['what']} | {cell(tw, 'median_s')} | {cell(tw, 'peak_mb') if tw.get('status') == 'ok' else ''} | "
                      f"{cell(rq, 'median_s')} | {cell(rq, 'peak_mb') if rq.get('status') == 'ok' else ''} | "
+                     f"{str(rq.get('ratio_median', '')) + '×' if rq.get('ratio_median') else ''} | "
                      f"`{_short(tw.get('command', ''))}` | `{_short(rq.get('command', ''))}` |")
     lines += ["", "Taskwarrior settings (TASKRC): " + "; ".join(rc.read_text().splitlines()[1:])]
     table = "\n".join(lines) + "\n"

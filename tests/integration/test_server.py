@@ -232,3 +232,35 @@ def test_the_file_commands_never_load_psycopg(tmp_path: Path) -> None:
     env = {**os.environ, "REQTRACK_NOW": NOW_TEXT}
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           check=True).stdout.strip() == "False"
+
+
+def test_the_same_scripted_loop_on_both_engines_gives_the_same_outputs(tmp_path: Path, pg_url: str) -> None:
+    """Sixty commands of a team working requests through the loop (helpers.populate_workload), once
+    on the file and once on the server: every script output is the same."""
+    from helpers import populate_workload
+
+    seed = 20261201
+    clock = populate_workload(tmp_path / "r.db", seed, count=80)
+    assert populate_workload(pg_url, seed, count=80).now == clock.now
+    now = {"REQTRACK_NOW": clock.now.isoformat()}
+
+    def outputs(location: str) -> dict[str, str]:
+        runner = CliRunner()
+
+        def out(*args: str) -> str:
+            result = runner.invoke(app, ["--db", location, *args], env=now)
+            assert result.exit_code in (0, 1), (args, result.output)
+            return result.stdout
+
+        listed = out("list", "--format", "json")
+        shown = {item["id"]: out("show", item["id"], "--json") for item in json.loads(listed)}
+        return {"list": listed, "csv": out("list", "--format", "csv"), **shown,
+                "overdue": out("overdue", "--json"), "overdue --stale": out("overdue", "--json", "--stale"),
+                "report": out("report", "--json"), "report year": out("report", "--period", "year", "--json"),
+                "report from-to": out("report", "--from", "2025-01-01", "--to", "2025-12-31", "--json"),
+                "config": out("config", "show")}
+
+    on_file, on_server = outputs(str(tmp_path / "r.db")), outputs(pg_url)
+    assert len(on_file) > 20
+    for key in on_file:
+        assert on_server[key] == on_file[key], key
