@@ -124,8 +124,8 @@ def fresh_context(tmp_path: Path, name: str) -> Context:
 
 def lifecycle_step(request, step: str, when: datetime, now: datetime, priority: str | None = None) -> None:
     """Apply one named step to a domain request through reqtrack.domain.lifecycle: the commands
-    (classify, assign, progress, done, pass, fail, close, rate, cancel, reopen, edit) and the
-    pauses (defer, undefer, wait). `priority` drives classify and whether assign sets a due
+    (classify, assign, progress, done, pass, fail, close, rate, cancel, reopen, edit), the
+    pauses (defer, undefer, wait) and a notice to the customer (notice: a progress update by phone). `priority` drives classify and whether assign sets a due
     date (a date alone for low). Raises what the lifecycle raises for a refused step."""
     from reqtrack.domain import lifecycle
 
@@ -151,6 +151,8 @@ def lifecycle_step(request, step: str, when: datetime, now: datetime, priority: 
         lifecycle.reopen(request, when, now, "x", "again")
     elif step == "edit":
         lifecycle.edit(request, when, now, "x", {"notes": f"n{when.timestamp()}"})
+    elif step == "notice":
+        lifecycle.notice(request, when, now, "x", "progress", "phone")
     else:
         raise ValueError(f"unknown step {step!r}")
 

@@ -18,8 +18,9 @@ PACKAGE = SRC / "reqtrack"
 ALLOWED = {
     "domain": {"domain"},
     "safe_output": {"domain"},
+    "mail": {"domain"},
     "storage": {"storage", "domain", "safe_output"},
-    "services": {"services", "domain", "storage", "excel", "safe_output", "root"},
+    "services": {"services", "domain", "storage", "excel", "safe_output", "mail", "root"},
     "excel": {"excel", "domain", "views", "safe_output", "root"},
     "views": {"views", "domain", "excel.safety"},
     "cli": {"cli", "services", "views", "domain", "excel", "root"},
@@ -123,6 +124,30 @@ def test_no_import_cycle_when_modules_load() -> None:
         if start not in state:
             visit(start, [start])
     assert cycles == []
+
+
+# What domain/ may never import (docs/architecture.md: pure rules, no I/O, no clock, no rendering):
+# the modules that reach files, the network, processes or a terminal, and the template engine.
+IMPURE = ("os", "sys", "io", "socket", "ssl", "smtplib", "email", "sqlite3", "subprocess", "shutil", "pathlib", "time",
+          "threading", "asyncio", "jinja2", "markupsafe", "rich", "typer", "openpyxl", "sqlalchemy", "sqlmodel")
+
+
+def third_party_imports(path: Path) -> Iterator[tuple[str, int]]:
+    """(top-level module, line) of every non-reqtrack import in a module, wherever it stands."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name.split(".")[0], node.lineno
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            yield node.module.split(".")[0], node.lineno
+
+
+def test_the_domain_imports_nothing_impure() -> None:
+    found = [f"{path.relative_to(SRC)}:{line} imports {name}" for path in sorted((PACKAGE / "domain").rglob("*.py"))
+             for name, line in third_party_imports(path) if name in IMPURE]
+    assert found == []
+    mail = {name for name, _ in third_party_imports(PACKAGE / "mail.py")}
+    assert {"smtplib", "email"} <= mail and not mail & {"jinja2", "rich", "typer", "sqlite3"}  # standard library only
 
 
 def test_modules_and_functions_are_of_a_readable_size() -> None:

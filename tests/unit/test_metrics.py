@@ -211,12 +211,12 @@ ORIGIN = datetime(2025, 1, 6, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shan
 FAR = ORIGIN + timedelta(days=365)
 # What random play may do next from each status (repeated entries make an action likelier).
 NEXT = {
-    "pending": ("classify", "assign", "assign", "progress", "wait", "defer", "cancel"),
-    "in-progress": ("progress", "wait", "defer", "done", "done", "done", "classify", "cancel"),
-    "verifying": ("pass", "pass", "fail", "cancel"),
-    "done": ("close", "close", "rate", "reopen"),
-    "closed": ("rate", "reopen"),
-    "cancelled": ("progress",),  # refused: a cancelled request stays as it is
+    "pending": ("classify", "assign", "assign", "progress", "wait", "defer", "cancel", "notice"),
+    "in-progress": ("progress", "wait", "defer", "done", "done", "done", "classify", "cancel", "notice"),
+    "verifying": ("pass", "pass", "fail", "cancel", "notice"),
+    "done": ("close", "close", "rate", "reopen", "notice"),
+    "closed": ("rate", "reopen", "notice"),
+    "cancelled": ("progress", "notice"),  # progress refused: a cancelled request stays as it is; a notice may follow
 }
 
 
@@ -259,6 +259,8 @@ def play(index: int, start_hours: int, steps: list[tuple[int, int]]) -> Request:
                 lifecycle.cancel(request, at, FAR, "t", "r")
             elif action == "reopen":
                 lifecycle.reopen(request, at, FAR, "t", "r")
+            elif action == "notice":  # a notice to the customer: a response (lifecycle.RESPONSE_ACTIONS)
+                lifecycle.notice(request, at, FAR, "t", ("ack", "progress", "survey")[gap % 3], ("email", "phone")[gap % 2])
         except TransitionRefused:
             continue
     return request

@@ -499,7 +499,7 @@ def test_calendar_from_settings() -> None:
 _STEPS = st.lists(
     st.tuples(
         st.sampled_from(["classify", "defer", "undefer", "assign", "progress", "wait", "done", "pass", "fail",
-                         "close", "cancel", "reopen", "edit"]),
+                         "close", "cancel", "reopen", "edit", "notice"]),
         st.integers(min_value=0, max_value=5 * 24 * 60),  # minutes since the previous step
         st.sampled_from([None, "high", "medium", "low"]),
     ),
@@ -749,7 +749,7 @@ def test_shares_policy_calendar_and_basis_from_settings_worked_by_hand() -> None
     from reqtrack.domain.sla import deadline_basis
 
     assert deadline_basis({}) == (
-        "format=1;calendar.timezone=UTC;calendar.country=;calendar.subdivision=;calendar.extra_holidays=;"
+        "format=2;calendar.timezone=UTC;calendar.country=;calendar.subdivision=;calendar.extra_holidays=;"
         "calendar.extra_workdays=;sla.response_hours=24;sla.plan_hours.high=48;sla.resolution_days.high=2;"
         "sla.resolution_days.medium=4;sla.resolution_days.low=7;sla.stale_hours=24")
     assert "calendar.country=CN;" in deadline_basis({"calendar.country": "CN", "sla.first_response_target": "0.5"})

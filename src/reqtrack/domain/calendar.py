@@ -327,6 +327,28 @@ class WorkingCalendar:
             return 0.0
         return self._working_us(la, lb) / DAY_US
 
+    def window_start(self, t: datetime, days: float) -> datetime:
+        """The earliest moment s with `working_days_between(s, t) <= days` (days > 0): from s on,
+        `t` is at most `days` of working time away (the start of a "due within N working days"
+        window). A start at 00:00 of a working day reaches back over the days off before it (no
+        working time passes there)."""
+        if days <= 0:
+            return self.local(t)
+        lt = self.local(t)
+        day, need = lt.date(), round(days * DAY_US)
+        end = _position_us(lt)
+        available = end if self.is_working_day(day) else 0
+        while need > available:
+            need -= available
+            day -= _ONE_DAY
+            end = DAY_US
+            available = DAY_US if self.is_working_day(day) else 0
+        position = end - need
+        if position == 0:
+            while not self.is_working_day(day - _ONE_DAY):
+                day -= _ONE_DAY
+        return self._at(day, position)
+
     def _working_us(self, la: datetime, lb: datetime) -> int:
         """Working time between two local moments (la before lb), in wall-clock microseconds."""
         da, db = la.date(), lb.date()

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import InvalidInput, TransitionRefused
 from .record import HistoryEntry, Request, priority_from_score, priority_score
-from .vocab import OPEN_STATUSES, STATUS
+from .vocab import NOTICE_KIND, OPEN_STATUSES, STATUS
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,17 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("reopen", frozenset({"done", "closed"}), "in-progress"),
         Transition("edit", frozenset({*OPEN_STATUSES, "done"}), None),
         Transition("attach", frozenset({*OPEN_STATUSES, "done"}), None),
+        Transition("notice", frozenset(STATUS.keys), None),  # a notice can reach the customer at any time
     )
 }
 
-# Actions that count as the first response to the customer (the response clock, docs/sla.md).
 # A history begins with the registration: `new`, or `import` for a request that came from a sheet.
 FIRST_ACTIONS = ("new", "import")
 
-RESPONSE_ACTIONS = frozenset({"classify", "reassess", "assign", "progress", "complete", "verify", "cancel"})
+# Actions that count as the first response to the customer (the response clock, docs/sla.md): the
+# one rule the clocks (domain/sla/state.py), `responded_at`, the report's replay and its stored facts
+# (domain/metrics) read. A `notice` is a message that reached the customer (SPEC §8).
+RESPONSE_ACTIONS = frozenset({"classify", "reassess", "assign", "progress", "complete", "verify", "cancel", "notice"})
 
 
 def _hint(command: str, request: Request) -> str:
@@ -367,3 +370,38 @@ def attach(request: Request, at: datetime, now: datetime, actor: str, name: str,
     """Record that a file was attached (its content is stored by the repository)."""
     _begin("attach", request, at, now)
     return _append(request, at, "attach", actor, {"attachment": [None, name]}, f"{name} ({size} bytes, sha256 {sha256[:12]})")
+
+
+NOTICE_CHANNEL_MAX = 40  # characters of a channel name (email, phone, wechat, 企业微信, …)
+
+
+def notice_note(kind: str, channel: str, note: str | None = None) -> str:
+    """The note of a `notice` entry: `<kind> via <channel>`, then ` — <note>` when one is given.
+    The kind and channel are in the entry's changes too; the note carries them through an exported
+    process log, whose lines keep only the action and the note (domain/notices.py `notice_of`)."""
+    text = f"{kind} via {channel}"
+    return f"{text} — {note.strip()}" if note and note.strip() else text
+
+
+def notice(request: Request, at: datetime, now: datetime, actor: str, kind: str, channel: str | None = "email",
+           note: str | None = None) -> HistoryEntry:
+    """Record that a notice of `kind` (domain.vocab NOTICE_KIND: ack, plan, progress, done, survey,
+    cancel) reached the customer via `channel` (free text, default email) at `at`.
+
+    Allowed in any status (a survey follows the closing, a cancellation notice the cancel); `at`
+    may be neither before the submission nor the latest entry, nor after `now`. The entry's changes
+    are {kind: [None, kind], channel: [None, channel]}. A notice is a response (RESPONSE_ACTIONS):
+    the first one answers the response clock.
+    """
+    if kind not in NOTICE_KIND.keys:
+        raise InvalidInput(f"unknown notice kind {kind!r}; use one of {', '.join(NOTICE_KIND.keys)}")
+    channel = (channel or "").strip() or "email"
+    if len(channel) > NOTICE_CHANNEL_MAX or any(not ch.isprintable() for ch in channel):
+        raise InvalidInput(f"--via must be a channel name of at most {NOTICE_CHANNEL_MAX} printable characters on "
+                           f"one line (email, phone, wechat, …), not {channel[:60]!r}")
+    if at < request.submitted_at:
+        raise InvalidInput(f"--at {at.isoformat(timespec='minutes')} is before request {request.id} was submitted "
+                           f"({request.submitted_at.isoformat(timespec='minutes')})")
+    _begin("notice", request, at, now)
+    changes: dict[str, list[Any]] = {"kind": [None, kind], "channel": [None, channel]}
+    return _append(request, at, "notice", actor, changes, notice_note(kind, channel, note))

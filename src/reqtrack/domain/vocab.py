@@ -147,6 +147,21 @@ ACTION = Vocabulary(
         "edit": ("Edited", "修改", "修改"),
         "attach": ("Attachment added", "添加附件", "添加附件"),
         "import": ("Imported", "导入", "導入"),
+        "notice": ("Customer notified", "通知客户", "通知客戶"),
+    },
+)
+
+# The kinds of notice the team sends the customer (SPEC §8, docs/notices.md), in the order of the
+# loop: received, assessed, in progress, done, the survey after closing, and a cancellation.
+NOTICE_KIND = Vocabulary(
+    "notice kind",
+    {
+        "ack": ("Acknowledgement", "受理确认", "受理確認"),
+        "plan": ("Assessment and plan", "评估结果", "評估結果"),
+        "progress": ("Progress update", "进度同步", "進度同步"),
+        "done": ("Completion notice", "需求完成通知", "需求完成通知"),
+        "survey": ("Satisfaction survey", "满意度回访", "滿意度回訪"),
+        "cancel": ("Cancellation notice", "取消通知", "取消通知"),
     },
 )
 

@@ -150,6 +150,21 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "export.notices": ("Notices", "说明", "說明"),
     "export.version": ("reqtrack version", "reqtrack 版本", "reqtrack 版本"),
     "export.yes": ("yes", "是", "是"),  # the "waiting on customer" cell of an --extra export
+    # -- customer notices (views/notices.py): a target in the unit of its setting ----------------
+    "notice.within_hour": ("within {n} hour", "{n}小时内", "{n}小時內"),
+    "notice.within_hours": ("within {n} hours", "{n}小时内", "{n}小時內"),
+    "notice.within_wd": ("within {n} working day", "{n}个工作日内", "{n}個工作天內"),
+    "notice.within_wds": ("within {n} working days", "{n}个工作日内", "{n}個工作天內"),
+    # -- what `remind` asks a person to do (domain/remind.py ACTIONS) -----------------------------
+    "remind.breached": ("deadline passed", "已超期，请尽快处理", "已逾期，請盡快處理"),
+    "remind.stale": ("no update", "长时间未更新进度", "長時間未更新進度"),
+    "remind.due-soon": ("deadline near", "即将到期", "即將到期"),
+    "remind.assign": ("assign it", "待分配负责人", "待指派負責人"),
+    "remind.acknowledge": ("acknowledge to the customer", "待向客户确认受理", "待向客戶確認受理"),
+    "remind.update-customer": ("update the customer", "待向客户同步进度", "待向客戶同步進度"),
+    "remind.chase-verification": ("chase the customer's verification", "待催促客户验证", "待催促客戶驗證"),
+    "remind.send-survey": ("send the satisfaction survey", "待发送满意度回访", "待發送滿意度回訪"),
+    "remind.nobody": ("(nobody: no owner or liaison)", "（无人：未设负责人或对接人）", "（無人：未設負責人或對接人）"),
 }
 
 

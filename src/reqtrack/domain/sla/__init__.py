@@ -9,7 +9,7 @@
 Clocks (see docs/sla.md):
 
 * response   — submitted_at + `response_hours` calendar hours; met by the first classify,
-  reassess, assign, progress, complete, verify or cancel entry.
+  reassess, assign, progress, complete, verify, cancel or notice entry (lifecycle.RESPONSE_ACTIONS).
 * plan       — high priority only: submitted_at + `plan_hours_high` calendar hours; met by the
   first assign entry.
 * resolution — from submitted_at, or from the latest reopen; `resolution_days[priority]`
@@ -28,10 +28,13 @@ from .settings import (
     DEADLINES_FORMAT,
     PRIORITIES,
     SETTINGS,
+    RemindPolicy,
     SettingSpec,
     SlaPolicy,
     calendar_from_settings,
     deadline_basis,
+    setting_value,
+    stored_number,
     validate_setting,
 )
 from .state import UTC, recorded_end, status_at
@@ -43,9 +46,9 @@ from .verdicts import (
 
 __all__ = [
     "DEADLINES_FORMAT", "PRIORITIES", "REASON_ORDER", "SETTINGS", "UTC", "Clock", "OverdueReason", "RunningDeadlines",
-    "SettingSpec", "SlaPolicy", "calendar_from_settings", "deadline_basis", "first_response_at",
+    "RemindPolicy", "SettingSpec", "SlaPolicy", "calendar_from_settings", "deadline_basis", "first_response_at",
     "overdue_reasons", "paused_between", "reasons_at",
     "recorded_end", "request_clocks", "resolution_clock_of", "resolution_inputs",
-    "response_met_within", "running_deadlines", "status_at",
+    "response_met_within", "running_deadlines", "setting_value", "status_at", "stored_number",
     "validate_setting",
 ]

@@ -1,5 +1,6 @@
-"""The shared settings (calendar and SLA targets: docs/sla.md), how each is checked, and the
-SLA policy and working calendar they describe. Pure: no I/O."""
+"""The shared settings (calendar and SLA targets: docs/sla.md; reminders and e-mail:
+docs/notices.md), how each is checked, and the SLA policy, the reminder policy and the working
+calendar they describe. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..addresses import parse_mailbox
 from ..calendar import CountryYear, WorkingCalendar, load_zone, normalise_country, parse_date_list, supported_countries
 from ..errors import InvalidInput
 
@@ -21,7 +23,8 @@ class SettingSpec:
     key: str
     default: str | None
     description: str
-    kind: str  # zone | country | subdivision | dates | hours | days | fraction
+    kind: str  # zone | country | subdivision | dates | hours | days | calendar-days | fraction | host | port | choice | text | mailbox
+    choices: tuple[str, ...] = ()  # kind choice: the accepted values
 
 
 _SPECS = (
@@ -49,14 +52,38 @@ _SPECS = (
                 "working days (report).", "days"),
     SettingSpec("sla.first_response_target", "0.9", "Target share of requests answered within sla.response_hours "
                 "(report); 0.9 or 90%.", "fraction"),
+    # -- reminders (`remind`, docs/notices.md) ----------------------------------------------------
+    SettingSpec("remind.assign_hours", "1", "Remind to assign a request still unassigned this many calendar hours "
+                "after submission.", "hours"),
+    SettingSpec("remind.due_days", "1", "Remind the owner of a planned completion or resolution deadline within "
+                "this many working days.", "days"),
+    SettingSpec("remind.update_days", "7", "Remind the liaison to update the customer of an open request after this "
+                "many calendar days without a notice.", "calendar-days"),
+    SettingSpec("remind.verify_days", "3", "Remind the liaison to chase the customer's verification after this many "
+                "working days waiting.", "days"),
+    SettingSpec("remind.survey_days", "3", "Remind the liaison to send the satisfaction survey this many calendar days "
+                "after closing.", "calendar-days"),
+    SettingSpec("remind.survey_until_days", "30", "No survey reminder for requests closed longer ago than this many "
+                "calendar days.", "calendar-days"),
+    # -- e-mail (`notice --send`, `remind --send`; the password only from REQTRACK_SMTP_PASSWORD) ----
+    SettingSpec("smtp.host", None, "SMTP server that sends reqtrack's e-mail (host name or address); unset = no "
+                "e-mail.", "host"),
+    SettingSpec("smtp.port", "587", "Port of the SMTP server (587 for starttls, 465 for ssl, 25 for none).", "port"),
+    SettingSpec("smtp.security", "starttls", "How the connection is secured: starttls, ssl (TLS from the start) or "
+                "none.", "choice", ("starttls", "ssl", "none")),
+    SettingSpec("smtp.user", None, "User name for the SMTP login (the password comes from REQTRACK_SMTP_PASSWORD); "
+                "unset = no login.", "text"),
+    SettingSpec("smtp.from", None, "Sender of reqtrack's e-mail: an address, or a name and address such as "
+                "'客服团队 <support@example.com>'.", "mailbox"),
 )
 SETTINGS: dict[str, SettingSpec] = {spec.key: spec for spec in _SPECS}
 
-_MAX = {"hours": 24 * 3650, "days": 3650}  # ten years: beyond that a target is a typo
+_MAX = {"hours": 24 * 3650, "days": 3650, "calendar-days": 3650}  # ten years: beyond that a target is a typo
+_UNITS = {"hours": "hours", "days": "working days", "calendar-days": "days"}
 
 
 def _number(key: str, value: str, kind: str) -> float:
-    unit = "hours" if kind == "hours" else "working days"
+    unit = _UNITS[kind]
     try:
         number = float(value.strip())
     except ValueError:
@@ -118,7 +145,37 @@ def validate_setting(key: str, value: str, settings: Mapping[str, str] | None = 
         return ",".join(day.isoformat() for day in parse_date_list(text, key))
     if spec.kind == "fraction":
         return _number_text(_fraction(key, text))
-    return _number_text(_number(key, text, spec.kind))
+    if spec.kind in _UNITS:
+        return _number_text(_number(key, text, spec.kind))
+    return _mail_setting(spec, text, value)
+
+
+def _mail_setting(spec: SettingSpec, text: str, value: str) -> str:
+    """The e-mail settings: a host, a port, a choice, a user name, a sender."""
+    key = spec.key
+    if spec.kind == "port":
+        if not text.isdigit() or not 1 <= int(text) <= 65535:
+            raise InvalidInput(f"{key} must be a port number from 1 to 65535, not {value!r}")
+        return str(int(text))
+    if spec.kind == "choice":
+        if text.lower() not in spec.choices:
+            raise InvalidInput(f"{key} must be one of {', '.join(spec.choices)}, not {value!r}")
+        return text.lower()
+    if text.lower() in ("", "none", "-"):
+        return ""
+    if spec.kind == "host":
+        if len(text) > 253 or not all(ch.isalnum() or ch in ".-:[]_" for ch in text) or not text.isascii():
+            raise InvalidInput(f"{key} must be a host name or address such as smtp.example.com, not {value!r}")
+        return text
+    if spec.kind == "mailbox":
+        mailbox = parse_mailbox(text)
+        if mailbox is None:
+            raise InvalidInput(f"{key} must be an e-mail address, or a name and address such as "
+                               f"'Support <support@example.com>', not {value!r}")
+        return text
+    if len(text) > 254 or not all(ch.isprintable() for ch in text):
+        raise InvalidInput(f"{key} must be one line of text of at most 254 characters, not {value[:80]!r}")
+    return text
 
 
 def setting_value(settings: Mapping[str, str], key: str) -> str | None:
@@ -142,12 +199,7 @@ class SlaPolicy:
         """The policy from stored settings (missing keys take their defaults); InvalidInput for a bad value."""
 
         def number(key: str) -> float:
-            text = setting_value(settings, key) or ""
-            spec = SETTINGS[key]
-            try:
-                return _fraction(key, text) if spec.kind == "fraction" else _number(key, text, spec.kind)
-            except InvalidInput as exc:
-                raise InvalidInput(f"stored setting {exc}; fix it with `reqtrack config set {key} VALUE`") from None
+            return stored_number(settings, key)
 
         return cls(
             response_hours=number("sla.response_hours"),
@@ -161,6 +213,39 @@ class SlaPolicy:
     def resolution_target(self, priority: str | None) -> float:
         """Working days allowed for `priority` (no or unknown priority: medium)."""
         return float(self.resolution_days.get(priority or "medium", self.resolution_days["medium"]))
+
+
+def stored_number(settings: Mapping[str, str], key: str) -> float:
+    """The number a stored numeric setting holds (its default when unset); InvalidInput naming
+    the setting to fix for a value that does not read."""
+    text = setting_value(settings, key) or ""
+    spec = SETTINGS[key]
+    try:
+        return _fraction(key, text) if spec.kind == "fraction" else _number(key, text, spec.kind)
+    except InvalidInput as exc:
+        raise InvalidInput(f"stored setting {exc}; fix it with `reqtrack config set {key} VALUE`") from None
+
+
+@dataclass(frozen=True)
+class RemindPolicy:
+    """When `remind` lists a thing to do (docs/notices.md); the defaults are those of SETTINGS.
+
+    Hours are calendar hours, `*_days` of kind `days` working days (due, verify), the others
+    calendar days (update, survey).
+    """
+
+    assign_hours: float = 1
+    due_days: float = 1
+    update_days: float = 7
+    verify_days: float = 3
+    survey_days: float = 3
+    survey_until_days: float = 30
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, str]) -> RemindPolicy:
+        """The reminder policy from stored settings (missing keys take their defaults)."""
+        return cls(**{name: stored_number(settings, f"remind.{name}") for name in (
+            "assign_hours", "due_days", "update_days", "verify_days", "survey_days", "survey_until_days")})
 
 
 def calendar_from_settings(settings: Mapping[str, str],
@@ -194,7 +279,7 @@ _DEADLINE_SETTINGS = ("calendar.timezone", "calendar.country", "calendar.subdivi
                       "calendar.extra_workdays", "sla.response_hours", "sla.plan_hours.high",
                       "sla.resolution_days.high", "sla.resolution_days.medium", "sla.resolution_days.low",
                       "sla.stale_hours")
-DEADLINES_FORMAT = 1  # bump when the clocks' rules change, so stored deadlines are recomputed
+DEADLINES_FORMAT = 2  # 2: a `notice` answers the response clock. Bump when the clocks' rules change, so stored deadlines are recomputed
 
 
 def deadline_basis(settings: Mapping[str, str]) -> str:
