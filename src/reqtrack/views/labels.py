@@ -150,6 +150,14 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "export.notices": ("Notices", "说明", "說明"),
     "export.version": ("reqtrack version", "reqtrack 版本", "reqtrack 版本"),
     "export.yes": ("yes", "是", "是"),  # the "waiting on customer" cell of an --extra export
+    # -- a period not over yet, and the printed pages (the report and its workbook) ---------------
+    "to_date": ("to date", "截至目前", "截至目前"),
+    "to_date_day": ("to date (day {n} of {total})", "截至目前（第 {n} 天，共 {total} 天）", "截至目前（第 {n} 天，共 {total} 天）"),
+    "month_note": ("{month} ({note})", "{month}（{note}）", "{month}（{note}）"),
+    "until": ("until {time}", "截至 {time}", "截至 {time}"),
+    "value_to_date": ("Value (to date)", "数值（截至目前）", "數值（截至目前）"),
+    "note": ("Note", "备注", "備註"),
+    "page_footer": ("&A — page &P of &N", "&A — 第 &P 页，共 &N 页", "&A — 第 &P 頁，共 &N 頁"),
 }
 
 
