@@ -37,7 +37,7 @@ class BufferedCell:
     (the row grows to show it all), `spill` lets it run over empty neighbours (its width is not
     the column's: a title, a note)."""
 
-    __slots__ = ("value", "font", "fill", "number_format", "wrap", "spill")
+    __slots__ = ("value", "font", "fill", "number_format", "wrap", "spill", "align")
 
     def __init__(self) -> None:
         self.value: Any = None
@@ -46,6 +46,7 @@ class BufferedCell:
         self.number_format: str | None = None
         self.wrap = False
         self.spill = False
+        self.align: str | None = None  # horizontal alignment ("right", "center"), None for Excel's own
 
 
 def shown_text(cell: BufferedCell) -> str:
@@ -191,8 +192,9 @@ class BufferedSheet:
             cell.fill = buffered.fill
         if buffered.number_format is not None:
             cell.number_format = buffered.number_format
-        if buffered.wrap or tall:  # in a row of several lines every cell starts at its top
-            cell.alignment = Alignment(wrap_text=buffered.wrap or None, vertical="top")
+        if buffered.wrap or tall or buffered.align:  # in a row of several lines every cell starts at its top
+            cell.alignment = Alignment(wrap_text=buffered.wrap or None, vertical="top" if buffered.wrap or tall else None,
+                                       horizontal=buffered.align)
         return cell
 
 

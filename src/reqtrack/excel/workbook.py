@@ -157,6 +157,7 @@ def _summary_headline(sheet: BufferedSheet, report: Report, lang: str, row: int,
     from openpyxl.styles import Font
 
     _header(sheet, row, [label("figure", lang), value, label("target", lang), label("verdict", lang)])
+    sheet.cell(row=row, column=3).align, sheet.cell(row=row, column=4).align = "right", "center"
     headline_values = [report["first_response_rate"], report["resolution_days"]["mean"]] + [
         report["sla_compliance"][p] for p in _PRIORITIES]
     for index, ((figure, _, target, met), number) in enumerate(zip(headline_rows(report, lang), headline_values)):
@@ -164,8 +165,9 @@ def _summary_headline(sheet: BufferedSheet, report: Report, lang: str, row: int,
         sheet.cell(row=row, column=1, value=figure)
         cell = sheet.cell(row=row, column=2, value=number)
         cell.number_format = DAYS_FORMAT if index == 1 else PERCENT_FORMAT
-        sheet.cell(row=row, column=3, value=target)
+        sheet.cell(row=row, column=3, value=target).align = "right"
         verdict_cell = sheet.cell(row=row, column=4, value=verdict(met, lang))
+        verdict_cell.align = "center"
         verdict_cell.font = Font(bold=True, color="008000" if met else "C00000" if met is False else "808080")
     return row
 
@@ -259,7 +261,7 @@ def _distribution_chart(sheet: BufferedSheet, name: str, column: int, items: lis
     chart.height, chart.width = 7.5, _CHART_WIDTH
     if name in _WIDE_CHARTS:
         chart.x_axis.scaling.orientation = "maxMin"  # the largest on top, as in the table
-        chart.height = max(7.5, 2.5 + 0.55 * len(items))  # a line for every name
+        chart.height = min(14.0, max(7.5, 3 + 0.75 * len(items)))  # room for every name, two lines each
     return chart
 
 
