@@ -4,7 +4,9 @@ sheet, and the one way a workbook is saved into an open file (`save_workbook_to`
 
 The layout is docs/excel.md's "Formats": header bold, filled and frozen, an autofilter, widths
 per column, long texts wrapped, times as real Excel date-times to the minute; the cell rules are
-`excel.safety`'s.
+`excel.safety`'s. It prints as it is (SPEC §11, excel.print_setup): A4 landscape fitted to the
+page width, the header on every page, each row as tall as its wrapped text (the process log
+shows every line), each column at least as wide as its header and its vocabulary's labels.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from zoneinfo import ZoneInfo
 
 from ..domain.record import Request
 from ..views.labels import label
-from .columns import COLUMN_WIDTHS, WRAPPED_COLUMNS, column_keys, header_labels
+from .columns import COLUMN_WIDTHS, VOCABULARY_COLUMNS, WRAPPED_COLUMNS, column_keys, header_labels
 from .export_info import ExportInfo, info_rows
 from .masking import MASK_TOKEN, masked_copy
+from .print_setup import WRAP_FILL, fit_width, row_points, set_up_page, text_points
 from .rows import request_cells
 from .safety import SheetNotices, fit_lines, ooxml_escape, xlsx_text
 
@@ -36,6 +39,10 @@ InfoValue = str | int | datetime
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 _RAW_WRITE_ATTRIBUTE = "_file"  # et_xmlfile's _IncrementalFileWriter: its output function
+# Wrapped too when printed, beside the long texts of WRAPPED_COLUMNS: texts of any length whose
+# cut would hide part of a name or a sentence.
+PRINT_WRAPPED = WRAPPED_COLUMNS | {"customer", "proposer", "liaison", "owner", "verification", "contact", "department",
+                                   "scores", "priority_reason", "assign_reason", "verification_note"}
 
 
 # -- the request sheet ---------------------------------------------------------------------------
@@ -100,7 +107,10 @@ def _sheet_title(title: str) -> str:
 
 class _RawRow(tuple):
     """A data row of `append_request_sheet` for a write-only sheet: per column None or
-    (style name, value), serialised by `_FastRows` straight to the sheet's XML."""
+    (style name, value), serialised by `_FastRows` straight to the sheet's XML; `height` is the
+    row's height in points, None for the default."""
+
+    height: float | None = None
 
 
 class _FastRows:
@@ -138,7 +148,12 @@ class _FastRows:
                 if raw_out is not None:
                     raw_out(self.xml(row, row_index))
                     return
-                row = plain_values_to_row(self.cells(row), row_index)
+                if row.height is not None:  # read by openpyxl's row writer, then forgotten
+                    worksheet.row_dimensions[row_index].height = row.height
+                cells = plain_values_to_row(self.cells(row), row_index)
+                plain_write_row(xf, cells, row_index)
+                worksheet.row_dimensions.pop(row_index, None)
+                return
             plain_write_row(xf, row, row_index)
 
         worksheet._values_to_row = values_to_row
@@ -161,7 +176,8 @@ class _FastRows:
 
     def xml(self, row: _RawRow, row_index: int) -> str:
         number = str(row_index)
-        parts = [f'<row r="{number}">']
+        height = row.height
+        parts = [f'<row r="{number}">' if height is None else f'<row r="{number}" ht="{height:g}" customHeight="1">']
         for letter, item in zip(self.letters, row):
             if item is None:
                 continue
@@ -201,40 +217,76 @@ def append_request_sheet(
     of request rows written.
 
     Header bold, filled and frozen, an autofilter over the rows, widths per column, wrapped
-    description/attachments/process log/notes; submission, completion (and deadline) times as
-    real Excel date-times to the minute in `tz`, date-only deadlines as dates; the process log
-    newest first, one line per entry; the owner as "dept/person". `mask` hides personal names
-    (see `masked_copy`). `extra` adds the kept non-template fields after the 18 columns;
-    `notices` collects cut cells and control characters; `on_row` is called after each row.
+    description/attachments/process log/notes and names; submission, completion (and deadline)
+    times as real Excel date-times to the minute in `tz`, date-only deadlines as dates; the
+    process log newest first, one line per entry; the owner as "dept/person". Printed landscape,
+    one page wide, the header on every page, each row as tall as its text. `mask` hides
+    personal names (see `masked_copy`). `extra` adds the kept non-template fields after the 18
+    columns; `notices` collects cut cells and control characters; `on_row` is called after
+    each row.
     """
     from openpyxl.utils import get_column_letter
 
     notices = notices if notices is not None else SheetNotices()
     worksheet = workbook.create_sheet(title=_sheet_title(title))
     keys = column_keys(extra)
-    for index, key in enumerate(keys, start=1):
-        worksheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS.get(key, 14)
+    widths = column_widths(keys, lang, extra)
+    for index, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = width
     worksheet.freeze_panes = "A2"
+    set_up_page(worksheet, title_rows=1, footer=label("page_footer", lang))
     write_only = bool(getattr(workbook, "write_only", False))
     factory = _CellFactory(worksheet, reuse=write_only)
     worksheet.append([factory.cell(i, "header", text) for i, text in enumerate(header_labels(lang, extra))])
     fast = _FastRows.install(worksheet, factory, len(keys)) if write_only else None
-    text_styles = [("wrap", "wrap!") if key in WRAPPED_COLUMNS else ("text", "text!") for key in keys]
+    text_styles = [("wrap", "wrap!") if key in PRINT_WRAPPED else ("text", "text!") for key in keys]
     count = 0
     for request in requests:
         if mask:
             request = masked_copy(request)
         row = _row_items(request, tz, lang, keys, text_styles, notices)
+        height = row_height(row, widths)
         if fast is not None:
-            worksheet.append(_RawRow(row))
+            raw = _RawRow(row)
+            raw.height = height
+            worksheet.append(raw)
         else:
+            if height is not None:
+                worksheet.row_dimensions[count + 2].height = height
             worksheet.append([None if item is None else factory.cell(index, item[0], item[1])
                               for index, item in enumerate(row)])
+            if write_only:
+                worksheet.row_dimensions.pop(count + 2, None)  # written: nothing to keep
         count += 1
         if on_row is not None:
             on_row()
     worksheet.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{count + 1}"
     return count
+
+
+def column_widths(keys: tuple[str, ...], lang: str, extra: bool = False) -> list[float]:
+    """Each column's width: the template's (COLUMN_WIDTHS), widened where its header (bold) or
+    the longest label of its vocabulary in `lang` would not fit on one line."""
+    widths = []
+    for key, header in zip(keys, header_labels(lang, extra)):
+        texts = [header]
+        if key in VOCABULARY_COLUMNS:
+            texts += [VOCABULARY_COLUMNS[key].label(k, lang) for k in VOCABULARY_COLUMNS[key].labels]
+        widths.append(max(float(COLUMN_WIDTHS.get(key, 14)), fit_width(texts, maximum=40, bold=True)))
+    return widths
+
+
+def row_height(row: list[CellItem], widths: list[float]) -> float | None:
+    """The height (points) that shows every line of the row's wrapped cells, None when one line
+    does; at most Excel's 409 points (a longer process log scrolls in its cell)."""
+    needs = []
+    for index, item in enumerate(row):
+        if item is None or item[0] not in ("wrap", "wrap!") or not isinstance(item[1], str):
+            continue
+        text = item[1]
+        if "\n" in text or len(text) * 2 > widths[index] * WRAP_FILL:  # else surely one line
+            needs.append(text_points(text, widths[index]))
+    return row_points(needs) if needs else None
 
 
 def _row_items(request: Request, tz: ZoneInfo, lang: str, keys: tuple[str, ...], text_styles: list[tuple[str, str]],
@@ -263,18 +315,23 @@ def _row_items(request: Request, tz: ZoneInfo, lang: str, keys: tuple[str, ...],
 
 
 # -- the export's workbook ------------------------------------------------------------------------
-def append_info_sheet(workbook: Workbook, title: str, rows: list[tuple[str, InfoValue]]) -> None:
+def append_info_sheet(workbook: Workbook, title: str, rows: list[tuple[str, InfoValue]], lang: str = "en") -> None:
     """A two-column sheet saying what was exported (filters, time, count, masked...)."""
     worksheet = workbook.create_sheet(title=_sheet_title(title))
-    worksheet.column_dimensions["A"].width = 34
-    worksheet.column_dimensions["B"].width = 90
+    widths = [max(34.0, fit_width([name for name, _ in rows], maximum=50, bold=True)), 90.0]
+    worksheet.column_dimensions["A"].width = widths[0]
+    worksheet.column_dimensions["B"].width = widths[1]
+    set_up_page(worksheet, title_rows=None, footer=label("page_footer", lang))
     factory = _CellFactory(worksheet, reuse=False)
-    for name, value in rows:
+    for index, (name, value) in enumerate(rows, start=1):
         cell: Any
         if isinstance(value, datetime):
             cell = factory.cell(1, "datetime", value)
         elif isinstance(value, str):
             cell = factory.cell(1, "wrap", ooxml_escape(value))
+            height = row_points([text_points(value, widths[1])])
+            if height is not None:
+                worksheet.row_dimensions[index].height = height
         else:
             cell = value
         worksheet.append([factory.cell(0, "header", name), cell])
@@ -291,7 +348,7 @@ def write_export_workbook(handle: IO[bytes], requests: Iterable[Request], info: 
     workbook = Workbook(write_only=True)
     rows = append_request_sheet(workbook, label("export.sheet.requests", lang), requests, info.tz, lang, info.masked,
                                 extra=info.extra, notices=notices, on_row=on_row)
-    append_info_sheet(workbook, label("export.sheet.info", lang), info_rows(info, rows, notices))
+    append_info_sheet(workbook, label("export.sheet.info", lang), info_rows(info, rows, notices), lang)
     if info.masked:
         workbook.properties.keywords = MASK_TOKEN
     workbook.properties.creator = "reqtrack"

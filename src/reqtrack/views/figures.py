@@ -7,6 +7,7 @@ each); distribution keys stay English there and are translated here.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.vocab import PRIORITY, SOURCE, TYPE, Vocabulary
@@ -71,3 +72,43 @@ def headline_rows(report: dict[str, Any], lang: str) -> list[tuple[str, str, str
         rows.append((label("priority_sla", lang, priority=PRIORITY.label(priority, lang), days=f"{target:g}"), value,
                      percent(1.0), None if share is None else share >= 1.0))
     return rows
+
+
+def _bounds(report: dict[str, Any]) -> tuple[datetime, datetime, datetime]:
+    """The period's start, end and as_of, local (the report gives them in the database's zone)."""
+    period = report["period"]
+    return tuple(datetime.fromisoformat(period[k]) for k in ("from", "to", "as_of"))  # type: ignore[return-value]
+
+
+def period_running(report: dict[str, Any]) -> bool:
+    """Whether the period was not over yet at as_of: its figures are so far, not final."""
+    _, end, as_of = _bounds(report)
+    return as_of < end
+
+
+def period_note(report: dict[str, Any], lang: str) -> str | None:
+    """`to date (day 1 of 31)` for a period not over at as_of (its figures are so far); None for
+    one that is over."""
+    start, end, as_of = _bounds(report)
+    if as_of >= end:
+        return None
+    if as_of < start:
+        return label("to_date", lang)
+    total = (end.date() - start.date()).days + (1 if end.time() != datetime.min.time() else 0)
+    day = min(total, (as_of.date() - start.date()).days + 1)
+    return label("to_date_day", lang, n=day, total=total)
+
+
+def trend_note(report: dict[str, Any], month: str, lang: str) -> str | None:
+    """For the trend's month `month` (`YYYY-MM`) counted only in part: `to date` when as_of cuts
+    it (the month is still running), `until …` when the period's end does; None for a whole
+    month. Its month-on-month growth compares a part with a whole month."""
+    _, end, as_of = _bounds(report)
+    cut = min(end, as_of).replace(tzinfo=None)
+    first = datetime.strptime(month, "%Y-%m")
+    after = (first + timedelta(days=32)).replace(day=1)
+    if not first <= cut < after:
+        return None
+    if as_of < end:
+        return label("to_date", lang)
+    return label("until", lang, time=end.strftime("%Y-%m-%d %H:%M"))

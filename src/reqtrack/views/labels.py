@@ -165,6 +165,14 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "remind.chase-verification": ("chase the customer's verification", "待催促客户验证", "待催促客戶驗證"),
     "remind.send-survey": ("send the satisfaction survey", "待发送满意度回访", "待發送滿意度回訪"),
     "remind.nobody": ("(nobody: no owner or liaison)", "（无人：未设负责人或对接人）", "（無人：未設負責人或對接人）"),
+    # -- a period not over yet, and the printed pages (the report and its workbook) ---------------
+    "to_date": ("to date", "截至目前", "截至目前"),
+    "to_date_day": ("to date (day {n} of {total})", "截至目前（第 {n} 天，共 {total} 天）", "截至目前（第 {n} 天，共 {total} 天）"),
+    "month_note": ("{month} ({note})", "{month}（{note}）", "{month}（{note}）"),
+    "until": ("until {time}", "截至 {time}", "截至 {time}"),
+    "value_to_date": ("Value (to date)", "数值（截至目前）", "數值（截至目前）"),
+    "note": ("Note", "备注", "備註"),
+    "page_footer": ("&A — page &P of &N", "&A — 第 &P 页，共 &N 页", "&A — 第 &P 頁，共 &N 頁"),
 }
 
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .cells import owner_text
-from .figures import DISTRIBUTIONS, days, headline_rows, key_label, percent, stage_label, verdict
+from .figures import (
+    DISTRIBUTIONS,
+    days,
+    headline_rows,
+    key_label,
+    percent,
+    period_note,
+    stage_label,
+    trend_note,
+    verdict,
+)
 from .labels import label, reason_label
 from .output import console_for_stdout, plain
 from .text import visible
@@ -15,6 +25,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 _BLOCKS = " ▏▎▍▌▋▊▉█"
+PRIORITY_STYLES = {"high": "red", "medium": "yellow", "low": "green", "unset": "dim"}
 
 
 def bar(value: float, largest: float, width: int = 20) -> str:
@@ -36,7 +47,10 @@ def _distribution_table(report: dict[str, Any], name: str, lang: str, limit: int
     items = list(report[name].items())
     largest = max((count for _, count in items), default=0)
     for key, count in items[:limit]:
-        table.add_row(plain(key_label(name, key, lang)), str(count), bar(count, largest, 6))  # a name, as typed
+        drawn = bar(count, largest, 6)
+        if name == "by_priority" and key in PRIORITY_STYLES:  # the workbook's colours: high red, low green
+            drawn = f"[{PRIORITY_STYLES[key]}]{drawn}[/]"
+        table.add_row(plain(key_label(name, key, lang)), str(count), drawn)  # a name, as typed
     if len(items) > limit:
         table.add_row(label("more", lang, n=len(items) - limit), "", "")
     return table
@@ -60,7 +74,9 @@ def show_report(report: dict[str, Any], lang: str) -> None:
                   f"({escape(visible(report['timezone']))}; {escape(label('as_of', lang))} {escape(as_of)})")
     volumes = [(label(key, lang), report[key]) for key in ("new", "completed", "closed", "cancelled", "reopened", "backlog")]
     volumes.append((label("overdue_now", lang), report["overdue"]["count"]))
-    console.print("   ".join(f"{name} [bold]{count}[/]" for name, count in volumes))
+    note = period_note(report, lang)  # a period not over yet: its figures are so far, not final
+    so_far = f"   [bold yellow]{escape(note)}[/]" if note else ""
+    console.print("   ".join(f"{name} [bold]{count}[/]" for name, count in volumes) + so_far)
     console.print(_headline_table(report, lang))
     console.print(_rates_text(report, lang))
     console.print(Columns([_distribution_table(report, name, lang)
@@ -188,7 +204,9 @@ def _trend_table(report: dict[str, Any], lang: str) -> Table:
     table.add_row(f"[green]{label('completed', lang)}[/]", *(str(m["completed"]) for m in months))
     last = months[-1] if months else None
     if last is not None:
-        table.caption = (f"{last['month']}: {label('new_growth', lang)} {percent(last['new_growth'])} · "
+        note = trend_note(report, last["month"], lang)  # counted in part: its growth is not a whole month's
+        month = label("month_note", lang, month=last["month"], note=note) if note else last["month"]
+        table.caption = (f"{month}: {label('new_growth', lang)} {percent(last['new_growth'])} · "
                          f"{label('completed_growth', lang)} {percent(last['completed_growth'])}")
         table.caption_justify = "left"
     return table
