@@ -403,8 +403,10 @@ def raw_connect(location: Any) -> Any:
     return sqlite3.connect(location)
 
 
-STORED_TABLES = ("request", "event", "attachment", "setting", "import_log", "sla_open", "derived", "country_day",
-                 "report_fact", "report_completion", "report_event")
+def _stored_tables() -> tuple[str, ...]:
+    from reqtrack.storage.copying import TABLES
+
+    return tuple(TABLES)
 
 
 def stored_state(location: Any) -> dict[str, list[tuple[Any, ...]]]:
@@ -412,6 +414,6 @@ def stored_state(location: Any) -> dict[str, list[tuple[Any, ...]]]:
     conn = raw_connect(location)
     try:
         return {table: sorted((tuple(row) for row in conn.execute(f"SELECT * FROM {table}").fetchall()), key=repr)
-                for table in STORED_TABLES}
+                for table in _stored_tables()}
     finally:
         conn.close()

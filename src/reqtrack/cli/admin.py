@@ -1,4 +1,4 @@
-"""The commands that keep the database whole: `backup` and `check`."""
+"""The commands that keep the database whole and move it: `backup`, `check` and `copy`."""
 
 from __future__ import annotations
 
@@ -41,3 +41,29 @@ def check(ctx: typer.Context, json: Json = False) -> None:
         for line in check_lines(report):
             say(line)
     raise typer.Exit(ExitStatus.SUCCESS if report.ok else ExitStatus.FOUND)
+
+
+@app.command("copy")
+def copy_command(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(
+        help="Where to copy the database: a file path or a postgresql:// URL of an empty reqtrack database "
+             "(created when missing).", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Empty TARGET first if it holds requests.")] = False,
+    json: Json = False,
+) -> None:
+    """Copy the whole database into TARGET (file or server, either way): all or nothing, verified."""
+    from ..services.copying import copy_database
+    from ..views.admin import copy_lines
+    from ..views.output import dump_json
+
+    def dropping(count: int, where: str) -> None:
+        say(f"reqtrack: --force: {where} holds {count} request{'s' if count != 1 else ''}; dropping "
+            f"{'them' if count != 1 else 'it'} and everything else in it before copying", err=True)
+
+    result = copy_database(state(ctx).ctx, target, force=force, on_drop=dropping)
+    if json:
+        dump_json(result.to_json())
+    else:
+        for line in copy_lines(result):
+            say(line)

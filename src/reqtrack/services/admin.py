@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from ..domain.errors import EnvironmentProblem, InvalidInput
 from ..domain.lifecycle import FIRST_ACTIONS
 from ..domain.record import parse_generated_id
 from ..domain.vocab import VOCABULARIES
+from ..storage.stored import STORED_TIME_FORM, stored_time_problem
 from .context import Context
 
 # Statuses whose work has been reported finished, so they must carry the actual completion time.
@@ -32,9 +34,10 @@ VOCABULARY_COLUMNS = ("source", "type", "priority", "feasibility", "status", "ve
 # -- backup -----------------------------------------------------------------------------------
 @dataclass
 class BackupResult:
-    """Where the copy went and what it holds."""
+    """Where the copy went and what it holds (`source`: the database's file, or its label on a
+    server)."""
 
-    source: Path
+    source: Path | str
     path: Path
     size: int
     requests: int
@@ -51,6 +54,8 @@ def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResu
 
     target = Path(target).expanduser()
     db = ctx.database(write=False)
+    if db.path is None:  # the team database: the same copy as `copy` into a new SQLite file
+        return _backup_of_server(db, target, overwrite)
     protected = [db.path]
     if not target.parent.is_dir():
         private_directories(target.parent)  # 0700 whatever the umask: it holds customer data
@@ -98,6 +103,26 @@ def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResu
                         schema_version=version)
 
 
+def _backup_of_server(db: Any, target: Path, overwrite: bool) -> BackupResult:
+    """`backup` of a database on PostgreSQL: `copy` into a new SQLite file, built under a
+    temporary name beside `target`, verified (counts, the consistency checks, SQLite's page
+    check) and put in place; private (0600) like every database file."""
+    from ..safe_output import check_target, private_directories
+    from ..storage.migrations import SCHEMA_VERSION
+    from .copying import copy_into_new_file
+
+    if not target.parent.is_dir():
+        private_directories(target.parent)  # 0700 whatever the umask: it holds customer data
+    check_target(target, protected=db.protected_paths, overwrite=overwrite, what="the backup ")
+    result = copy_into_new_file(db, target, overwrite=overwrite, what="the backup ")
+    try:
+        size = target.stat().st_size
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot read the backup {target} back: {exc.strerror}") from None
+    return BackupResult(source=db.label, path=target, size=size, requests=result.tables["request"],
+                        schema_version=SCHEMA_VERSION)
+
+
 def _temporary_path(target: Path) -> Path:
     """A fresh name in the target's directory (same filesystem, so the final link is atomic);
     copy_database creates the file itself, exclusively and private."""
@@ -128,76 +153,127 @@ class Problem:
 
 @dataclass
 class CheckReport:
-    """What `check` found. `ok` only when the file is whole and nothing is inconsistent."""
+    """What `check` found. `ok` only when the file is whole and nothing is inconsistent.
+    `path` names the database (its file, or its schema on the server: the database's label);
+    `file_checked` is False where SQLite's page check does not apply (PostgreSQL)."""
 
-    path: Path
+    path: str
     schema_version: int
     schema_known: int
     integrity: list[str]
     counts: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    engine: str = "sqlite"
+    file_checked: bool = True
 
     @property
     def ok(self) -> bool:
         return not self.integrity and not self.problems
 
     def to_json(self) -> dict[str, Any]:
+        integrity: Any = self.integrity or "ok"
+        if not self.file_checked and not self.integrity:
+            integrity = "not applicable"
         return {
             "path": str(self.path),
+            "engine": self.engine,
             "ok": self.ok,
             "schema_version": self.schema_version,
             "schema_known": self.schema_known,
-            "integrity": "ok" if not self.integrity else self.integrity,
+            "integrity": integrity,
             "counts": self.counts,
             "problems": [p.to_json() for p in self.problems],
             "notes": self.notes,
         }
 
 
-def check(ctx: Context) -> CheckReport:
-    """Integrity check, schema version, counts and every inconsistency found in the records.
+NO_PAGE_CHECK = ("SQLite's page check (integrity_check) does not apply on PostgreSQL, which keeps its own pages; "
+                 "the consistency checks ran in full")
 
-    Reads only (the connection is query-only). A file that is not a reqtrack database, or is
-    newer than this version, is refused (exit 3) as by every command.
+
+def check(ctx: Context) -> CheckReport:
+    """Integrity check (SQLite's file), schema version, counts and every inconsistency found in
+    the records, on either engine.
+
+    Reads only (query-only on SQLite, a READ ONLY snapshot on PostgreSQL). A database that is not
+    reqtrack's, or is newer than this version, is refused (exit 3) as by every command; a driver
+    error is one sentence (exit 3) through the database's `problem`.
     """
-    from ..storage.db import integrity_problems
+    from ..storage.checks import guard_reads, page_problems
     from ..storage.migrations import SCHEMA_VERSION
 
     db = ctx.database(write=False)
-    conn = db.raw_connection()
+    conn = _connect(db)
     try:
-        conn.execute("PRAGMA query_only = 1")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        integrity = integrity_problems(conn)
-        report = CheckReport(path=db.path, schema_version=version, schema_known=SCHEMA_VERSION,
-                             integrity=integrity, counts={})
+        guard_reads(conn)
+        version = conn.engine.schema_version(conn)
+        pages = page_problems(conn)
+        report = CheckReport(path=db.label, schema_version=version, schema_known=SCHEMA_VERSION,
+                             integrity=pages or [], counts={}, engine=conn.engine.name, file_checked=pages is not None)
         if db.migrated_from is not None:
-            report.notes.append(f"upgraded from schema {db.migrated_from}; the old file is kept at {db.backup_path}")
+            kept = f"; the old file is kept at {db.backup_path}" if db.backup_path is not None else ""
+            report.notes.append(f"upgraded from schema {db.migrated_from}{kept}")
+        if pages is None:
+            report.notes.append(NO_PAGE_CHECK)
         try:
-            conn.execute("BEGIN")  # one snapshot for counts and checks, while others may write
+            conn.begin(write=False)  # one snapshot for counts and checks, while others may write
             report.counts = _counts(conn)
-            report.problems = list(_inconsistencies(conn))
-            for derived_check in (_deadline_problems, _report_fact_problems):
-                derived_problems, note = derived_check(conn)
-                report.problems += derived_problems
-                if note:
-                    report.notes.append(note)
+            problems, notes = consistency_problems(conn)
+            report.problems, report.notes = problems, report.notes + notes
             conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        except db.engine.error as exc:
+            if pages is None or (isinstance(exc, db.engine.operational_error) and "locked" in str(exc)):
                 raise
-            report.integrity.append(f"the records cannot all be read: {exc}")
-    except sqlite3.OperationalError as exc:
-        from ..storage.db import translate_operational_error
-
-        raise translate_operational_error(exc, db.path) from None
+            report.integrity.append(f"the records cannot all be read: {exc}")  # a damaged file
+    except db.engine.error as exc:
+        raise _environment(db, exc) from None
     finally:
         conn.close()
     return report
 
 
-def _counts(conn: sqlite3.Connection) -> dict[str, Any]:
+def _connect(db: Any) -> Any:
+    try:
+        return db.raw_connection()
+    except db.engine.error as exc:
+        raise _environment(db, exc) from None
+
+
+def _environment(db: Any, exc: Exception) -> Exception:
+    """A driver error as one sentence (exit 3) when it is the environment's (locked, unreachable,
+    damaged, not allowed...); anything else is a bug and stays an internal error."""
+    problem = db.problem(exc)
+    if problem is not None:
+        return problem
+    if isinstance(exc, db.engine.operational_error):
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        scrub = getattr(getattr(db, "address", None), "scrub", None)
+        return EnvironmentProblem(f"cannot use the database {db.label}: {scrub(first) if scrub else first}")
+    return exc
+
+
+def consistency_problems(conn: Any) -> tuple[list[Problem], list[str]]:
+    """Every inconsistency `check` looks for (records, stored deadlines, stored report facts), in
+    the caller's transaction on `conn` (either engine), and the notes on what was not checked.
+    `copy` runs them on its target before committing."""
+    problems = list(_inconsistencies(conn))
+    notes = []
+    for derived_check in (_deadline_problems, _report_fact_problems):
+        try:
+            derived_problems, note = derived_check(conn)
+        except ValueError:  # a history entry whose changes are not JSON (history-unreadable above)
+            if not any(p.kind == "history-unreadable" for p in problems):
+                raise
+            derived_problems, note = [], (f"stored {'SLA deadlines' if derived_check is _deadline_problems else 'report facts'} "
+                                          "not checked: they are computed from the histories, and one of them is unreadable")
+        problems += derived_problems
+        if note:
+            notes.append(note)
+    return problems, notes
+
+
+def _counts(conn: Any) -> dict[str, Any]:
     by_status = dict(conn.execute("SELECT status, count(*) FROM request GROUP BY status ORDER BY status").fetchall())
     return {
         "requests": sum(by_status.values()),
@@ -208,7 +284,7 @@ def _counts(conn: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
-def _inconsistencies(conn: sqlite3.Connection) -> Iterator[Problem]:
+def _inconsistencies(conn: Any) -> Iterator[Problem]:
     """Each rule below is something the services never produce; finding one means the file was
     edited by hand, damaged, or written by a buggy version."""
     marks = ", ".join("?" for _ in FINISHED)
@@ -231,6 +307,14 @@ def _inconsistencies(conn: sqlite3.Connection) -> Iterator[Problem]:
     yield from _setting_problems(conn)
 
 
+def _rows(conn: Any, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The rows of a query over a whole table, streamed (on PostgreSQL too: storage.copying)."""
+    from ..storage.copying import stream_rows
+
+    for rows in stream_rows(conn, sql, params):
+        yield from rows
+
+
 def _has_control(text: Any) -> bool:
     import unicodedata
 
@@ -242,8 +326,8 @@ def _shown_id(rid: Any) -> str:
     return ascii(rid) if _has_control(rid) else str(rid)
 
 
-def _id_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
-    for rid, month, seq in conn.execute("SELECT id, id_month, id_seq FROM request ORDER BY id"):
+def _id_problems(conn: Any) -> Iterator[Problem]:
+    for rid, month, seq in _rows(conn, "SELECT id, id_month, id_seq FROM request ORDER BY id"):
         if _has_control(rid) or not rid.strip() or len(rid) > 64:
             yield Problem("id-unusable", f"the ID {_shown_id(rid)} holds a control character, a line break or "
                           "nothing but spaces, or is over 64 characters, so commands cannot name it (an older "
@@ -260,8 +344,8 @@ def _id_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
 # Stored times that are not UTC `YYYY-MM-DDTHH:MM:SSZ` within the years reqtrack handles: written by
 # a version before issue 13 (years before 1000 lost their leading zeros) or by hand. Commands read
 # them without failing (storage.stored.UNREADABLE_TIME); these rules say where they are and how to
-# put them right. SQLite's strftime rewrites a valid time into the same text, so the query finds
-# the candidates without reading every value into Python.
+# put them right. Each value is judged in Python (storage.stored.stored_time_problem), the same on
+# every engine, reading the columns a chunk at a time.
 _REQUEST_TIME_COLUMNS = ("submitted_at", "due", "completed_at", "responded_at", "closed_at", "updated_at")
 _TIME_REPAIRS = {
     "submitted_at": "correct it with `reqtrack edit {rid} --submitted-at DT`",
@@ -270,36 +354,55 @@ _TIME_REPAIRS = {
 }
 
 
-def _bad_time_condition(column: str) -> str:
-    return (f"{column} IS NOT NULL AND (typeof({column}) != 'text' OR strftime('%Y-%m-%dT%H:%M:%SZ', {column}) IS NOT "
-            f"{column} OR {column} < '1899-12-31' OR {column} >= '3000-01-02')")
+def _read_as(text: Any) -> str:
+    from ..storage.stored import salvaged_time
+
+    value = salvaged_time(text)
+    return f"read as {value:%Y-%m-%d %H:%M} UTC" if value is not None else "read as 1900-01-01 until corrected"
 
 
-def _stored_time_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
-    from ..storage.stored import salvaged_time, stored_time_problem
+def _fine_time(text: Any) -> bool:
+    """The common case, quickly: exactly the stored form, a real date, a year 1900–2999 (every
+    value it accepts is one stored_time_problem accepts; the others go to it)."""
+    if type(text) is not str or len(text) != 20 or not "1900" <= text[:4] <= "2999" or not STORED_TIME_FORM.match(text):
+        return False
+    try:
+        datetime.fromisoformat(text[:19])
+    except ValueError:
+        return False
+    return True
 
-    def read_as(text: Any) -> str:
-        value = salvaged_time(text)
-        return f"read as {value:%Y-%m-%d %H:%M} UTC" if value is not None else "read as 1900-01-01 until corrected"
 
+def _time_problem(text: Any) -> str | None:
+    return None if text is None or _fine_time(text) else stored_time_problem(text)
+
+
+def _stored_time_problems(conn: Any) -> Iterator[Problem]:
+    from ..storage.copying import stream_rows
+
+    found: dict[str, list[Problem]] = {column: [] for column in _REQUEST_TIME_COLUMNS}
+    for rows in stream_rows(conn, f"SELECT id, {', '.join(_REQUEST_TIME_COLUMNS)} FROM request ORDER BY id"):
+        for rid, *texts in rows:
+            for column, text in zip(_REQUEST_TIME_COLUMNS, texts):
+                why = _time_problem(text)
+                if why is None:
+                    continue
+                repair = _TIME_REPAIRS.get(column, "correct it by importing a sheet row for this ID with the right cell")
+                found[column].append(Problem(
+                    "unreadable-time", f"{_shown_id(rid)}'s {column} holds {text!r}, which {why} ({_read_as(text)}); "
+                    + repair.format(rid=_shown_id(rid)), str(rid)))
     for column in _REQUEST_TIME_COLUMNS:
-        for rid, text in conn.execute(f"SELECT id, {column} FROM request WHERE {_bad_time_condition(column)} ORDER BY id"):
-            why = stored_time_problem(text)
-            if why is None:
-                continue
-            repair = _TIME_REPAIRS.get(column, "correct it by importing a sheet row for this ID with the right cell")
-            yield Problem("unreadable-time", f"{_shown_id(rid)}'s {column} holds {text!r}, which {why} ({read_as(text)}); "
-                          + repair.format(rid=_shown_id(rid)), str(rid))
-    for rid, seq, text in conn.execute(
-            f"SELECT request_id, seq, at FROM event WHERE {_bad_time_condition('at')} ORDER BY request_id, seq"):
-        why = stored_time_problem(text)
-        if why is not None:
-            yield Problem("unreadable-time", f"{_shown_id(rid)}'s history entry {seq} has the time {text!r}, which {why} "
-                          f"({read_as(text)}); history is never rewritten: restore a backup from before it was "
-                          "written, or leave it (it is only shown)", str(rid))
+        yield from found[column]
+    for rows in stream_rows(conn, "SELECT request_id, seq, at FROM event ORDER BY request_id, seq"):
+        for rid, seq, text in rows:
+            why = _time_problem(text)
+            if why is not None:
+                yield Problem("unreadable-time", f"{_shown_id(rid)}'s history entry {seq} has the time {text!r}, which "
+                              f"{why} ({_read_as(text)}); history is never rewritten: restore a backup from before it "
+                              "was written, or leave it (it is only shown)", str(rid))
 
 
-def _history_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+def _history_problems(conn: Any) -> Iterator[Problem]:
     for (rid,) in conn.execute(
         "SELECT id FROM request WHERE NOT EXISTS (SELECT 1 FROM event WHERE event.request_id = request.id) ORDER BY id"
     ):
@@ -336,9 +439,10 @@ def _history_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
     # whose `new` entry was read back from a sheet's process log: such entries record no changes,
     # while `reqtrack new` always records the customer.)
     implied: dict[str, str] = dict.fromkeys(
-        (rid for (rid,) in conn.execute("SELECT request_id FROM event WHERE seq = 1 AND action = 'new' "
+        (rid for (rid,) in _rows(conn, "SELECT request_id FROM event WHERE seq = 1 AND action = 'new' "
                                         "AND changes IS NOT NULL AND changes != 'null'")), "pending")
-    for rid, changes in conn.execute(
+    for rid, changes in _rows(
+        conn,
         "SELECT request_id, changes FROM event WHERE changes LIKE '%\"status\"%' ORDER BY request_id, seq"
     ):
         try:
@@ -348,24 +452,24 @@ def _history_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
             continue
         if isinstance(change, list) and len(change) == 2 and isinstance(change[1], str):
             implied[rid] = change[1]
-    for rid, status in conn.execute("SELECT id, status FROM request ORDER BY id"):
+    for rid, status in _rows(conn, "SELECT id, status FROM request ORDER BY id"):
         if rid in implied and implied[rid] != status:
             yield Problem("status-disagrees", f"{rid} is {status} but its history last set it to {implied[rid]}", rid)
 
 
-def _vocabulary_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+def _vocabulary_problems(conn: Any) -> Iterator[Problem]:
     for column in VOCABULARY_COLUMNS:
         known = VOCABULARIES[column].keys
-        for rid, value in conn.execute(f"SELECT id, {column} FROM request WHERE {column} IS NOT NULL ORDER BY id"):
+        for rid, value in _rows(conn, f"SELECT id, {column} FROM request WHERE {column} IS NOT NULL ORDER BY id"):
             if value not in known:
                 yield Problem("unknown-value", f"{rid} has {column} {value!r}, which is not one of {', '.join(known)}", rid)
     actions = VOCABULARIES["action"].keys
-    for rid, action, seq in conn.execute("SELECT request_id, action, seq FROM event ORDER BY request_id, seq"):
+    for rid, action, seq in _rows(conn, "SELECT request_id, action, seq FROM event ORDER BY request_id, seq"):
         if action not in actions:
             yield Problem("unknown-action", f"{rid}'s history entry {seq} has the unknown action {action!r}", rid)
 
 
-def _attachment_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+def _attachment_problems(conn: Any) -> Iterator[Problem]:
     rows = conn.execute(
         "SELECT id, request_id, number, name, size, sha256 FROM attachment WHERE content IS NOT NULL ORDER BY request_id, number"
     ).fetchall()
@@ -380,7 +484,7 @@ def _attachment_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
             yield Problem("attachment-size", f"{rid} attachment {number} ({name}) is {len(content)} bytes, recorded as {size}", rid)
 
 
-def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | None]:
+def _deadline_problems(conn: Any) -> tuple[list[Problem], str | None]:
     """Stored running deadlines (what `overdue` reads) that differ from the ones the histories
     give; or a note when they are not in use (computed with other settings: the next write
     recomputes them)."""
@@ -414,7 +518,7 @@ def _deadline_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | N
     return problems, None
 
 
-def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str | None]:
+def _report_fact_problems(conn: Any) -> tuple[list[Problem], str | None]:
     """Stored report facts (what `report` reads) that differ from the ones the histories give;
     or a note when they have not been computed yet (the next write computes them)."""
     from ..storage.report_queries import report_facts_ready
@@ -434,10 +538,10 @@ def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str 
         stored: dict[str, list[Any]] = {rid: [None, set(), set()] for rid in chunk}
         wanted = json.dumps(list(chunk))
         for index, (table, columns) in enumerate(tables):
-            for row in conn.execute(f"SELECT {', '.join(f't.{c}' for c in columns)} FROM json_each(?) AS w "
+            for row in conn.execute(f"SELECT {', '.join(f't.{c}' for c in columns)} FROM {conn.engine.json_rows('w')} "
                                     f"JOIN {table} t ON t.request_id = w.value", (wanted,)):
                 entry = stored.get(row[columns.index("request_id")])
-                if entry is None:  # json_each cuts an ID at a NUL: such IDs are reported as id-unusable
+                if entry is None:  # SQLite's json_each cuts an ID at a NUL: such IDs are reported as id-unusable
                     continue
                 if index == 0:
                     entry[0] = tuple(row)
@@ -458,7 +562,7 @@ def _report_fact_problems(conn: sqlite3.Connection) -> tuple[list[Problem], str 
     return problems, None
 
 
-def _setting_problems(conn: sqlite3.Connection) -> Iterator[Problem]:
+def _setting_problems(conn: Any) -> Iterator[Problem]:
     row = conn.execute("SELECT value FROM setting WHERE key = 'calendar.timezone'").fetchone()
     if row is None:
         yield Problem("setting", "the database has no calendar.timezone; set one with `reqtrack config set calendar.timezone ZONE`")

@@ -1,7 +1,7 @@
 """The one seam between the queries and the database engine underneath them.
 
-Every statement of the repository (repository.py), the report (report_queries.py), the checks and
-the copy (admin_queries.py) and the migrations is written once, in the SQL both SQLite and
+Every statement of the repository (repository.py), the report (report_queries.py), the checks (services/admin.py,
+storage/checks.py), the copy (storage/copying.py) and the migrations is written once, in the SQL both SQLite and
 PostgreSQL speak, with `?` (or `:name`) placeholders. What differs between engines goes through
 here and nowhere else: beginning a transaction (for reading: one snapshot; for writing: writers
 queue for one lock, so IDs stay consecutive), the schema's version (SQLite's `user_version`, a
