@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 
+def colour_allowed(stream: Any = None) -> bool:
+    """Whether escape codes (colour, bold) may be written: a terminal, NO_COLOR unset (any value,
+    even empty, turns them off: no-color.org) and TERM not `dumb`."""
+    import os
+
+    stream = sys.stdout if stream is None else stream
+    return bool(stream.isatty()) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
 def console_for_stdout(width_when_piped: int, **options: Any) -> Console:
     """A Rich console for stdout: the terminal's width, or `width_when_piped` into a pipe or file.
 
@@ -29,6 +38,8 @@ def console_for_stdout(width_when_piped: int, **options: Any) -> Console:
         def on_broken_pipe(self) -> None:
             raise BrokenPipeError
 
+    if not colour_allowed():
+        options.setdefault("color_system", None)  # no escape code at all, not even bold
     return _PipeAwareConsole(width=None if sys.stdout.isatty() else width_when_piped, **options)
 
 
@@ -135,6 +146,7 @@ def plain_table(headers: list[str], rows: list[list[str]], caps: list[int | None
 
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size((160, 24)).columns if tty else 160
+    tty = colour_allowed()  # from here on: whether to style
     widths = []
     for index, header in enumerate(headers):
         natural = max([cell_width(header)] + [cell_width(row[index]) for row in rows])

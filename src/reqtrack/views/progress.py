@@ -1,5 +1,5 @@
 """The export's progress bar: Rich on a terminal (stderr), only for long exports; nothing when
-stderr is piped."""
+stderr is piped, under NO_COLOR or on a dumb terminal."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ PROGRESS_FROM_ROWS = 2000  # below this an export is quick enough to need no bar
 
 def export_progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """(update(done, total), stop()); update is None when stderr is not a terminal."""
-    if not sys.stderr.isatty():
+    from .output import colour_allowed
+
+    if not colour_allowed(sys.stderr):  # piped, NO_COLOR or TERM=dumb: no bar (it redraws with escape codes)
         return None, lambda: None
     holder: dict[str, Any] = {}
 
