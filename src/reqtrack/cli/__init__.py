@@ -28,8 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh and fish
+    # Help as wide as the terminal (click stops at 80 columns otherwise and cuts the summaries).
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 400},
 )
 for _area in (requests, sla, report, admin, files):
     app.add_typer(_area.app)

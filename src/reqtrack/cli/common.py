@@ -174,7 +174,22 @@ def read_stdin_text(what: str) -> str:
 # -- options several commands take ---------------------------------------------------------------
 At = Annotated[str | None, typer.Option("--at", help="When it happened (default now): 2024-05-01 14:30, yesterday, -2h.", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-RequestId = Annotated[str, typer.Argument(help="Request ID, e.g. 202405-001.", show_default=False)]
+def complete_request_id(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Request IDs for the shell's completion (bash, zsh, fish): those of the database of --db /
+    REQTRACK_DB that start with what is typed, newest first; nothing when it cannot be read."""
+    try:
+        from ..services.context import Context, database_location, default_database_path
+        from ..services.requests import request_ids
+
+        given = ctx.find_root().params.get("db")
+        location = database_location(given) if given else default_database_path()
+        return request_ids(Context(db_path=location), incomplete)
+    except Exception:  # noqa: BLE001 - completion must never print an error into the user's shell
+        return []
+
+
+RequestId = Annotated[str, typer.Argument(help="Request ID, e.g. 202405-001.", show_default=False,
+                                          autocompletion=complete_request_id)]
 
 # The filters of `list`, which `export` takes too.
 StatusFilter = Annotated[list[str] | None, typer.Option("--status", help="Status (repeatable).")]

@@ -355,3 +355,9 @@ def iter_requests(ctx: Context, **filters: Any) -> Iterator[Request]:
                 chunk = []
         if chunk:
             yield from with_histories(uow.requests, chunk, attachments=True)
+
+
+def request_ids(ctx: Context, prefix: str = "", limit: int = 200) -> list[str]:
+    """Up to `limit` request IDs starting with `prefix`, newest first (for shell completion)."""
+    with ctx.reader() as uow:
+        return uow.requests.ids_starting(prefix, limit)

@@ -193,6 +193,13 @@ class Repository:
         condition, params = where
         return int(self._value(f"SELECT count(*) FROM request WHERE {condition}", params))
 
+    def ids_starting(self, prefix: str, limit: int) -> list[str]:
+        """Request IDs that start with `prefix`, newest first (shell completion)."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.conn.execute("SELECT id FROM request WHERE id LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
+                                 (pattern, limit)).fetchall()
+        return [row[0] for row in rows]
+
     def next_sequence(self, month: str) -> int:
         """The month's highest sequence + 1 (imported IDs included; IDs are never deleted, so never reused)."""
         return int(self._value("SELECT max(id_seq) FROM request WHERE id_month = ?", (month,)) or 0) + 1
