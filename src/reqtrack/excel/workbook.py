@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from ..domain.vocabularies import Vocabularies
+
 Report = dict[str, Any]
 """The report as `services.report` gives it (JSON-ready; docs/metrics.md defines every figure)."""
 
@@ -32,7 +34,8 @@ PERCENT_FORMAT = "0.0%"
 DAYS_FORMAT = "0.00"
 
 
-def write_report_workbook(path: Path, report: Report, requests: Iterable[Request], tz: ZoneInfo, lang: str) -> None:
+def write_report_workbook(path: Path, report: Report, requests: Iterable[Request], tz: ZoneInfo, lang: str,
+                          vocabularies: Vocabularies | None = None) -> None:
     """The meeting workbook: summary, distributions (bar and pie charts), monthly trend (line
     chart), SLA by priority (bar chart), owners, funnel (bar chart), overdue list, and the
     period's requests with the template's columns (the export's own sheet writer).
@@ -48,7 +51,7 @@ def write_report_workbook(path: Path, report: Report, requests: Iterable[Request
     workbook = Workbook(write_only=True)
     builders: list[tuple[str, Callable[[_BufferedSheet], None]]] = [
         ("summary", lambda sheet: _summary_sheet(sheet, report, lang)),
-        ("distributions", lambda sheet: _distribution_sheet(sheet, report, lang)),
+        ("distributions", lambda sheet: _distribution_sheet(sheet, report, lang, vocabularies)),
         ("trend", lambda sheet: _trend_sheet(sheet, report, lang)),
         ("sla", lambda sheet: _sla_sheet(sheet, report, lang)),
         ("owners", lambda sheet: _owner_sheet(sheet, report, lang)),
@@ -59,7 +62,7 @@ def write_report_workbook(path: Path, report: Report, requests: Iterable[Request
         sheet = _BufferedSheet(workbook.create_sheet(label("sheet." + key, lang)))
         build(sheet)
         sheet.flush()
-    append_request_sheet(workbook, label("sheet.requests", lang), requests, tz, lang)
+    append_request_sheet(workbook, label("sheet.requests", lang), requests, tz, lang, vocabularies=vocabularies)
     _save(workbook, Path(path))
 
 
@@ -271,7 +274,7 @@ def _summary_sheet(sheet: _BufferedSheet, report: Report, lang: str) -> None:
 _CHART_ANCHORS = ("A20", "H20", "A37", "H37", "A54")
 
 
-def _distribution_sheet(sheet: _BufferedSheet, report: Report, lang: str) -> None:
+def _distribution_sheet(sheet: _BufferedSheet, report: Report, lang: str, vocabularies: Vocabularies | None = None) -> None:
     """Five small tables side by side (type, source, priority, top 15 customers and owners of the
     period's new requests), a bar chart for each but priority, which gets a pie, and a pie of
     the types."""
@@ -284,7 +287,7 @@ def _distribution_sheet(sheet: _BufferedSheet, report: Report, lang: str) -> Non
         sheet.cell(row=1, column=column + 1, value=label("count", lang))
         _header_cells(sheet, 1, column, 2)
         for row, (key, count) in enumerate(items, start=2):
-            sheet.cell(row=row, column=column, value=_text(key_label(name, key, lang)))
+            sheet.cell(row=row, column=column, value=_text(key_label(name, key, lang, vocabularies)))
             sheet.cell(row=row, column=column + 1, value=count)
         last = max(2, len(items) + 1)
         chart: Any = PieChart() if name == "by_priority" else BarChart()
