@@ -139,3 +139,20 @@ def test_root_help_still_opens_no_database_and_loads_no_services(tmp_path: Path)
             "print(','.join(m for m in ('reqtrack.services', 'sqlite3', 'psycopg') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == ""
+
+
+def test_the_example_sets_up_the_guide_categories_and_routes_a_complaint(tmp_path: Path) -> None:
+    from helpers import REPO_ROOT
+
+    command = reqtrack_command()
+    bin_dir = str(Path(command[0]).parent) if len(command) == 1 else str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "TMPDIR": str(tmp_path)}
+    env.pop("REQTRACK_DB", None)
+    ran = subprocess.run(["bash", str(REPO_ROOT / "examples" / "team-vocabulary.sh"), "--demo"], env=env,
+                         capture_output=True, text=True, timeout=180)
+    assert ran.returncode == 0, ran.stderr
+    out = ran.stdout
+    for key in ("consult", "suggestion", "complaint", "wecom", "dingtalk", "ticket"):
+        assert f"added {'source' if key in ('wecom', 'dingtalk', 'ticket') else 'type'} {key}:" in out, key
+    assert "根据需求类型（投诉类）分配至对应处理部门：客户成功部" in out
+    assert "无效的需求类型「特急类」" in ran.stderr and "咨询类 (consult)" in ran.stderr

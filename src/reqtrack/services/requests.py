@@ -124,10 +124,14 @@ def register(
     return request
 
 
-def _change(ctx: Context, request_id: str, at: str | None, apply: Callable[[Request, datetime, Inputs], Any]) -> Request:
-    """Load a request, apply one lifecycle step at `--at`, save and commit."""
+def _change(ctx: Context, request_id: str, at: str | None, apply: Callable[[Request, datetime, Inputs], Any],
+            values: Callable[[Inputs], Any] | None = None) -> Request:
+    """Load a request, apply one lifecycle step at `--at`, save and commit. `values` reads the
+    values that need the database (source, type) first: a bad one is named before the ID is."""
     with ctx.unit_of_work(write=True) as uow:
         given = inputs(uow, ctx)
+        if values is not None:
+            values(given)
         request = uow.requests.get(request_id.strip())
         apply(request, given.at(at), given)
         uow.requests.save(request)
@@ -145,9 +149,11 @@ def classify(
     priority_key = PRIORITY.parse(text(priority))
     feasibility_key, why = FEASIBILITY.parse(text(feasibility)), text(reason)
     scores = validate_scores({"value": value, "urgency": urgency, "cost": cost, "impact": impact})
-    return _change(ctx, request_id, at, lambda r, t, given: lifecycle.classify(
-        r, t, ctx.now, ctx.actor, type=vocabulary_value(given, "type", type), priority=priority_key,
-        feasibility=feasibility_key, reason=why, scores=scores))
+    refuse_unknown_early(ctx, type=type)
+    keys: dict[str, str | None] = {}
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.classify(
+        r, t, ctx.now, ctx.actor, type=keys["type"], priority=priority_key, feasibility=feasibility_key, reason=why,
+        scores=scores), values=lambda given: keys.update(type=vocabulary_value(given, "type", type)))
 
 
 @dataclass
@@ -238,9 +244,11 @@ def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: st
     values: dict[str, Any] = dict(fields)
     submitted_text = values.pop("submitted_at", None)
 
-    def apply(request: Request, when: datetime, given: Inputs) -> None:
+    def source(given: Inputs) -> None:
         if values.get("source") is not None:
             values["source"] = vocabulary_value(given, "source", values["source"])
+
+    def apply(request: Request, when: datetime, given: Inputs) -> None:
         repair = None
         if submitted_text is not None:
             from ..domain.record import TIME_RANGE_TEXT, year_in_range
@@ -258,7 +266,7 @@ def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: st
         if repair is not None and "submitted_at" in entry.changes:
             entry.changes["submitted_at"][0] = repair[0]
 
-    return _change(ctx, request_id, at, apply)
+    return _change(ctx, request_id, at, apply, values=source)
 
 
 def attach(ctx: Context, request_id: str, file: Path, *, at: str | None = None) -> Request:
