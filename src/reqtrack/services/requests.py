@@ -243,6 +243,7 @@ def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: st
     """Correct descriptive fields; old and new values go to the history."""
     values: dict[str, Any] = dict(fields)
     submitted_text = values.pop("submitted_at", None)
+    refuse_unknown_early(ctx, source=values.get("source"))
 
     def source(given: Inputs) -> None:
         if values.get("source") is not None:
