@@ -1,7 +1,7 @@
 """The command line: the root app, its global options, and one sub-app per area.
 
 Each area (`requests`, `sla`, `report`, `admin`, `files`) is a Typer app of its own; the root
-merges their commands (`add_typer` without a name) and adds `config` as a group. Nothing imports
+merges their commands (`add_typer` without a name) and adds `config` and `vocab` as groups. Nothing imports
 this module back: the areas share what they need through `cli.common`. Every command runs inside
 the root group's error handling (`common.ReqtrackGroup`).
 
@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import admin, files, report, requests, sla
+from . import admin, files, report, requests, sla, vocab
 from .common import ReqtrackGroup, State
 
 __all__ = ["app", "main"]
@@ -35,6 +35,7 @@ app = typer.Typer(
 for _area in (requests, sla, report, admin, files):
     app.add_typer(_area.app)
 app.add_typer(sla.config_app, name="config")
+app.add_typer(vocab.vocab_app, name="vocab")
 
 
 def _version(value: bool) -> None:

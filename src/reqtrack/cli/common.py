@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from ..domain.errors import ExitStatus, InvalidInput, ReqtrackError
 from ..domain.vocab import OPEN_STATUSES
@@ -52,7 +52,8 @@ class State:
         if self._ctx is None:
             from ..services.context import Context, database_location, default_database_path
 
-            self._ctx = Context(db_path=database_location(self.db) if self.db else default_database_path())
+            self._ctx = Context(db_path=database_location(self.db) if self.db else default_database_path(),
+                                lang=self.lang)
         return self._ctx
 
     @property
@@ -193,11 +194,11 @@ RequestId = Annotated[str, typer.Argument(help="Request ID, e.g. 202405-001.", s
 
 # The filters of `list`, which `export` takes too.
 StatusFilter = Annotated[list[str] | None, typer.Option("--status", help="Status (repeatable).")]
-TypeFilter = Annotated[str | None, typer.Option("--type", help="Type.")]
+TypeFilter = Annotated[str | None, typer.Option("--type", help="Type")]
 PriorityFilter = Annotated[str | None, typer.Option("--priority", help="Priority.")]
 CustomerFilter = Annotated[str | None, typer.Option("--customer", help="Customer contains this text.")]
 OwnerFilter = Annotated[str | None, typer.Option("--owner", help="Owner or department contains this text.")]
-SourceFilter = Annotated[str | None, typer.Option("--source", help="Source.")]
+SourceFilter = Annotated[str | None, typer.Option("--source", help="Source")]
 SinceFilter = Annotated[str | None, typer.Option("--since", help="Submitted at or after (a date means 00:00).")]
 UntilFilter = Annotated[str | None, typer.Option("--until", help="Submitted at or before (a date means the end of that day).")]
 OpenFilter = Annotated[bool, typer.Option("--open", help=f"Only open requests ({', '.join(OPEN_STATUSES)}).")]
@@ -208,3 +209,29 @@ def area(help: str | None = None) -> typer.Typer:
     """The Typer app of one area of commands; the root merges its commands (`add_typer` without
     a name), so the area needs no callback and no error handling of its own."""
     return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+
+
+# -- the --help of the commands that take a source or a type -------------------------------------
+class VocabularyHelp(TyperCommand):
+    """A command whose `--source` / `--type` help lists the keys it accepts: the database's own
+    entries when they can be read at once (services.vocab.for_help), else the built-in ones."""
+
+    def format_help(self, ctx: ClickContext, formatter: Any) -> None:
+        from ..services.vocab import for_help
+        from ..views.vocab import help_text
+
+        root = ctx.find_root().obj
+        st = root if isinstance(root, State) else None
+        try:
+            lang = st.lang if st is not None else "en"
+        except InvalidInput:
+            lang = "en"
+        vocabs = for_help(st.db if st is not None else None)
+        for param in self.params:
+            if param.name in ("source", "type") and isinstance(param, typer.core.TyperOption):
+                base = getattr(param, "_reqtrack_base_help", None)
+                if base is None:
+                    base = (param.help or param.name.capitalize()).rstrip(".")
+                    param._reqtrack_base_help = base  # type: ignore[attr-defined]
+                param.help = help_text(base, param.name, vocabs, lang)
+        super().format_help(ctx, formatter)

@@ -18,6 +18,7 @@ from .common import (
     StatusFilter,
     TypeFilter,
     UntilFilter,
+    VocabularyHelp,
     area,
     say,
     state,
@@ -26,7 +27,7 @@ from .common import (
 app = area()
 
 
-@app.command()
+@app.command(cls=VocabularyHelp)
 def export(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="File to write: .xlsx, .csv or .json.", show_default=False)],

@@ -34,10 +34,10 @@ def report(
     result = reports.report(st.ctx, period=period, previous=previous, from_=from_, to=to, as_of=as_of,
                             with_requests=xlsx is not None)
     if xlsx is not None:
-        write_report_workbook(xlsx, result.data, result.requests, result.tz, st.lang)
+        write_report_workbook(xlsx, result.data, result.requests, result.tz, st.lang, result.vocabularies)
     if json:
         dump_json(result.data)
     else:
-        show_report(result.data, st.lang)
+        show_report(result.data, st.lang, result.vocabularies)
         if xlsx is not None:
             say(label("written", st.lang, path=xlsx))

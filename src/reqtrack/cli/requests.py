@@ -27,6 +27,7 @@ from .common import (
     StatusFilter,
     TypeFilter,
     UntilFilter,
+    VocabularyHelp,
     area,
     read_stdin_text,
     say,
@@ -46,15 +47,15 @@ def _done(ctx: typer.Context, request: Request, message: str) -> None:
     say(f"{request.id}: {message} ({STATUS.label(request.status, state(ctx).lang)})")
 
 
-@app.command()
+@app.command(cls=VocabularyHelp)
 def new(
     ctx: typer.Context,
     description: Annotated[str, typer.Argument(help="The customer's own words; - reads them from stdin.", show_default=False)],
     customer: Annotated[str, typer.Option("--customer", "-c", help="Customer or project (required).", show_default=False)],
-    source: Annotated[str | None, typer.Option(help="phone, email, meeting, online-form, csm, chat, social, survey, internal, other.")] = None,
+    source: Annotated[str | None, typer.Option(help="Where it came from")] = None,
     proposer: Annotated[str | None, typer.Option(help="The customer's contact person.")] = None,
     contact: Annotated[str | None, typer.Option(help="How to reach the proposer.")] = None,
-    type: Annotated[str | None, typer.Option("--type", help="improvement, bug, feature, support, other.")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="What kind of request it is")] = None,
     priority: Annotated[str | None, typer.Option(help="high, medium or low (or 高/中/低).")] = None,
     liaison: Annotated[str | None, typer.Option(help="Internal person who follows the request.")] = None,
     attach: Annotated[list[Path] | None, typer.Option("--attach", help="A file the customer gave (repeatable).")] = None,
@@ -81,11 +82,11 @@ def new(
         say(request.id)
 
 
-@app.command()
+@app.command(cls=VocabularyHelp)
 def classify(
     ctx: typer.Context,
     request_id: RequestId,
-    type: Annotated[str | None, typer.Option("--type", help="improvement, bug, feature, support, other.")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="What kind of request it is")] = None,
     priority: Annotated[str | None, typer.Option(help="high, medium, low; wins over the scores.")] = None,
     feasibility: Annotated[str | None, typer.Option(help="now, adjust or defer (defer pauses the resolution clock).")] = None,
     reason: Annotated[str | None, typer.Option(help="Why this priority.")] = None,
@@ -113,7 +114,7 @@ def assign(
     ctx: typer.Context,
     request_id: RequestId,
     owner: Annotated[str, typer.Option(help="Person responsible.", show_default=False)],
-    dept: Annotated[str | None, typer.Option("--dept", help="Department responsible.")] = None,
+    dept: Annotated[str | None, typer.Option("--dept", help="Department responsible (default: the type's default department, if it has one).")] = None,
     due: Annotated[str | None, typer.Option(help="Planned completion: 2024-05-15 (end of that day), +3wd, ...")] = None,
     reason: Annotated[str | None, typer.Option(help="Why this owner.")] = None,
     at: At = None,
@@ -121,8 +122,14 @@ def assign(
     """Assign an owner and a planned completion; the request becomes in-progress."""
     from .. import services
 
-    r = services.assign(state(ctx).ctx, request_id, owner=owner, department=dept, due=due, reason=reason, at=at)
+    st = state(ctx)
+    assigned = services.assign_routed(st.ctx, request_id, owner=owner, department=dept, due=due, reason=reason, at=at)
+    r = assigned.request
     _done(ctx, r, f"assigned to {r.owner}")
+    if assigned.routed_to is not None:
+        from ..views.vocab import routed_line
+
+        say(routed_line(assigned.routed_to, assigned.type_label, st.lang))
 
 
 @app.command()
@@ -196,7 +203,7 @@ def reopen(ctx: typer.Context, request_id: RequestId,
     _done(ctx, services.reopen(state(ctx).ctx, request_id, reason=reason, at=at), "reopened")
 
 
-@app.command()
+@app.command(cls=VocabularyHelp)
 def edit(
     ctx: typer.Context,
     request_id: RequestId,
@@ -204,7 +211,7 @@ def edit(
     customer: Annotated[str | None, typer.Option(help="Corrected customer.")] = None,
     proposer: Annotated[str | None, typer.Option(help="Corrected proposer.")] = None,
     contact: Annotated[str | None, typer.Option(help="Corrected contact.")] = None,
-    source: Annotated[str | None, typer.Option(help="Corrected source.")] = None,
+    source: Annotated[str | None, typer.Option(help="Corrected source")] = None,
     liaison: Annotated[str | None, typer.Option(help="Corrected liaison.")] = None,
     notes: Annotated[str | None, typer.Option(help="New notes.")] = None,
     submitted_at: Annotated[str | None, typer.Option("--submitted-at", help="Corrected submission time (also repairs one a command cannot read, in any status).", show_default=False)] = None,
@@ -261,10 +268,11 @@ def show(ctx: typer.Context, request_id: RequestId, json: Json = False) -> None:
     from ..views.requests import show_request
     from ..views.sla import clock_rows
 
-    show_request(shown.request, shown.tz, st.lang, clock_rows(shown.clocks, shown.calendar, shown.now, shown.tz))
+    show_request(shown.request, shown.tz, st.lang, clock_rows(shown.clocks, shown.calendar, shown.now, shown.tz),
+                 shown.vocabularies)
 
 
-@app.command("list")
+@app.command("list", cls=VocabularyHelp)
 def list_(
     ctx: typer.Context,
     status: StatusFilter = None,

@@ -6,7 +6,9 @@ Chinese label (and the English label); display and export use the chosen languag
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from .errors import InvalidInput
 
@@ -28,43 +30,132 @@ def normalise_language(lang: str | None) -> str:
     raise InvalidInput(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
 
 
+def fold(text: str) -> str:
+    """A name as input compares it: full-width forms folded (NFKC), Latin letters in any case,
+    surrounding space dropped and inner runs of space as one."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+# The vocabularies a team may extend per database (SPEC §10); the others stay fixed.
+CONFIGURABLE = ("source", "type")
+
+_REFUSED = {
+    "en": "invalid {field} {value!r}; use one of {choices}",
+    "zh-CN": "无效的{field}「{value}」；可用：{choices}",
+    "zh-TW": "無效的{field}「{value}」；可用：{choices}",
+}
+_RETIRED = {
+    "en": "{field} {key} ({label}) is retired: records that have it keep it, new ones cannot take it; "
+          "use one of {choices}, or `reqtrack vocab restore {field_key} {key}`",
+    "zh-CN": "{field}「{label}」（{key}）已停用：已有记录保留，新记录不可再用；可用：{choices}；"
+             "或用 `reqtrack vocab restore {field_key} {key}` 恢复",
+    "zh-TW": "{field}「{label}」（{key}）已停用：已有記錄保留，新記錄不可再用；可用：{choices}；"
+             "或用 `reqtrack vocab restore {field_key} {key}` 恢復",
+}
+_HINT = {
+    "en": "; `reqtrack vocab show {field}` lists every label and alias, `reqtrack vocab add {field} KEY …` adds one",
+    "zh-CN": "；`reqtrack vocab show {field}` 列出全部名称与别名，`reqtrack vocab add {field} KEY …` 可新增",
+    "zh-TW": "；`reqtrack vocab show {field}` 列出全部名稱與別名，`reqtrack vocab add {field} KEY …` 可新增",
+}
+_DID_YOU_MEAN = {"en": " (did you mean {label}?)", "zh-CN": "（是否指「{label}」？）", "zh-TW": "（是否指「{label}」？）"}
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """A closed set of keys, each with a label per language."""
+    """A set of keys, each with a label per language and, for source and type, aliases (other
+    names input accepts), a default department and whether it is retired (kept on the records
+    that have it, refused for new ones). Input compares names with `fold`."""
 
     field: str
-    labels: dict[str, tuple[str, str, str]]  # key -> (en, zh-CN, zh-TW)
+    labels: dict[str, tuple[str, str, str]]  # key -> (en, zh-CN, zh-TW), in the order shown
+    aliases: dict[str, tuple[str, ...]] = dc_field(default_factory=dict)  # key -> other names input accepts
+    departments: dict[str, str] = dc_field(default_factory=dict)  # key -> default department (types)
+    retired: frozenset[str] = frozenset()
+    _names: dict[str, str] = dc_field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        names: dict[str, str] = {}
+        for key in self.labels:
+            for name in self.names(key):
+                names.setdefault(fold(name), key)
+        object.__setattr__(self, "_names", names)
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(self.labels)
 
+    @property
+    def active_keys(self) -> tuple[str, ...]:
+        """The keys new records may take (all but the retired ones)."""
+        return tuple(k for k in self.labels if k not in self.retired)
+
+    def names(self, key: str) -> tuple[str, ...]:
+        """Every name input accepts for `key`: the key, its three labels, its aliases."""
+        return (key, *self.labels[key], *self.aliases.get(key, ()))
+
     def label(self, key: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
-        """The display label of `key` in `lang` ("" for None)."""
+        """The display label of `key` in `lang` ("" for None; a key no entry has, as it is)."""
         if key is None:
             return ""
-        return self.labels[key][LANGUAGES.index(lang)]
+        labels = self.labels.get(key)
+        return labels[LANGUAGES.index(lang)] if labels else key
+
+    def department(self, key: str | None) -> str | None:
+        """The default department of `key` (None: it has none)."""
+        return self.departments.get(key) if key is not None else None
 
     def lookup(self, value: str) -> str | None:
-        """The key whose key or label matches `value`, or None."""
-        text = value.strip()
-        folded = text.lower()
-        for key, names in self.labels.items():
-            if folded == key or folded == names[0].lower() or text in names[1:]:
-                return key
-        return None
+        """The key one of whose names matches `value` (`fold`ed), retired ones included, or None."""
+        return self._names.get(fold(value))
 
-    def parse(self, value: str | None) -> str | None:
-        """The key for `value` (key or any label); None stays None; anything else is refused."""
+    def choice(self, key: str, lang: str = DEFAULT_LANGUAGE) -> str:
+        """One entry as an error names it: `feature (New feature, 新功能开发)`, `新功能开发 (feature)`."""
+        if lang == "en":
+            return f"{key} ({self.labels[key][0]}, {self.labels[key][1]})"
+        return f"{self.label(key, lang)} ({key})"
+
+    def choices(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The names new records may take, as an error lists them in `lang`."""
+        keys = self.active_keys
+        if self.field not in CONFIGURABLE and lang == "en":
+            return ", ".join(keys) + " (or its Chinese label)"
+        return (", " if lang == "en" else "、").join(self.choice(k, lang) for k in keys)
+
+    def parse(self, value: str | None, lang: str = DEFAULT_LANGUAGE, *, new_use: bool = True) -> str | None:
+        """The key for `value` (its key, a label or an alias); None stays None; an unknown value is
+        refused naming the accepted labels in `lang`, and so is a retired one when `new_use` (a new
+        or changed record; filters read retired keys too)."""
         if value is None:
             return None
+        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         key = self.lookup(value)
+        shown = column_label(self.field, lang) if lang != "en" else self.field
         if key is None:
-            allowed = ", ".join(self.keys)
-            raise InvalidInput(f"invalid {self.field} {value!r}; use one of {allowed} (or its Chinese label)")
+            text = _REFUSED[lang].format(field=shown, value=value.strip(), choices=self.choices(lang))
+            raise InvalidInput(text + self._guess(value, lang) + self._hint(lang))
+        if new_use and key in self.retired:
+            raise InvalidInput(_RETIRED[lang].format(field=shown, key=key, label=self.label(key, lang),
+                                                     choices=self.choices(lang), field_key=self.field))
         return key
 
+    def _guess(self, value: str, lang: str) -> str:
+        """`did you mean` the one active entry whose name contains the input or is contained in it."""
+        folded = fold(value)
+        if len(folded) < 2:
+            return ""
+        found = {key for name, key in self._names.items()
+                 if key not in self.retired and len(name) >= 2 and (folded in name or name in folded)}
+        if len(found) != 1:
+            return ""
+        return _DID_YOU_MEAN[lang].format(label=self.choice(found.pop(), lang))
 
+    def _hint(self, lang: str) -> str:
+        return _HINT[lang].format(field=self.field) if self.field in CONFIGURABLE else ""
+
+
+# Source and type: the built-in entries, what a database without entries of its own has. A
+# database may add, edit, retire and restore entries (domain.vocabularies, `reqtrack vocab`).
+# Aliases are the other names people type (and sheets hold); each name belongs to one key.
 SOURCE = Vocabulary(
     "source",
     {
@@ -79,6 +170,19 @@ SOURCE = Vocabulary(
         "internal": ("Internal", "内部", "內部"),
         "other": ("Other", "其他", "其他"),
     },
+    aliases={
+        "phone": ("tel", "telephone", "call", "phone call", "来电", "來電", "电话沟通", "電話溝通"),
+        "email": ("e-mail", "mail", "电邮", "電郵", "邮箱", "郵箱", "电子邮件", "電子郵件"),
+        "meeting": ("meet", "面谈", "面談", "会谈", "會談"),
+        "online-form": ("web form", "form", "表单", "表單", "在线表单", "在線表單", "网上表单", "網上表單",
+                        "网页表单", "網頁表單"),
+        "csm": ("customer success", "客户成功", "客戶成功", "客户成功经理", "客戶成功經理"),
+        "chat": ("online chat", "web chat", "在线聊天", "在線聊天", "网页客服", "網頁客服"),
+        "social": ("wechat", "微信", "weibo", "微博", "社媒"),
+        "survey": ("questionnaire", "问卷", "問卷", "问卷调查", "問卷調查"),
+        "internal": ("内部反馈", "內部反饋", "业务部门", "業務部門"),
+        "other": ("其它",),
+    },
 )
 
 TYPE = Vocabulary(
@@ -89,6 +193,13 @@ TYPE = Vocabulary(
         "feature": ("New feature", "新功能开发", "新功能開發"),
         "support": ("Service support", "服务支持", "服務支持"),
         "other": ("Other", "其他", "其他"),
+    },
+    aliases={
+        "improvement": ("optimization", "enhancement", "improve", "优化", "優化", "改进", "改進", "功能改进", "功能改進"),
+        "bug": ("fix", "defect", "缺陷", "故障", "报错", "報錯", "问题反馈", "問題反饋"),
+        "feature": ("feature request", "新功能", "新需求", "功能需求", "新增功能"),
+        "support": ("service", "咨询", "諮詢", "技术支持", "技術支持"),
+        "other": ("其它",),
     },
 )
 

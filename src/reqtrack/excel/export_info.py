@@ -19,6 +19,7 @@ from .rows import local_minute
 from .safety import SheetNotices
 
 if TYPE_CHECKING:
+    from ..domain.vocabularies import Vocabularies
     from ..storage.stored import RequestFilter
 
 TIMEZONE_LABELS: tuple[str, ...] = LABELS["export.timezone"]
@@ -38,6 +39,7 @@ class ExportInfo:
     masked: bool = False
     extra: bool = False
     version: str = ""
+    vocabularies: Vocabularies | None = None  # source and type as the database has them (None: built-in)
 
 
 def info_rows(info: ExportInfo, rows: int, notices: SheetNotices) -> list[tuple[str, str | int | datetime]]:

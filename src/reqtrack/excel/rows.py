@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain.record import HistoryEntry, Request
 from ..domain.vocab import VERIFICATION
+from ..domain.vocabularies import Vocabularies
 from ..views.cells import owner_cell
 from ..views.labels import label
 from ..views.requests import history_line
@@ -47,15 +48,19 @@ def _scores_text(scores: dict[str, int] | None) -> str | None:
     return "; ".join(f"{k}={v}" for k, v in scores.items()) if scores else None
 
 
-def request_cells(request: Request, tz: ZoneInfo, lang: str, keys: Iterable[str]) -> list[CellValue]:
+def request_cells(request: Request, tz: ZoneInfo, lang: str, keys: Iterable[str],
+                  vocabularies: Vocabularies | None = None) -> list[CellValue]:
     """The cell values of one request for the given columns: text, naive local datetimes (to
     the minute), dates for date-only deadlines, None for empty. The process log is a list of
-    lines (newest first) so that writers can cut it entry by entry."""
+    lines (newest first) so that writers can cut it entry by entry. Source and type are labelled
+    in the database's `vocabularies` (None: the built-in ones)."""
     values: list[CellValue] = []
+    vocabs = VOCABULARY_COLUMNS if vocabularies is None else \
+        {**VOCABULARY_COLUMNS, "source": vocabularies.source, "type": vocabularies.type}
     for key in keys:
-        if key in VOCABULARY_COLUMNS:
+        if key in vocabs:
             raw = getattr(request, key)
-            values.append(VOCABULARY_COLUMNS[key].label(raw, lang) if raw else None)
+            values.append(vocabs[key].label(raw, lang) if raw else None)
         elif key in TIME_COLUMNS:
             raw = getattr(request, key)
             values.append(local_minute(raw, tz) if raw else None)

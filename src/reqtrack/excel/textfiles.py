@@ -14,6 +14,7 @@ from typing import IO, TextIO
 from zoneinfo import ZoneInfo
 
 from ..domain.record import Request
+from ..domain.vocabularies import Vocabularies
 from ..views.requests import request_to_json
 from .columns import column_keys, header_labels
 from .export_info import ExportInfo, masked_banner
@@ -43,6 +44,7 @@ def write_csv_sheet(
     banner: str | None = None,
     notices: SheetNotices | None = None,
     on_row: Callable[[], None] | None = None,
+    vocabularies: Vocabularies | None = None,
 ) -> int:
     """The same cells as the xlsx sheet, as CSV (open `out` with encoding "utf-8-sig" and
     newline=""). Times as `YYYY-MM-DD HH:MM`, formula-like texts behind a `'`. `banner` is a
@@ -57,7 +59,7 @@ def write_csv_sheet(
     for request in requests:
         if mask:
             request = masked_copy(request)
-        cells = request_cells(request, tz, lang, keys)
+        cells = request_cells(request, tz, lang, keys, vocabularies)
         row = []
         for key, value in zip(keys, cells):
             if isinstance(value, list):
@@ -80,7 +82,7 @@ def write_csv_export(handle: IO[bytes], requests: Iterable[Request], info: Expor
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     banner = masked_banner(info.lang) if info.masked else None
     rows = write_csv_sheet(text, requests, info.tz, info.lang, info.masked, extra=info.extra, banner=banner,
-                           notices=notices, on_row=on_row)
+                           notices=notices, on_row=on_row, vocabularies=info.vocabularies)
     text.flush()
     text.detach()
     return rows

@@ -55,15 +55,10 @@ def parse_verbatim(value: Any) -> str | None:
     return cell_text(value)
 
 
+# Synonyms of the fixed vocabularies a sheet may hold. Source and type keep theirs as the aliases
+# of their entries (domain.vocab, and the database's own: `reqtrack vocab`), which input and
+# import read alike.
 _VOCABULARY_ALIASES: dict[str, dict[str, str]] = {
-    "source": {"tel": "phone", "telephone": "phone", "call": "phone", "phone call": "phone", "e-mail": "email",
-               "mail": "email", "web form": "online-form", "form": "online-form", "online form": "online-form",
-               "live chat": "chat", "customer success": "csm", "social media": "social", "来电": "phone",
-               "來電": "phone", "电邮": "email", "電郵": "email", "邮箱": "email", "郵箱": "email", "表单": "online-form",
-               "表單": "online-form", "问卷": "survey", "問卷": "survey", "客户成功": "csm", "客戶成功": "csm"},
-    "type": {"optimization": "improvement", "enhancement": "improvement", "bug": "bug", "fix": "bug",
-             "new feature": "feature", "support": "support", "优化": "improvement", "優化": "improvement",
-             "缺陷": "bug", "故障": "bug", "新功能": "feature", "咨询": "support", "諮詢": "support"},
     "priority": {"urgent": "high", "normal": "medium", "紧急": "high", "緊急": "high", "高优先级": "high",
                  "高優先級": "high", "中优先级": "medium", "中優先級": "medium", "低优先级": "low", "低優先級": "low"},
     "status": {"canceled": "cancelled", "in progress": "in-progress", "进行中": "in-progress", "進行中": "in-progress",
@@ -75,7 +70,8 @@ _VOCABULARY_ALIASES: dict[str, dict[str, str]] = {
     "feasibility": {},
 }
 # Source and type are descriptive ("客戶電話" = a phone call from the customer), so a unique
-# Chinese label inside the text is enough; status, priority, verification and satisfaction are
+# Chinese label inside the text is enough (a label, not an alias: "企业微信" is not the alias
+# 微信, but a channel of its own that the database may not know yet); status, priority, verification and satisfaction are
 # not (未完成 contains 完成, 不满意 contains 满意): those must match exactly.
 _CONTAINMENT_FIELDS = ("source", "type")
 
@@ -84,8 +80,11 @@ def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def parse_vocabulary(vocab: Vocabulary, value: Any) -> str | None:
-    """The key for a cell in any language, with a few common synonyms; CellProblem otherwise."""
+def parse_vocabulary(vocab: Vocabulary, value: Any, lang: str = "en") -> str | None:
+    """The key for a cell: any name of an entry (key, label in any language, alias; retired
+    entries too, since a sheet holds old records), a few common synonyms of the fixed
+    vocabularies; CellProblem otherwise, naming the known labels in `lang` (and, for source and
+    type, `reqtrack vocab add` as the fix)."""
     text = parse_plain(value)
     if text is None:
         return None
@@ -98,18 +97,18 @@ def parse_vocabulary(vocab: Vocabulary, value: Any) -> str | None:
     if lowered in aliases:
         return aliases[lowered]
     if vocab.field in _CONTAINMENT_FIELDS:
-        matches = set()
-        for candidate, labels in vocab.labels.items():
-            for label in labels[1:]:
-                if _has_cjk(label) and label in folded:
-                    matches.add(candidate)
-        for alias, candidate in aliases.items():
-            if _has_cjk(alias) and alias in folded:
-                matches.add(candidate)
+        matches = {candidate for candidate, labels in vocab.labels.items()
+                   for name in labels[1:] if _has_cjk(name) and name in folded}
         if len(matches) == 1:
             return matches.pop()
-    choices = ", ".join(f"{k} ({vocab.labels[k][1]})" for k in vocab.keys)
-    raise CellProblem(f"not a known {vocab.field}; use one of {choices}")
+    if vocab.field not in _CONTAINMENT_FIELDS:
+        choices = ", ".join(f"{k} ({vocab.labels[k][1]})" for k in vocab.keys)
+        raise CellProblem(f"not a known {vocab.field}; use one of {choices}")
+    choices = vocab.choices(lang if lang in ("en", "zh-CN", "zh-TW") else "en")
+    raise CellProblem(f"not a known {vocab.field} of this database; known: {choices}; if it is a new one, add it "
+                      f"first with `reqtrack vocab add {vocab.field} KEY --zh-CN {text.strip()} --en …` (or add it "
+                      f"as an alias of one with `reqtrack vocab edit {vocab.field} KEY --alias {text.strip()}`), "
+                      "then import again")
 
 
 _DATE_TIME = re.compile(

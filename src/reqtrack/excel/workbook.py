@@ -37,6 +37,8 @@ from .xlsx import append_request_sheet, save_workbook_to
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
+    from ..domain.vocabularies import Vocabularies
+
 Report = dict[str, Any]
 """The report as `services.report` gives it (JSON-ready; docs/metrics.md defines every figure)."""
 
@@ -45,7 +47,8 @@ NOTE_COLOUR = "C55A11"  # "to date": figures that are not final
 _PRIORITIES = ("high", "medium", "low")
 
 
-def write_report_workbook(path: Path, report: Report, requests: Iterable[Request], tz: ZoneInfo, lang: str) -> None:
+def write_report_workbook(path: Path, report: Report, requests: Iterable[Request], tz: ZoneInfo, lang: str,
+                          vocabularies: Vocabularies | None = None) -> None:
     """The meeting workbook: summary, distributions (bar and pie charts), monthly trend (line
     and bar charts), SLA by priority (bar charts), owners, funnel (bar chart), overdue list, and
     the period's requests with the template's columns (the export's own sheet writer).
@@ -61,7 +64,7 @@ def write_report_workbook(path: Path, report: Report, requests: Iterable[Request
     workbook = Workbook(write_only=True)
     builders: list[tuple[str, Callable[[BufferedSheet], None]]] = [
         ("summary", lambda sheet: _summary_sheet(sheet, report, lang)),
-        ("distributions", lambda sheet: _distribution_sheet(sheet, report, lang)),
+        ("distributions", lambda sheet: _distribution_sheet(sheet, report, lang, vocabularies)),
         ("trend", lambda sheet: _trend_sheet(sheet, report, lang)),
         ("sla", lambda sheet: _sla_sheet(sheet, report, lang)),
         ("owners", lambda sheet: _owner_sheet(sheet, report, lang)),
@@ -72,7 +75,7 @@ def write_report_workbook(path: Path, report: Report, requests: Iterable[Request
         sheet = BufferedSheet(workbook.create_sheet(label("sheet." + key, lang)))
         build(sheet)
         sheet.flush()
-    append_request_sheet(workbook, label("sheet.requests", lang), requests, tz, lang)
+    append_request_sheet(workbook, label("sheet.requests", lang), requests, tz, lang, vocabularies=vocabularies)
     _save(workbook, Path(path))
 
 
@@ -201,7 +204,7 @@ _CHART_WIDTH = 8.5  # cm: three side by side on a landscape page
 _WIDE_CHARTS = ("by_customer", "by_owner")  # horizontal bars: one line per name
 
 
-def _distribution_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
+def _distribution_sheet(sheet: BufferedSheet, report: Report, lang: str, vocabularies: Vocabularies | None = None) -> None:
     """Five small tables side by side (type, source, priority, top 15 customers and owners of the
     period's new requests), a bar chart for each but priority, which gets a pie (one colour per
     priority), and a pie of the types; the charts in bands under the tables."""
@@ -215,7 +218,7 @@ def _distribution_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None
         longest = max(longest, len(items))
         _header(sheet, 1, [label(name, lang), label("count", lang)], column)
         for row, (key, count) in enumerate(items, start=2):
-            sheet.cell(row=row, column=column, value=user_text(key_label(name, key, lang))).wrap = True
+            sheet.cell(row=row, column=column, value=user_text(key_label(name, key, lang, vocabularies))).wrap = True
             sheet.cell(row=row, column=column + 1, value=count)
         charts[name] = _distribution_chart(sheet, name, column, items, lang)
     types = max(2, min(len(report["by_type"]), _TOP) + 1)

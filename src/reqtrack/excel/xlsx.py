@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ..domain.record import Request
+from ..domain.vocabularies import Vocabularies
 from ..views.labels import label
 from .columns import COLUMN_WIDTHS, VOCABULARY_COLUMNS, WRAPPED_COLUMNS, column_keys, header_labels
 from .export_info import ExportInfo, info_rows
@@ -211,6 +212,7 @@ def append_request_sheet(
     extra: bool = False,
     notices: SheetNotices | None = None,
     on_row: Callable[[], None] | None = None,
+    vocabularies: Vocabularies | None = None,
 ) -> int:
     """Append a sheet with the 18 template columns (header in `lang`) to an openpyxl workbook
     (made for `Workbook(write_only=True)`; a normal workbook works too) and return the number
@@ -223,7 +225,8 @@ def append_request_sheet(
     one page wide, the header on every page, each row as tall as its text. `mask` hides
     personal names (see `masked_copy`). `extra` adds the kept non-template fields after the 18
     columns; `notices` collects cut cells and control characters; `on_row` is called after
-    each row.
+    each row;
+    source and type are labelled in `vocabularies` (the database's; None: the built-in ones).
     """
     from openpyxl.utils import get_column_letter
 
@@ -244,7 +247,7 @@ def append_request_sheet(
     for request in requests:
         if mask:
             request = masked_copy(request)
-        row = _row_items(request, tz, lang, keys, text_styles, notices)
+        row = _row_items(request, tz, lang, keys, text_styles, notices, vocabularies)
         height = row_height(row, widths)
         if fast is not None:
             raw = _RawRow(row)
@@ -290,11 +293,11 @@ def row_height(row: list[CellItem], widths: list[float]) -> float | None:
 
 
 def _row_items(request: Request, tz: ZoneInfo, lang: str, keys: tuple[str, ...], text_styles: list[tuple[str, str]],
-               notices: SheetNotices) -> list[CellItem]:
+               notices: SheetNotices, vocabularies: Vocabularies | None = None) -> list[CellItem]:
     """The request's cells as (style, value): texts made safe and fitted to Excel's cell limit
     (the process log entry by entry), the quote-prefixed style for a formula-like text."""
     row: list[CellItem] = []
-    for index, value in enumerate(request_cells(request, tz, lang, keys)):
+    for index, value in enumerate(request_cells(request, tz, lang, keys, vocabularies)):
         if value is None:
             row.append(None)
             continue
@@ -347,7 +350,7 @@ def write_export_workbook(handle: IO[bytes], requests: Iterable[Request], info: 
     lang = info.lang
     workbook = Workbook(write_only=True)
     rows = append_request_sheet(workbook, label("export.sheet.requests", lang), requests, info.tz, lang, info.masked,
-                                extra=info.extra, notices=notices, on_row=on_row)
+                                extra=info.extra, notices=notices, on_row=on_row, vocabularies=info.vocabularies)
     append_info_sheet(workbook, label("export.sheet.info", lang), info_rows(info, rows, notices), lang)
     if info.masked:
         workbook.properties.keywords = MASK_TOKEN

@@ -16,9 +16,11 @@ from __future__ import annotations
 from .context import Context, Inputs, calendar_for, current_actor, default_database_path, inputs, system_clock
 from .requests import (
     MAX_ATTACHMENT_BYTES,
+    Assigned,
     Listing,
     Shown,
     assign,
+    assign_routed,
     attach,
     build_filter,
     cancel,
@@ -39,7 +41,7 @@ from .requests import (
 )
 
 __all__ = [
-    "MAX_ATTACHMENT_BYTES", "Context", "Inputs", "Listing", "Shown", "assign",
+    "MAX_ATTACHMENT_BYTES", "Assigned", "Context", "Inputs", "Listing", "Shown", "assign", "assign_routed",
     "attach", "build_filter", "calendar_for", "cancel", "classify", "close", "current_actor", "default_database_path",
     "edit", "get", "inputs", "iter_requests", "list_requests",
     "progress", "rate", "register", "reopen", "save_attachment", "show", "system_clock",

@@ -458,8 +458,22 @@ def _history_problems(conn: Any) -> Iterator[Problem]:
 
 
 def _vocabulary_problems(conn: Any) -> Iterator[Problem]:
+    """Keys no vocabulary has (source and type: the database's own entries too), and a name two
+    keys of the database's source or type share."""
+    from ..domain.vocab import fold
+    from ..storage.repository import Repository
+
+    team = Repository(conn).vocabularies()
+    for name in ("source", "type"):
+        owners: dict[str, str] = {}
+        for entry in team.entries(name):
+            for text in set(map(fold, entry.names())):
+                if text in owners:
+                    yield Problem("vocabulary-name-shared", f"{name} {owners[text]} and {entry.key} share the name "
+                                  f"{text!r}; input takes it as {owners[text]} (`reqtrack vocab edit` one of them)")
+                owners.setdefault(text, entry.key)
     for column in VOCABULARY_COLUMNS:
-        known = VOCABULARIES[column].keys
+        known = team.get(column).keys if column in ("source", "type") else VOCABULARIES[column].keys
         for rid, value in _rows(conn, f"SELECT id, {column} FROM request WHERE {column} IS NOT NULL ORDER BY id"):
             if value not in known:
                 yield Problem("unknown-value", f"{rid} has {column} {value!r}, which is not one of {', '.join(known)}", rid)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from ..domain.errors import InvalidInput
 from ..domain.record import Request
 from ..domain.timeparse import ParsedTime, parse_time
+from ..domain.vocabularies import Vocabularies
 
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
@@ -81,11 +82,12 @@ def system_clock() -> datetime:
 @dataclass
 class Context:
     """What every service needs: where the database is (a file path or a postgresql:// URL), who
-    acts, and the clock."""
+    acts, the clock, and the language people read."""
 
     db_path: Path | str
     actor: str = field(default_factory=current_actor)
     clock: Callable[[], datetime] = system_clock
+    lang: str = "en"  # the language of the messages that name vocabulary labels (a refused --type…)
     _databases: dict[bool, Database] = field(default_factory=dict, repr=False)
     _now: datetime | None = field(default=None, repr=False)
 
@@ -143,23 +145,34 @@ class Context:
 
 # -- reading user values --------------------------------------------------------------------
 class Inputs:
-    """Reads times in the database's zone and calendar (loaded only when a value needs it).
+    """Reads times in the database's zone and calendar, and vocabulary values in its
+    vocabularies (each loaded only when a value needs it).
 
     `requests`: the repository of the unit of work, for the country's days the
     database keeps (without it, every year comes from the `holidays` package)."""
 
-    def __init__(self, settings: dict[str, str], now: datetime, requests: Repository | None = None) -> None:
+    def __init__(self, settings: dict[str, str], now: datetime, requests: Repository | None = None,
+                 lang: str = "en") -> None:
         self.settings = settings
         self.now = now
         self.requests = requests
+        self.lang = lang  # of the messages that name vocabulary labels
         self.tz = ZoneInfo(settings.get("calendar.timezone", "UTC"))
         self._calendar: WorkingCalendar | None = None
+        self._vocabularies: Vocabularies | None = None
 
     @property
     def calendar(self) -> WorkingCalendar:
         if self._calendar is None:
             self._calendar = calendar_for(self.settings, self.requests)
         return self._calendar
+
+    @property
+    def vocabularies(self) -> Vocabularies:
+        """`source` and `type` as the database has them (read once, when a value needs them)."""
+        if self._vocabularies is None:
+            self._vocabularies = self.requests.vocabularies() if self.requests is not None else Vocabularies()
+        return self._vocabularies
 
     def time(self, text: str | None, role: Literal["start", "end"] = "start", what: str = "--at") -> ParsedTime | None:
         """`text` read as a time (see domain.timeparse) for the option `what`; None for None."""
@@ -179,8 +192,9 @@ class Inputs:
 
 
 def inputs(uow: Work, ctx: Context) -> Inputs:
-    """The Inputs of a unit of work: its stored settings, the command's instant, its store."""
-    return Inputs(uow.requests.settings(), ctx.now, uow.requests)
+    """The Inputs of a unit of work: its stored settings, the command's instant, its store, the
+    command's language."""
+    return Inputs(uow.requests.settings(), ctx.now, uow.requests, ctx.lang)
 
 
 def calendar_for(settings: Mapping[str, str], requests: Repository | None = None) -> WorkingCalendar:

@@ -102,8 +102,9 @@ def export_requests(
         flt = build_filter(given, **filters)
         total = uow.requests.count(flt)
         tz = given.tz
+        vocabularies = given.vocabularies if fmt != "json" else None  # JSON writes the keys
     info = ExportInfo(lang=lang, tz=tz, exported_at=ctx.now, actor=ctx.actor, filter=flt, filter_texts=filters,
-                            masked=mask, extra=extra, version=__version__)
+                      masked=mask, extra=extra, version=__version__, vocabularies=vocabularies)
     notices = SheetNotices()
     on_row = _row_counter(progress, total)
     if progress is not None:

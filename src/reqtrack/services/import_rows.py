@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from ..domain.errors import InvalidInput
 from ..domain.record import EARLIEST_YEAR, LATEST_YEAR, parse_generated_id, year_in_range
 from ..domain.timeparse import end_of_day
+from ..domain.vocabularies import DEFAULT, Vocabularies
 from ..excel.columns import NAME_FIELDS, TIME_COLUMNS, VOCABULARY_COLUMNS, Column
 from ..excel.reader import Table
 from ..excel.rows import local_minute
@@ -139,13 +140,17 @@ def _id_problem(request_id: str) -> str | None:
     return None
 
 
-def _parse_cell(key: str, raw: Any, tz: ZoneInfo, date_tz: ZoneInfo | None = None) -> Any:
+def _parse_cell(key: str, raw: Any, tz: ZoneInfo, date_tz: ZoneInfo | None = None,
+                vocabularies: Vocabularies = DEFAULT, lang: str = "en") -> Any:
     """One cell as a field value: date-times local to `tz` (the file's zone), a date-only deadline
-    as the end of that day in `date_tz` (the database's zone; a date stays the same date)."""
+    as the end of that day in `date_tz` (the database's zone; a date stays the same date); source
+    and type in the database's `vocabularies` (a problem names their labels in `lang`)."""
     if key in TEXT_EXACT:
         return parse_verbatim(raw)
     if key in TEXT_TRIMMED or key == "id":
         return parse_plain(raw)
+    if key in ("source", "type"):
+        return parse_vocabulary(vocabularies.get(key), raw, lang)
     if key in VOCABULARY_COLUMNS:
         return parse_vocabulary(VOCABULARY_COLUMNS[key], raw)
     if key in TIME_COLUMNS:
@@ -179,10 +184,12 @@ def _blank(cells: list[Any]) -> bool:
 
 
 def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportProblem],
-                date_tz: ZoneInfo | None = None) -> list[ParsedRow]:
+               date_tz: ZoneInfo | None = None, vocabularies: Vocabularies = DEFAULT,
+               lang: str = "en") -> list[ParsedRow]:
     """The sheet's data rows read into field values (blank rows skipped), each problem found added
     to `problems`. `tz` is the zone of the file's date-times; `date_tz` the database's, in which a
-    date-only deadline ends (default `tz`)."""
+    date-only deadline ends (default `tz`); source and type are read in the database's
+    `vocabularies`."""
     rows: list[ParsedRow] = []
     by_key = {c.key: c for c in table.columns}
     seen_ids: dict[str, int] = {}
@@ -193,7 +200,7 @@ def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportP
         for column in table.columns:
             raw = cells[column.index] if column.index < len(cells) else None
             try:
-                values[column.key] = _parse_cell(column.key, raw, tz, date_tz)
+                values[column.key] = _parse_cell(column.key, raw, tz, date_tz, vocabularies, lang)
             except CellProblem as exc:
                 problems.append(ImportProblem(number, column.name, raw, str(exc)))
         request_id = values.pop("id", None)

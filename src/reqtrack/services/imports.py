@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain.errors import InvalidInput
 from ..domain.record import Attachment, HistoryEntry, Request
+from ..domain.vocabularies import DEFAULT
 from ..excel.columns import Column
 from ..excel.reader import Table, read_table
 from ..excel.safety import strip_cut_marker
@@ -103,9 +104,11 @@ def _read_sheet(ctx: Context, path: Path, database_exists: bool) -> _Sheet:
     masked export, or a sheet without rows, is refused (InvalidInput)."""
     from ..storage.db import local_timezone_name
 
+    vocabularies = DEFAULT  # a new database has the built-in entries alone
     if database_exists:
         with ctx.reader() as uow:
-            tz = inputs(uow, ctx).tz
+            given = inputs(uow, ctx)
+            tz, vocabularies = given.tz, given.vocabularies
     else:
         tz = ZoneInfo(local_timezone_name())
     now = ctx.now
@@ -117,7 +120,7 @@ def _read_sheet(ctx: Context, path: Path, database_exists: bool) -> _Sheet:
                 f"{path.name} is a masked export (personal names hidden with *); importing it would overwrite real "
                 "names with masked ones, so it is refused: import the unmasked export instead")
         problems: list[ImportProblem] = []
-        rows = parse_rows(table, file_tz, now, problems, database_tz)
+        rows = parse_rows(table, file_tz, now, problems, database_tz, vocabularies, ctx.lang)
     finally:
         table.close()
     warnings = [zone_note] if zone_note else []

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain.errors import InvalidInput
 from ..domain.record import Request
+from ..domain.vocabularies import DEFAULT, Vocabularies
 from .context import Context, inputs
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class ReportResult:
     data: dict[str, Any]
     requests: list[Request]
     tz: ZoneInfo
+    vocabularies: Vocabularies = DEFAULT  # source and type as the database has them (their labels)
 
 
 def report(
@@ -148,6 +150,7 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
         span = metrics.Period(start, end, when)
         calendar = given.calendar
         policy = SlaPolicy.from_settings(given.settings)
+        vocabularies = given.vocabularies
 
         boundaries = metrics.trend_months(span, tz)
         # "Overdue now" from the stored running deadlines, as `overdue` answers it, when they
@@ -193,7 +196,7 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
         "timezone": str(tz),
     }
     data.update(figures)
-    return ReportResult(data, period_requests, tz)
+    return ReportResult(data, period_requests, tz, vocabularies)
 
 
 def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetime], calendar: WorkingCalendar,

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from ..domain import lifecycle
 from ..domain.errors import InvalidInput
 from ..domain.record import Attachment, Request, format_request_id, validate_scores
-from ..domain.vocab import FEASIBILITY, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE
+from ..domain.vocab import FEASIBILITY, PRIORITY, SATISFACTION, STATUS
+from ..domain.vocabularies import DEFAULT, Vocabularies
 from .context import Context, Inputs, inputs, with_histories
 from .upkeep import keep_deadlines
 
@@ -55,6 +56,25 @@ def read_attachment(path: Path) -> tuple[str, bytes]:
     return plain_file_name(path.name), path.read_bytes()
 
 
+def vocabulary_value(given: Inputs, field: str, value: str | None, new_use: bool = True) -> str | None:
+    """The key of a `source` or `type` value in the database's vocabularies (read only when a
+    value is given); None for none. A retired key is refused for `new_use` (a new or changed
+    record), read for a filter."""
+    value = text(value)
+    if value is None:
+        return None
+    return given.vocabularies.get(field).parse(value, given.lang, new_use=new_use)
+
+
+def refuse_unknown_early(ctx: Context, **values: str | None) -> None:
+    """A `source` or `type` value that no database knows before its own entries exist (not a
+    built-in name) is refused before a missing database would be created for it."""
+    for field, value in values.items():
+        value = text(value)
+        if value is not None and DEFAULT.get(field).lookup(value) is None and not ctx.database_exists():
+            DEFAULT.get(field).parse(value, ctx.lang)
+
+
 # -- writes ---------------------------------------------------------------------------------
 def register(
     ctx: Context,
@@ -75,13 +95,16 @@ def register(
     from ..storage.repository import sha256_of
 
     files = [read_attachment(p) for p in attachments or []]
-    source_key, type_key, priority_key = SOURCE.parse(text(source)), TYPE.parse(text(type)), PRIORITY.parse(text(priority))
+    priority_key = PRIORITY.parse(text(priority))
     if not (description or "").strip():
         raise InvalidInput("the description is required: the customer's own words")
     if not (customer or "").strip():
         raise InvalidInput("--customer is required")
+    refuse_unknown_early(ctx, source=source, type=type)
     with ctx.unit_of_work(write=True) as uow:
         given = inputs(uow, ctx)
+        source_key = vocabulary_value(given, "source", source)
+        type_key = vocabulary_value(given, "type", type)
         submitted = given.at(at)
         month = submitted.astimezone(given.tz).strftime("%Y%m")
         request = Request(
@@ -101,10 +124,14 @@ def register(
     return request
 
 
-def _change(ctx: Context, request_id: str, at: str | None, apply: Callable[[Request, datetime, Inputs], Any]) -> Request:
-    """Load a request, apply one lifecycle step at `--at`, save and commit."""
+def _change(ctx: Context, request_id: str, at: str | None, apply: Callable[[Request, datetime, Inputs], Any],
+            values: Callable[[Inputs], Any] | None = None) -> Request:
+    """Load a request, apply one lifecycle step at `--at`, save and commit. `values` reads the
+    values that need the database (source, type) first: a bad one is named before the ID is."""
     with ctx.unit_of_work(write=True) as uow:
         given = inputs(uow, ctx)
+        if values is not None:
+            values(given)
         request = uow.requests.get(request_id.strip())
         apply(request, given.at(at), given)
         uow.requests.save(request)
@@ -119,12 +146,24 @@ def classify(
     urgency: int | None = None, cost: int | None = None, impact: int | None = None, at: str | None = None,
 ) -> Request:
     """Set type, priority, feasibility, rationale or the four scores (re-assessment when in progress)."""
-    type_key, priority_key = TYPE.parse(text(type)), PRIORITY.parse(text(priority))
+    priority_key = PRIORITY.parse(text(priority))
     feasibility_key, why = FEASIBILITY.parse(text(feasibility)), text(reason)
     scores = validate_scores({"value": value, "urgency": urgency, "cost": cost, "impact": impact})
+    refuse_unknown_early(ctx, type=type)
+    keys: dict[str, str | None] = {}
     return _change(ctx, request_id, at, lambda r, t, _: lifecycle.classify(
-        r, t, ctx.now, ctx.actor, type=type_key, priority=priority_key, feasibility=feasibility_key, reason=why,
-        scores=scores))
+        r, t, ctx.now, ctx.actor, type=keys["type"], priority=priority_key, feasibility=feasibility_key, reason=why,
+        scores=scores), values=lambda given: keys.update(type=vocabulary_value(given, "type", type)))
+
+
+@dataclass
+class Assigned:
+    """An assigned request, and the department its type routed it to (None: `--dept` was given,
+    or the type has no default department)."""
+
+    request: Request
+    routed_to: str | None
+    type_label: dict[str, str]  # the type's label in each language, for saying where it came from
 
 
 def assign(
@@ -132,16 +171,33 @@ def assign(
     reason: str | None = None, at: str | None = None,
 ) -> Request:
     """Give the request an owner, department and planned completion; it becomes in-progress."""
+    return assign_routed(ctx, request_id, owner=owner, department=department, due=due, reason=reason, at=at).request
+
+
+def assign_routed(
+    ctx: Context, request_id: str, *, owner: str, department: str | None = None, due: str | None = None,
+    reason: str | None = None, at: str | None = None,
+) -> Assigned:
+    """`assign`; without a department, the request's type's default department is taken (根据需求
+    类型分配至对应处理部门), and the result says so."""
+    routed: list[tuple[str, dict[str, str]]] = []
 
     def apply(request: Request, when: datetime, given: Inputs) -> None:
         parsed_due = given.time(due, role="end", what="--due")
+        dept = text(department)
+        if dept is None and request.type is not None:
+            types = given.vocabularies.type
+            dept = types.department(request.type)
+            if dept is not None:
+                routed.append((dept, {lang: types.label(request.type, lang) for lang in ("en", "zh-CN", "zh-TW")}))
         lifecycle.assign(
-            request, when, ctx.now, ctx.actor, owner=owner.strip(), department=text(department),
+            request, when, ctx.now, ctx.actor, owner=owner.strip(), department=dept,
             due=parsed_due.at.astimezone(timezone.utc) if parsed_due else None,
             due_is_date=bool(parsed_due and parsed_due.date_only), reason=text(reason),
         )
 
-    return _change(ctx, request_id, at, apply)
+    request = _change(ctx, request_id, at, apply)
+    return Assigned(request, routed[0][0], routed[0][1]) if routed else Assigned(request, None, {})
 
 
 def progress(
@@ -186,9 +242,12 @@ def reopen(ctx: Context, request_id: str, *, reason: str, at: str | None = None)
 def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: str | None = None) -> Request:
     """Correct descriptive fields; old and new values go to the history."""
     values: dict[str, Any] = dict(fields)
-    if values.get("source") is not None:
-        values["source"] = SOURCE.parse(values["source"])
     submitted_text = values.pop("submitted_at", None)
+    refuse_unknown_early(ctx, source=values.get("source"))
+
+    def source(given: Inputs) -> None:
+        if values.get("source") is not None:
+            values["source"] = vocabulary_value(given, "source", values["source"])
 
     def apply(request: Request, when: datetime, given: Inputs) -> None:
         repair = None
@@ -208,7 +267,7 @@ def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: st
         if repair is not None and "submitted_at" in entry.changes:
             entry.changes["submitted_at"][0] = repair[0]
 
-    return _change(ctx, request_id, at, apply)
+    return _change(ctx, request_id, at, apply, values=source)
 
 
 def attach(ctx: Context, request_id: str, file: Path, *, at: str | None = None) -> Request:
@@ -276,6 +335,7 @@ class Shown:
     calendar: WorkingCalendar | None
     now: datetime
     tz: ZoneInfo
+    vocabularies: Vocabularies = DEFAULT  # source and type as the database has them (their labels)
 
 
 def show(ctx: Context, request_id: str, *, clocks: bool = True) -> Shown:
@@ -285,13 +345,15 @@ def show(ctx: Context, request_id: str, *, clocks: bool = True) -> Shown:
     with ctx.reader() as uow:
         given = inputs(uow, ctx)
         request = uow.requests.get(request_id.strip())
+        vocabularies = given.vocabularies if (request.source or request.type) else DEFAULT
         if not clocks:
-            return Shown(request, [], None, ctx.now, given.tz)
+            return Shown(request, [], None, ctx.now, given.tz, vocabularies)
         from ..domain.sla import SlaPolicy, request_clocks
 
         calendar = given.calendar
         policy = SlaPolicy.from_settings(given.settings)
-        return Shown(request, request_clocks(request, calendar, policy, ctx.now), calendar, ctx.now, given.tz)
+        return Shown(request, request_clocks(request, calendar, policy, ctx.now), calendar, ctx.now, given.tz,
+                     vocabularies)
 
 
 @dataclass
@@ -314,8 +376,8 @@ def build_filter(given: Inputs, *, statuses: list[str] | None = None, type: str 
     until_t = given.time(until, "end", "--until")
     return RequestFilter(
         statuses=tuple(STATUS.parse(s) for s in statuses or ()),  # type: ignore[misc]
-        type=TYPE.parse(text(type)), priority=PRIORITY.parse(text(priority)), customer=text(customer),
-        owner=text(owner), source=SOURCE.parse(text(source)),
+        type=vocabulary_value(given, "type", type, new_use=False), priority=PRIORITY.parse(text(priority)),
+        customer=text(customer), owner=text(owner), source=vocabulary_value(given, "source", source, new_use=False),
         since=since_t.at if since_t else None, until=until_t.at if until_t else None,
         open_only=open_only, search=text(search),
     )

@@ -22,7 +22,7 @@ from typing import Any
 # list does not name (tests/integration/test_copy.py checks the list against a new database).
 TABLES: tuple[str, ...] = (
     "request", "event", "attachment", "setting", "import_log", "sla_open", "derived", "country_day",
-    "report_fact", "report_completion", "report_event",
+    "report_fact", "report_completion", "report_event", "vocabulary",
 )
 # Tables of the engine's own bookkeeping, never copied (the schema's version on PostgreSQL).
 BOOKKEEPING = frozenset({"schema_version"})

@@ -217,9 +217,31 @@ def m005_report_facts(conn: Any) -> None:
         _ddl(conn, statement)
 
 
+def m006_vocabulary(conn: Any) -> None:
+    """The database's own entries of the configurable vocabularies (SPEC §10: `source` and
+    `type`): the keys it added and the built-in keys it edited, retired or restored, each with
+    its three labels, its aliases (a JSON array of text), a type's default department, whether it
+    is retired (0/1) and its place in the list. A key without a row here is the built-in entry
+    (domain/vocab.py), so a database without rows behaves as before; left empty here.
+    """
+    _ddl(conn, """
+        CREATE TABLE vocabulary (
+            field TEXT NOT NULL,
+            key TEXT NOT NULL,
+            en TEXT NOT NULL,
+            zh_cn TEXT NOT NULL,
+            zh_tw TEXT NOT NULL,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            department TEXT,
+            retired INTEGER NOT NULL DEFAULT 0,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (field, key)
+        ) WITHOUT ROWID""")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions, m004_running_deadlines_and_country_days,
-    m005_report_facts,
+    m005_report_facts, m006_vocabulary,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..domain.errors import EnvironmentProblem, NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
+from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
 from .stored import (
     DEADLINE_COLUMNS,
@@ -26,6 +27,7 @@ from .stored import (
     REPORT_FACT_COLUMNS,
     REPORT_FACTS_BASIS,
     REQUEST_FIELDS,
+    VOCABULARY_COLUMNS,
     RequestFilter,
     bulk_objects,
     country_day_text,
@@ -39,6 +41,8 @@ from .stored import (
     running_deadline_row,
     time_from_stored,
     time_to_stored,
+    vocabulary_entry,
+    vocabulary_row,
     where_clause,
 )
 from .stored import stored_time_problem as _time_problem
@@ -289,6 +293,28 @@ class Repository:
         """One line of the import log."""
         self.conn.execute(self.engine.insert("import_log", _IMPORT_LOG_COLUMNS),
                           (file, time_to_stored(at), actor, rows, created, updated, unchanged))
+
+    # -- the database's vocabulary entries (table vocabulary) ----------------------------------
+    def vocabulary_entries(self) -> list[Entry]:
+        """The database's own entries of `source` and `type` (domain.vocabularies.Entry), in no
+        particular order; one small query."""
+        rows = self.conn.execute(f"SELECT {', '.join(VOCABULARY_COLUMNS)} FROM vocabulary").fetchall()
+        return [vocabulary_entry(row) for row in rows]
+
+    def vocabularies(self) -> Vocabularies:
+        """`source` and `type` as this database has them (the built-in entries with its own)."""
+        return Vocabularies.merged(self.vocabulary_entries())
+
+    def vocabulary_uses(self, field: str) -> dict[str, int]:
+        """How many requests have each key of `field` (source or type)."""
+        assert field in ("source", "type")
+        return dict(self.conn.execute(f"SELECT {field}, count(*) FROM request WHERE {field} IS NOT NULL "
+                                      f"GROUP BY {field}").fetchall())
+
+    def put_vocabulary_entry(self, entry: Entry) -> None:
+        """Store an entry (domain.vocabularies.Entry), replacing the row of its field and key."""
+        self.conn.execute(self.engine.upsert("vocabulary", VOCABULARY_COLUMNS, ("field", "key")),
+                          vocabulary_row(entry))
 
     # -- a country's days, kept once used (table country_day) -----------------------------------
     def first_submission_year(self) -> int | None:

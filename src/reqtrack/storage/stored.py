@@ -12,7 +12,7 @@ import gc
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
@@ -21,6 +21,7 @@ from typing import Any
 from ..domain.errors import InvalidInput
 from ..domain.record import TIME_RANGE_TEXT, HistoryEntry, Request, storable_time
 from ..domain.vocab import OPEN_STATUSES
+from ..domain.vocabularies import Entry
 
 OPEN = OPEN_STATUSES
 _OPEN_SET = frozenset(OPEN)
@@ -335,3 +336,27 @@ def bulk_objects() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+# -- the database's vocabulary entries (table vocabulary, m006) ---------------------------------
+VOCABULARY_COLUMNS = ("field", "key", "en", "zh_cn", "zh_tw", "aliases", "department", "retired", "position")
+
+
+def vocabulary_entry(row: Sequence[Any]) -> Entry:
+    """A row of `vocabulary` (in VOCABULARY_COLUMNS order) as a domain.vocabularies.Entry; aliases
+    that are not a JSON array of text (a hand's edit) are read as none."""
+    field, key, en, zh_cn, zh_tw, aliases, department, retired, position = row
+    try:
+        names = json.loads(aliases) if aliases else []
+    except ValueError:
+        names = []
+    if not isinstance(names, list):
+        names = []
+    return Entry(str(field), str(key), (str(en), str(zh_cn), str(zh_tw)),
+                 tuple(str(a) for a in names if isinstance(a, str)), department or None, bool(retired), int(position))
+
+
+def vocabulary_row(entry: Entry) -> tuple[Any, ...]:
+    """The stored row of a domain.vocabularies.Entry, in VOCABULARY_COLUMNS order."""
+    return (entry.field, entry.key, *entry.labels, json.dumps(list(entry.aliases), ensure_ascii=False),
+            entry.department, int(entry.retired), entry.position)

@@ -194,3 +194,19 @@ class ReportEventRow(SQLModel, table=True):
     seq: int = Field(primary_key=True)
     value: str | None = None
     submitted: str
+
+
+class VocabularyRow(SQLModel, table=True):
+    """A database's own entry of `source` or `type`: added, or a built-in one edited (m006)."""
+
+    __tablename__ = "vocabulary"
+
+    field: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    en: str
+    zh_cn: str
+    zh_tw: str
+    aliases: str = "[]"  # JSON array of text
+    department: str | None = None
+    retired: int = 0
+    position: int

@@ -11,6 +11,7 @@ from ..domain.vocab import FEASIBILITY, PRIORITY, SATISFACTION, SOURCE, STATUS, 
 
 if TYPE_CHECKING:
     from ..domain.record import Request
+    from ..domain.vocabularies import Vocabularies
 
 # The fields whose value is a vocabulary key, shown as its label.
 LABELLED: dict[str, Vocabulary] = {
@@ -32,11 +33,14 @@ def local(value: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str:
     return shown.strftime("%Y-%m-%d") if date_only else shown.strftime("%Y-%m-%d %H:%M")
 
 
-def field_label(field: str, value: object, lang: str) -> str:
-    """A field's value as people read it: a vocabulary key as its label in `lang`, anything else
+def field_label(field: str, value: object, lang: str, vocabularies: Vocabularies | None = None) -> str:
+    """A field's value as people read it: a vocabulary key as its label in `lang` (`source` and
+    `type` in the database's `vocabularies` when given, else the built-in ones), anything else
     as text ("" for None)."""
     if value is None:
         return ""
+    if vocabularies is not None and field in ("source", "type"):
+        return vocabularies.label(field, str(value), lang)
     vocab = LABELLED.get(field)
     return vocab.label(str(value), lang) if vocab else str(value)
 

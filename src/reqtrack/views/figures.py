@@ -8,10 +8,13 @@ each); distribution keys stay English there and are translated here.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.vocab import PRIORITY, SOURCE, TYPE, Vocabulary
 from .labels import LABELS, label
+
+if TYPE_CHECKING:
+    from ..domain.vocabularies import Vocabularies
 
 DISTRIBUTIONS = ("by_type", "by_source", "by_priority", "by_customer", "by_owner")
 _VOCAB: dict[str, Vocabulary] = {"by_type": TYPE, "by_source": SOURCE, "by_priority": PRIORITY}
@@ -27,13 +30,16 @@ def days(value: float | None, lang: str = "en") -> str:
     return "–" if value is None else f"{value:.2f} {label('wd', lang)}"
 
 
-def key_label(distribution: str, key: str, lang: str) -> str:
-    """A distribution key in `lang` (vocabulary label, `(not set)`, or the customer's name)."""
+def key_label(distribution: str, key: str, lang: str, vocabularies: Vocabularies | None = None) -> str:
+    """A distribution key in `lang` (vocabulary label — source and type in the database's
+    `vocabularies` when given —, `(not set)`, or the customer's name)."""
     if key == "unset":
         return label("unset", lang)
     if distribution == "by_owner" and key == "unassigned":
         return label("unassigned", lang)
     vocab = _VOCAB.get(distribution)
+    if vocabularies is not None and distribution in ("by_type", "by_source"):
+        vocab = vocabularies.get(distribution[3:])
     if vocab is not None and key in vocab.labels:
         return vocab.label(key, lang)
     return key

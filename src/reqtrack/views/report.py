@@ -24,6 +24,8 @@ from .text import visible
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from ..domain.vocabularies import Vocabularies
+
 _BLOCKS = " ▏▎▍▌▋▊▉█"
 PRIORITY_STYLES = {"high": "red", "medium": "yellow", "low": "green", "unset": "dim"}
 
@@ -37,7 +39,8 @@ def bar(value: float, largest: float, width: int = 20) -> str:
     return "█" * full + (_BLOCKS[rest] if rest else "")
 
 
-def _distribution_table(report: dict[str, Any], name: str, lang: str, limit: int = 6) -> Table:
+def _distribution_table(report: dict[str, Any], name: str, lang: str, limit: int = 6,
+                        vocabularies: Vocabularies | None = None) -> Table:
     from rich.table import Table
 
     table = Table(title=label(name, lang), title_justify="left", show_header=False, show_edge=False, box=None, padding=(0, 1))
@@ -50,13 +53,13 @@ def _distribution_table(report: dict[str, Any], name: str, lang: str, limit: int
         drawn = bar(count, largest, 6)
         if name == "by_priority" and key in PRIORITY_STYLES:  # the workbook's colours: high red, low green
             drawn = f"[{PRIORITY_STYLES[key]}]{drawn}[/]"
-        table.add_row(plain(key_label(name, key, lang)), str(count), drawn)  # a name, as typed
+        table.add_row(plain(key_label(name, key, lang, vocabularies)), str(count), drawn)  # a name, as typed
     if len(items) > limit:
         table.add_row(label("more", lang, n=len(items) - limit), "", "")
     return table
 
 
-def show_report(report: dict[str, Any], lang: str) -> None:
+def show_report(report: dict[str, Any], lang: str, vocabularies: Vocabularies | None = None) -> None:
     """The one-screen summary: volumes, headline figures against targets, rates, distributions,
     owners, the trend, the funnel and the most overdue requests.
 
@@ -79,7 +82,7 @@ def show_report(report: dict[str, Any], lang: str) -> None:
     console.print("   ".join(f"{name} [bold]{count}[/]" for name, count in volumes) + so_far)
     console.print(_headline_table(report, lang))
     console.print(_rates_text(report, lang))
-    console.print(Columns([_distribution_table(report, name, lang)
+    console.print(Columns([_distribution_table(report, name, lang, vocabularies=vocabularies)
                            for name in DISTRIBUTIONS], padding=(0, 2)))
     console.print(Columns([_owners_table(report, lang), _funnel_table(report, lang)], padding=(0, 4)))
     console.print(_trend_table(report, lang))

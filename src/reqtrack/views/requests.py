@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 from ..domain.record import HistoryEntry, Request
@@ -16,6 +16,9 @@ from ..domain.vocab import ACTION, column_label
 from .cells import field_label, iso, local, owner_cell
 from .output import console_for_stdout, plain, plain_table
 from .text import one_line
+
+if TYPE_CHECKING:
+    from ..domain.vocabularies import Vocabularies
 
 # The keys of a request in JSON and CSV (English vocabulary keys, ISO times): the template's
 # columns first, then the fields kept beside them (docs/excel.md lists both).
@@ -68,9 +71,11 @@ def _changes_text(entry: HistoryEntry) -> str:
 MULTILINE_FIELDS = frozenset({"description", "notes", "priority_reason", "assign_reason", "verification"})
 
 
-def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[str, str, str]] | None = None) -> None:
-    """The whole record on screen: fields, attachments, clocks and the history newest first.
-    Every cell is plain text (`plain`): user text is shown, never read as markup or obeyed."""
+def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[str, str, str]] | None = None,
+                 vocabularies: Vocabularies | None = None) -> None:
+    """The whole record on screen: fields, attachments, clocks and the history newest first
+    (source and type labelled in the database's `vocabularies`). Every cell is plain text
+    (`plain`): user text is shown, never read as markup or obeyed."""
     from rich.table import Table
 
     console = console_for_stdout(120, markup=False, emoji=False, highlight=False)
@@ -82,10 +87,10 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
         ("status", field_label("status", request.status, lang) + (f"  ({column_label('waiting', lang)})" if request.waiting else "")),
         ("customer", request.customer),
         ("description", request.description),
-        ("source", field_label("source", request.source, lang)),
+        ("source", field_label("source", request.source, lang, vocabularies)),
         ("proposer", request.proposer or ""),
         ("contact", request.contact or ""),
-        ("type", field_label("type", request.type, lang)),
+        ("type", field_label("type", request.type, lang, vocabularies)),
         ("submitted_at", local(request.submitted_at, tz)),
         ("liaison", request.liaison or ""),
         ("priority", field_label("priority", request.priority, lang)),
