@@ -195,6 +195,7 @@ def append_request_sheet(
     extra: bool = False,
     notices: SheetNotices | None = None,
     on_row: Callable[[], None] | None = None,
+    links: bool = False,
 ) -> int:
     """Append a sheet with the 18 template columns (header in `lang`) to an openpyxl workbook
     (made for `Workbook(write_only=True)`; a normal workbook works too) and return the number
@@ -204,20 +205,21 @@ def append_request_sheet(
     description/attachments/process log/notes; submission, completion (and deadline) times as
     real Excel date-times to the minute in `tz`, date-only deadlines as dates; the process log
     newest first, one line per entry; the owner as "dept/person". `mask` hides personal names
-    (see `masked_copy`). `extra` adds the kept non-template fields after the 18 columns;
+    (see `masked_copy`). `links` adds the Links column after the 18, `extra` the kept
+    non-template fields after those;
     `notices` collects cut cells and control characters; `on_row` is called after each row.
     """
     from openpyxl.utils import get_column_letter
 
     notices = notices if notices is not None else SheetNotices()
     worksheet = workbook.create_sheet(title=_sheet_title(title))
-    keys = column_keys(extra)
+    keys = column_keys(extra, links)
     for index, key in enumerate(keys, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS.get(key, 14)
     worksheet.freeze_panes = "A2"
     write_only = bool(getattr(workbook, "write_only", False))
     factory = _CellFactory(worksheet, reuse=write_only)
-    worksheet.append([factory.cell(i, "header", text) for i, text in enumerate(header_labels(lang, extra))])
+    worksheet.append([factory.cell(i, "header", text) for i, text in enumerate(header_labels(lang, extra, links))])
     fast = _FastRows.install(worksheet, factory, len(keys)) if write_only else None
     text_styles = [("wrap", "wrap!") if key in WRAPPED_COLUMNS else ("text", "text!") for key in keys]
     count = 0
@@ -290,7 +292,7 @@ def write_export_workbook(handle: IO[bytes], requests: Iterable[Request], info: 
     lang = info.lang
     workbook = Workbook(write_only=True)
     rows = append_request_sheet(workbook, label("export.sheet.requests", lang), requests, info.tz, lang, info.masked,
-                                extra=info.extra, notices=notices, on_row=on_row)
+                                extra=info.extra, notices=notices, on_row=on_row, links=info.links)
     append_info_sheet(workbook, label("export.sheet.info", lang), info_rows(info, rows, notices))
     if info.masked:
         workbook.properties.keywords = MASK_TOKEN

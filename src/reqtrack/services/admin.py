@@ -178,7 +178,9 @@ def check(ctx: Context) -> CheckReport:
             conn.execute("BEGIN")  # one snapshot for counts and checks, while others may write
             report.counts = _counts(conn)
             report.problems = list(_inconsistencies(conn))
-            for derived_check in (_deadline_problems, _report_fact_problems):
+            from .search import search_index_problems  # the search index and the links (issue 18)
+
+            for derived_check in (_deadline_problems, _report_fact_problems, search_index_problems):
                 derived_problems, note = derived_check(conn)
                 report.problems += derived_problems
                 if note:

@@ -102,8 +102,9 @@ def export_requests(
         flt = build_filter(given, **filters)
         total = uow.requests.count(flt)
         tz = given.tz
+        links = uow.requests.any_links()  # the Links column only where there are links to keep
     info = ExportInfo(lang=lang, tz=tz, exported_at=ctx.now, actor=ctx.actor, filter=flt, filter_texts=filters,
-                            masked=mask, extra=extra, version=__version__)
+                      masked=mask, extra=extra, version=__version__, links=links)
     notices = SheetNotices()
     on_row = _row_counter(progress, total)
     if progress is not None:
