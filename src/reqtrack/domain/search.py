@@ -212,15 +212,6 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return round(2 * len(a & b) / (len(a) + len(b)), 4)
 
 
-def index_grams(text: str) -> list[str]:
-    """The trigrams of a stored (normalised) text as the SQLite trigram index holds them, in order
-    of first occurrence (what the index is asked about to find candidates)."""
-    seen: dict[str, None] = {}
-    for i in range(len(text) - 2):
-        seen.setdefault(text[i:i + 3], None)
-    return list(seen)
-
-
 @dataclass(frozen=True)
 class Similar:
     """A likely duplicate: the request, its score, whether it has the same customer."""

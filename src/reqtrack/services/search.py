@@ -60,8 +60,9 @@ def search(ctx: Context, text: str, *, open_only: bool = False, limit: int = DEF
 def likely_duplicates(repo: Repository, customer: str, description: str, exclude: str | None = None,
                       limit: int = SIMILAR_SHOWN) -> list[Similar]:
     """The open requests that look like the same problem as `description` of `customer` (the same
-    customer first, then any; domain.search.rank_similar), from the search index."""
-    candidates = repo.similar_candidates(stored_field(customer), stored_field(description))
+    customer first, then any; domain.search.rank_similar), among the newest open ones
+    (storage.search_index.SIMILAR_WINDOW of the customer, and of any customer)."""
+    candidates = repo.similar_candidates(stored_field(customer))
     return rank_similar(description, customer, candidates, exclude=exclude, limit=limit)
 
 

@@ -27,7 +27,6 @@ _FTS_COLUMNS = ", ".join(SEARCH_FIELDS)
 _NEW = ", ".join(f"new.{c}" for c in SEARCH_FIELDS)
 _OLD = ", ".join(f"old.{c}" for c in SEARCH_FIELDS)
 MAX_EXPANSIONS = 400  # index terms a two-character search term may stand for before it is scanned for
-MAX_CANDIDATES = 5000  # rows the likely-duplicate lookup reads at most from the index
 
 
 def fts_phrase(text: str) -> str:
@@ -107,13 +106,13 @@ class Engine:
                      f"INSERT INTO search_fts (search_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', old.id, {_OLD}); "
                      f"INSERT INTO search_fts (rowid, {_FTS_COLUMNS}) VALUES (new.id, {_NEW}); END")
 
-    def search_condition(self, conn: Any, terms: Sequence[str]) -> tuple[str, list[Any]]:
-        """A condition on `d` (a row of search_doc) that holds when its document contains every
-        term (normalised, without white space), with its parameters.
+    def _search_parts(self, conn: Any, terms: Sequence[str]) -> tuple[str | None, list[str]] | None:
+        """(one FTS5 MATCH query for the terms the index can look up, or None; the terms to look
+        for in every row), or None when a term cannot match at all.
 
-        Terms of three characters or more are trigram phrases of one MATCH; a two-character
-        term stands for the index's trigrams that begin with it (every field ends with a space,
-        so every two characters of a field begin a trigram), found in the index's vocabulary; a
+        Terms of three characters or more are trigram phrases; a two-character term stands for
+        the index's trigrams that begin with it (every field ends with a space, so every two
+        characters of a field begin a trigram), found in the index's vocabulary; a
         one-character term (or a two-character one that stands for too many) is looked for in
         every row."""
         phrases: list[str] = []
@@ -129,39 +128,46 @@ class Engine:
                     (term, term + "\U0010ffff", MAX_EXPANSIONS + 1))]
             if expansions is not None and len(expansions) <= MAX_EXPANSIONS:
                 if not expansions:
-                    return "0 = 1", []
+                    return None
                 phrases.append("(" + " OR ".join(fts_phrase(t) for t in expansions) + ")")
             else:
                 scans.append(term)
-        conditions: list[str] = []
-        params: list[Any] = []
-        if phrases:
-            conditions.append("d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
-            params.append(" AND ".join(phrases))
-        for term in scans:
-            conditions.append("(" + " OR ".join(f"instr(d.{c}, ?) > 0" for c in SEARCH_FIELDS) + ")")
-            params.extend([term] * len(SEARCH_FIELDS))
+        return (" AND ".join(phrases) if phrases else None), scans
+
+    def _scan(self, terms: Sequence[str]) -> tuple[list[str], list[str]]:
+        conditions = ["(" + " OR ".join(f"instr(d.{c}, ?) > 0" for c in SEARCH_FIELDS) + ")" for _ in terms]
+        return conditions, [term for term in terms for _ in SEARCH_FIELDS]
+
+    def search_condition(self, conn: Any, terms: Sequence[str]) -> tuple[str, list[Any]]:
+        """A condition on `d` (a row of search_doc) that holds when its document contains every
+        term (normalised, without white space), with its parameters (`list --search`)."""
+        parts = self._search_parts(conn, terms)
+        if parts is None:
+            return "0 = 1", []
+        match, scans = parts
+        conditions, params = self._scan(scans)
+        if match is not None:
+            conditions.insert(0, "d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
+            params.insert(0, match)
         return " AND ".join(conditions) or "1 = 1", params
 
-    def similar_candidates(self, conn: Any, description: str) -> list[tuple[str, str, str]]:
-        """(request ID, customer, description) from search_doc of open requests whose stored
-        description shares one of the rarer trigrams of `description` (stored form): the eight
-        trigrams found in the fewest documents, looked up in the index's vocabulary; at most
-        MAX_CANDIDATES rows. (domain.search.rank_similar judges them.)"""
-        from ..domain.search import index_grams
-
-        wanted = index_grams(description)[:64]
-        if not wanted:
-            return []
-        counts = conn.execute(f"SELECT term, doc FROM search_vocab WHERE term IN ({self.marks(len(wanted))})",
-                              wanted).fetchall()
-        rare = [term for term, _ in sorted(counts, key=lambda row: (row[1], row[0]))[:8]]
-        if not rare:
-            return []
-        query = "description : (" + " OR ".join(fts_phrase(t) for t in rare) + ")"
-        return conn.execute(
-            "SELECT d.request_id, d.customer, d.description FROM search_doc d WHERE d.is_open = 1 AND d.id IN "
-            "(SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)", (query, MAX_CANDIDATES)).fetchall()
+    def search_candidates(self, conn: Any, terms: Sequence[str], open_only: bool) -> tuple[str, list[Any]]:
+        """A query of the `id`s of the newest documents (highest `id`) that contain every term,
+        at most the number its last parameter (`?`, the caller's) says: the FTS5 index read
+        newest first, stopping there."""
+        parts = self._search_parts(conn, terms)
+        if parts is None:
+            return "SELECT id FROM search_doc WHERE 0 = 1 LIMIT ?", []
+        match, scans = parts
+        conditions, params = self._scan(scans)
+        if open_only:
+            conditions.append("d.is_open = 1")
+        if match is None:
+            where = " AND ".join(conditions) or "1 = 1"
+            return f"SELECT d.id FROM search_doc d WHERE {where} ORDER BY d.id DESC LIMIT ?", params
+        where = " AND ".join(["f.search_fts MATCH ?", *conditions])
+        return (f"SELECT d.id FROM search_fts f JOIN search_doc d ON d.id = f.rowid WHERE {where} "
+                "ORDER BY f.rowid DESC LIMIT ?", [match, *params])
 
     def search_index_size(self, conn: Any) -> int | None:
         """Bytes the index takes beyond table search_doc (None when the engine cannot say)."""

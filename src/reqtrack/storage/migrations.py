@@ -261,7 +261,8 @@ def m007_links_and_search(conn: Any) -> None:
             notes TEXT NOT NULL,
             progress TEXT NOT NULL
         );
-        CREATE INDEX search_doc_open_customer ON search_doc (is_open, customer);
+        CREATE INDEX search_doc_open ON search_doc (is_open, id);
+        CREATE INDEX search_doc_open_customer ON search_doc (is_open, customer, id);
         ALTER TABLE report_fact ADD COLUMN recurrence INTEGER NOT NULL DEFAULT 0
         """
     ):

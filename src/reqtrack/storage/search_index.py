@@ -1,7 +1,7 @@
 """The search documents and links of requests (tables search_doc and link, migration m007): their
 statements, once, for both engines; what is particular to an engine (the full-text index over
 search_doc, how a term is looked up in it) is storage/engine.py's `Engine.search_condition`,
-`similar_candidates` and `create_search_index`.
+`search_candidates` and `create_search_index`.
 
 `search_doc` holds one row per request: its search document (domain.search.search_doc, the same
 text on both engines) and whether it is open. The index over it is derived data: SQLite's FTS5
@@ -22,6 +22,8 @@ from .engine import SQLITE, Engine
 SEARCH_INDEX_BASIS = "search_index"  # its row in `derived`
 SEARCH_INDEX_VERSION = "1"  # what domain.search.search_doc computes; a new meaning, a new version
 SEARCH_DOC_COLUMNS = ("request_id", "is_open", *DOC_FIELDS)
+RANKED = 500  # a search ranks at most the newest this many documents that contain every term
+SIMILAR_WINDOW = 1000  # likely duplicates: the newest this many open requests (of the customer, and of any)
 LINK_COLUMNS = ("request_id", "other_id", "kind", "at")
 _CHUNK = 500
 _REBUILD_CHUNK = 2000
@@ -118,14 +120,15 @@ class SearchStore:
 
     def search(self, terms: Sequence[str], limit: int, open_only: bool = False) -> list[tuple[str, float]]:
         """(request ID, score) of the requests whose document contains every term, best first
-        (then the higher ID first), at most `limit`."""
-        condition, params = self.engine.search_condition(self.conn, terms)
+        (then the higher ID first), at most `limit`. The newest RANKED documents that contain
+        every term are scored (the engine's index finds them newest first and stops there), so
+        a term found in many thousands of requests costs what a rarer one does."""
+        candidates, params = self.engine.search_candidates(self.conn, terms, open_only)
         score, score_params = score_sql(terms)
-        if open_only:
-            condition += " AND d.is_open = 1"
         rows = self.conn.execute(
-            f"SELECT d.request_id, {score} AS score FROM search_doc d WHERE {condition} "
-            "ORDER BY score DESC, d.request_id DESC LIMIT ?", [*score_params, *params, limit]).fetchall()
+            f"SELECT d.request_id, {score} AS score FROM search_doc d WHERE d.id IN ({candidates}) "
+            "ORDER BY score DESC, d.request_id DESC LIMIT ?",
+            [*score_params, *params, max(RANKED, limit), limit]).fetchall()
         return [(rid, round(float(value), 4)) for rid, value in rows]
 
     def search_filter(self, terms: Sequence[str]) -> tuple[str, list[Any]]:
@@ -134,13 +137,16 @@ class SearchStore:
         condition, params = self.engine.search_condition(self.conn, terms)
         return f"id IN (SELECT d.request_id FROM search_doc d WHERE {condition})", params
 
-    def similar_candidates(self, customer: str, description: str) -> list[tuple[str, str, str]]:
-        """(request ID, stored customer, stored description) of open requests that may be the
-        same problem: every open request of the same (stored) customer, and those the engine's
-        index finds near the description (stored forms)."""
-        same = self.conn.execute("SELECT request_id, customer, description FROM search_doc "
-                                 "WHERE is_open = 1 AND customer = ?", (customer,)).fetchall()
-        return [*same, *self.engine.similar_candidates(self.conn, description)]
+    def similar_candidates(self, customer: str) -> list[tuple[str, str, str]]:
+        """(request ID, stored customer, stored description) of the open requests a new one of
+        `customer` (stored form) may repeat: the newest SIMILAR_WINDOW open requests of that
+        customer, then the newest SIMILAR_WINDOW open requests of any (two index ranges; the
+        same rows on both engines)."""
+        columns = "request_id, customer, description FROM search_doc WHERE is_open = 1"
+        same = self.conn.execute(f"SELECT {columns} AND customer = ? ORDER BY id DESC LIMIT ?",
+                                 (customer, SIMILAR_WINDOW)).fetchall()
+        recent = self.conn.execute(f"SELECT {columns} ORDER BY id DESC LIMIT ?", (SIMILAR_WINDOW,)).fetchall()
+        return [*same, *recent]
 
     def search_index_size(self) -> dict[str, int | None]:
         """Bytes of the index beyond search_doc, and the rows of search_doc."""

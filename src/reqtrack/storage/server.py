@@ -216,8 +216,8 @@ class PostgresEngine(Engine):
         return self._trigrams
 
     def create_search_index(self, conn: Any) -> None:
-        """GIN trigram indexes (pg_trgm) over search_doc: one on the description (searches and
-        likely duplicates), one on the other four fields together (searches). pg_trgm is created
+        """GIN trigram indexes (pg_trgm) over search_doc: one on the description, one on the other
+        four fields together (a search term is looked for in both). pg_trgm is created
         in reqtrack's schema when the database does not have it; where that is not allowed, no
         index is made and a search reads every row (docs/search.md)."""
         if self.trigram_schema(conn) is None:
@@ -245,20 +245,13 @@ class PostgresEngine(Engine):
             params += [like_pattern(term)] * 2
         return " AND ".join(conditions) or "1 = 1", params
 
-    def similar_candidates(self, conn: Any, description: str) -> list[tuple[str, str, str]]:
-        """Open requests whose description pg_trgm finds similar (its `%` operator, threshold
-        0.3, through the description's GIN index), the 200 most similar; without pg_trgm the 500
-        requests most recently registered among the open ones."""
-        schema = self.trigram_schema(conn)
-        if schema is None:
-            return conn.execute("SELECT d.request_id, d.customer, d.description FROM search_doc d "
-                                "WHERE d.is_open = 1 ORDER BY d.id DESC LIMIT 500").fetchall()
-        name = quote_name(schema)
-        conn.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.3', true)")
-        return conn.execute(
-            f"SELECT d.request_id, d.customer, d.description FROM search_doc d WHERE d.is_open = 1 "
-            f"AND d.description OPERATOR({name}.%) ? ORDER BY {name}.similarity(d.description, ?) DESC LIMIT 200",
-            (description, description)).fetchall()
+    def search_candidates(self, conn: Any, terms: Any, open_only: bool) -> tuple[str, list[Any]]:
+        """The newest documents containing every term (the planner picks the GIN indexes, or
+        reads the table newest first and stops)."""
+        condition, params = self.search_condition(conn, terms)
+        if open_only:
+            condition += " AND d.is_open = 1"
+        return f"SELECT d.id FROM search_doc d WHERE {condition} ORDER BY d.id DESC LIMIT ?", params
 
     def search_index_size(self, conn: Any) -> int | None:
         names = [f"{quote_name(self.schema)}.{index}" for index in ("search_doc_description_trgm", "search_doc_other_trgm")]
