@@ -402,7 +402,7 @@ def raw_connect(location: Any) -> Any:
 
 
 STORED_TABLES = ("request", "event", "attachment", "setting", "import_log", "sla_open", "derived", "country_day",
-                 "report_fact", "report_completion", "report_event")
+                 "report_fact", "report_completion", "report_event", "link", "search_doc")
 
 
 def stored_state(location: Any) -> dict[str, list[tuple[Any, ...]]]:

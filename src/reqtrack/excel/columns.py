@@ -13,8 +13,8 @@ from typing import Any
 from ..domain.vocab import (
     COLUMNS,
     EXTRA_FIELDS,
-    LINKS_COLUMN,
     FEASIBILITY,
+    LINKS_COLUMN,
     PRIORITY,
     SATISFACTION,
     SOURCE,

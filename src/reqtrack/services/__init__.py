@@ -41,7 +41,6 @@ from .requests import (
     timezone_of,
     verify,
 )
-
 from .search import Hit, reindex, search, similar
 
 __all__ = [

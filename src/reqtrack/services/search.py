@@ -150,10 +150,10 @@ def _link_problems(repo: Repository) -> list[tuple[str, str]]:
             old, new = json.loads(changes)["link"]
         except (TypeError, ValueError, KeyError):
             continue
-        seen_old, seen_new = link_from_json(old), link_from_json(new)
-        other = (seen_new or seen_old).id if (seen_new or seen_old) else None
-        if other is not None:
-            latest[(rid, other)] = seen_new
+        seen_new = link_from_json(new)
+        either = seen_new or link_from_json(old)
+        if either is not None:
+            latest[(rid, either.id)] = seen_new
     for (rid, other), link in sorted(latest.items()):
         if stored.get((rid, other)) != link:
             said = f"as {link.kind} ({link.direction})" if link else "as removed"

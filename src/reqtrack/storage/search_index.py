@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..domain.record import Link, Request
-from ..domain.vocab import OPEN_STATUSES
 from ..domain.search import DOC_FIELDS, SCORE_PAD, SCORE_WEIGHTS, SearchDoc, document
+from ..domain.vocab import OPEN_STATUSES
 from .engine import SQLITE, Engine
 
 SEARCH_INDEX_BASIS = "search_index"  # its row in `derived`
