@@ -315,3 +315,24 @@ def test_the_index_size_is_known(ctx: Context) -> None:
         new(ctx, f"第{i}个需求：系统报错无法登录")
     size = index_size(ctx)
     assert size["documents"] == 20 and size["index_bytes"] is not None and size["index_bytes"] > 0
+
+
+def test_the_worked_example_of_docs_metrics_with_links(ctx: Context) -> None:
+    """docs/metrics.md, "Worked example with links": the week of the worked example, H cancelled
+    as a duplicate of A and I registered Thursday as a recurrence of G (completed on Monday):
+    (1 reopen + 1 recurrence) ÷ 4 completions = 0.5, the same replayed as of the Monday meeting
+    and from the stored facts on Friday."""
+    from helpers import MONDAY_MEETING, build_scenario
+
+    ids = build_scenario(ctx)
+    services.link(ctx, ids["H"], ids["A"], "duplicate", at="2025-03-05 09:30")
+    again = services.register(ctx, "crash on save, again", "ACME", source="phone", type="bug",
+                              recurrence_of=ids["G"], at="2025-03-06 11:00")
+    for as_of in (MONDAY_MEETING, None):
+        week = reports.report(ctx, period="week", previous=True, as_of=as_of).data
+        assert (week["new"], week["completed"], week["reopened"], week["recurrences"]) == (8, 4, 1, 1), as_of
+        assert week["recurrence_rate"] == 0.5
+        assert (week["by_customer"]["ACME"], week["by_type"]["bug"], week["by_source"]["phone"],
+                week["by_owner"]["unassigned"], week["cancelled"]) == (3, 3, 4, 4, 1)
+    assert services.get(ctx, again.id).links == [Link(ids["G"], "recurrence", "out")]
+    assert services.get(ctx, ids["A"]).links == [Link(ids["H"], "duplicate", "in")]
