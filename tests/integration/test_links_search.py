@@ -336,3 +336,23 @@ def test_the_worked_example_of_docs_metrics_with_links(ctx: Context) -> None:
                 week["by_owner"]["unassigned"], week["cancelled"]) == (3, 3, 4, 4, 1)
     assert services.get(ctx, again.id).links == [Link(ids["G"], "recurrence", "out")]
     assert services.get(ctx, ids["A"]).links == [Link(ids["H"], "duplicate", "in")]
+
+
+def test_the_score_in_sql_is_the_rule_of_domain_search(ctx: Context) -> None:
+    """On both engines the stored documents and the SQL score are domain.search's, to 4 decimals."""
+    from reqtrack.domain.search import query_terms, score
+
+    for text, customer, notes in (("希望增加批量导出功能", "ACME", None), ("导出 Excel 批量导出", "批量导出公司", "导出"),
+                                  ("Excel export", "Globex", "bulk EXPORT of invoices")):
+        rid = new(ctx, text, customer=customer, notes=notes)
+        services.progress(ctx, rid, "批量导出 again")
+    with ctx.reader() as uow:
+        docs = {doc.request_id: doc for doc in uow.requests.search_docs()}
+    for query in ("批量导出", "导出", "export", "excel 导出", "e"):
+        terms = query_terms(query)
+        hits = services.search(ctx, query)
+        assert hits, query
+        assert [(h.id, h.score) for h in hits] == sorted(
+            ((rid, score(doc, terms)) for rid, doc in docs.items() if all(
+                t in doc.customer + doc.proposer + doc.description + doc.notes + doc.progress for t in terms)),
+            key=lambda item: (-item[1], tuple(-ord(c) for c in item[0])))
