@@ -196,13 +196,16 @@ def _flatten(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[i
 
 
 # -- likely duplicates ----------------------------------------------------------------------------
+_NOT_ALNUM = re.compile(r"[\W_]+")  # what is not a letter or digit (of any script)
+
+
 def grams(text: str) -> frozenset[str]:
     """The character trigrams of a normalised text's letters and digits (the whole text when it
     has fewer than three)."""
-    kept = "".join(ch for ch in text if ch.isalnum())
+    kept = _NOT_ALNUM.sub("", text)
     if len(kept) < 3:
         return frozenset([kept]) if kept else frozenset()
-    return frozenset(kept[i:i + 3] for i in range(len(kept) - 2))
+    return frozenset([kept[i:i + 3] for i in range(len(kept) - 2)])
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -228,9 +231,18 @@ def rank_similar(description: str, customer: str, candidates: Iterable[tuple[str
     customer first, then by score (highest first), then the newer ID first; at most `limit`."""
     wanted = grams(normalise(description))
     own = stored_field(customer)
+    # Dice ≥ t needs the smaller set at least t ÷ (2 − t) of the larger: a text much shorter or
+    # longer is passed over without building its trigrams.
+    ratio = threshold / (2 - threshold) if 0 < threshold < 2 else 0.0
+    low, high = len(wanted) * ratio, (len(wanted) / ratio if ratio else float("inf"))
     found: dict[str, Similar] = {}
+    seen: set[str] = set()
     for request_id, their_customer, their_description in candidates:
-        if request_id == exclude or request_id in found:
+        if request_id == exclude or request_id in seen:
+            continue
+        seen.add(request_id)
+        size = len(_NOT_ALNUM.sub("", their_description)) - 2
+        if wanted and not low <= max(size, 1) <= high:
             continue
         value = similarity(wanted, grams(their_description))
         if value >= threshold:
