@@ -106,9 +106,10 @@ def bench_new(location: str, now: datetime, count: int) -> dict[str, Any]:
             "overhead_ms": round(medians["with"] - medians["without"], 1)}
 
 
-def load_pg(url: str, source: Path, now: datetime) -> dict[str, Any]:
+def load_pg(url: str, source: Path, now: datetime, search_only: bool = False) -> dict[str, Any]:
     """The requests and histories of a SQLite bench file into the schema of `url` (created by
-    reqtrack, empty), then the derived data computed there by reqtrack's services."""
+    reqtrack, empty), then the derived data computed there by reqtrack's services (`search_only`:
+    the search documents only, not the running deadlines and report facts)."""
     import sqlite3
 
     import psycopg
@@ -138,7 +139,8 @@ def load_pg(url: str, source: Path, now: datetime) -> dict[str, Any]:
     with ctx.unit_of_work(write=True) as uow:
         from reqtrack.services.upkeep import keep_deadlines
 
-        keep_deadlines(uow, inputs(uow, ctx), [], recompute=True)
+        if not search_only:
+            keep_deadlines(uow, inputs(uow, ctx), [], recompute=True)
         uow.requests.rebuild_search_docs()
         uow.commit()
     return {"copied_s": round(loaded - started, 1), "derived_s": round(time.perf_counter() - loaded, 1)}
@@ -149,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("location", help="a database file or a postgresql:// URL")
     parser.add_argument("source", nargs="?", type=Path, help="with --load-pg: the SQLite bench file to load")
     parser.add_argument("--load-pg", action="store_true", help="load SOURCE into the (empty) schema LOCATION")
+    parser.add_argument("--search-only", action="store_true", help="with --load-pg: compute the search documents only")
     parser.add_argument("--now", help="ISO time with offset (default: the bench file's meta, else now)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--new", type=int, default=0, help="also time `new` this many times each way")
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.load_pg:
         if args.source is None:
             parser.error("--load-pg needs the SQLite bench file to load")
-        print(json.dumps(load_pg(args.location, args.source, now)))
+        print(json.dumps(load_pg(args.location, args.source, now, args.search_only)))
         return 0
     result = bench_search(args.location, now, args.repeat)
     if args.new:

@@ -246,11 +246,17 @@ class PostgresEngine(Engine):
         return " AND ".join(conditions) or "1 = 1", params
 
     def search_candidates(self, conn: Any, terms: Any, open_only: bool) -> tuple[str, list[Any]]:
-        """The newest documents containing every term (the planner picks the GIN indexes, or
-        reads the table newest first and stops)."""
+        """The newest documents containing every term. With a term of three characters or more
+        every match is found through the GIN indexes first (MATERIALIZED: else the planner may
+        read the table newest first hoping for an early stop, which reads all of it for a rare
+        term), then the newest are kept; with shorter terms only, the table is read newest first
+        and the read stops at the limit."""
         condition, params = self.search_condition(conn, terms)
         if open_only:
             condition += " AND d.is_open = 1"
+        if any(len(term) >= 3 for term in terms):
+            return (f"WITH m AS MATERIALIZED (SELECT d.id FROM search_doc d WHERE {condition}) "
+                    "SELECT id FROM m ORDER BY id DESC LIMIT ?", params)
         return f"SELECT d.id FROM search_doc d WHERE {condition} ORDER BY d.id DESC LIMIT ?", params
 
     def search_index_size(self, conn: Any) -> int | None:
