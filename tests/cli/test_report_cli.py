@@ -112,7 +112,7 @@ def test_terminal_summary_marks_targets_met_or_missed(cli: Any, scenario: dict[s
     assert "50.0 % (1/2)" in high and "100.0 %" in high and "missed" in high and "1.73" in high
     medium = line_with("Medium priority: resolved within 4 wd")
     assert "100.0 % (1/1)" in medium and "met" in medium and "missed" not in medium
-    assert "Recurrence (reopens ÷ completions) 25.0 %" in out
+    assert "Recurrence ((reopens + recurrences) ÷ completions) 25.0 %" in out
     assert "First-pass verification 80.0 %" in out
     assert "Satisfaction rate 50.0 %" in out
     assert "█" in out  # the distribution and funnel bars

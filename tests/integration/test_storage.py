@@ -175,17 +175,29 @@ def _affinity(declared: str) -> str:
 
 def test_the_live_schema_is_the_declared_one(tmp_path: Path) -> None:
     """tables.py (SQLModel) declares every table; a freshly created database (the migrations)
-    has exactly those tables, columns in order, type affinities, NOT NULL and primary keys."""
+    has exactly those tables, columns in order, type affinities, NOT NULL and primary keys.
+
+    The full-text index over search_doc is the engine's own derived data and is not declared
+    (docs/search.md): SQLite's FTS5 table `search_fts` with its shadow tables and the vocabulary
+    table `search_vocab` (`Engine.search_index_tables`) are left out here — and must be exactly
+    those, virtual tables of FTS5 — as PostgreSQL's GIN indexes are (indexes are not compared)."""
     from sqlalchemy.dialects import sqlite as sqlite_dialect
     from sqlmodel import SQLModel
 
     from reqtrack.storage import tables  # noqa: F401 - registers the models
+    from reqtrack.storage.engine import SQLITE
 
     path = tmp_path / "schema.db"
     create_database(path, "UTC")
     conn = sqlite3.connect(path)
     live_tables = {name for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    index_tables = set(SQLITE.search_index_tables())
+    assert index_tables <= live_tables
+    virtual = {name for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+               if sql.upper().startswith("CREATE VIRTUAL TABLE")}
+    assert virtual == {"search_fts", "search_vocab"}
+    live_tables -= index_tables
     declared = SQLModel.metadata.tables
     assert live_tables == set(declared)
     dialect = sqlite_dialect.dialect()

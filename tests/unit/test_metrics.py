@@ -228,6 +228,12 @@ def play(index: int, start_hours: int, steps: list[tuple[int, int]]) -> Request:
                       type=("bug", "feature", None)[index % 3], source=("phone", None)[index % 2],
                       priority=(None, "high", "low", "medium")[index % 4])
     lifecycle.register(request, "t", FAR)
+    return advance(request, steps)
+
+
+def advance(request: Request, steps: list[tuple[int, int]]) -> Request:
+    """`play`'s steps applied to a request after its latest entry."""
+    at = request.history[-1].at
     for choice, gap in steps:
         at = at + timedelta(hours=gap)
         options = NEXT[request.status]

@@ -202,7 +202,7 @@ SourceFilter = Annotated[str | None, typer.Option("--source", help="Source")]
 SinceFilter = Annotated[str | None, typer.Option("--since", help="Submitted at or after (a date means 00:00).")]
 UntilFilter = Annotated[str | None, typer.Option("--until", help="Submitted at or before (a date means the end of that day).")]
 OpenFilter = Annotated[bool, typer.Option("--open", help=f"Only open requests ({', '.join(OPEN_STATUSES)}).")]
-SearchFilter = Annotated[str | None, typer.Option("--search", help="Text in description, customer or notes.")]
+SearchFilter = Annotated[str | None, typer.Option("--search", help="Words (all of them) in description, customer, proposer, notes or progress notes.")]
 
 
 def area(help: str | None = None) -> typer.Typer:

@@ -82,4 +82,5 @@ def import_(
     matched = f" ({result.matched_without_id} rows without ID matched existing requests)" if result.matched_without_id else ""
     say(f"{verb} {result.path.name}: {result.rows} row{'' if result.rows == 1 else 's'}: {result.created} created, "
         f"{result.updated} updated, {result.unchanged} unchanged{matched}"
+        + (f", {result.links} link{'' if result.links == 1 else 's'} {'to make' if dry_run else 'made'}" if result.links else "")
         + ("; dry run, nothing written" if dry_run else ""))

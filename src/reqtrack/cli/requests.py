@@ -60,24 +60,36 @@ def new(
     liaison: Annotated[str | None, typer.Option(help="Internal person who follows the request.")] = None,
     attach: Annotated[list[Path] | None, typer.Option("--attach", help="A file the customer gave (repeatable).")] = None,
     notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+    recurrence_of: Annotated[str | None, typer.Option("--recurrence-of", help="The completed request this is the same problem again of (复现).", show_default=False)] = None,
+    no_similar: Annotated[bool, typer.Option("--no-similar", help="Do not look for open requests that look like the same problem.")] = False,
     at: At = None,
     json: Json = False,
 ) -> None:
-    """Register a new request; prints its ID."""
+    """Register a new request; prints its ID (and, on stderr, open requests that look like the same problem)."""
     from .. import services
 
     if description == "-":
         description = read_stdin_text("the description").rstrip("\n")
     st = state(ctx)
-    request = services.register(
+    done = services.register_new(
         st.ctx, description, customer, source=source, proposer=proposer, contact=contact, type=type,
-        priority=priority, liaison=liaison, attachments=attach, notes=notes, at=at,
+        priority=priority, liaison=liaison, attachments=attach, notes=notes, at=at, recurrence_of=recurrence_of,
+        find_similar=not no_similar,
     )
+    request = done.request
+    if done.similar:
+        from ..views.links import similar_lines
+
+        for line in similar_lines(request.id, done.similar, st.lang):
+            say(f"reqtrack: {line}" if not line.startswith(" ") else line, err=True)
     if json:
+        from ..views.links import similar_json
         from ..views.output import dump_json
         from ..views.requests import request_to_json
 
-        dump_json(request_to_json(request, services.timezone_of(st.ctx)))
+        data = request_to_json(request, services.timezone_of(st.ctx))
+        data["similar"] = similar_json(done.similar)
+        dump_json(data)
     else:
         say(request.id)
 
@@ -187,11 +199,14 @@ def rate(ctx: typer.Context, request_id: RequestId,
 
 @app.command()
 def cancel(ctx: typer.Context, request_id: RequestId,
-           reason: Annotated[str, typer.Option(help="Why it is cancelled (required).", show_default=False)], at: At = None) -> None:
-    """Cancel an open request."""
+           reason: Annotated[str | None, typer.Option(help="Why it is cancelled (required, unless --duplicate-of).", show_default=False)] = None,
+           duplicate_of: Annotated[str | None, typer.Option("--duplicate-of", help="Cancel it as a duplicate of this request (the one kept), linked to it.", show_default=False)] = None,
+           at: At = None) -> None:
+    """Cancel an open request (--duplicate-of: as a duplicate of the one kept)."""
     from .. import services
 
-    _done(ctx, services.cancel(state(ctx).ctx, request_id, reason=reason, at=at), "cancelled")
+    r = services.cancel(state(ctx).ctx, request_id, reason=reason, at=at, duplicate_of=duplicate_of)
+    _done(ctx, r, f"cancelled as a duplicate of {duplicate_of.strip()}" if duplicate_of and duplicate_of.strip() else "cancelled")
 
 
 @app.command()

@@ -74,6 +74,20 @@ class Attachment:
     number: int = 0  # 1-based position within the request, used by `attachment ID N`
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link to another request as this one sees it (domain/links.py has the rules): the other
+    request's ID, the kind (related, duplicate, recurrence, depends-on), and `out` (from this
+    request to the other) or `in` (from the other to this one)."""
+
+    id: str
+    kind: str
+    direction: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "kind": self.kind, "direction": self.direction}
+
+
 @dataclass
 class Request:
     """A customer requirement or complaint and everything done about it."""
@@ -107,6 +121,7 @@ class Request:
     waiting: bool = False
     attachments: list[Attachment] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)  # both ways, by the other's ID (table link)
 
     @property
     def latest_event_at(self) -> datetime | None:

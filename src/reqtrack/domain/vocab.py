@@ -259,6 +259,8 @@ ACTION = Vocabulary(
         "attach": ("Attachment added", "添加附件", "添加附件"),
         "import": ("Imported", "导入", "導入"),
         "notice": ("Customer notified", "通知客户", "通知客戶"),
+        "link": ("Linked", "关联", "關聯"),
+        "unlink": ("Unlinked", "取消关联", "取消關聯"),
     },
 )
 
@@ -276,8 +278,19 @@ NOTICE_KIND = Vocabulary(
     },
 )
 
+# Kinds of link between two requests (SPEC §9, domain/links.py).
+LINK_KIND = Vocabulary(
+    "link kind",
+    {
+        "related": ("Related", "相关", "相關"),
+        "duplicate": ("Duplicate", "重复", "重複"),
+        "recurrence": ("Recurrence", "复现", "復現"),
+        "depends-on": ("Depends on", "依赖", "依賴"),
+    },
+)
+
 VOCABULARIES: dict[str, Vocabulary] = {
-    v.field: v for v in (SOURCE, TYPE, PRIORITY, FEASIBILITY, STATUS, VERIFICATION, SATISFACTION, ACTION)
+    v.field: v for v in (SOURCE, TYPE, PRIORITY, FEASIBILITY, STATUS, VERIFICATION, SATISFACTION, ACTION, LINK_KIND)
 }
 
 # The open statuses: work not yet verified done, nor cancelled. The one definition (the
@@ -321,10 +334,14 @@ EXTRA_FIELDS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# The column export adds after the template's 18 when the database holds links (docs/excel.md).
+LINKS_COLUMN: tuple[str, str, str, str] = ("links", "Links", "关联需求", "關聯需求")
+
+
 def column_label(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The header of a template column or extra field in `lang`."""
     index = 1 + LANGUAGES.index(lang)  # after the key
-    for row in COLUMNS + EXTRA_FIELDS:
+    for row in (*COLUMNS, LINKS_COLUMN, *EXTRA_FIELDS):
         if row[0] == key:
             return row[index]
     return key

@@ -14,6 +14,7 @@ from ..domain.vocab import (
     COLUMNS,
     EXTRA_FIELDS,
     FEASIBILITY,
+    LINKS_COLUMN,
     PRIORITY,
     SATISFACTION,
     SOURCE,
@@ -33,25 +34,26 @@ VOCABULARY_COLUMNS: dict[str, Vocabulary] = {
     "feasibility": FEASIBILITY,
 }
 TIME_COLUMNS = ("submitted_at", "completed_at", "responded_at", "closed_at")
-WRAPPED_COLUMNS = frozenset({"description", "attachments", "history", "notes"})
+WRAPPED_COLUMNS = frozenset({"description", "attachments", "history", "notes", "links"})
 NAME_FIELDS = ("proposer", "contact", "liaison", "owner")
 COLUMN_WIDTHS = {
     "id": 13, "source": 12, "proposer": 11, "customer": 22, "type": 12, "description": 48, "attachments": 20,
     "submitted_at": 17, "liaison": 12, "priority": 9, "owner": 20, "due": 17, "completed_at": 17, "status": 11,
     "history": 64, "verification": 16, "satisfaction": 11, "notes": 32, "contact": 16, "department": 14,
     "feasibility": 14, "scores": 30, "priority_reason": 24, "assign_reason": 24, "verification_note": 24,
-    "responded_at": 17, "closed_at": 17, "waiting": 9,
+    "responded_at": 17, "closed_at": 17, "waiting": 9, "links": 26,
 }
 
 
-def column_keys(extra: bool = False) -> tuple[str, ...]:
-    """The 18 template columns in order, then the kept extras when asked for."""
-    return TEMPLATE_KEYS + EXTRA_KEYS if extra else TEMPLATE_KEYS
+def column_keys(extra: bool = False, links: bool = False) -> tuple[str, ...]:
+    """The 18 template columns in order, then `Links` (when asked for: the database holds
+    links), then the kept extras (when asked for)."""
+    return TEMPLATE_KEYS + ((LINKS_COLUMN[0],) if links else ()) + (EXTRA_KEYS if extra else ())
 
 
-def header_labels(lang: str, extra: bool = False) -> list[str]:
+def header_labels(lang: str, extra: bool = False, links: bool = False) -> list[str]:
     """The header row in `lang`."""
-    return [column_label(key, lang) for key in column_keys(extra)]
+    return [column_label(key, lang) for key in column_keys(extra, links)]
 
 
 # -- recognising a header row -------------------------------------------------------------------
@@ -93,12 +95,13 @@ _HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "verification": ("验证", "驗證"),
     "satisfaction": ("满意度", "滿意度"),
     "notes": ("remarks", "remark", "note", "备注说明", "備註說明"),
+    "links": ("link", "linkedrequests", "关联", "關聯", "相关需求", "相關需求"),
 }
 
 
 def _header_names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for row in COLUMNS + EXTRA_FIELDS:
+    for row in (*COLUMNS, LINKS_COLUMN, *EXTRA_FIELDS):
         key = row[0]
         for text in (key, *row[1:]):
             names.setdefault(_normal(text), key)

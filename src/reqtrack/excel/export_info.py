@@ -40,6 +40,7 @@ class ExportInfo:
     extra: bool = False
     version: str = ""
     vocabularies: Vocabularies | None = None  # source and type as the database has them (None: built-in)
+    links: bool = False  # the Links column after the 18 (the database holds links)
 
 
 def info_rows(info: ExportInfo, rows: int, notices: SheetNotices) -> list[tuple[str, str | int | datetime]]:
@@ -54,7 +55,8 @@ def info_rows(info: ExportInfo, rows: int, notices: SheetNotices) -> list[tuple[
         (label("export.rows", lang), rows),
         (label("export.filters", lang), describe_filters(info.filter_texts, info.filter, info.tz, lang)),
         (label("export.language", lang), lang),
-        (label("export.columns", lang), "18 template columns" + (" + kept fields" if info.extra else "")),
+        (label("export.columns", lang), "18 template columns" + (" + Links" if info.links else "")
+         + (" + kept fields" if info.extra else "")),
         (label("export.notices", lang), "\n".join(notices.sentences()) or "-"),
         (label("export.version", lang), info.version),
     ]

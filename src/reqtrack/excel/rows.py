@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..domain.record import HistoryEntry, Request
-from ..domain.vocab import VERIFICATION
+from ..domain.record import HistoryEntry, Link, Request
+from ..domain.vocab import LINK_KIND, VERIFICATION
 from ..domain.vocabularies import Vocabularies
 from ..views.cells import owner_cell
 from ..views.labels import label
@@ -42,6 +42,15 @@ def log_line(entry: HistoryEntry, tz: ZoneInfo, lang: str) -> str:
 def process_log_lines(request: Request, tz: ZoneInfo, lang: str) -> list[str]:
     """Every history entry, newest first, one `YYYY-MM-DD HH:MM <action>: <note>` each."""
     return [history_line(entry, tz, lang) for entry in sorted(request.history, key=lambda e: e.seq, reverse=True)]
+
+
+LINK_ARROWS = {"out": "→", "in": "←"}  # `→`: from this request to the other; `←`: from the other to it
+
+
+def link_cell_line(link: Link, lang: str) -> str:
+    """A link as a line of the Links cell: `<kind label> → <ID>` (this request is KIND of ID) or
+    `<kind label> ← <ID>` (ID is KIND of this one); import reads the label in any language."""
+    return f"{LINK_KIND.label(link.kind, lang)} {LINK_ARROWS[link.direction]} {link.id}"
 
 
 def _scores_text(scores: dict[str, int] | None) -> str | None:
@@ -81,6 +90,8 @@ def request_cells(request: Request, tz: ZoneInfo, lang: str, keys: Iterable[str]
             values.append(_scores_text(request.scores))
         elif key == "waiting":
             values.append(label("export.yes", lang) if request.waiting else None)
+        elif key == "links":
+            values.append("\n".join(link_cell_line(link, lang) for link in request.links) or None)
         else:
             raw = getattr(request, key)
             values.append(raw if raw not in ("",) else None)

@@ -45,6 +45,7 @@ def write_csv_sheet(
     notices: SheetNotices | None = None,
     on_row: Callable[[], None] | None = None,
     vocabularies: Vocabularies | None = None,
+    links: bool = False,
 ) -> int:
     """The same cells as the xlsx sheet, as CSV (open `out` with encoding "utf-8-sig" and
     newline=""). Times as `YYYY-MM-DD HH:MM`, formula-like texts behind a `'`. `banner` is a
@@ -53,8 +54,8 @@ def write_csv_sheet(
     writer = csv.writer(out)
     if banner:
         writer.writerow([banner])
-    keys = column_keys(extra)
-    writer.writerow(header_labels(lang, extra))
+    keys = column_keys(extra, links)
+    writer.writerow(header_labels(lang, extra, links))
     count = 0
     for request in requests:
         if mask:
@@ -82,7 +83,7 @@ def write_csv_export(handle: IO[bytes], requests: Iterable[Request], info: Expor
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     banner = masked_banner(info.lang) if info.masked else None
     rows = write_csv_sheet(text, requests, info.tz, info.lang, info.masked, extra=info.extra, banner=banner,
-                           notices=notices, on_row=on_row, vocabularies=info.vocabularies)
+                           notices=notices, on_row=on_row, vocabularies=info.vocabularies, links=info.links)
     text.flush()
     text.detach()
     return rows

@@ -273,6 +273,32 @@ def parse_flag(value: Any) -> bool:
     raise CellProblem("not yes or no")
 
 
+# -- the links -----------------------------------------------------------------------------------
+_LINK_LINE = re.compile(r"^\s*(?P<kind>.+?)\s*(?P<arrow>→|->|←|<-)\s*(?P<id>\S+)\s*$")
+
+
+def parse_links(value: Any) -> list[tuple[str, str, str]]:
+    """The Links cell (excel.rows.link_cell_line, one link a line: `<kind> → <ID>` or `<kind> ←
+    <ID>`, the kind as its key or a label in any language, `->` and `<-` too) as (kind,
+    direction, other ID) in the cell's order; empty: none."""
+    from ..domain.vocab import LINK_KIND
+
+    text = cell_text(value)
+    if text is None:
+        return []
+    found: list[tuple[str, str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = _LINK_LINE.match(line)
+        kind = LINK_KIND.lookup(match.group("kind")) if match else None
+        if match is None or kind is None:
+            raise CellProblem(f"the link {line.strip()!r} is not `<kind> → <ID>` or `<kind> ← <ID>` with a kind of "
+                              f"{', '.join(LINK_KIND.keys)} (or its label)")
+        found.append((kind, "out" if match.group("arrow") in ("→", "->") else "in", match.group("id")))
+    return found
+
+
 # -- the process log ----------------------------------------------------------------------------
 _LOG_LINE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) (.+?)(?:: (.*))?$", re.DOTALL)
 

@@ -213,6 +213,7 @@ def append_request_sheet(
     notices: SheetNotices | None = None,
     on_row: Callable[[], None] | None = None,
     vocabularies: Vocabularies | None = None,
+    links: bool = False,
 ) -> int:
     """Append a sheet with the 18 template columns (header in `lang`) to an openpyxl workbook
     (made for `Workbook(write_only=True)`; a normal workbook works too) and return the number
@@ -224,7 +225,7 @@ def append_request_sheet(
     process log newest first, one line per entry; the owner as "dept/person". Printed landscape,
     one page wide, the header on every page, each row as tall as its text. `mask` hides
     personal names (see `masked_copy`). `extra` adds the kept non-template fields after the 18
-    columns; `notices` collects cut cells and control characters; `on_row` is called after
+    columns (`links`: the Links column after the 18, before those); `notices` collects cut cells and control characters; `on_row` is called after
     each row;
     source and type are labelled in `vocabularies` (the database's; None: the built-in ones).
     """
@@ -232,7 +233,7 @@ def append_request_sheet(
 
     notices = notices if notices is not None else SheetNotices()
     worksheet = workbook.create_sheet(title=_sheet_title(title))
-    keys = column_keys(extra)
+    keys = column_keys(extra, links)
     widths = column_widths(keys, lang, extra)
     for index, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width
@@ -240,7 +241,7 @@ def append_request_sheet(
     set_up_page(worksheet, title_rows=1, footer=label("page_footer", lang))
     write_only = bool(getattr(workbook, "write_only", False))
     factory = _CellFactory(worksheet, reuse=write_only)
-    worksheet.append([factory.cell(i, "header", text) for i, text in enumerate(header_labels(lang, extra))])
+    worksheet.append([factory.cell(i, "header", text) for i, text in enumerate(header_labels(lang, extra, links))])
     fast = _FastRows.install(worksheet, factory, len(keys)) if write_only else None
     text_styles = [("wrap", "wrap!") if key in PRINT_WRAPPED else ("text", "text!") for key in keys]
     count = 0
@@ -350,7 +351,8 @@ def write_export_workbook(handle: IO[bytes], requests: Iterable[Request], info: 
     lang = info.lang
     workbook = Workbook(write_only=True)
     rows = append_request_sheet(workbook, label("export.sheet.requests", lang), requests, info.tz, lang, info.masked,
-                                extra=info.extra, notices=notices, on_row=on_row, vocabularies=info.vocabularies)
+                                extra=info.extra, notices=notices, on_row=on_row, vocabularies=info.vocabularies,
+                                links=info.links)
     append_info_sheet(workbook, label("export.sheet.info", lang), info_rows(info, rows, notices), lang)
     if info.masked:
         workbook.properties.keywords = MASK_TOKEN

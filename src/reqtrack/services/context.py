@@ -210,13 +210,15 @@ def calendar_for(settings: Mapping[str, str], requests: Repository | None = None
 
 
 def with_histories(requests: Repository, batch: list[Request], attachments: bool = False) -> list[Request]:
-    """`batch` with each request's history (and, with `attachments`, its attachments) loaded,
-    in one query each for the whole batch; returns `batch`."""
+    """`batch` with each request's history and links (and, with `attachments`, its attachments)
+    loaded, in one query each for the whole batch; returns `batch`."""
     ids = [r.id for r in batch]
     histories = requests.histories(ids)
+    links = requests.links_of(ids)
     files = requests.attachments_of(ids) if attachments else None
     for request in batch:
         request.history = histories[request.id]
+        request.links = links[request.id]
         if files is not None:
             request.attachments = files[request.id]
     return batch

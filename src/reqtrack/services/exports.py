@@ -103,8 +103,9 @@ def export_requests(
         total = uow.requests.count(flt)
         tz = given.tz
         vocabularies = given.vocabularies if fmt != "json" else None  # JSON writes the keys
+        links = uow.requests.any_links()  # the Links column only where there are links to keep
     info = ExportInfo(lang=lang, tz=tz, exported_at=ctx.now, actor=ctx.actor, filter=flt, filter_texts=filters,
-                      masked=mask, extra=extra, version=__version__, vocabularies=vocabularies)
+                      masked=mask, extra=extra, version=__version__, vocabularies=vocabularies, links=links)
     notices = SheetNotices()
     on_row = _row_counter(progress, total)
     if progress is not None:

@@ -27,6 +27,7 @@ from ..excel.validator import (
     cell_text,
     parse_attachments,
     parse_flag,
+    parse_links,
     parse_owner,
     parse_plain,
     parse_process_log,
@@ -176,6 +177,8 @@ def _parse_cell(key: str, raw: Any, tz: ZoneInfo, date_tz: ZoneInfo | None = Non
         return parse_flag(raw)
     if key == "history":
         return cell_text(raw)
+    if key == "links":
+        return parse_links(raw)
     raise AssertionError(key)
 
 

@@ -22,6 +22,7 @@ from ..excel.columns import Column
 from ..excel.reader import Table, read_table
 from ..excel.safety import strip_cut_marker
 from .context import Context, Inputs, inputs
+from .import_links import apply_links
 from .import_merge import Ids, compare, masked_cells, match_rows_without_id, new_request
 from .import_rows import MASKED_MESSAGE, ImportProblem, ImportRefused, ParsedRow, parse_rows
 from .upkeep import keep_deadlines
@@ -46,6 +47,7 @@ class ImportResult:
     dry_run: bool
     matched_without_id: int = 0
     warnings: list[str] = field(default_factory=list)
+    links: int = 0  # links made from the Links column (services.import_links)
 
 
 def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult:
@@ -66,12 +68,17 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
         writes = _Writes(uow, Inputs(repo.settings(), ctx.now, repo), dry_run)
         creations = _update_existing(ctx, sheet, writes)
         created, cut_rows = _create_new(ctx, sheet, creations, writes)
+        linked = 0
+        if "links" in sheet.keys:
+            linked = apply_links(ctx, uow, writes.settings, sheet.rows, sheet.by_key["links"],
+                                 {r.target for r in creations if r.target}, path, dry_run)
         if not dry_run:
             repo.record_import(file=str(path.resolve()), at=ctx.now, actor=ctx.actor, rows=len(sheet.rows),
                                created=created, updated=writes.updated, unchanged=writes.unchanged)
             uow.commit()
     warnings = sheet.warnings + _closing_warnings(cut_rows, sheet.missing_times, dry_run)
-    return ImportResult(path, len(sheet.rows), created, writes.updated, writes.unchanged, dry_run, matched, warnings)
+    return ImportResult(path, len(sheet.rows), created, writes.updated, writes.unchanged, dry_run, matched, warnings,
+                        linked)
 
 
 # -- phase A: the file read and checked ---------------------------------------------------------------
@@ -261,6 +268,7 @@ def _create_new(ctx: Context, sheet: _Sheet, creations: list[ParsedRow], writes:
     cut_rows: list[int] = []
     for row in creations:
         request_id = row.id or ids.new(row.values.get("submitted_at") or ctx.now, sheet.tz)
+        row.target = request_id
         if _has_cut_cell(row):
             cut_rows.append(row.number)
         if not writes.dry_run:

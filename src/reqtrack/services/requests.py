@@ -24,6 +24,7 @@ from .upkeep import keep_deadlines
 
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
+    from ..domain.search import Similar
     from ..domain.sla import Clock
     from ..storage.repository import Repository
     from ..storage.stored import RequestFilter
@@ -76,7 +77,21 @@ def refuse_unknown_early(ctx: Context, **values: str | None) -> None:
 
 
 # -- writes ---------------------------------------------------------------------------------
-def register(
+@dataclass
+class Registered:
+    """A new request, and the open requests that look like the same problem (`new` warns of them)."""
+
+    request: Request
+    similar: list[Similar]
+
+
+def register(ctx: Context, description: str, customer: str, **options: Any) -> Request:
+    """Register a new request (pending) under the next ID of its local month (`register_new`
+    without looking for likely duplicates)."""
+    return register_new(ctx, description, customer, find_similar=False, **options).request
+
+
+def register_new(
     ctx: Context,
     description: str,
     customer: str,
@@ -90,9 +105,15 @@ def register(
     attachments: list[Path] | None = None,
     notes: str | None = None,
     at: str | None = None,
-) -> Request:
-    """Register a new request (pending) under the next ID of its local month."""
+    recurrence_of: str | None = None,
+    find_similar: bool = True,
+) -> Registered:
+    """Register a new request (pending) under the next ID of its local month; `recurrence_of`
+    links it as the recurrence of that (completed) request; `find_similar` also finds the open
+    requests that look like the same problem (the same customer first, services.search)."""
+    from ..domain import links
     from ..storage.repository import sha256_of
+    from .search import likely_duplicates
 
     files = [read_attachment(p) for p in attachments or []]
     priority_key = PRIORITY.parse(text(priority))
@@ -118,10 +139,18 @@ def register(
         ]
         note = ", ".join(f"{a.name} ({a.size} bytes)" for a in request.attachments)
         lifecycle.register(request, ctx.actor, ctx.now, note=f"attachments: {note}" if note else None)
+        similar = likely_duplicates(uow.requests, request.customer, description) if find_similar else []
+        changed = [request]
+        if text(recurrence_of):
+            other = uow.requests.get(str(recurrence_of).strip())
+            links.link(request, other, "recurrence", submitted, ctx.now, ctx.actor, uow.requests.linked_to)
+            changed.append(other)
         uow.requests.add(request, {a.number: content for a, (_, content) in zip(request.attachments, files)})
-        keep_deadlines(uow, given, [request])
+        if len(changed) > 1:
+            uow.requests.save(changed[1])
+        keep_deadlines(uow, given, changed)
         uow.commit()
-    return request
+    return Registered(request, similar)
 
 
 def _change(ctx: Context, request_id: str, at: str | None, apply: Callable[[Request, datetime, Inputs], Any],
@@ -229,9 +258,17 @@ def rate(ctx: Context, request_id: str, satisfaction: str, *, note: str | None =
     return _change(ctx, request_id, at, lambda r, t, _: lifecycle.rate(r, t, ctx.now, ctx.actor, sat, text(note)))  # type: ignore[arg-type]
 
 
-def cancel(ctx: Context, request_id: str, *, reason: str, at: str | None = None) -> Request:
-    """Cancel an open request."""
-    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.cancel(r, t, ctx.now, ctx.actor, reason))
+def cancel(ctx: Context, request_id: str, *, reason: str | None = None, at: str | None = None,
+           duplicate_of: str | None = None) -> Request:
+    """Cancel an open request; `duplicate_of` cancels it as a duplicate of that request (the one
+    kept), linked to it, the reason then optional (services.links.cancel_duplicate)."""
+    if text(duplicate_of):
+        from .links import cancel_duplicate
+
+        return cancel_duplicate(ctx, request_id, str(duplicate_of), reason=reason, at=at).request
+    if not text(reason):
+        raise InvalidInput("--reason is required (or --duplicate-of ID to cancel it as a duplicate)")
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.cancel(r, t, ctx.now, ctx.actor, str(reason)))
 
 
 def reopen(ctx: Context, request_id: str, *, reason: str, at: str | None = None) -> Request:

@@ -1,6 +1,7 @@
 """The derived data every write keeps in step, in the same transaction as what it is computed
 from: the open requests' running deadlines (read by `overdue`), the report facts (read by
-`report`), and the country's holidays of the years the records touch (kept as the installed
+`report`), the search documents (read by `search`, `list --search` and the likely duplicates of
+`new`; the engine's full-text index follows them), and the country's holidays of the years the records touch (kept as the installed
 `holidays` package said them, so what was computed with them does not move when it changes).
 
 `check` (services/admin.py) recomputes the same data from the histories and compares.
@@ -32,7 +33,7 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
 
     Called by every service that writes a request or a setting, before it commits, so the stored
     deadlines change in the same transaction as what they are computed from. Keeps the changed
-    requests' report facts too (`keep_report_facts`).
+    requests' report facts and search documents too (`keep_report_facts`, `keep_search_index`).
     """
     try:
         _keep_deadlines(uow, inputs, changed, recompute)
@@ -42,6 +43,21 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
         # the histories and names the setting to fix.
         uow.requests.replace_running_deadlines({}, None)
     keep_report_facts(uow, changed)
+    keep_search_index(uow, changed)
+
+
+def keep_search_index(uow: UnitOfWork, changed: list[Request]) -> None:
+    """Keep the search documents (domain.search.search_doc) of the `changed` requests (loaded with
+    their history) in step with this unit of work; when they are not complete (or of another
+    version), compute every request's afresh. The engine's index over them follows in the same
+    transaction (SQLite's triggers, PostgreSQL's GIN indexes)."""
+    from ..domain.search import search_doc
+    from ..storage.search_index import SEARCH_INDEX_VERSION
+
+    if uow.requests.search_index_basis() != SEARCH_INDEX_VERSION:
+        uow.requests.rebuild_search_docs()
+    elif changed:
+        uow.requests.put_search_docs(search_doc(r) for r in changed)
 
 
 def keep_report_facts(uow: UnitOfWork, changed: list[Request]) -> None:
@@ -65,15 +81,23 @@ def all_report_facts(requests: Repository, chunk_size: int = 5000) -> Iterator[d
     """Every request's report facts computed from its history, a chunk of requests at a time:
     {request ID: (request, RequestFacts)}. `requests`: a repository."""
     from ..domain.metrics import request_facts
-    from ..storage.stored import RequestFilter
 
-    everyone = requests.select(RequestFilter(), newest_first=False)  # streamed: never all at once
-    while chunk := list(islice(everyone, chunk_size)):
+    for chunk in chunks_with_histories(requests, chunk_size):
         result = {}
-        for request in with_histories(requests, chunk):
+        for request in chunk:
             result[request.id] = (request, request_facts(request))
             request.history = []  # let the chunk's entries go
         yield result
+
+
+def chunks_with_histories(requests: Repository, chunk_size: int = 5000) -> Iterator[list[Request]]:
+    """Every request with its history and links, in submission order, a chunk at a time (never
+    all at once). `requests`: a repository."""
+    from ..storage.stored import RequestFilter
+
+    everyone = requests.select(RequestFilter(), newest_first=False)  # streamed
+    while chunk := list(islice(everyone, chunk_size)):
+        yield with_histories(requests, chunk)
 
 
 def open_running_deadlines(requests: Repository, calendar: WorkingCalendar,

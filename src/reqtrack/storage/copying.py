@@ -22,10 +22,12 @@ from typing import Any
 # list does not name (tests/integration/test_copy.py checks the list against a new database).
 TABLES: tuple[str, ...] = (
     "request", "event", "attachment", "setting", "import_log", "sla_open", "derived", "country_day",
-    "report_fact", "report_completion", "report_event", "vocabulary",
+    "report_fact", "report_completion", "report_event", "vocabulary", "link", "search_doc",
 )
-# Tables of the engine's own bookkeeping, never copied (the schema's version on PostgreSQL).
+# Tables of the engine's own bookkeeping, never copied (the schema's version on PostgreSQL; the
+# full-text index on SQLite: FTS5's tables, filled by search_doc's triggers as its rows arrive).
 BOOKKEEPING = frozenset({"schema_version"})
+_INDEX_TABLES = ("search_fts", "search_vocab")
 
 CHUNK_ROWS = 1000  # rows per fetch and per executemany
 CHUNK_BYTES = 32 * 1024 * 1024  # ... or fewer, once their contents reach this
@@ -94,7 +96,7 @@ def table_names(conn: Any) -> set[str]:
                             "AND table_type = 'BASE TABLE'", (conn.engine.schema,)).fetchall()
     else:
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'").fetchall()
-    return {str(name) for (name,) in rows} - BOOKKEEPING
+    return {str(name) for (name,) in rows if not str(name).startswith(_INDEX_TABLES)} - BOOKKEEPING
 
 
 def unknown_tables(conn: Any) -> list[str]:

@@ -5,8 +5,9 @@ storage/checks.py), the copy (storage/copying.py) and the migrations is written 
 PostgreSQL speak, with `?` (or `:name`) placeholders. What differs between engines goes through
 here and nowhere else: beginning a transaction (for reading: one snapshot; for writing: writers
 queue for one lock, so IDs stay consecutive), the schema's version (SQLite's `user_version`, a
-table on PostgreSQL), the wording of DDL types, JSON access, and which exceptions are the
-driver's own. The SQLite engine is here; the PostgreSQL one (storage/server.py) subclasses it and
+table on PostgreSQL), the wording of DDL types, JSON access, the full-text index over table
+search_doc (SQLite: an FTS5 trigram index; PostgreSQL: pg_trgm GIN indexes) and how a search
+term or a likely duplicate is looked up in it, and which exceptions are the driver's own. The SQLite engine is here; the PostgreSQL one (storage/server.py) subclasses it and
 is imported only when a URL names a server, so the file's commands never load psycopg.
 
 A connection of either engine offers what sqlite3's does (`execute`, `executemany`, `close`,
@@ -18,6 +19,24 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
+
+# The search document's fields (table search_doc, domain.search.DOC_FIELDS) and the column
+# lists the index statements repeat.
+SEARCH_FIELDS = ("customer", "proposer", "description", "notes", "progress")
+_FTS_COLUMNS = ", ".join(SEARCH_FIELDS)
+_NEW = ", ".join(f"new.{c}" for c in SEARCH_FIELDS)
+_OLD = ", ".join(f"old.{c}" for c in SEARCH_FIELDS)
+MAX_EXPANSIONS = 400  # index terms a two-character search term may stand for before it is scanned for
+
+
+def fts_phrase(text: str) -> str:
+    """A text as one FTS5 phrase (double quotes doubled)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def like_pattern(term: str) -> str:
+    """`%term%` with LIKE's wildcards in the term escaped (for `LIKE ? ESCAPE '\\'`)."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 class Engine:
@@ -73,6 +92,143 @@ class Engine:
     def json_item(self, column: str, key: str, index: int) -> str:
         """The text of `column`'s JSON object at `key`, item `index` (NULL when missing)."""
         return f"json_extract({column}, '$.{key}[{int(index)}]')"
+
+    # -- the full-text index over search_doc (migration m007; storage/search_index.py) ----------
+    def create_search_index(self, conn: Any) -> None:
+        """Create the index over table search_doc: an FTS5 table with the trigram tokenizer over
+        its five text columns (external content: the text is stored once, in search_doc; its
+        `id` is the FTS rowid), kept by triggers on every write to search_doc, and the index's
+        vocabulary (which trigrams it holds, in how many documents)."""
+        conn.execute(f"CREATE VIRTUAL TABLE search_fts USING fts5({_FTS_COLUMNS}, content='search_doc', "
+                     "content_rowid='id', tokenize='trigram case_sensitive 1')")
+        conn.execute("CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, 'row')")
+        conn.execute(f"CREATE TRIGGER search_doc_insert AFTER INSERT ON search_doc BEGIN "
+                     f"INSERT INTO search_fts (rowid, {_FTS_COLUMNS}) VALUES (new.id, {_NEW}); END")
+        conn.execute(f"CREATE TRIGGER search_doc_delete AFTER DELETE ON search_doc BEGIN "
+                     f"INSERT INTO search_fts (search_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', old.id, {_OLD}); END")
+        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in ("id", *SEARCH_FIELDS))
+        conn.execute(f"CREATE TRIGGER search_doc_update AFTER UPDATE ON search_doc WHEN {changed} BEGIN "
+                     f"INSERT INTO search_fts (search_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', old.id, {_OLD}); "
+                     f"INSERT INTO search_fts (rowid, {_FTS_COLUMNS}) VALUES (new.id, {_NEW}); END")
+
+    def _search_parts(self, conn: Any, terms: Sequence[str]) -> tuple[str | None, list[str]] | None:
+        """(one FTS5 MATCH query for the terms the index can look up, or None; the terms to look
+        for in every row), or None when a term cannot match at all.
+
+        Terms of three characters or more are trigram phrases; a two-character term stands for
+        the index's trigrams that begin with it (every field ends with a space, so every two
+        characters of a field begin a trigram), found in the index's vocabulary; a
+        one-character term (or a two-character one that stands for too many) is looked for in
+        every row."""
+        phrases: list[str] = []
+        scans: list[str] = []
+        for term in terms:
+            if len(term) >= 3:
+                phrases.append(fts_phrase(term))
+                continue
+            expansions = None
+            if len(term) == 2:
+                expansions = [t for (t,) in conn.execute(
+                    "SELECT term FROM search_vocab WHERE term >= ? AND term < ? LIMIT ?",
+                    (term, term + "\U0010ffff", MAX_EXPANSIONS + 1))]
+            if expansions is not None and len(expansions) <= MAX_EXPANSIONS:
+                if not expansions:
+                    return None
+                phrases.append("(" + " OR ".join(fts_phrase(t) for t in expansions) + ")")
+            else:
+                scans.append(term)
+        return (" AND ".join(phrases) if phrases else None), scans
+
+    def _scan(self, terms: Sequence[str]) -> tuple[list[str], list[str]]:
+        conditions = ["(" + " OR ".join(f"instr(d.{c}, ?) > 0" for c in SEARCH_FIELDS) + ")" for _ in terms]
+        return conditions, [term for term in terms for _ in SEARCH_FIELDS]
+
+    def search_condition(self, conn: Any, terms: Sequence[str]) -> tuple[str, list[Any]]:
+        """A condition on `d` (a row of search_doc) that holds when its document contains every
+        term (normalised, without white space), with its parameters (`list --search`)."""
+        parts = self._search_parts(conn, terms)
+        if parts is None:
+            return "0 = 1", []
+        match, scans = parts
+        conditions, params = self._scan(scans)
+        if match is not None:
+            conditions.insert(0, "d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
+            params.insert(0, match)
+        return " AND ".join(conditions) or "1 = 1", params
+
+    def search_candidates(self, conn: Any, terms: Sequence[str], open_only: bool) -> tuple[str, list[Any]]:
+        """A query of the `id`s of the newest documents (highest `id`) that contain every term,
+        at most the number its last parameter (`?`, the caller's) says: the FTS5 index read
+        newest first, stopping there."""
+        parts = self._search_parts(conn, terms)
+        if parts is None:
+            return "SELECT id FROM search_doc WHERE 0 = 1 LIMIT ?", []
+        match, scans = parts
+        conditions, params = self._scan(scans)
+        if open_only:
+            conditions.append("d.is_open = 1")
+        if match is None:
+            where = " AND ".join(conditions) or "1 = 1"
+            return f"SELECT d.id FROM search_doc d WHERE {where} ORDER BY d.id DESC LIMIT ?", params
+        where = " AND ".join(["f.search_fts MATCH ?", *conditions])
+        return (f"SELECT d.id FROM search_fts f JOIN search_doc d ON d.id = f.rowid WHERE {where} "
+                "ORDER BY f.rowid DESC LIMIT ?", [match, *params])
+
+    def search_index_size(self, conn: Any) -> int | None:
+        """Bytes the index takes beyond table search_doc (None when the engine cannot say)."""
+        try:
+            row = conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'").fetchone()
+        except self.error:
+            return None  # SQLite built without the dbstat table
+        return int(row[0] or 0)
+
+    def search_index_problems(self, conn: Any) -> list[str]:
+        """Where the FTS5 index does not hold what search_doc says: each document must be indexed
+        with one trigram per position of each field (a field of n characters: n − 2; the
+        index's per-row sizes, search_fts_docsize), no other row indexed, and the vocabulary's
+        instances must add up to all of them. (SQLite's own `integrity-check` command of FTS5
+        writes, and `check` only reads.)"""
+        expected: dict[int, tuple[str, list[int]]] = {}
+        for row_id, request_id, *fields in conn.execute(
+                f"SELECT id, request_id, {_FTS_COLUMNS} FROM search_doc"):
+            expected[row_id] = (request_id, [max(0, len(text) - 2) for text in fields])
+        indexed = {row_id: _varints(size) for row_id, size in conn.execute("SELECT id, sz FROM search_fts_docsize")}
+        problems = []
+        for row_id, (request_id, sizes) in expected.items():
+            if indexed.get(row_id) != sizes:
+                what = "lacks" if row_id not in indexed else "holds another version of"
+                problems.append(f"the full-text index {what} the search document of {request_id}")
+        extra = len(set(indexed) - set(expected))
+        if extra:
+            problems.append(f"the full-text index holds {extra} document(s) that search_doc does not")
+        total = conn.execute("SELECT coalesce(sum(cnt), 0) FROM search_vocab").fetchone()[0]
+        if not problems and total != sum(sum(sizes) for _, sizes in expected.values()):
+            problems.append(f"the full-text index holds {total} trigrams, its documents {sum(sum(s) for _, s in expected.values())}")
+        if problems:
+            problems.append("`reqtrack reindex` rebuilds the search index from the records")
+        return problems
+
+    def rebuild_search_index(self, conn: Any) -> None:
+        """Rebuild the engine's index from search_doc (FTS5's `rebuild` command)."""
+        conn.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+
+    def search_index_tables(self) -> tuple[str, ...]:
+        """The engine's own tables of the index (not declared in tables.py: derived data the
+        schema test leaves out, docs/search.md)."""
+        return ("search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config",
+                "search_vocab")
+
+
+def _varints(blob: bytes | None) -> list[int]:
+    """FTS5's sizes of a row: one SQLite varint per column."""
+    values: list[int] = []
+    value = 0
+    for byte in blob or b"":
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            values.append(value)
+            value = 0
+    return values
 
 
 SQLITE = Engine()

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.metrics import EventCounts, MonthlyInputs, OpenRequest, QuietNew
-from ..domain.record import HistoryEntry, Request
+from ..domain.record import HistoryEntry, Link, Request
 from ..domain.vocab import OPEN_STATUSES
 from .engine import SQLITE, Engine
 from .stored import (
@@ -84,7 +84,23 @@ def _with_history(conn: Any, condition: str, params: tuple[Any, ...] | dict[str,
             history.append(HistoryEntry(seq, time_from_stored(at), action, actor, lazy, note or ""))
     for request_id in unordered:
         requests[request_id].history.sort(key=lambda entry: entry.seq)
+    _with_links(conn, requests)
     return list(requests.values())
+
+
+def _with_links(conn: Any, requests: dict[str, Request]) -> None:
+    """The links of `requests` (both ways), from table link (migration m007)."""
+    wanted = json.dumps(list(requests))
+    rows = _engine(conn).json_rows("wanted")
+    found: list[tuple[str, Link]] = []
+    for rid, other, kind in conn.execute(f"SELECT l.request_id, l.other_id, l.kind FROM {rows} "
+                                         "JOIN link l ON l.request_id = wanted.value", (wanted,)):
+        found.append((rid, Link(other, kind, "out")))
+    for rid, other, kind in conn.execute(f"SELECT l.other_id, l.request_id, l.kind FROM {rows} "
+                                         "JOIN link l ON l.other_id = wanted.value", (wanted,)):
+        found.append((rid, Link(other, kind, "in")))
+    for rid, link in sorted(found, key=lambda item: (item[0], item[1].id)):
+        requests[rid].links.append(link)
 
 
 # -- the stored report facts (migration m005) ------------------------------------------------------
@@ -124,14 +140,14 @@ def report_facts_ready(conn: Any) -> bool:
 def quiet_new(conn: Any, b: Bounds) -> list[QuietNew]:
     """The quiet requests submitted in the period, with their fields and facts."""
     rows = conn.execute(
-        "SELECT type, source, priority, customer, owner, submitted, responded, assigned, completed, verified, closed "
-        f"FROM report_fact WHERE submitted >= :start AND submitted < :end AND submitted <= :as_of AND {_QUIET}",
+        "SELECT type, source, priority, customer, owner, submitted, responded, assigned, completed, verified, closed, "
+        f"recurrence FROM report_fact WHERE submitted >= :start AND submitted < :end AND submitted <= :as_of AND {_QUIET}",
         b.__dict__)
     return [QuietNew(kind, source, priority, customer, owner, time_from_stored(submitted),
                      None if responded is None else time_from_stored(responded),
-                     assigned == 1, completed == 1, verified == 1, closed == 1)
-            for kind, source, priority, customer, owner, submitted, responded, assigned, completed, verified, closed
-            in rows]
+                     assigned == 1, completed == 1, verified == 1, closed == 1, recurrence == 1)
+            for kind, source, priority, customer, owner, submitted, responded, assigned, completed, verified, closed,
+            recurrence in rows]
 
 
 def quiet_backlog(conn: Any, b: Bounds) -> list[OpenRequest]:

@@ -19,6 +19,7 @@ from ..domain.errors import EnvironmentProblem, NotFound
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
+from .search_index import SearchStore
 from .stored import (
     DEADLINE_COLUMNS,
     DEADLINES_BASIS,
@@ -96,9 +97,10 @@ def _attachment(number: int, name: str, size: int | None, sha256: str | None, ad
                       added_at=time_from_stored(added_at) if added_at is not None else None)
 
 
-class Repository:
-    """Loads and saves requests with their history and attachments, over one connection (the
-    unit of work's transaction)."""
+class Repository(SearchStore):
+    """Loads and saves requests with their history, attachments and links, over one connection
+    (the unit of work's transaction); the statements on links and search documents are
+    storage.search_index's."""
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn  # a connection of either engine (storage/engine.py); a plain sqlite3 one is SQLite's
@@ -124,6 +126,7 @@ class Repository:
         request = request_from_row(row)
         request.history = self.history(request_id)
         request.attachments = self.attachments(request_id)
+        request.links = self.links_of([request_id])[request_id]
         self._loaded_history[request_id] = len(request.history)
         return request
 
@@ -174,9 +177,16 @@ class Repository:
             raise NotFound(f"request {request_id} has no attachment {number}; `reqtrack show {request_id}` lists them")
         return _attachment(*row[:5]), row[5]
 
+    def _where(self, flt: RequestFilter) -> tuple[str, list[Any]] | None:
+        """where_clause of the filter, its search through the search index."""
+        from ..domain.search import query_terms
+
+        terms = query_terms(flt.search) if flt.search else []
+        return where_clause(flt, self.search_filter(terms) if terms else None)
+
     def select(self, flt: RequestFilter, limit: int | None = None, newest_first: bool = True) -> Iterator[Request]:
         """Requests matching the filter, newest submission first, without history."""
-        where = where_clause(flt)
+        where = self._where(flt)
         if where is None:
             return iter(())
         condition, params = where
@@ -191,7 +201,7 @@ class Repository:
 
     def count(self, flt: RequestFilter) -> int:
         """How many requests match the filter."""
-        where = where_clause(flt)
+        where = self._where(flt)
         if where is None:
             return 0
         condition, params = where
@@ -228,9 +238,11 @@ class Repository:
         if found:
             histories = self.histories(list(found))
             attachments = self.attachments_of(list(found))
+            links = self.links_of(list(found))
             for request_id, request in found.items():
                 request.history = histories[request_id]
                 request.attachments = attachments[request_id]
+                request.links = links[request_id]
                 self._loaded_history[request_id] = len(request.history)
         return found
 
@@ -249,6 +261,7 @@ class Repository:
         given = contents or {}
         self._insert_attachments([attachment_row(r.id, a, given.get(r.id, {}).get(a.number))
                                   for r in requests for a in r.attachments])
+        self.add_links(requests, {r.id: time_to_stored(r.latest_event_at or r.submitted_at) for r in requests})
         for request in requests:
             self._loaded_history[request.id] = len(request.history)
 
@@ -381,7 +394,7 @@ class Repository:
         deadlines can give a reason at `as_of`: a breach deadline at or before `upto`, a stale
         time at or before `as_of` (when `stale`), or rows that do not hold at `as_of` yet
         (valid_from after it: the caller replays those from their history)."""
-        where = where_clause(flt)
+        where = self._where(flt)
         if where is None:
             return iter(())
         condition, params = where

@@ -176,7 +176,7 @@ def _stored_or_none(value: datetime | None) -> str | None:
 
 # Column lists of the report fact tables, in the order of the rows below.
 REPORT_FACT_COLUMNS = ("submitted", "request_id", "recorded_end", "responded", "assigned", "completed", "verified",
-                       "closed", "status", "type", "source", "priority", "customer", "owner", "department")
+                       "closed", "status", "type", "source", "priority", "customer", "owner", "department", "recurrence")
 REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "start", "completed", "priority", "due", "pauses", "as_of",
                              "owner", "department", "recorded_end")
 REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted")
@@ -190,7 +190,8 @@ def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], 
     recorded_end = time_to_stored(facts.recorded_end)
     fact = (submitted, rid, recorded_end, _stored_or_none(facts.responded), int(facts.assigned),
             int(facts.completed), int(facts.verified), int(facts.closed), request.status, request.type,
-            request.source, request.priority, request.customer, request.owner, request.department)
+            request.source, request.priority, request.customer, request.owner, request.department,
+            int(facts.recurrence))
     completions = [
         (time_to_stored(c.at), rid, c.seq, time_to_stored(c.start), _stored_or_none(c.completed), c.priority,
          _stored_or_none(c.due),
@@ -233,9 +234,9 @@ def country_day_text(days: frozenset[date]) -> str:
     return ",".join(sorted(day.isoformat() for day in days))
 
 
-# Request's fields in declaration order, which are also columns of `request` (history and
-# attachments, the last two fields, come from their own tables).
-REQUEST_FIELDS = [f.name for f in fields(Request) if f.name not in ("attachments", "history")]
+# Request's fields in declaration order, which are also columns of `request` (attachments,
+# history and links, the last three fields, come from their own tables).
+REQUEST_FIELDS = [f.name for f in fields(Request) if f.name not in ("attachments", "history", "links")]
 _TIME_FIELDS = ("submitted_at", "due", "completed_at", "responded_at", "closed_at")
 _TIME_INDEXES = tuple(REQUEST_FIELDS.index(name) for name in _TIME_FIELDS)
 _FLAG_INDEXES = tuple(REQUEST_FIELDS.index(name) for name in ("due_is_date", "waiting"))
@@ -274,11 +275,13 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def where_clause(flt: RequestFilter) -> tuple[str, list[Any]] | None:
+def where_clause(flt: RequestFilter, search: tuple[str, list[Any]] | None = None) -> tuple[str, list[Any]] | None:
     """The WHERE clause of a filter with its parameters; None when it can match nothing.
 
     Statuses by IN (the request_status index), text filters with lower(...) LIKE '%text%'
-    ESCAPE '\\'.
+    ESCAPE '\\'; the search (`flt.search`) as `search` gives it (the search index's condition,
+    storage.search_index.SearchStore.search_filter), else (a caller without the index) a LIKE on
+    description, customer and notes.
     """
     conditions: list[str] = []
     params: list[Any] = []
@@ -312,7 +315,10 @@ def where_clause(flt: RequestFilter) -> tuple[str, list[Any]] | None:
     if flt.until is not None:
         conditions.append("submitted_at <= ?")
         params.append(time_to_stored(flt.until))
-    if flt.search:
+    if flt.search and search is not None:
+        conditions.append(search[0])
+        params.extend(search[1])
+    elif flt.search:
         contains(flt.search, "description", "customer", "notes")
     if flt.open_at is not None:
         conditions.append(f"submitted_at <= ? AND (status IN ({', '.join('?' * len(OPEN))}) OR updated_at > ?)")

@@ -162,6 +162,7 @@ class ReportFactRow(SQLModel, table=True):
     customer: str | None = None
     owner: str | None = None
     department: str | None = None
+    recurrence: int = 0  # linked as the recurrence of another request (m007)
 
 
 class ReportCompletionRow(SQLModel, table=True):
@@ -210,3 +211,31 @@ class VocabularyRow(SQLModel, table=True):
     department: str | None = None
     retired: int = 0
     position: int
+
+
+class LinkRow(SQLModel, table=True):
+    """A link from one request to another (m007): related, duplicate, recurrence, depends-on."""
+
+    __tablename__ = "link"
+
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
+    other_id: str = Field(primary_key=True, foreign_key="request.id")
+    kind: str
+    at: str  # a stored time: when it was linked
+
+
+class SearchDocRow(SQLModel, table=True):
+    """A request's search document, normalised (domain.search; m007). The full-text index over it
+    is the engine's and is not declared here (docs/search.md): SQLite's FTS5 tables search_fts*
+    and search_vocab, PostgreSQL's GIN indexes; the schema test leaves them out."""
+
+    __tablename__ = "search_doc"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: str = Field(foreign_key="request.id", unique=True)
+    is_open: int
+    customer: str
+    proposer: str
+    description: str
+    notes: str
+    progress: str

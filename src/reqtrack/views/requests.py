@@ -36,7 +36,8 @@ def history_to_json(entry: HistoryEntry, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def request_to_json(request: Request, tz: ZoneInfo) -> dict[str, Any]:
-    """Every key of JSON_KEYS (English vocabulary keys, ISO times); history oldest first."""
+    """Every key of JSON_KEYS (English vocabulary keys, ISO times); history oldest first; then
+    `links`, both ways: [{id, kind, direction}] (`out`: from this request, `in`: to it)."""
     data: dict[str, Any] = {}
     for key in JSON_KEYS:
         if key == "history":
@@ -46,6 +47,7 @@ def request_to_json(request: Request, tz: ZoneInfo) -> dict[str, Any]:
         else:
             value = getattr(request, key)
             data[key] = iso(value, tz) if isinstance(value, datetime) else value
+    data["links"] = [link.to_json() for link in request.links]
     return data
 
 
@@ -55,16 +57,29 @@ def history_line(entry: HistoryEntry, tz: ZoneInfo, lang: str) -> str:
     return f"{text}: {entry.note}" if entry.note else text
 
 
-def _changes_text(entry: HistoryEntry) -> str:
+def _changes_text(entry: HistoryEntry, lang: str = "en") -> str:
     parts = []
     for name, (old, new) in entry.changes.items():
-        if isinstance(new, dict):
+        if name == "link":
+            parts.append(_link_change(old, new, lang))
+        elif isinstance(new, dict):
             parts.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in new.items()))
         elif old in (None, False, "") and name != "waiting":
             parts.append(f"{name}={new}")
         else:
             parts.append(f"{name}: {old} → {new}")
     return "; ".join(parts)
+
+
+def _link_change(old: Any, new: Any, lang: str) -> str:
+    """A `link` change as words: `→ duplicate of 202405-001` (was: `related to 202405-001`)."""
+    from ..domain.links import link_from_json
+    from .links import link_text
+
+    before, after = link_from_json(old), link_from_json(new)
+    if after is not None:
+        return link_text(after, lang) + (f" (was: {link_text(before, lang)})" if before is not None else "")
+    return f"– {link_text(before, lang)}" if before is not None else ""
 
 
 # Fields of `show` whose text may run over several lines: shown with their newlines and tabs.
@@ -108,9 +123,13 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
         ("closed_at", local(request.closed_at, tz)),
         ("notes", request.notes or ""),
     ]
+    if request.links:
+        from .links import link_text
+
+        rows.append(("links", "\n".join(link_text(link, lang) for link in request.links)))
     for key, value in rows:
         if value:
-            fields.add_row(plain(column_label(key, lang)), plain(value, key in MULTILINE_FIELDS))
+            fields.add_row(plain(column_label(key, lang)), plain(value, key in MULTILINE_FIELDS or key == "links"))
     console.print(fields)
     if request.attachments:
         table = Table(title=column_label("attachments", lang), title_justify="left", show_edge=False)
@@ -131,7 +150,7 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
         table.add_column(name, overflow="fold")
     for entry in sorted(request.history, key=lambda e: e.seq, reverse=True):
         table.add_row(local(entry.at, tz), plain(ACTION.label(entry.action, lang)), plain(entry.actor),
-                      plain(entry.note, True), plain(_changes_text(entry), True))
+                      plain(entry.note, True), plain(_changes_text(entry, lang), True))
     console.print(table)
 
 

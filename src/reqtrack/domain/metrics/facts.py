@@ -12,6 +12,7 @@ from typing import NamedTuple
 from .. import sla
 from ..calendar import WorkingCalendar
 from ..lifecycle import RESPONSE_ACTIONS
+from ..links import registered_as_recurrence
 from ..record import Request
 from ..sla import SlaPolicy
 from .history import completion_times
@@ -27,7 +28,8 @@ class RequestFacts:
     report_completion, report_event).
 
     `recorded_end`: the last moment recorded about it (sla.recorded_end); `responded`: its first
-    response (sla.first_response_at); the funnel flags; its standing completions; its event facts.
+    response (sla.first_response_at); the funnel flags; its standing completions; its event facts;
+    whether it is linked as the recurrence of another (links.registered_as_recurrence).
     """
 
     recorded_end: datetime
@@ -38,6 +40,7 @@ class RequestFacts:
     closed: bool
     completions: tuple[CompletionFact, ...]
     events: tuple[EventFact, ...]
+    recurrence: bool = False
 
 
 def request_facts(request: Request) -> RequestFacts:
@@ -52,7 +55,7 @@ def request_facts(request: Request) -> RequestFacts:
     return RequestFacts(
         sla.recorded_end(request), responded, assigned, bool(stood), verified, closed,
         tuple(completion_fact(request, at, position) for at, position in stood),
-        tuple(event_facts(request.history)))
+        tuple(event_facts(request.history)), registered_as_recurrence(request))
 
 
 class QuietNew(NamedTuple):
@@ -69,6 +72,7 @@ class QuietNew(NamedTuple):
     completed: bool
     verified: bool
     closed: bool
+    recurrence: bool = False
 
 
 def tally_quiet(new: Iterable[QuietNew], backlog: Iterable[OpenRequest],
@@ -92,7 +96,7 @@ def tally_quiet(new: Iterable[QuietNew], backlog: Iterable[OpenRequest],
         else:
             met = False if as_of - r.submitted > allowed else None
         tally.new.append(NewRequest(r.type, r.source, r.priority, r.customer, r.owner, r.assigned, r.completed,
-                                    r.verified, r.closed, met))
+                                    r.verified, r.closed, met, r.recurrence))
     tally.backlog = list(backlog)
     tally.completions = [judge_completion(fact, calendar, policy, owner, department)
                          for fact, owner, department in completions]

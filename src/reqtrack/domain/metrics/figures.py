@@ -50,12 +50,13 @@ def figures(tally: Tally, period: Period, policy: SlaPolicy, tz: ZoneInfo, month
     satisfaction = events.satisfaction
     rated = sum(satisfaction[key] for key in SATISFACTIONS)
     received = len(new)
-    in_time = late = 0
+    in_time = late = recurrences = 0
     funnel = dict.fromkeys(FUNNEL_STAGES, 0)
     funnel["received"] = received
     for r in new:
         in_time += r.response_met is True
         late += r.response_met is False
+        recurrences += r.recurrence
         funnel["assessed"] += r.priority is not None
         funnel["assigned"] += r.assigned
         funnel["completed"] += r.completed
@@ -79,7 +80,8 @@ def figures(tally: Tally, period: Period, policy: SlaPolicy, tz: ZoneInfo, month
         "on_time": {"on_time": on_time, "late": len(with_due) - on_time, "without_due": len(completions) - len(with_due)},
         "first_pass_rate": rate(events.first_passed, events.first_verifications),
         "first_pass": {"passed": events.first_passed, "first_verifications": events.first_verifications},
-        "recurrence_rate": rate(events.reopened, len(completions)),
+        "recurrences": recurrences,
+        "recurrence_rate": rate(events.reopened + recurrences, len(completions)),
         "satisfaction": {**{key: satisfaction[key] for key in SATISFACTIONS},
                          "rate": rate(satisfaction["satisfied"], rated)},
         "by_type": _distribution(r.type for r in new),

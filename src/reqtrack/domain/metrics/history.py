@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..lifecycle import RESPONSE_ACTIONS
+from ..links import links_before
 from ..record import HistoryEntry, Request
 
 _TIME_FIELDS = frozenset({"submitted_at", "due", "completed_at", "closed_at", "responded_at"})
@@ -95,6 +96,7 @@ def state_at(request: Request, has_happened: Callable[[datetime], bool]) -> Requ
         return request
     view = copy.copy(request)
     view.history = history[:kept]
+    view.links = links_before(request.links, history[kept:])
     for entry in reversed(history[kept:]):
         for name, change in entry.changes.items():
             if name in ("id", "history", "attachments") or not hasattr(view, name):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from .. import sla
 from ..calendar import WorkingCalendar
+from ..links import registered_as_recurrence
 from ..record import Request
 from ..sla import OverdueReason, SlaPolicy
 from ..vocab import OPEN_STATUSES
@@ -58,7 +59,8 @@ def tally_requests(requests: Iterable[Request], period: Period, calendar: Workin
             assigned, verified, closed = funnel_flags(view.history)
             tally.new.append(NewRequest(
                 view.type, view.source, view.priority, view.customer, view.owner,
-                assigned, bool(stood), verified, closed, response_verdict(now_view, policy, as_of)))
+                assigned, bool(stood), verified, closed, response_verdict(now_view, policy, as_of),
+                registered_as_recurrence(view)))
     tally.events = count_events(events, period)
     return tally
 

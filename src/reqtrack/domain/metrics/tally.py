@@ -18,7 +18,8 @@ from .verdicts import Completion
 
 class NewRequest(NamedTuple):
     """One of the period's new requests as it stood at the cut: its fields, how far it got
-    (the funnel) and its first-response verdict (None: unanswered and not yet late)."""
+    (the funnel), its first-response verdict (None: unanswered and not yet late) and whether it
+    was linked as the recurrence of another request (domain.links.registered_as_recurrence)."""
 
     type: str | None
     source: str | None
@@ -30,6 +31,7 @@ class NewRequest(NamedTuple):
     verified: bool
     closed: bool
     response_met: bool | None
+    recurrence: bool = False
 
 
 class OpenRequest(NamedTuple):
