@@ -7,6 +7,9 @@
     sla.py       overdue, clocks, settings          report.py  the meeting report
     exports.py   export                             imports.py import (import_rows, import_merge: its phases)
     admin.py     backup and check
+    notices.py   a notice filled and e-mailed, the team's templates
+    people.py    the people (owners, liaisons) and their addresses
+    remind.py    what each person must do now, and their digests by e-mail
 
 This module is the public face: `services.register(ctx, ...)`, `services.Context`, ...
 """
@@ -28,6 +31,7 @@ from .requests import (
     get,
     iter_requests,
     list_requests,
+    notice,
     progress,
     rate,
     register,
@@ -41,7 +45,7 @@ from .requests import (
 __all__ = [
     "MAX_ATTACHMENT_BYTES", "Context", "Inputs", "Listing", "Shown", "assign",
     "attach", "build_filter", "calendar_for", "cancel", "classify", "close", "current_actor", "default_database_path",
-    "edit", "get", "inputs", "iter_requests", "list_requests",
+    "edit", "get", "inputs", "iter_requests", "list_requests", "notice",
     "progress", "rate", "register", "reopen", "save_attachment", "show", "system_clock",
     "timezone_of", "verify",
 ]
