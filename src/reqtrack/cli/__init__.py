@@ -1,8 +1,8 @@
 """The command line: the root app, its global options, and one sub-app per area.
 
-Each area (`requests`, `sla`, `notices`, `report`, `admin`, `files`) is a Typer app of its
-own; the root merges their commands (`add_typer` without a name) and adds `config` and
-`template` as groups. Nothing imports
+Each area (`requests`, `sla`, `notices`, `remind`, `report`, `admin`, `files`) is a Typer app of
+its own; the root merges their commands (`add_typer` without a name) and adds `config`,
+`template` and `people` as groups. Nothing imports
 this module back: the areas share what they need through `cli.common`. Every command runs inside
 the root group's error handling (`common.ReqtrackGroup`).
 
@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import admin, files, notices, report, requests, sla
+from . import admin, files, notices, remind, report, requests, sla
 from .common import ReqtrackGroup, State
 
 __all__ = ["app", "main"]
@@ -32,10 +32,11 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for _area in (requests, sla, notices, report, admin, files):
+for _area in (requests, sla, notices, remind, report, admin, files):
     app.add_typer(_area.app)
 app.add_typer(sla.config_app, name="config")
 app.add_typer(notices.template_app, name="template")
+app.add_typer(remind.people_app, name="people")
 
 
 def _version(value: bool) -> None:
