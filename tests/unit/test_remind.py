@@ -124,6 +124,13 @@ def test_a_planned_completion_given_as_a_date_is_due_soon_from_the_start_of_the_
     # The same moment given as a time counts working time: the morning before is 1.6 days away.
     timed = assigned(due)
     assert "due-soon" not in actions(timed, wednesday + timedelta(hours=9))
+    # A resolution deadline before the date: its own window, in working time (medium: Monday 09:00).
+    later = assigned(datetime(2026, 12, 8, 23, 59, 59, tzinfo=UTC))
+    later.due_is_date = True
+    resolution = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    assert ("张工", "202612-001", "due-soon", datetime(2026, 12, 4, 9, 0, tzinfo=UTC), resolution, "resolution") \
+        in rows(later, datetime(2026, 12, 4, 9, 0, tzinfo=UTC))
+    assert "due-soon" not in actions(later, datetime(2026, 12, 4, 9, 0, tzinfo=UTC) - TICK)
 
 
 def test_in_progress_without_an_entry_for_the_stale_hours_is_stale() -> None:

@@ -120,8 +120,9 @@ def _owner_rows(request: Request, state: State, route: _Routing, sla: SlaPolicy,
     stale = next((r for r in reasons if r.reason == "stale"), None)
     if stale is not None:
         rows.append(Reminder(route.owner, request.id, "stale", local(state.last_event), local(stale.deadline), "stale"))
+    date_due = _due_is_date(request, state)
     soon = sorted(found for name in ("due", "resolution") if name in deadlines
-                  and (found := _due_soon(name, deadlines[name], _due_is_date(request, state), as_of, policy, calendar)))
+                  and (found := _due_soon(name, deadlines[name], name == "due" and date_due, as_of, policy, calendar)))
     if soon:
         deadline, name, since = soon[0]
         rows.append(Reminder(route.owner, request.id, "due-soon", since, local(deadline), name))
