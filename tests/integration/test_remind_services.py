@@ -76,3 +76,26 @@ def test_templates_and_people_are_kept_per_database(ctx) -> None:
     people.remove_person(ctx, "张伟")
     with pytest.raises(NotFound):
         people.remove_person(ctx, "张伟")
+
+
+def test_a_database_of_schema_5_gets_the_two_tables_on_first_use(tmp_path) -> None:
+    """Migration m_notice_templates_and_people, appended after the report facts: an older file
+    is upgraded by the first command that opens it (a read too), and keeps its request."""
+    import sqlite3
+
+    from helpers import NOW, old_database_with_one_request
+    from reqtrack.storage.migrations import MIGRATIONS, SCHEMA_VERSION, m_notice_templates_and_people
+
+    assert MIGRATIONS[-1] is m_notice_templates_and_people
+    path = tmp_path / "old.db"
+    old_database_with_one_request(path, 5)
+    ctx = services.Context(db_path=path, actor="lead", clock=lambda: NOW)
+    assert people.list_people(ctx) == []
+    assert [r.action for r in remind(ctx).rows] == ["breached", "assign", "acknowledge"]  # 202501-001, never answered
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"template", "person"} <= tables
+    conn.close()
+    [(_, old, copy)] = ctx.upgrades()
+    assert old == 5 and copy is not None and copy.exists()  # a copy of the old file is kept
