@@ -99,7 +99,7 @@ def test_sent_records_the_notice_entry_with_its_channel(cli) -> None:
     assert entry["changes"] == {"kind": [None, "ack"], "channel": [None, "企业微信"]}
     assert entry["note"] == "ack via 企业微信" and entry["at"].startswith("2025-03-14T09:20")
     data = json.loads(ok(cli("notice", rid, "progress", "--sent", "--json")))  # via email, now
-    assert data["recorded"]["via"] == "email" and data["subject"].startswith(f"[{rid}]")
+    assert data["recorded"] == {"at": "2025-03-14T17:30:00+08:00", "via": "email"} and data["subject"].startswith(f"[{rid}]")
     assert [e["changes"]["kind"][1] for e in notices_of(cli, rid)] == ["ack", "progress"]
 
 

@@ -17,6 +17,8 @@ from ..domain.errors import InvalidInput
 from .common import At, Json, RequestId, area, read_stdin_text, say, state
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from ..domain.record import Request
 
 app = area()
@@ -32,13 +34,14 @@ def _language(ctx: typer.Context, lang: str | None) -> str:
     return normalise_language(lang) if lang is not None else state(ctx).lang
 
 
-def _recorded(request: Request) -> dict[str, Any]:
-    """What the notice entry just recorded says: when (in UTC, ISO) and through which channel."""
+def _recorded(request: Request, tz: ZoneInfo | None = None) -> dict[str, Any]:
+    """What the notice entry just recorded says: when (ISO, in the database's zone `tz`) and
+    through which channel."""
     from ..domain.notices import notice_of
 
     entry = request.history[-1]
     kind_and_channel = notice_of(entry) or ("", "")
-    return {"at": entry.at.isoformat(), "via": kind_and_channel[1]}
+    return {"at": entry.at.astimezone(tz).isoformat() if tz else entry.at.isoformat(), "via": kind_and_channel[1]}
 
 
 @app.command()
@@ -89,7 +92,7 @@ def notice(
         shown: dict[str, Any] = {"id": draft.request.id, "kind": kind, "lang": language, "subject": subject, "body": body,
                                  "to": mask_name(draft.to) if mask else draft.to}
         if recorded is not None:
-            shown["recorded"] = _recorded(recorded)
+            shown["recorded"] = _recorded(recorded, draft.tz)
         dump_json(shown)
         return
     say(f"{subject}\n\n{body}", lines=True)
