@@ -197,6 +197,29 @@ def ctx(db_path: Path, clock: Clock) -> Context:
     return Context(db_path=db_path, actor="tester", clock=clock)
 
 
+@pytest.fixture
+def smtp_server() -> Any:
+    """Start a real SMTP server (aiosmtpd) on 127.0.0.1: `smtp_server(inbox=None, **aiosmtpd
+    options)` → (its helpers.Inbox, its port); every one started is stopped after the test."""
+    from aiosmtpd.controller import Controller
+
+    from helpers import SMTP_HOST, Inbox, free_port
+
+    started: list[Any] = []
+
+    def start(inbox: Inbox | None = None, **options: Any) -> tuple[Inbox, int]:
+        inbox = inbox or Inbox()
+        port = free_port()
+        controller = Controller(inbox, hostname=SMTP_HOST, port=port, ready_timeout=10, **options)
+        controller.start()
+        started.append(controller)
+        return inbox, port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
 class Cli:
     """Runs reqtrack in-process against the test's database with a pinned clock."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import shutil
 import sys
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -417,3 +418,42 @@ def stored_state(location: Any) -> dict[str, list[tuple[Any, ...]]]:
                 for table in _stored_tables()}
     finally:
         conn.close()
+
+
+# -- a real SMTP server for the tests (aiosmtpd; conftest's `smtp_server` fixture starts it) -------
+SMTP_HOST = "127.0.0.1"
+
+
+@dataclass
+class Inbox:
+    """The handler of the test server: stores what arrives, refuses the recipients it is told to."""
+
+    refuse: set[str] = field(default_factory=set)
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 <" + address + ">: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.original_content,
+                              "tls": server.transport.get_extra_info("ssl_object") is not None, "session": id(session), "login": session.login_data})
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[Any]:
+        """What arrived, parsed (email.message.EmailMessage, headers decoded)."""
+        import email
+        from email import policy
+
+        return [email.message_from_bytes(got["data"], policy=policy.default) for got in self.received]
+
+
+def free_port() -> int:
+    """A port on SMTP_HOST that nothing listens on (at the moment it is asked)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((SMTP_HOST, 0))
+        return int(probe.getsockname()[1])

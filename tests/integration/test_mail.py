@@ -5,10 +5,8 @@ and a batch that fails half-way. Never a mock of smtplib: the bytes go over a so
 from __future__ import annotations
 
 import email
-import socket
 import ssl
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timezone
 from email import policy
 from email.utils import parsedate_to_datetime
@@ -16,42 +14,17 @@ from typing import Any
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from helpers import SMTP_HOST as HOST
+from helpers import Inbox, free_port
 from reqtrack.domain.errors import EnvironmentProblem, ExitStatus, InvalidInput
 from reqtrack.mail import SendFailed, SmtpSettings, build_message, is_email_address, parse_mailbox, send_message, send_messages
 
-HOST = "127.0.0.1"
 SENDER = "客服团队 <support@example.com>"
 SUBJECT = "【需求受理确认】202612-001 我们已收到您的需求"
 BODY = "尊敬的王经理：\n\n您好！感谢您的反馈。我们已受理您的需求，预计24小时内给出初步答复。\n\n客户服务团队"
 USER, PASSWORD = "support@example.com", "s3cret-Pa55word"
-
-
-@dataclass
-class Inbox:
-    """The handler of the test server: stores what arrives, refuses the recipients it is told to."""
-
-    refuse: set[str] = field(default_factory=set)
-    received: list[dict[str, Any]] = field(default_factory=list)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 <" + address + ">: mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.original_content,
-                              "tls": server.transport.get_extra_info("ssl_object") is not None, "session": id(session), "login": session.login_data})
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -71,24 +44,6 @@ def client_tls(authority: trustme.CA) -> ssl.SSLContext:
     context = ssl.create_default_context()
     authority.configure_trust(context)
     return context
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[Callable[..., tuple[Inbox, int]]]:
-    """Start a server: `smtp_server(**aiosmtpd options)` → (its inbox, its port); stopped after the test."""
-    started: list[Controller] = []
-
-    def start(inbox: Inbox | None = None, **options: Any) -> tuple[Inbox, int]:
-        inbox = inbox or Inbox()
-        port = free_port()
-        controller = Controller(inbox, hostname=HOST, port=port, ready_timeout=10, **options)
-        controller.start()
-        started.append(controller)
-        return inbox, port
-
-    yield start
-    for controller in started:
-        controller.stop()
 
 
 def accept(user: str, password: str) -> Callable[..., AuthResult]:

@@ -173,3 +173,33 @@ def test_the_fact_queries_read_their_tables_by_key_range(tmp_path: Path) -> None
     for statement in captured:
         plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement))
         assert "SCAN report" not in plan and "SCAN request" not in plan, (statement, plan)
+
+
+def test_facts_of_version_1_are_recomputed_so_a_notice_counts_as_the_first_response(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replays: list[int]) -> None:
+    """Version 2 of the facts: a notice answers the first response. Facts stored by version 1
+    (which did not know it) are not read; the next write computes them all again."""
+    from reqtrack.storage.stored import REPORT_FACTS_VERSION
+
+    assert REPORT_FACTS_VERSION == "2"
+    path = tmp_path / "w.db"
+    clock = Clock(T0 + timedelta(days=3))
+    ctx = moving_context(path, clock)
+    answered = services.register(ctx, "导出很慢", "ACME", at=local_text(T0)).id
+    services.notice(ctx, answered, "ack", via="phone", at=local_text(T0 + timedelta(hours=1)))
+    services.register(ctx, "登录报错", "ACME", at=local_text(T0))
+    expected = reports.report(ctx, period="month").data
+    assert expected["first_response"]["in_time"] == 1 and expected["first_response"]["late"] == 1
+    # As version 1 left them: the notice not counted, and its version.
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE report_fact SET responded = NULL")
+    conn.execute("UPDATE derived SET basis = '1' WHERE name = 'report_facts'")
+    conn.commit()
+    replays.clear()
+    assert reports.report(ctx, period="month").data == expected and sum(replays) == 2  # replayed, not read
+    services.edit(ctx, answered, {"notes": "called back"})  # any write
+    assert conn.execute("SELECT basis FROM derived WHERE name = 'report_facts'").fetchone()[0] == "2"
+    assert conn.execute("SELECT responded FROM report_fact WHERE request_id = ?", (answered,)).fetchone()[0] is not None
+    replays.clear()
+    assert reports.report(ctx, period="month").data == expected and sum(replays) == 0
+    conn.close()

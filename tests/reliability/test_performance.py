@@ -260,6 +260,22 @@ def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_pa
         assert stdout.strip(), argv
 
 
+def test_jinja2_and_smtplib_load_only_in_the_commands_that_fill_or_send(ctx, db_path: Path) -> None:
+    """The template engine (views/notices.py) is imported only by `notice` and `template`, and
+    the mail modules only when something is e-mailed: `--help`, the read commands and `remind`
+    (without --send) start without them."""
+    request_id = _varied_requests(ctx)[0]
+    env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": NOW_TEXT}
+    heavy = ("jinja2", "smtplib", "reqtrack.mail", "reqtrack.views.notices")
+    for argv in (["--help"], ["show", request_id], ["list"], ["overdue", "--json"], ["remind", "--json"],
+                 ["remind"], ["people", "list"], ["notice", "--help"]):
+        imported, stdout = modules_after(argv, env, heavy)
+        assert imported == [], argv
+        assert stdout.strip(), argv
+    imported, stdout = modules_after(["notice", request_id, "ack"], env, heavy)
+    assert imported == ["jinja2", "reqtrack.views.notices"] and request_id in stdout
+
+
 def test_write_commands_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_path: Path) -> None:
     """The write commands people run all day (new, classify, edit, progress) go through the
     same plain-sqlite3 repository: no SQLAlchemy, SQLModel or pydantic (tables.py, which

@@ -104,6 +104,35 @@ def test_due_soon_counts_working_days_over_a_weekend_and_takes_the_earlier_deadl
         in rows(bare, datetime(2026, 12, 5, 12, 0, tzinfo=UTC))  # a Saturday: inside the window
 
 
+def test_a_planned_completion_given_as_a_date_is_due_soon_from_the_start_of_the_day_before() -> None:
+    """A date means "on that day": with remind.due_days 1 the whole working day before is in the
+    window, so the morning run before it lists the row (counted from 23:59:59 it would first show
+    on the day itself)."""
+    due = datetime(2026, 12, 3, 23, 59, 59, tzinfo=UTC)  # Thursday, as `assign --due 2026-12-03` stores it
+    request = assigned(due)
+    request.due_is_date = True
+    wednesday = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
+    assert "due-soon" not in actions(request, wednesday - TICK)
+    assert ("张工", "202612-001", "due-soon", wednesday, due, "due") in rows(request, wednesday + timedelta(hours=9))
+    assert "due-soon" in actions(request, due) and "due-soon" not in actions(request, due + TICK)
+    monday = datetime(2026, 12, 7, 23, 59, 59, tzinfo=UTC)  # over a weekend: from Friday 00:00
+    on_monday = assigned(monday, priority="low")  # resolution in 7 working days: the planned completion comes first
+    on_monday.due_is_date = True
+    friday = datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+    assert "due-soon" not in actions(on_monday, friday - TICK)
+    assert ("张工", "202612-001", "due-soon", friday, monday, "due") in rows(on_monday, friday + timedelta(hours=9))
+    # The same moment given as a time counts working time: the morning before is 1.6 days away.
+    timed = assigned(due)
+    assert "due-soon" not in actions(timed, wednesday + timedelta(hours=9))
+    # A resolution deadline before the date: its own window, in working time (medium: Monday 09:00).
+    later = assigned(datetime(2026, 12, 8, 23, 59, 59, tzinfo=UTC))
+    later.due_is_date = True
+    resolution = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    assert ("张工", "202612-001", "due-soon", datetime(2026, 12, 4, 9, 0, tzinfo=UTC), resolution, "resolution") \
+        in rows(later, datetime(2026, 12, 4, 9, 0, tzinfo=UTC))
+    assert "due-soon" not in actions(later, datetime(2026, 12, 4, 9, 0, tzinfo=UTC) - TICK)
+
+
 def test_in_progress_without_an_entry_for_the_stale_hours_is_stale() -> None:
     request = assigned(T0 + timedelta(days=20))
     last = T0 + timedelta(hours=2)

@@ -1,7 +1,8 @@
 """The command line: the root app, its global options, and one sub-app per area.
 
-Each area (`requests`, `links`, `sla`, `report`, `admin`, `files`) is a Typer app of its own; the root
-merges their commands (`add_typer` without a name) and adds `config` and `vocab` as groups. Nothing imports
+Each area (`requests`, `links`, `sla`, `notices`, `remind`, `report`, `admin`, `files`) is a Typer app of
+its own; the root merges their commands (`add_typer` without a name) and adds `config`, `vocab`,
+`template` and `people` as groups. Nothing imports
 this module back: the areas share what they need through `cli.common`. Every command runs inside
 the root group's error handling (`common.ReqtrackGroup`).
 
@@ -16,7 +17,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import admin, files, links, report, requests, sla, vocab
+from . import admin, files, links, notices, remind, report, requests, sla, vocab
 from .common import ReqtrackGroup, State
 
 __all__ = ["app", "main"]
@@ -32,10 +33,12 @@ app = typer.Typer(
     # Help as wide as the terminal (click stops at 80 columns otherwise and cuts the summaries).
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 400},
 )
-for _area in (requests, links, sla, report, admin, files):
+for _area in (requests, links, sla, notices, remind, report, admin, files):
     app.add_typer(_area.app)
 app.add_typer(sla.config_app, name="config")
 app.add_typer(vocab.vocab_app, name="vocab")
+app.add_typer(notices.template_app, name="template")
+app.add_typer(remind.people_app, name="people")
 
 
 def _version(value: bool) -> None:

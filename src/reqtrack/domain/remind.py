@@ -78,9 +78,16 @@ def reminders(requests: Iterable[Request], settings: Mapping[str, str], calendar
     rows: list[Reminder] = []
     for request in requests:
         rows.extend(reminders_of(request, sla, policy, calendar, as_of))
-    order = {action: i for i, action in enumerate(ACTIONS)}
-    rows.sort(key=lambda r: (r.person is None, r.person or "", order[r.action], utc(r.since), r.id))
-    return rows
+    return sort_reminders(rows)
+
+
+_ORDER = {action: i for i, action in enumerate(ACTIONS)}
+
+
+def sort_reminders(rows: Iterable[Reminder]) -> list[Reminder]:
+    """`rows` in the order `reminders` gives: by person (None last), then action (ACTIONS), then
+    since and ID (for rows gathered a batch of requests at a time)."""
+    return sorted(rows, key=lambda r: (r.person is None, r.person or "", _ORDER[r.action], utc(r.since), r.id))
 
 
 def reminders_of(request: Request, sla: SlaPolicy, policy: RemindPolicy, calendar: WorkingCalendar,
@@ -113,18 +120,43 @@ def _owner_rows(request: Request, state: State, route: _Routing, sla: SlaPolicy,
     stale = next((r for r in reasons if r.reason == "stale"), None)
     if stale is not None:
         rows.append(Reminder(route.owner, request.id, "stale", local(state.last_event), local(stale.deadline), "stale"))
-    soon = sorted((utc(deadlines[name]), name) for name in ("due", "resolution") if name in deadlines
-                  and as_of <= utc(deadlines[name])
-                  and calendar.working_days_between(as_of, deadlines[name]) <= policy.due_days)
+    date_due = _due_is_date(request, state)
+    soon = sorted(found for name in ("due", "resolution") if name in deadlines
+                  and (found := _due_soon(name, deadlines[name], name == "due" and date_due, as_of, policy, calendar)))
     if soon:
-        deadline, name = soon[0]
-        rows.append(Reminder(route.owner, request.id, "due-soon", calendar.window_start(deadline, policy.due_days),
-                             local(deadline), name))
+        deadline, name, since = soon[0]
+        rows.append(Reminder(route.owner, request.id, "due-soon", since, local(deadline), name))
     if state.assigned is None and state.status == "pending":
         allowed = plus_hours(state.submitted, policy.assign_hours, calendar)
         if as_of > utc(allowed):
             rows.append(Reminder(route.owner, request.id, "assign", local(state.submitted), allowed))
     return rows
+
+
+def _due_is_date(request: Request, state: State) -> bool:
+    """Whether the planned completion as it stood was given as a date (the request's flag, for
+    the planned completion it has now)."""
+    return bool(request.due_is_date and state.due is not None and request.due is not None
+                and utc(state.due) == utc(request.due))
+
+
+def _due_soon(name: str, deadline: datetime, date_only: bool, as_of: datetime, policy: RemindPolicy,
+              calendar: WorkingCalendar) -> tuple[datetime, str, datetime] | None:
+    """(deadline in UTC, clock, since) when the deadline is due soon at `as_of`, else None.
+
+    At most `remind.due_days` of working time away, the deadline not passed. A planned
+    completion given as a date is due on that day: its window counts from the start of the day
+    (with 1 day, all of the working day before is inside it, so the morning run before a
+    planned completion lists it; counted from 23:59 it would first show on the day itself)."""
+    if as_of > utc(deadline):
+        return None
+    if date_only:
+        day = calendar.local(deadline).replace(hour=0, minute=0, second=0, microsecond=0)
+        start = calendar.window_start(day, policy.due_days)
+        return (utc(deadline), name, start) if as_of >= utc(start) else None
+    if calendar.working_days_between(as_of, deadline) > policy.due_days:
+        return None
+    return utc(deadline), name, calendar.window_start(deadline, policy.due_days)
 
 
 def _customer_rows(request: Request, state: State, past: list[HistoryEntry], route: _Routing, sla: SlaPolicy,

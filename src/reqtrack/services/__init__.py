@@ -8,6 +8,9 @@
     sla.py       overdue, clocks, settings          report.py  the meeting report
     exports.py   export                             imports.py import (import_rows, import_merge: its phases)
     admin.py     backup and check
+    notices.py   a notice filled and e-mailed, the team's templates
+    people.py    the people (owners, liaisons) and their addresses
+    remind.py    what each person must do now, and their digests by e-mail
 
 This module is the public face: `services.register(ctx, ...)`, `services.Context`, ...
 """
@@ -33,6 +36,7 @@ from .requests import (
     get,
     iter_requests,
     list_requests,
+    notice,
     progress,
     rate,
     register,
@@ -49,6 +53,6 @@ __all__ = [
     "MAX_ATTACHMENT_BYTES", "Assigned", "Context", "Hit", "Inputs", "Linked", "Listing", "Registered", "Shown", "assign",
     "assign_routed", "attach", "build_filter", "calendar_for", "cancel", "cancel_duplicate", "classify", "close",
     "current_actor", "default_database_path", "edit", "get", "inputs", "iter_requests", "link", "list_requests",
-    "progress", "rate", "register", "register_new", "reindex", "reopen", "save_attachment", "search", "show",
+    "notice", "progress", "rate", "register", "register_new", "reindex", "reopen", "save_attachment", "search", "show",
     "similar", "system_clock", "timezone_of", "unlink", "verify",
 ]

@@ -276,6 +276,16 @@ def reopen(ctx: Context, request_id: str, *, reason: str, at: str | None = None)
     return _change(ctx, request_id, at, lambda r, t, _: lifecycle.reopen(r, t, ctx.now, ctx.actor, reason))
 
 
+def notice(ctx: Context, request_id: str, kind: str, *, via: str | None = None, note: str | None = None,
+           at: str | None = None) -> Request:
+    """Record that a notice of `kind` reached the customer via `via` (default email): a `notice`
+    entry, which answers the response clock (docs/notices.md)."""
+    from ..domain.notices import check_kind
+
+    check_kind(kind)
+    return _change(ctx, request_id, at, lambda r, t, _: lifecycle.notice(r, t, ctx.now, ctx.actor, kind, via, text(note)))
+
+
 def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: str | None = None) -> Request:
     """Correct descriptive fields; old and new values go to the history."""
     values: dict[str, Any] = dict(fields)

@@ -286,9 +286,38 @@ def m007_links_and_search(conn: Any) -> None:
     rebuild_search_docs(conn)
 
 
+def m008_notice_templates_and_people(conn: Any) -> None:
+    """The notice templates the team has set (`template set`: one per kind and language; the
+    built-in ones of views/notice_templates are used where none is set) and the people who
+    appear as owners and liaisons (`people add`), so that `remind --send` finds their addresses.
+
+    `template.body` holds the whole template text as `template set` took it: the subject line,
+    a blank line, the body. `updated_at` is a stored time (UTC text), `updated_by` the actor.
+    `person.email` is an address or `Name <address>` (NULL: none known); `department` free text.
+    """
+    for statement in _statements(
+        """
+        CREATE TABLE template (
+            kind TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (kind, lang)
+        ) WITHOUT ROWID;
+        CREATE TABLE person (
+            name TEXT PRIMARY KEY,
+            email TEXT,
+            department TEXT
+        ) WITHOUT ROWID
+        """
+    ):
+        _ddl(conn, statement)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions, m004_running_deadlines_and_country_days,
-    m005_report_facts, m006_vocabulary, m007_links_and_search,
+    m005_report_facts, m006_vocabulary, m007_links_and_search, m008_notice_templates_and_people,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

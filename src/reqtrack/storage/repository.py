@@ -16,7 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.errors import EnvironmentProblem, NotFound
+from ..domain.people import Person
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
+from ..domain.vocab import OPEN_STATUSES
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
 from .search_index import SearchStore
@@ -452,6 +454,62 @@ class Repository(SearchStore):
     def set_report_facts_basis(self, basis: str) -> None:
         """Record that the stored report facts are complete, as version `basis`."""
         self.conn.execute(self.engine.upsert("derived", ("name", "basis"), ("name",)), (REPORT_FACTS_BASIS, basis))
+
+    # -- the requests `remind` reads -------------------------------------------------------------
+    def remind_candidates(self, as_of: datetime, closed_since: datetime, changed_since: datetime | None,
+                          person: str | None = None) -> Iterator[Request]:
+        """Requests submitted by `as_of` that `remind` may have a row about, without history: the
+        open ones, those closed at or after `closed_since` (the survey), and, for a past
+        `as_of`, those changed after `changed_since` (perhaps open then). `person`: only those
+        whose owner or liaison it is. Oldest submission first."""
+        open_marks = self.engine.marks(len(OPEN_STATUSES))
+        which = f"status IN ({open_marks}) OR (status = ? AND closed_at >= ?)"
+        params: list[Any] = [*OPEN_STATUSES, "closed", time_to_stored(closed_since)]
+        if changed_since is not None:
+            which += " OR updated_at > ?"
+            params.append(time_to_stored(changed_since))
+        sql = f"SELECT {_REQUEST_COLUMNS} FROM request WHERE submitted_at <= ? AND ({which})"
+        params.insert(0, time_to_stored(as_of))
+        if person is not None:
+            sql += " AND (owner = ? OR liaison = ?)"
+            params += [person, person]
+        cursor = self.conn.execute(sql + " ORDER BY submitted_at, id", params)
+        return (request_from_row(row) for rows in iter(lambda: cursor.fetchmany(1000), []) for row in rows)
+
+    # -- notice templates (table template) -------------------------------------------------------
+    def template(self, kind: str, lang: str) -> str | None:
+        """The text of the template set for `kind` in `lang` (None: the built-in one is used)."""
+        return self._value("SELECT body FROM template WHERE kind = ? AND lang = ?", (kind, lang))
+
+    def set_template(self, kind: str, lang: str, text: str, at: datetime, actor: str) -> None:
+        """Store the template of `kind` in `lang`, replacing the one set before."""
+        columns = ("kind", "lang", "body", "updated_at", "updated_by")
+        self.conn.execute(self.engine.upsert("template", columns, ("kind", "lang")),
+                          (kind, lang, text, time_to_stored(at), actor))
+
+    def delete_template(self, kind: str, lang: str) -> bool:
+        """Drop the template set for `kind` in `lang`; whether there was one."""
+        cursor = self.conn.execute("DELETE FROM template WHERE kind = ? AND lang = ?", (kind, lang))
+        return bool(cursor.rowcount)
+
+    # -- people (table person) ----------------------------------------------------------------------
+    def people(self) -> list[Person]:
+        """Everyone listed, by name."""
+        rows = self.conn.execute("SELECT name, email, department FROM person ORDER BY name").fetchall()
+        return [Person(*row) for row in rows]
+
+    def person(self, name: str) -> Person | None:
+        row = self.conn.execute("SELECT name, email, department FROM person WHERE name = ?", (name,)).fetchone()
+        return Person(*row) if row else None
+
+    def put_person(self, person: Person) -> None:
+        """Add the person, or replace what is stored under the same name."""
+        columns = ("name", "email", "department")
+        self.conn.execute(self.engine.upsert("person", columns, ("name",)), (person.name, person.email, person.department))
+
+    def delete_person(self, name: str) -> bool:
+        """Drop the person; whether there was one."""
+        return bool(self.conn.execute("DELETE FROM person WHERE name = ?", (name,)).rowcount)
 
 
 def sha256_of(content: bytes) -> str:

@@ -167,7 +167,7 @@ def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
 
 # -- report facts (tables report_fact, report_completion, report_event, migration m005) ----------
 REPORT_FACTS_BASIS = "report_facts"  # its row in `derived`
-REPORT_FACTS_VERSION = "1"  # what domain.metrics.request_facts computes; a new meaning, a new version
+REPORT_FACTS_VERSION = "2"  # what domain.metrics.request_facts computes; a new meaning, a new version (2: a notice answers the first response)
 
 
 def _stored_or_none(value: datetime | None) -> str | None:

@@ -239,3 +239,27 @@ class SearchDocRow(SQLModel, table=True):
     description: str
     notes: str
     progress: str
+
+
+class TemplateRow(SQLModel, table=True):
+    """A notice template the team set for one kind and language (m008_notice_templates_and_people):
+    the whole text, subject line, blank line and body (the built-in one is used where none is set)."""
+
+    __tablename__ = "template"
+
+    kind: str = Field(primary_key=True)
+    lang: str = Field(primary_key=True)
+    body: str
+    updated_at: str  # a stored time
+    updated_by: str
+
+
+class PersonRow(SQLModel, table=True):
+    """A person who appears as owner or liaison, with the address `remind --send` writes to
+    (m008_notice_templates_and_people)."""
+
+    __tablename__ = "person"
+
+    name: str = Field(primary_key=True)
+    email: str | None = None
+    department: str | None = None

@@ -3,7 +3,7 @@ zone, vocabulary keys as labels, and the template's "dept/person" owner cell."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,22 @@ def local(value: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str:
         return ""
     shown = value.astimezone(tz)
     return shown.strftime("%Y-%m-%d") if date_only else shown.strftime("%Y-%m-%d %H:%M")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def spoken_time(value: datetime | None, tz: tzinfo, lang: str, date_only: bool = False) -> str:
+    """A time in the database's zone as the language writes it in a message: `3 Dec 2026 18:00`
+    (en), `2026年12月3日 18:00` (zh-CN, zh-TW); the date alone with `date_only`; "" for None."""
+    if value is None:
+        return ""
+    shown = value.astimezone(tz)
+    if lang == "en":
+        day = f"{shown.day} {_MONTHS[shown.month - 1]} {shown.year}"
+    else:
+        day = f"{shown.year}年{shown.month}月{shown.day}日"
+    return day if date_only else f"{day} {shown:%H:%M}"
 
 
 def field_label(field: str, value: object, lang: str, vocabularies: Vocabularies | None = None) -> str:

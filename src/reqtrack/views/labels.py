@@ -228,6 +228,27 @@ LABELS: dict[str, tuple[str, str, str]] = {
                        "與 {id} 可能重複的未結需求："),
     "reindex.done": ("search index rebuilt: {documents} requests, {size}", "搜索索引已重建：{documents} 条需求，{size}",
                      "搜尋索引已重建：{documents} 筆需求，{size}"),
+    # -- the `remind` screen and the digest each person gets by e-mail (views/remind.py) ----------
+    "remind.todo": ("To do", "待办事项", "待辦事項"),
+    "remind.since": ("Since", "起始时间", "起始時間"),
+    "remind.heading": ("{person}: {n} to do", "{person}：{n}项待办", "{person}：{n}項待辦"),
+    "remind.nothing": ("Nothing to do as of {as_of}.", "截至{as_of}，暂无待办事项。", "截至{as_of}，暫無待辦事項。"),
+    "remind.summary": ("{n} to do for {people} people, as of {as_of}.", "共{n}项待办，涉及{people}人，截至{as_of}。",
+                       "共{n}項待辦，涉及{people}人，截至{as_of}。"),
+    "remind.mail.subject": ("[reqtrack] {n} to do as of {as_of}", "【需求待办提醒】截至{as_of}，您有{n}项待办",
+                            "【需求待辦提醒】截至{as_of}，您有{n}項待辦"),
+    "remind.mail.greeting": ("Hello {person},", "{person}，您好：", "{person}您好："),
+    "remind.mail.intro": ("As of {as_of}, these requests need you:", "截至{as_of}，以下需求需要您跟进处理：",
+                          "截至{as_of}，以下需求需要您跟進處理："),
+    "remind.mail.deadline": ("deadline {deadline}", "截止时间：{deadline}", "截止時間：{deadline}"),
+    "remind.mail.since": ("since {since}", "起始时间：{since}", "起始時間：{since}"),
+    "remind.mail.customer": ("Customer: {customer}", "客户：{customer}", "客戶：{customer}"),
+    "remind.mail.request": ("Request: {description}", "需求：{description}", "需求：{description}"),
+    "remind.mail.closing": ("The list: reqtrack remind --person {person}; one request: reqtrack show ID.",
+                            "查看清单：reqtrack remind --person {person}；查看需求详情：reqtrack show 需求编号。",
+                            "查看清單：reqtrack remind --person {person}；查看需求詳情：reqtrack show 需求編號。"),
+    "remind.mail.signature": ("(sent by reqtrack)", "（本邮件由 reqtrack 自动发送，请勿直接回复）",
+                              "（本郵件由 reqtrack 自動發送，請勿直接回覆）"),
 }
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.errors import InvalidInput
 from ..domain.notices import KINDS, NoticeValues, Promise
 from ..domain.vocab import FEASIBILITY, LANGUAGES, NOTICE_KIND, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE
+from .cells import spoken_time
 from .labels import label
 
 if TYPE_CHECKING:
@@ -68,7 +69,6 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 MAX_TEMPLATE_CHARS = 20_000
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
@@ -83,14 +83,7 @@ class NoteItem:
 def format_time(value: datetime | None, values: NoticeValues, lang: str, date_only: bool = False) -> str:
     """A time in the database's zone, as the language writes it: `3 Dec 2026 18:00` (en),
     `2026年12月3日 18:00` (zh-CN, zh-TW); the date alone with `date_only`; "" for None."""
-    if value is None:
-        return ""
-    shown = value.astimezone(values.tz)
-    if lang == "en":
-        day = f"{shown.day} {_MONTHS[shown.month - 1]} {shown.year}"
-    else:
-        day = f"{shown.year}年{shown.month}月{shown.day}日"
-    return day if date_only else f"{day} {shown:%H:%M}"
+    return spoken_time(value, values.tz, lang, date_only)
 
 
 def _amount(number: float) -> str:
