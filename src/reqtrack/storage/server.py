@@ -231,13 +231,15 @@ class PostgresEngine(Engine):
 
     def create_search_index(self, conn: Any) -> None:
         """GIN trigram indexes (pg_trgm) over search_doc: one on the description, one on the other
-        four fields together (a search term is looked for in both). pg_trgm is created
-        in reqtrack's schema when the database does not have it; where that is not allowed, no
+        four fields together (a search term is looked for in both). pg_trgm is created in the
+        database's `public` schema when the database does not have it — shared, never in a
+        reqtrack schema: an extension exists once per database, and dropping the schema it lived
+        in would drop the indexes of every other schema with it. Where that is not allowed, no
         index is made and a search reads every row (docs/search.md)."""
         if self.trigram_schema(conn) is None:
             conn.execute("SAVEPOINT reqtrack_trigrams")
             try:
-                conn.execute(f"CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA {quote_name(self.schema)}")
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
                 conn.execute("RELEASE SAVEPOINT reqtrack_trigrams")
             except self.error:
                 conn.execute("ROLLBACK TO SAVEPOINT reqtrack_trigrams")
