@@ -165,7 +165,14 @@ def new_pg_schema(request: pytest.FixtureRequest) -> str:
     name = f"t_{uuid.uuid4().hex[:16]}"
 
     def drop() -> None:
+        # A connection the test left inside a transaction (a generator never finished, say) holds
+        # locks on the schema's tables and would block the DROP for ever: end those first.
         with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                         "AND application_name = 'reqtrack' AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()"
+                         " AND pid = ANY (SELECT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s)", (name,))
+            conn.execute("SET lock_timeout = '30s'")
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
     request.addfinalizer(drop)

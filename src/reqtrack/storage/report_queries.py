@@ -201,13 +201,12 @@ def period_event_counts(conn: Any, b: Bounds) -> EventCounts:
             counts.cancelled += count
         else:
             counts.reopened += count
-    def rated_in_period(alias: str) -> str:
-        return " AND ".join(f"{alias}.{condition}" for condition in in_period.split(" AND "))
-
+    # The latest rating of each request in the period: a window over one range of the key (a
+    # correlated max(seq) per row was quadratic on PostgreSQL at 100,000 requests).
     for value, count in conn.execute(
-            f"SELECT e.value, count(*) FROM report_event e WHERE e.kind = 'rating' AND {rated_in_period('e')} "
-            "AND e.seq = (SELECT max(l.seq) FROM report_event l WHERE l.kind = 'rating' "
-            f"             AND l.request_id = e.request_id AND {rated_in_period('l')}) GROUP BY e.value", b.__dict__):
+            "SELECT value, count(*) FROM (SELECT value, row_number() OVER (PARTITION BY request_id ORDER BY seq DESC) "
+            f"AS latest FROM report_event WHERE kind = 'rating' AND {in_period}) AS rated WHERE latest = 1 "
+            "GROUP BY value", b.__dict__):
         counts.satisfaction[value] += count
     return counts
 
