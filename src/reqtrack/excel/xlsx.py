@@ -272,7 +272,7 @@ def column_widths(keys: tuple[str, ...], lang: str, extra: bool = False) -> list
     """Each column's width: the template's (COLUMN_WIDTHS), widened where its header (bold) or
     the longest label of its vocabulary in `lang` would not fit on one line."""
     widths = []
-    for key, header in zip(keys, header_labels(lang, extra)):
+    for key, header in zip(keys, header_labels(lang, extra, links="links" in keys)):
         texts = [header]
         if key in VOCABULARY_COLUMNS:
             texts += [VOCABULARY_COLUMNS[key].label(k, lang) for k in VOCABULARY_COLUMNS[key].labels]
