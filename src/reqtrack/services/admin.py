@@ -258,7 +258,6 @@ def consistency_problems(conn: Any) -> tuple[list[Problem], list[str]]:
     the caller's transaction on `conn` (either engine), and the notes on what was not checked.
     `copy` runs them on its target before committing."""
     from .search import search_index_problems  # the search index and the links (issue 18)
-
     problems = list(_inconsistencies(conn))
     notes = []
     for derived_check in (_deadline_problems, _report_fact_problems, search_index_problems):
