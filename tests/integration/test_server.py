@@ -103,6 +103,34 @@ def test_concurrent_first_writers_on_several_machines_get_consecutive_ids(pg_url
     assert ids == [f"202503-{n:03d}" for n in range(1, 91)]
 
 
+def test_a_first_writer_waits_for_another_schema_creating_pg_trgm_and_gets_its_search_index() -> None:
+    """Two reqtrack schemas created at once in a database without pg_trgm: the second's CREATE
+    EXTENSION waits for the first's, fails on pg_extension's unique key once that commits, and
+    still finds the extension (its write transaction reads committed) and makes the search index."""
+    import psycopg
+
+    require_pg()
+    database = f"t_{uuid.uuid4().hex[:12]}"
+    admin_sql(f'CREATE DATABASE "{database}"')
+    url = PG_URL.rsplit("/", 1)[0] + f"/{database}"
+    try:
+        with psycopg.connect(url) as first:  # another schema's first writer, mid-transaction
+            first.execute("CREATE EXTENSION pg_trgm SCHEMA public")
+            second = subprocess.Popen([sys.executable, "-m", "reqtrack", "--db", f"{url}?schema=b", "new", "x",
+                                       "--customer", "ACME"], env={**os.environ, "REQTRACK_NOW": NOW_TEXT},
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            with pytest.raises(subprocess.TimeoutExpired):
+                second.wait(timeout=1.5)  # waiting for the first's extension
+            first.commit()
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 0, err
+        with psycopg.connect(url) as conn:
+            indexes = {name for (name,) in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'b'")}
+        assert {"search_doc_description_trgm", "search_doc_other_trgm"} <= indexes
+    finally:
+        admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
 @pytest.fixture
 def viewer(pg_url: str) -> Iterator[str]:
     """A URL of the test's schema for a role granted SELECT only."""
