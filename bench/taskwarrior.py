@@ -16,7 +16,8 @@ process; --engine postgres runs reqtrack on a copy of the data on the server):
 bulk load (task import of the 10,000 as JSON vs reqtrack import of an xlsx export of them, when
 reqtrack has import/export), add one item, change one (modify vs classify), a note on one
 (annotate vs progress), the first screen of the list, every open item,
-overdue items, and a count of open items. The exact command lines are printed and saved, so
+showing one item (`task UUID info`/`export` vs `show`/`show --json`), every open item as JSON,
+overdue items, a count of open items (`list --open --count`) and `--version`. The exact command lines are printed and saved, so
 anyone can re-run them by hand. The semantics differ: Taskwarrior's "overdue" is "due date
 passed", reqtrack's also checks the response, plan and resolution SLA clocks in working days.
 """
@@ -196,11 +197,15 @@ def main(argv: list[str] | None = None) -> int:
         ("change one item", [task, "1", "modify", "priority:H"], [*rt, "classify", pending_id, "--feasibility", "now"], (0,)),
         ("note on one item", [task, "1", "annotate", "called the customer back"],
          [*rt, "progress", open_id, "called the customer back"], (0,)),
+        ("show one item", [task, str(uuid.uuid5(NAMESPACE, open_id)), "info"], [*rt, "show", open_id], (0,)),
+        ("show one item, JSON", [task, str(uuid.uuid5(NAMESPACE, open_id)), "export"], [*rt, "show", open_id, "--json"], (0,)),
         ("list, first screen (50 rows)", [task, "limit:50", "list"], [*rt, "list", "--limit", "50"], (0, 1)),
         ("list every open item", [task, "list"], [*rt, "list", "--open", "--all"], (0, 1)),
+        ("every open item as JSON", [task, "status:pending", "export"], [*rt, "list", "--open", "--format", "json"], (0,)),
         ("overdue, as a table", [task, "overdue"], [*rt, "overdue"], (0, 1)),
         ("overdue, as JSON", [task, "+OVERDUE", "export"], [*rt, "overdue", "--json"], (0, 1)),
-        ("count open items", [task, "status:pending", "count"], [*rt, "list", "--open", "--limit", "0"], (0, 1)),
+        ("count open items", [task, "status:pending", "count"], [*rt, "list", "--open", "--count"], (0,)),
+        ("version", [task, "--version"], [*rt, "--version"], (0,)),
     ]
     for what, tw_argv, rt_argv, ok in pairs:
         print(f"{what} ...", file=sys.stderr, flush=True)

@@ -48,6 +48,9 @@ def _run_seed() -> int:
 
 
 RUN_SEED = _run_seed()
+# pytest-xdist's workers start after this module is imported by the controller: they inherit
+# the seed through the environment, so the run has one seed and its line repeats it.
+os.environ["REQTRACK_TEST_SEED"] = str(RUN_SEED)
 
 
 def pytest_configure(config: pytest.Config) -> None:

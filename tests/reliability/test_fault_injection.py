@@ -45,7 +45,7 @@ import pytest
 from helpers import fault_seed, in_ci, reqtrack_command, skip_or_fail_in_ci
 from reqtrack.domain.vocab import COLUMNS
 
-FORK_KILLS = int(os.environ.get("REQTRACK_FAULT_KILLS", "60"))
+FORK_KILLS = int(os.environ.get("REQTRACK_FAULT_KILLS", "30"))
 NEW_KILLS = int(os.environ.get("REQTRACK_FAULT_NEW_KILLS", "5"))
 IMPORT_KILLS = int(os.environ.get("REQTRACK_FAULT_IMPORT_KILLS", "2"))
 BACKUP_KILLS = int(os.environ.get("REQTRACK_FAULT_BACKUP_KILLS", "3"))

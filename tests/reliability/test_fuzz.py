@@ -29,7 +29,7 @@ from reqtrack.excel.columns import header_labels
 
 # Raw terminal controls people must never receive from user text: ESC (CSI/OSC), BEL, C1 controls.
 RAW_CONTROL = re.compile(r"[\x1b\x07\x9b\x9d]")
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 class Cli:

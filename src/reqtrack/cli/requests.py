@@ -304,6 +304,7 @@ def list_(
     format: Annotated[str, typer.Option("--format", help="table, json or csv (json and csv print every row).")] = "table",
     limit: Annotated[int, typer.Option(help="Rows on the table's first page.", min=0, max=1_000_000_000)] = 50,
     all_: Annotated[bool, typer.Option("--all", help="Show every row in the table.")] = False,
+    count: Annotated[bool, typer.Option("--count", help="Print only how many requests match (for scripts).")] = False,
 ) -> None:
     """List requests, newest first."""
     from .. import services
@@ -313,12 +314,16 @@ def list_(
     if format not in ("table", "json", "csv"):
         raise typer.BadParameter("use table, json or csv", param_hint="--format")
     table = format == "table"
+    if count:
+        limit, all_, table, format = 0, False, True, "count"
     listing = services.list_requests(
         st.ctx, limit=None if (all_ or not table) else limit, with_history=format == "json", overdue=overdue,
         statuses=status, type=type, priority=priority, customer=customer, owner=owner, source=source,
         since=since, until=until, open_only=open_, search=search,
     )
-    if format == "json":
+    if format == "count":
+        say(str(listing.total))
+    elif format == "json":
         from ..views.output import dump_json
 
         dump_json([views.request_to_json(r, listing.tz) for r in listing.requests])
