@@ -61,8 +61,13 @@ def config_set(
     """Change a setting for everyone who uses this database."""
     from ..services import sla
 
-    stored = sla.config_set(state(ctx).ctx, key, value)
-    say(f"{key} = {stored}")
+    changed = sla.config_set(state(ctx).ctx, key, value)
+    say(f"{key} = {changed.value}")
+    if changed.old_zone is not None:
+        from ..views.sla import zone_change_lines
+
+        say("\n".join(zone_change_lines(changed.old_zone, changed.value, changed.dates_kept, state(ctx).lang)),
+            lines=True)
 
 
 @config_app.command("unset")

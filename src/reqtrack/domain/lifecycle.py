@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidInput, TransitionRefused
 from .record import HistoryEntry, Request, priority_from_score, priority_score
+from .timeparse import end_of_day
 from .vocab import NOTICE_KIND, OPEN_STATUSES, STATUS
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -364,6 +368,22 @@ def edit(request: Request, at: datetime, now: datetime, actor: str, fields: dict
     if not changes:
         raise InvalidInput(f"nothing changes: request {request.id} already has these values")
     return _append(request, at, "edit", actor, changes, note)
+
+
+def reanchor_due(request: Request, old_zone: ZoneInfo, new_zone: ZoneInfo, at: datetime, actor: str) -> HistoryEntry | None:
+    """A planned completion given as a date means the end of that day in the database's zone:
+    when the zone changes, keep the date (23:59:59 of the same day in the new zone) instead of
+    the moment, which would fall on another day there. Recorded in the history as an `edit` of
+    `due`, in any status (the date was the team's, not the old zone's); None when the request
+    has no date-only due or it does not move."""
+    if not request.due_is_date or request.due is None:
+        return None
+    moved = end_of_day(request.due.astimezone(old_zone).date(), new_zone).astimezone(request.due.tzinfo)
+    changes: dict[str, list[Any]] = {}
+    _set(request, changes, "due", moved)
+    if not changes:
+        return None
+    return _append(request, at, "edit", actor, changes, None)
 
 
 def attach(request: Request, at: datetime, now: datetime, actor: str, name: str, size: int, sha256: str) -> HistoryEntry:

@@ -130,18 +130,49 @@ def config_show(ctx: Context) -> list[SettingView]:
     return views
 
 
-def config_set(ctx: Context, key: str, value: str) -> str:
-    """Validate and store a setting; returns the stored (normalised) value."""
+@dataclass
+class SettingChanged:
+    """What `config set` stored, and for a new time zone what moved with it."""
+
+    value: str  # the stored (normalised) value
+    old_zone: str | None = None  # calendar.timezone: the zone before (None: the zone did not change)
+    dates_kept: int = 0  # planned completions given as dates, re-anchored to the same dates
+
+
+def config_set(ctx: Context, key: str, value: str) -> SettingChanged:
+    """Validate and store a setting. A new time zone keeps every planned completion given as a
+    date on its date (domain.lifecycle.reanchor_due, one history entry each); recorded moments
+    stay the same moments, shown in the new zone."""
     from ..domain.sla import validate_setting
 
     normalised = validate_setting(key, value)
+    changed = SettingChanged(normalised)
     with ctx.unit_of_work(write=True) as uow:
+        moved: list[Request] = []
+        if key == "calendar.timezone":
+            old_zone = inputs(uow, ctx).tz
+            if str(old_zone) != normalised:
+                moved = _reanchor_dates(uow, ctx, old_zone, ZoneInfo(normalised))
+                changed.old_zone, changed.dates_kept = str(old_zone), len(moved)
         uow.requests.set_setting(key, normalised)
         if key in ("calendar.country", "calendar.subdivision"):
             uow.requests.forget_country_days()  # taken again from the installed package
-        keep_deadlines(uow, inputs(uow, ctx), [], recompute=True)  # also the way to repair them
+        keep_deadlines(uow, inputs(uow, ctx), moved, recompute=True)  # also the way to repair them
         uow.commit()
-    return normalised
+    return changed
+
+
+def _reanchor_dates(uow: UnitOfWork, ctx: Context, old_zone: ZoneInfo, new_zone: ZoneInfo) -> list[Request]:
+    """The requests whose date-only planned completion moved to the same date in `new_zone`,
+    saved with their history entry."""
+    from ..domain.lifecycle import reanchor_due
+    from ..storage.stored import RequestFilter
+
+    ids = [r.id for r in uow.requests.select(RequestFilter(date_only_due=True))]
+    moved = [request for request in uow.requests.get_many(ids).values()
+             if reanchor_due(request, old_zone, new_zone, ctx.now, ctx.actor) is not None]
+    uow.requests.save_many(moved)
+    return moved
 
 
 def config_unset(ctx: Context, key: str) -> None:

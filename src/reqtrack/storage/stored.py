@@ -45,6 +45,8 @@ class RequestFilter:
     # Requests that may have been open at this moment: submitted by then and open now or changed
     # since (updated_at is the latest event), for `overdue --as-of` in the past.
     open_at: datetime | None = None
+    # Only requests whose planned completion was given as a date (re-anchored on a zone change).
+    date_only_due: bool = False
 
 
 # -- stored values → domain values ----------------------------------------------------------------
@@ -323,6 +325,8 @@ def where_clause(flt: RequestFilter, search: tuple[str, list[Any]] | None = None
     if flt.open_at is not None:
         conditions.append(f"submitted_at <= ? AND (status IN ({', '.join('?' * len(OPEN))}) OR updated_at > ?)")
         params.extend([time_to_stored(flt.open_at), *OPEN, time_to_stored(flt.open_at)])
+    if flt.date_only_due:
+        conditions.append("due_is_date = 1 AND due IS NOT NULL")
     return (" AND ".join(conditions) or "1 = 1"), params
 
 

@@ -173,6 +173,16 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "value_to_date": ("Value (to date)", "数值（截至目前）", "數值（截至目前）"),
     "note": ("Note", "备注", "備註"),
     "page_footer": ("&A — page &P of &N", "&A — 第 &P 页，共 &N 页", "&A — 第 &P 頁，共 &N 頁"),
+    # -- `config set calendar.timezone`: what moves with a new zone (views/sla.py) ---------------
+    "zone.changed": ("The time zone changed from {old} to {new}.", "时区已从 {old} 改为 {new}。", "時區已從 {old} 改為 {new}。"),
+    "zone.dates_kept": ("Planned completions given as dates keep their dates ({n} of them: now the end of that day in "
+                        "{new}; each request's history records it).",
+                        "{n} 个按日期填写的计划完成时间保持原日期（改为 {new} 当天结束，并记入各需求的处理过程）。",
+                        "{n} 個按日期填寫的計畫完成時間保持原日期（改為 {new} 當天結束，並記入各需求的處理過程）。"),
+    "zone.moments": ("Recorded times are the same moments, now shown in {new}; months, working days and holidays "
+                     "are counted in {new} from now on.",
+                     "已记录的时间点不变，改按 {new} 显示；月份、工作日和节假日此后均按 {new} 计算。",
+                     "已記錄的時間點不變，改按 {new} 顯示；月份、工作日和節假日此後均按 {new} 計算。"),
     # -- the vocabularies of the team (`vocab`, the routing of `assign`, `--help`) -----------------
     "vocab.field": ("Field", "字段", "欄位"),
     "vocab.key": ("Key", "键", "鍵"),

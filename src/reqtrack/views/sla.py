@@ -112,6 +112,16 @@ def clock_rows(clocks: list[Clock], calendar: WorkingCalendar | None, now: datet
     return rows
 
 
+def zone_change_lines(old: str, new: str, dates_kept: int, lang: str) -> list[str]:
+    """What `config set calendar.timezone` moved: the zones, the planned dates kept, and that
+    recorded moments stay the moments they were."""
+    lines = [label("zone.changed", lang, old=old, new=new)]
+    if dates_kept:
+        lines.append(label("zone.dates_kept", lang, n=dates_kept, new=new))
+    lines.append(label("zone.moments", lang, new=new))
+    return lines
+
+
 def settings_table(views: list[SettingView]) -> None:
     """The settings: key, value, whether it is the default, what it means."""
     from rich.table import Table
