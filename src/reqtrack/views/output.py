@@ -161,3 +161,105 @@ def plain_table(headers: list[str], rows: list[list[str]], caps: list[int | None
         style = styles[index] if styles is not None and tty else None
         lines.append(f"\x1b[{style}m{line}\x1b[0m" if style else line)
     return lines
+
+
+# -- wrapped plain text: the screens of one request (show) without Rich --------------------------
+_TOKENS = re.compile(r"\S+|\s+")
+
+
+def _split_at(text: str, width: int) -> tuple[str, str]:
+    """The longest head of `text` that fits `width` columns (at least one character), and the rest."""
+    used = 0
+    for index, ch in enumerate(text):
+        used += cell_width(ch)
+        if used > width:
+            return (text[:index], text[index:]) if index else (text[:1], text[1:])
+    return text, ""
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """`text` as lines of at most `width` screen columns: its own newlines kept, lines broken
+    at spaces where a word fits, and inside a word (Chinese has no spaces) where it does not.
+    Nothing is dropped but the spaces at a break."""
+    width = max(1, width)
+    lines: list[str] = []
+    for line in text.split("\n"):
+        current, used = "", 0
+        for token in _TOKENS.findall(line):
+            size = cell_width(token)
+            if used + size <= width:
+                current, used = current + token, used + size
+                continue
+            if token.isspace():
+                lines.append(current.rstrip())
+                current, used = "", 0
+                continue
+            if current.strip():
+                lines.append(current.rstrip())
+            current = ""
+            while cell_width(token) > width:
+                head, token = _split_at(token, width)
+                lines.append(head)
+            current, used = token, cell_width(token)
+        lines.append(current.rstrip())
+    return lines
+
+
+def screen_width(width_when_piped: int) -> int:
+    """Columns to fill: the terminal's, or `width_when_piped` into a pipe or a file."""
+    import shutil
+
+    return shutil.get_terminal_size((width_when_piped, 24)).columns if sys.stdout.isatty() else width_when_piped
+
+
+def _fitted_widths(natural: list[int], floors: list[int], room: int) -> list[int]:
+    """Column widths that fit `room` columns in all: the widest column narrowed first, none
+    below its floor (the table is then wider than the room: the terminal wraps it)."""
+    widths = list(natural)
+    while sum(widths) > room:
+        index = max(range(len(widths)), key=lambda i: (widths[i] - floors[i] > 0, widths[i]))
+        if widths[index] <= floors[index]:
+            break
+        widths[index] -= 1
+    return widths
+
+
+def wrapped_table(title: str | None, headers: list[str], rows: list[list[str]], width: int) -> list[str]:
+    """Lines of a plain-text table whose cells wrap (`wrap_text`) to fit `width` columns: a bold
+    title and header on a terminal, a rule, then each row on as many lines as its tallest cell.
+    Cells are text people read, their controls already made visible (`views.text.visible`,
+    multi-line where newlines are kept)."""
+    gap = 2
+    natural = [max([cell_width(h)] + [cell_width(line) for row in rows for line in row[i].split("\n")])
+               for i, h in enumerate(headers)]
+    floors = [min(n, max(cell_width(h), 6)) for n, h in zip(natural, headers)]
+    widths = _fitted_widths(natural, floors, width - gap * (len(headers) - 1))
+    bold = colour_allowed()
+    lines = []
+    if title:
+        lines.append(f"\x1b[1m{title}\x1b[0m" if bold else title)
+    header = (" " * gap).join(fit_cell(h, w) for h, w in zip(headers, widths)).rstrip()
+    lines += [f"\x1b[1m{header}\x1b[0m" if bold else header, (" " * gap).join("─" * w for w in widths)]
+    for row in rows:
+        cells = [wrap_text(cell, w) for cell, w in zip(row, widths)]
+        for depth in range(max(len(c) for c in cells)):
+            parts = [fit_cell(c[depth] if depth < len(c) else "", w) for c, w in zip(cells, widths)]
+            lines.append((" " * gap).join(parts).rstrip())
+    return lines
+
+
+def field_block(pairs: list[tuple[str, str]], width: int) -> list[str]:
+    """Lines of label–value pairs: the labels in one column (bold cyan on a terminal), each
+    value wrapped to the rest of the width, its own newlines kept."""
+    if not pairs:
+        return []
+    label_width = max(cell_width(name) for name, _ in pairs)
+    room = max(20, width - label_width - 2)
+    styled = colour_allowed()
+    lines = []
+    for name, value in pairs:
+        head = fit_cell(name, label_width)
+        head = f"\x1b[1;36m{head}\x1b[0m" if styled else head
+        for depth, line in enumerate(wrap_text(value, room)):
+            lines.append(f"{head if depth == 0 else ' ' * label_width}  {line}".rstrip())
+    return lines
