@@ -318,3 +318,37 @@ def test_bulk_objects_pauses_the_collector_and_restores_it() -> None:
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+# -- start-up: lazy command loading (issue 21; the times: bench/startup.py) ------------------------
+AREAS = tuple(f"reqtrack.cli.{name}" for name in
+              ("requests", "links", "sla", "notices", "remind", "report", "admin", "files", "vocab"))
+TYPER = ("typer", "typer._click", "typer.main", "reqtrack.cli.root", "reqtrack.cli.common")
+
+
+def test_each_command_loads_its_own_area_and_no_other(ctx, db_path: Path) -> None:
+    """The root builds only the command that runs: `show` imports cli/requests.py and no other
+    area, `config show` only cli/sla.py; the root's help through Typer (`--db X --help`) and a
+    mistyped command none."""
+    request_id = _varied_requests(ctx)[0]
+    env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": NOW_TEXT}
+    expected = {("show", request_id): "requests", ("list",): "requests", ("overdue", "--json"): "sla",
+                ("config", "show"): "sla", ("vocab", "show"): "vocab", ("people", "list"): "remind",
+                ("report", "--json"): "report", ("search", "export"): "links", ("template", "show", "ack"): "notices",
+                ("check", "--json"): "admin", ("export", "--help"): "files"}
+    for argv, area in expected.items():
+        imported, stdout = modules_after(list(argv), env, AREAS)
+        assert imported == [f"reqtrack.cli.{area}"], argv
+        assert stdout.strip(), argv
+    for argv in (["--db", str(db_path), "--help"], ["--lang", "zh-CN", "-h"]):
+        imported, stdout = modules_after(argv, env, AREAS)
+        assert imported == [] and "Commands:" in stdout, argv
+    imported, _ = modules_after(["shw"], env, AREAS)
+    assert imported == []
+
+
+def test_completing_a_command_name_loads_no_area(tmp_path: Path) -> None:
+    env = {**os.environ, "REQTRACK_DB": str(tmp_path / "none.db"), "_REQTRACK_COMPLETE": "complete_bash",
+           "COMP_WORDS": "reqtrack s", "COMP_CWORD": "1"}
+    imported, stdout = modules_after([], env, AREAS)
+    assert imported == [] and {"show", "search", "similar"} <= set(stdout.split()), stdout
