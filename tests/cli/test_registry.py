@@ -1,5 +1,6 @@
 """Lazy command loading (issue 21): the registry of cli/registry.py says what the commands say,
-and the commands built one at a time are the ones `add_typer` of every area built."""
+the commands built one at a time are the ones `add_typer` of every area built, and the root's
+`--help` written without Typer (cli/fast.py) is the one Typer writes, at every width."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typer._click.utils import make_default_short_help
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from reqtrack.cli import admin, files, links, notices, registry, remind, report, requests, root, sla, vocab
+from reqtrack.cli import admin, fast, files, links, notices, registry, remind, report, requests, root, sla, vocab
 from reqtrack.cli.common import ReqtrackGroup
 
 
@@ -106,3 +107,44 @@ def test_completing_a_command_name_gives_what_it_gave_and_builds_nothing() -> No
             group.make_context("reqtrack", [], resilient_parsing=True), typed)] for group in (lazy, eager)]
         assert items[0] == items[1], typed
     assert lazy.commands.built() == []  # type: ignore[attr-defined]
+
+
+def test_the_fast_help_is_typers_at_every_width(monkeypatch) -> None:
+    """cli/fast.py writes the root's help without Typer: the same text as the Typer app's, for
+    every terminal width (COLUMNS), from the narrowest to beyond the 400-column cap. (Not through
+    CliRunner, which fixes the width at 80.)"""
+    lazy = get_command(root.app)
+    ctx = lazy.make_context("reqtrack", [], resilient_parsing=True)
+    for columns in [*range(1, 200), 250, 398, 399, 400, 401, 402, 1000]:
+        env = {"COLUMNS": str(columns)}
+        monkeypatch.setenv("COLUMNS", str(columns))
+        assert fast.help_text(fast.help_width(env)) == lazy.get_help(ctx), columns
+    assert lazy.commands.built() == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("argv", [["--db", "x"], ["--version", "--help"], ["show"], ["--lang", "zh-CN", "--help"],
+                                  ["--help", "x"], ["--install-completion"], ["--show-completion", "bash"], ["-V"]])
+def test_the_fast_path_leaves_every_other_command_line_to_typer(argv: list[str]) -> None:
+    assert fast.answer(argv, {}) is None
+
+
+def test_the_fast_path_leaves_completion_and_text_that_is_not_utf8_to_typer() -> None:
+    assert fast.answer(["--help"], {"_REQTRACK_COMPLETE": "complete_bash"}) is None
+    assert fast.answer([], {"_REQTRACK_COMPLETE": "complete_zsh"}) is None
+    assert fast.answer(["--version"], {"REQTRACK_USER": "caf\udce9"}) is None  # refused, with its sentence, by Typer's way
+
+
+def test_the_fast_path_answers_version_help_and_nothing(capsys) -> None:
+    from reqtrack import __version__
+
+    assert fast.answer(["--version"], {}) == 0
+    assert capsys.readouterr().out == f"reqtrack {__version__}\n"
+    for argv in (["--help"], ["-h"]):
+        assert fast.answer(argv, {"COLUMNS": "80"}) == 0
+        shown = capsys.readouterr()
+        assert shown.out == fast.help_text(78) + "\n"
+        assert _help_of(argv, root.app, {}) == (0, fast.help_text(80) + "\n")  # CliRunner's width: 80
+    assert fast.answer([], {"COLUMNS": "80"}) == 2  # as Typer: the help on stderr, exit 2
+    shown = capsys.readouterr()
+    assert shown.out == "" and shown.err == fast.help_text(78) + "\n"
+    assert _help_of([], root.app, {}) == (2, fast.help_text(80) + "\n")

@@ -4,6 +4,7 @@ Each area (`requests`, `links`, `sla`, `notices`, `remind`, `report`, `admin`, `
 its own, and `config`, `vocab`, `template` and `people` are groups; `registry.py` lists every
 top-level command, in which area it lives and its summary. The root app (`root.py`) builds only
 the command that runs, from its area: `reqtrack show ID` imports `requests.py` and no other area.
+`main` answers `--version` and the root's `--help` before Typer is even imported (`fast.py`).
 Nothing imports this module back: the areas share what they need through `cli.common`. Every
 command runs inside the root group's error handling (`common.ReqtrackGroup`).
 
@@ -24,6 +25,11 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Entry point of the `reqtrack` command."""
+    from .fast import answer
+
+    status = answer()
+    if status is not None:
+        raise SystemExit(status)
     from .root import app
 
     app(prog_name="reqtrack")
