@@ -5,6 +5,7 @@ the commands built one at a time are the ones `add_typer` of every area built, a
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 import typer
@@ -35,6 +36,13 @@ def test_the_registry_lists_every_command_in_the_order_of_before() -> None:
     eager = get_command(eager_app())
     assert list(eager.commands) == [entry.name for entry in registry.COMMANDS]  # type: ignore[attr-defined]
     assert len(registry.BY_NAME) == len(registry.COMMANDS)
+
+
+def test_every_area_module_is_in_the_registry() -> None:
+    """A new area module gets its commands into the registry (and into eager_app above)."""
+    here = Path(registry.__file__).parent
+    areas = {path.stem for path in here.glob("*.py")} - {"__init__", "__main__", "common", "root", "fast", "registry"}
+    assert areas == {entry.module for entry in registry.COMMANDS}
 
 
 @pytest.mark.parametrize("entry", registry.COMMANDS, ids=lambda entry: entry.name)
