@@ -48,6 +48,8 @@ def answer(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None 
         return None
     if any(_undecodable(value) for name, value in env.items() if name.startswith("REQTRACK_")):
         return None  # the full way refuses it, with its sentence
+    if sys.stdout is None or sys.stderr is None:
+        return None  # no console (pythonw): Typer's way copes
     if args == ["--version"]:
         return _write(sys.stdout, registry.VERSION_TEXT.format(version=__version__))
     stream = sys.stdout if args else sys.stderr  # a bare `reqtrack` prints the help on stderr, exit 2
