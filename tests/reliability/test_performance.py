@@ -9,6 +9,8 @@ import io
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -318,3 +320,77 @@ def test_bulk_objects_pauses_the_collector_and_restores_it() -> None:
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+# -- start-up: lazy command loading (issue 21; the times: bench/startup.py) ------------------------
+AREAS = tuple(f"reqtrack.cli.{name}" for name in
+              ("requests", "links", "sla", "notices", "remind", "report", "admin", "files", "vocab"))
+TYPER = ("typer", "typer._click", "typer.main", "reqtrack.cli.root", "reqtrack.cli.common")
+
+
+def test_version_and_the_root_help_import_neither_typer_nor_any_area(tmp_path: Path) -> None:
+    """`--version`, `--help`, `-h` and a bare `reqtrack` are answered before Typer (and its copy
+    of Click) is imported, and load no area module, the database layer or Rich."""
+    env = {**os.environ, "REQTRACK_DB": str(tmp_path / "none.db"), "COLUMNS": "100"}
+    heavy = (*TYPER, *AREAS, "click", "rich", "reqtrack.services", "reqtrack.storage", "sqlite3", "typing")
+    for argv in (["--version"], ["--help"], ["-h"], []):
+        imported, stdout = modules_after(argv, env, heavy)
+        assert imported == [], argv
+    assert not (tmp_path / "none.db").exists()
+
+
+def _typer_way(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`reqtrack ARGV` through the Typer app, never the fast path."""
+    code = "import sys\nfrom reqtrack.cli.root import app\napp(prog_name='reqtrack')\n"
+    return subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_the_installed_command_answers_version_and_help_as_typer_does(tmp_path: Path) -> None:
+    """The console script (pyproject's [project.scripts]) takes the fast path — `python -X
+    importtime` lists no Typer — and prints what the Typer app prints, with its exit status, at the
+    terminal's width or the 80 columns of a pipe."""
+    from helpers import installed_reqtrack
+
+    script = installed_reqtrack()
+    base = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+    base["REQTRACK_DB"] = str(tmp_path / "none.db")
+    for argv in (["--version"], ["--help"]):
+        timed = subprocess.run([sys.executable, "-X", "importtime", script, *argv], env=base, capture_output=True,
+                               text=True, timeout=60)
+        loaded = {line.rpartition("|")[2].strip() for line in timed.stderr.splitlines() if line.startswith("import time:")}
+        assert "reqtrack.cli.fast" in loaded and not loaded & {"typer", "click", *AREAS}, argv
+    for extra in ({}, {"COLUMNS": "100"}, {"COLUMNS": "30"}, {"COLUMNS": "500"}, {"REQTRACK_LANG": "zh-CN"}):
+        env = {**base, **extra}
+        for argv in (["--version"], ["--help"], ["-h"], []):
+            fast = subprocess.run([script, *argv], env=env, capture_output=True, text=True, timeout=60)
+            full = _typer_way(argv, env)
+            assert (fast.returncode, fast.stdout, fast.stderr) == (full.returncode, full.stdout, full.stderr), (argv, extra)
+            assert (fast.stdout or fast.stderr).strip()
+
+
+def test_each_command_loads_its_own_area_and_no_other(ctx, db_path: Path) -> None:
+    """The root builds only the command that runs: `show` imports cli/requests.py and no other
+    area, `config show` only cli/sla.py; the root's help through Typer (`--db X --help`) and a
+    mistyped command none."""
+    request_id = _varied_requests(ctx)[0]
+    env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": NOW_TEXT}
+    expected = {("show", request_id): "requests", ("list",): "requests", ("overdue", "--json"): "sla",
+                ("config", "show"): "sla", ("vocab", "show"): "vocab", ("people", "list"): "remind",
+                ("report", "--json"): "report", ("search", "export"): "links", ("template", "show", "ack"): "notices",
+                ("check", "--json"): "admin", ("export", "--help"): "files"}
+    for argv, area in expected.items():
+        imported, stdout = modules_after(list(argv), env, AREAS)
+        assert imported == [f"reqtrack.cli.{area}"], argv
+        assert stdout.strip(), argv
+    for argv in (["--db", str(db_path), "--help"], ["--lang", "zh-CN", "-h"]):
+        imported, stdout = modules_after(argv, env, AREAS)
+        assert imported == [] and "Commands:" in stdout, argv
+    imported, _ = modules_after(["shw"], env, AREAS)
+    assert imported == []
+
+
+def test_completing_a_command_name_loads_no_area(tmp_path: Path) -> None:
+    env = {**os.environ, "REQTRACK_DB": str(tmp_path / "none.db"), "_REQTRACK_COMPLETE": "complete_bash",
+           "COMP_WORDS": "reqtrack s", "COMP_CWORD": "1"}
+    imported, stdout = modules_after([], env, AREAS)
+    assert imported == [] and {"show", "search", "similar"} <= set(stdout.split()), stdout
