@@ -79,6 +79,11 @@ class LazyGroup(ReqtrackGroup):
         self.commands = _Commands([entry.name for entry in registry.COMMANDS])
         self.commands.update(given)
 
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if len(args) == 2 and args[0] in _COMPLETION_FLAGS and not args[1].startswith("-"):
+            _completion_for(ctx, args[0], args[1])
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: Context) -> list[str]:
         return list(self.commands)  # the names, none built (TyperGroup's own reads every command)
 
@@ -107,6 +112,29 @@ class LazyGroup(ReqtrackGroup):
                    if name.startswith(incomplete)]
         results.extend(ClickCommand.shell_complete(self, ctx, incomplete))
         return results
+
+
+_COMPLETION_FLAGS = ("--show-completion", "--install-completion")
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_for(ctx: Context, flag: str, shell: str) -> None:
+    """`--show-completion SHELL` / `--install-completion SHELL`: Typer's flags detect the shell
+    they run in (shellingham), which a script, a Dockerfile or a test is not; naming it is what
+    those need, and what the flags took before shellingham was there."""
+    from typer._completion_shared import get_completion_script, install
+
+    if shell not in _SHELLS:
+        ctx.fail(f"{flag}: unsupported shell {shell!r}; use one of {', '.join(_SHELLS)}")
+    prog = ctx.info_name or "reqtrack"
+    complete_var = f"_{prog.replace('-', '_').upper()}_COMPLETE"
+    if flag == "--show-completion":
+        typer.echo(get_completion_script(prog_name=prog, complete_var=complete_var, shell=shell))
+    else:
+        installed, path = install(shell=shell, prog_name=prog, complete_var=complete_var)
+        typer.echo(f"{installed} completion installed in {path}")
+        typer.echo("Completion will take effect once you restart the terminal")
+    ctx.exit(0)
 
 
 app = typer.Typer(
