@@ -263,6 +263,21 @@ def test_the_file_commands_never_load_psycopg(tmp_path: Path) -> None:
                           check=True).stdout.strip() == "False"
 
 
+def test_a_server_command_loads_no_importlib_metadata_and_psycopg_knows_its_version(pg_url: str) -> None:
+    """psycopg's version modules are answered from the .dist-info names (storage.server
+    _known_versions): the same versions importlib.metadata gives, without its import."""
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom reqtrack.cli import app\n"
+            f"url = {pg_url!r}\n"
+            "for args in (['new', 'x', '--customer', 'A'], ['show', '202503-001'], ['list']):\n"
+            "    assert CliRunner().invoke(app, ['--db', url, *args]).exit_code == 0\n"
+            "loaded = 'importlib.metadata' in sys.modules\n"
+            "import psycopg, psycopg_binary, importlib.metadata as m\n"
+            "print(loaded, psycopg.__version__ == m.version('psycopg'), psycopg_binary.__version__ == m.version('psycopg-binary'))")
+    env = {**os.environ, "REQTRACK_NOW": NOW_TEXT}
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          check=True).stdout.split() == ["False", "True", "True"]
+
+
 def test_the_same_scripted_loop_on_both_engines_gives_the_same_outputs(tmp_path: Path, pg_url: str) -> None:
     """Sixty commands of a team working requests through the loop (helpers.populate_workload), once
     on the file and once on the server: every script output is the same."""
