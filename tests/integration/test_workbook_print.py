@@ -425,13 +425,17 @@ def test_a_period_not_over_yet_says_to_date_on_screen_and_in_the_workbook(cli: A
     assert summary["A1"].value == "Requirements report 2026-12 · to date (day 1 of 31)"
     assert summary["B6"].value == "Value (to date)"
     trend = [[cell.value for cell in row] for row in workbook["Trend"].iter_rows()]
-    assert trend[0][5] == "Note" and trend[-1][0] == "2026-12" and trend[-1][5] == "to date"
+    assert trend[0][5] == "Note" and trend[-1][0] == "2026-12"
+    assert trend[-1][5] == "to date; growth vs the same time of 2026-11"
     assert all(row[5] is None for row in trend[1:-1])
     titles = [chart_title(c) for c in chart_parts(book)["Trend"]]
     assert titles and all(t.endswith("(2026-12: to date)") for t in titles)
     out = cli("report", env={"REQTRACK_NOW": NOW_TEXT}).stdout
     assert "to date (day 1 of 31)" in out
-    assert "2026-12 (to date): New, month on month -93.3 %" in out
+    # The 1st morning against the 1st morning of November (nothing then: no growth), not against
+    # the whole of November (which read -93.3 %).
+    assert "2026-12 (to date): New, month on month – · Completed, month on month –" in out
+    assert "(growth vs the same" in out
     zh = cli("--lang", "zh-CN", "report", env={"REQTRACK_NOW": NOW_TEXT}).stdout
     assert "截至目前（第 1 天，共 31 天）" in zh and "2026-12（截至目前）: 新增环比" in zh
     zh_book = load_workbook(report_workbook(cli, tmp_path / "zh.xlsx", lang="zh-TW"))
@@ -451,4 +455,4 @@ def test_a_period_that_is_over_says_nothing_and_a_month_cut_by_the_period_says_u
     week = load_workbook(report_workbook(cli, tmp_path / "week.xlsx", "--period", "week", "--previous"))
     assert week["Summary"]["A1"].value == "Requirements report 2026-W48"
     last = [cell.value for cell in list(week["Trend"].iter_rows())[-1]]
-    assert last[0] == "2026-11" and last[5] == "until 2026-11-30 00:00"
+    assert last[0] == "2026-11" and last[5] == "until 2026-11-30 00:00; growth vs the same time of 2026-10"

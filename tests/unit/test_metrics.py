@@ -77,7 +77,9 @@ def test_worked_example_owners_funnel_trend_overdue(ctx: services.Context, scena
     trend = r["trend"]
     assert len(trend) == 12 and trend[0]["month"] == "2024-04" and trend[-1]["month"] == "2025-03"
     assert trend[-2] == {"month": "2025-02", "new": 1, "completed": 0, "new_growth": None, "completed_growth": None}
-    assert trend[-1] == {"month": "2025-03", "new": 7, "completed": 4, "new_growth": 6.0, "completed_growth": None}
+    # March is cut on the 14th: compared with February 1–14 (no request; G came on the 27th), so no growth.
+    assert trend[-1] == {"month": "2025-03", "new": 7, "completed": 4, "partial": True, "new_growth": None,
+                         "completed_growth": None}
     overdue = {row["id"]: row["reason"] for row in r["overdue"]["requests"]}
     assert overdue == {scenario["B"]: "due", scenario["D"]: "due", scenario["E"]: "response"}
     assert r["overdue"]["count"] == 3
@@ -557,7 +559,9 @@ def test_monthly_trend_worked_by_hand() -> None:
     assert rows == [
         {"month": "2025-02", "new": 2, "completed": 0, "new_growth": 0.0, "completed_growth": -1.0},
         {"month": "2025-03", "new": 3, "completed": 3, "new_growth": 0.5, "completed_growth": None},
-        {"month": "2025-04", "new": 2, "completed": 1, "new_growth": -0.3333, "completed_growth": -0.6667},
+        # April is cut on the 15th at noon: compared with March 1 00:00 – March 15 12:00 (2 new: the
+        # 3rd and 4th; 2 completed: the 1st and 10th), not with the whole of March (3 and 3).
+        {"month": "2025-04", "new": 2, "completed": 1, "partial": True, "new_growth": 0.0, "completed_growth": -0.5},
     ]
 
 

@@ -21,6 +21,7 @@ from ..domain.vocab import PRIORITY, STATUS
 from ..views.cells import owner_text
 from ..views.figures import (
     DISTRIBUTIONS,
+    growth_basis,
     headline_rows,
     key_label,
     period_note,
@@ -283,9 +284,11 @@ def _trend_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
             cell = sheet.cell(row=row, column=column, value=month[key])
             cell.number_format = PERCENT_FORMAT
         note = trend_note(report, month["month"], lang)
-        if note:  # counted in part: its growth compares part of a month with a whole one
-            sheet.cell(row=row, column=6, value=note).font = Font(bold=True, color=NOTE_COLOUR)
+        if note:  # counted in part: its growth compares it with the same time of the month before
             partial = f"{month['month']}: {note}"
+            if month.get("partial"):
+                note = f"{note}; {growth_basis(month['month'], lang)}"
+            sheet.cell(row=row, column=6, value=note).font = Font(bold=True, color=NOTE_COLOUR)
     last = max(2, len(report["trend"]) + 1)
     largest = max([m["new"] for m in report["trend"]] + [m["completed"] for m in report["trend"]] + [1])
     categories = Reference(sheet, min_col=1, min_row=2, max_row=last)

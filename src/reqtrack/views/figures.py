@@ -118,3 +118,11 @@ def trend_note(report: dict[str, Any], month: str, lang: str) -> str | None:
     if as_of < end:
         return label("to_date", lang)
     return label("until", lang, time=end.strftime("%Y-%m-%d %H:%M"))
+
+
+def growth_basis(month: str, lang: str) -> str:
+    """What the growth of a month counted in part (`partial` in its trend row) compares with:
+    the same time from the start of the month before `month` (`YYYY-MM`)."""
+    year, number = (int(part) for part in month.split("-"))
+    before = f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+    return label("growth_same_time", lang, month=before)

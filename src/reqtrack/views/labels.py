@@ -169,6 +169,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "to_date": ("to date", "截至目前", "截至目前"),
     "to_date_day": ("to date (day {n} of {total})", "截至目前（第 {n} 天，共 {total} 天）", "截至目前（第 {n} 天，共 {total} 天）"),
     "month_note": ("{month} ({note})", "{month}（{note}）", "{month}（{note}）"),
+    "growth_same_time": ("growth vs the same time of {month}", "环比为与 {month} 同期相比", "環比為與 {month} 同期相比"),
     "until": ("until {time}", "截至 {time}", "截至 {time}"),
     "value_to_date": ("Value (to date)", "数值（截至目前）", "數值（截至目前）"),
     "note": ("Note", "备注", "備註"),

@@ -9,6 +9,7 @@ from .cells import owner_text
 from .figures import (
     DISTRIBUTIONS,
     days,
+    growth_basis,
     headline_rows,
     key_label,
     percent,
@@ -209,7 +210,8 @@ def _trend_table(report: dict[str, Any], lang: str) -> Table:
     if last is not None:
         note = trend_note(report, last["month"], lang)  # counted in part: its growth is not a whole month's
         month = label("month_note", lang, month=last["month"], note=note) if note else last["month"]
+        basis = f" ({growth_basis(last['month'], lang)})" if last.get("partial") else ""
         table.caption = (f"{month}: {label('new_growth', lang)} {percent(last['new_growth'])} · "
-                         f"{label('completed_growth', lang)} {percent(last['completed_growth'])}")
+                         f"{label('completed_growth', lang)} {percent(last['completed_growth'])}{basis}")
         table.caption_justify = "left"
     return table

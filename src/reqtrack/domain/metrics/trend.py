@@ -77,7 +77,8 @@ def monthly_trend(boundaries: list[datetime], inputs: MonthlyInputs, period: Per
     """New and completed per month with month-on-month growth ((this − previous) ÷ previous).
 
     Only what had happened by the cut counts; the first boundary month gives the first shown
-    month its growth and is not shown itself.
+    month its growth and is not shown itself. A month the cut falls inside (`partial`: True)
+    is compared with the same time from the start of the month before.
     """
     # Compared in UTC: the stored times are UTC, and comparing datetimes of different zones
     # costs a utcoffset() call each time.
@@ -91,15 +92,24 @@ def monthly_trend(boundaries: list[datetime], inputs: MonthlyInputs, period: Per
                 counts[bisect_right(edges, at) - 1] += 1
         return counts
 
-    new = per_month(inputs.submissions)
-    done = per_month(inputs.completions(period.has_happened))
+    submitted = inputs.submissions
+    completed = inputs.completions(period.has_happened)
+    new = per_month(submitted)
+    done = per_month(completed)
     rows = []
     for i in range(1, len(boundaries) - 1):
-        rows.append({
-            "month": boundaries[i].strftime("%Y-%m"),
-            "new": new[i],
-            "completed": done[i],
-            "new_growth": rate(new[i] - new[i - 1], new[i - 1]),
-            "completed_growth": rate(done[i] - done[i - 1], done[i - 1]),
-        })
+        row: dict[str, Any] = {"month": boundaries[i].strftime("%Y-%m"), "new": new[i], "completed": done[i]}
+        before_new, before_done = new[i - 1], done[i - 1]
+        if edges[i] < stop < edges[i + 1]:
+            # The month is not over at the cut: compare it with the same length of time from
+            # the start of the month before (its first day and a half, on the 2nd at noon),
+            # not with the whole of it, which would read as a fall every month's first days.
+            elapsed = stop - edges[i]
+            until = min(edges[i - 1] + elapsed, edges[i])
+            before_new = sum(1 for at in submitted if edges[i - 1] <= at < until)
+            before_done = sum(1 for at in completed if edges[i - 1] <= at < until)
+            row["partial"] = True
+        row["new_growth"] = rate(new[i] - before_new, before_new)
+        row["completed_growth"] = rate(done[i] - before_done, before_done)
+        rows.append(row)
     return rows
