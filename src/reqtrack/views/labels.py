@@ -15,7 +15,7 @@ from typing import Any
 
 from ..domain.vocab import LANGUAGES
 
-__all__ = ["LABELS", "LANGUAGES", "label", "lang_index", "reason_label"]
+__all__ = ["LABELS", "LANGUAGES", "SETTING_MEANINGS", "label", "lang_index", "reason_label", "setting_meaning"]
 
 
 def lang_index(lang: str) -> int:
@@ -249,6 +249,157 @@ LABELS: dict[str, tuple[str, str, str]] = {
                             "查看清單：reqtrack remind --person {person}；查看需求詳情：reqtrack show 需求編號。"),
     "remind.mail.signature": ("(sent by reqtrack)", "（本邮件由 reqtrack 自动发送，请勿直接回复）",
                               "（本郵件由 reqtrack 自動發送，請勿直接回覆）"),
+    # -- what a lifecycle command did (cli/requests.py): `ID: what (status)` -----------------------
+    "done.line": ("{id}: {what} ({status})", "{id}：{what}（{status}）", "{id}：{what}（{status}）"),
+    "done.progress": ("progress recorded", "已记录进度", "已記錄進度"),
+    "done.waiting": ("waiting on the customer", "已记录进度，等待客户回复", "已記錄進度，等待客戶回覆"),
+    "done.complete": ("done, waiting for verification", "已完成，等待验证", "已完成，等待驗證"),
+    "done.classified": ("classified, priority {priority}", "已分类评估，优先级：{priority}", "已分類評估，優先級：{priority}"),
+    "done.reassessed": ("re-assessed, priority {priority}", "已重新评估（需求变更），优先级：{priority}",
+                        "已重新評估（需求變更），優先級：{priority}"),
+    "done.how": ("{what}; {how}", "{what}；{how}", "{what}；{how}"),
+    "done.no_priority": ("not set", "未设置", "未設置"),
+    "done.assigned": ("assigned to {owner}", "已分配给 {owner}", "已分配給 {owner}"),
+    "done.passed": ("verification passed", "验证通过", "驗證通過"),
+    "done.failed": ("verification failed, back to the owner", "验证不通过，已退回负责人处理", "驗證不通過，已退回負責人處理"),
+    "done.closed": ("closed", "已归档关闭", "已歸檔關閉"),
+    "done.rated": ("satisfaction recorded", "已记录满意度", "已記錄滿意度"),
+    "done.cancelled": ("cancelled", "已取消", "已取消"),
+    "done.duplicate": ("cancelled as a duplicate of {id}", "已作为 {id} 的重复需求取消", "已作為 {id} 的重複需求取消"),
+    "done.reopened": ("reopened", "已重新打开", "已重新打開"),
+    "done.edited": ("edited {fields}", "已修改：{fields}", "已修改：{fields}"),
+    "done.attached": ("attached {name} as #{number}", "已添加附件 {name}（第 {number} 个）", "已添加附件 {name}（第 {number} 個）"),
+    "sep.list": (", ", "、", "、"),  # how a line lists a few names
+    "sep.comma": (", ", "，", "，"),
+    "sep.colon": (": ", "：", "："),
+    "sep.semicolon": ("; ", "；", "；"),
+    "sep.paren": ("{text} ({inner})", "{text}（{inner}）", "{text}（{inner}）"),
+    # -- `list` (views/requests.py) ---------------------------------------------------------------
+    "list.none": ("No requests match.", "没有符合条件的需求。", "沒有符合條件的需求。"),
+    "list.one": ("1 request.", "共 1 条需求。", "共 1 筆需求。"),
+    "list.many": ("{n} requests.", "共 {n} 条需求。", "共 {n} 筆需求。"),
+    "list.partial": ("{shown} of {total} shown, newest first; {hint}", "显示 {shown} 条，共 {total} 条，最新的在前；{hint}",
+                     "顯示 {shown} 筆，共 {total} 筆，最新的在前；{hint}"),
+    "list.hint": ("--all or --limit N for more, --format csv|json for every row",
+                  "--all 或 --limit N 显示更多，--format csv|json 输出全部", "--all 或 --limit N 顯示更多，--format csv|json 輸出全部"),
+    # -- `show` (views/requests.py, views/history.py): tables, the SLA clocks, the history -------
+    "show.file": ("File", "文件名", "檔名"),
+    "show.bytes": ("Bytes", "大小（字节）", "大小（位元組）"),
+    "show.sha256": ("SHA-256", "校验值", "校驗值"),
+    "show.sla": ("SLA", "SLA 时效", "SLA 時效"),
+    "show.clock": ("Clock", "计时项", "計時項"),
+    "show.state": ("State", "状态", "狀態"),
+    "show.time": ("Time", "时间", "時間"),
+    "show.action": ("Action", "操作", "操作"),
+    "show.by": ("By", "操作人", "操作人"),
+    "show.note": ("Note", "说明", "說明"),
+    "show.changes": ("Changes", "变更内容", "變更內容"),
+    "show.waiting": ("{status}  ({waiting})", "{status}（{waiting}）", "{status}（{waiting}）"),
+    "show.verification": ("{verdict} — {note}", "{verdict}——{note}", "{verdict}——{note}"),
+    "score.value": ("customer value", "客户价值", "客戶價值"),
+    "score.urgency": ("urgency", "紧急程度", "緊急程度"),
+    "score.cost": ("resource cost", "资源成本", "資源成本"),
+    "score.impact": ("business impact", "业务影响", "業務影響"),
+    "score.item": ("{name} {value}", "{name} {value}", "{name} {value}"),
+    "clock.response": ("first response", "首次响应", "首次響應"),
+    "clock.plan": ("solution plan (high)", "方案制定（高优先级）", "方案制定（高優先級）"),
+    "clock.resolution": ("resolution", "解决时限", "解決時限"),
+    "clock.due": ("planned completion", "计划完成", "計劃完成"),
+    "clock.stale": ("update", "进度更新", "進度更新"),
+    "clock.met": ("met {time}", "{time} 已达成", "{time} 已達成"),
+    "clock.met_late": ("met {time}, late {span}", "{time} 达成，超时 {span}", "{time} 達成，超時 {span}"),
+    "clock.paused": ("paused ({days} so far); the deadline moves with the pause", "暂停中（已暂停 {days}）；截止时间随暂停顺延",
+                     "暫停中（已暫停 {days}）；截止時間隨暫停順延"),
+    "clock.late": ("LATE {span}", "已超时 {span}", "已超時 {span}"),
+    "clock.left": ("{span} left", "剩余 {span}", "剩餘 {span}"),
+    "span": ("{days} ({delta})", "{days}（{delta}）", "{days}（{delta}）"),
+    "wd.n": ("{n} wd", "{n} 个工作日", "{n} 個工作日"),
+    "delta.dh": ("{d}d {h}h", "{d}天{h}小时", "{d}天{h}小時"),
+    "delta.hm": ("{h}h {m:02d}m", "{h}小时{m}分钟", "{h}小時{m}分鐘"),
+    "delta.m": ("{m}m", "{m}分钟", "{m}分鐘"),
+    # -- the history's changes and the notes reqtrack wrote itself (views/history.py) -------------
+    "changes.set": ("{field}: {new}", "{field}：{new}", "{field}：{new}"),
+    "changes.changed": ("{field}: {old} → {new}", "{field}：{old} → {new}", "{field}：{old} → {new}"),
+    "changes.none": ("(none)", "（无）", "（無）"),
+    "changes.yes": ("yes", "是", "是"),
+    "changes.no": ("no", "否", "否"),
+    "changes.was": ("{now} (was: {before})", "{now}（原为：{before}）", "{now}（原為：{before}）"),
+    "changes.unlinked": ("no longer {before}", "已取消：{before}", "已取消：{before}"),
+    "field.owner": ("Owner", "负责人", "負責人"),
+    "field.attachment": ("Attachment", "附件", "附件"),
+    "field.kind": ("Notice", "通知类型", "通知類型"),
+    "field.channel": ("Channel", "通知渠道", "通知渠道"),
+    "field.link": ("Link", "关联", "關聯"),
+    "hnote.scored": ("score {score} → {priority}", "评估得分 {score} → 优先级{priority}", "評估得分 {score} → 優先級{priority}"),
+    "hnote.attached": ("{name} ({size} bytes, sha256 {sha})", "{name}（{size} 字节，校验值 {sha}）", "{name}（{size} 位元組，校驗值 {sha}）"),
+    "hnote.notice": ("{kind} via {channel}", "{kind}（经{channel}）", "{kind}（經{channel}）"),
+    "hnote.more": ("{said} — {note}", "{said}——{note}", "{said}——{note}"),
+    "hnote.row": ("{file}, row {row}", "{file} 第 {row} 行", "{file} 第 {row} 列"),
+    "hnote.log_adds": ("{where}; the sheet's process log adds:", "{where}；表格的处理过程新增：", "{where}；表格的處理過程新增："),
+    "hnote.imported": ("imported from {where}", "导入自 {where}", "匯入自 {where}"),
+    "hnote.no_registration": ("imported from {where}; its process log has no registration line",
+                              "导入自 {where}；其处理过程没有登记记录", "匯入自 {where}；其處理過程沒有登記記錄"),
+    "channel.email": ("email", "邮件", "郵件"),
+    "channel.phone": ("phone", "电话", "電話"),
+    "channel.wechat": ("wechat", "微信", "微信"),
+    "channel.meeting": ("meeting", "会议", "會議"),
+    "channel.sms": ("sms", "短信", "簡訊"),
+    # -- `overdue` (views/sla.py) -----------------------------------------------------------------
+    "overdue.late_by": ("Late by", "超期/剩余", "超期/剩餘"),
+    "overdue.late": ("late {span}", "超期 {span}", "超期 {span}"),
+    "overdue.in": ("in {span}", "剩余 {span}", "剩餘 {span}"),
+    "overdue.footer": ("{late} overdue, {soon} coming due, as of {as_of}.", "超期 {late} 项，即将到期 {soon} 项，截至 {as_of}。",
+                       "超期 {late} 項，即將到期 {soon} 項，截至 {as_of}。"),
+    "overdue.nothing": ("Nothing overdue as of {as_of}.", "截至 {as_of}，没有超期需求。", "截至 {as_of}，沒有超期需求。"),
+    # -- `config show` / `set` / `unset` (views/sla.py; the meanings: SETTING_MEANINGS below) ------
+    "config.setting": ("Setting", "设置项", "設定項"),
+    "config.value": ("Value", "取值", "取值"),
+    "config.origin": ("Set or default", "来源", "來源"),
+    "config.set": ("set", "已设置", "已設定"),
+    "config.default": ("default", "默认值", "預設值"),
+    "config.meaning": ("Meaning", "说明", "說明"),
+    "config.unknown": ("(not a setting this version knows)", "（本版本不认识的设置项）", "（本版本不認識的設定項）"),
+    "config.unset": ("{setting} unset (default applies)", "{setting} 已取消设置（使用默认值）", "{setting} 已取消設定（使用預設值）"),
+}
+
+
+# What each setting means (`config show`), in zh-CN and zh-TW; the English is the setting's own
+# description (domain/sla/settings.py), which `setting_meaning` shows for en.
+SETTING_MEANINGS: dict[str, tuple[str, str]] = {
+    "calendar.timezone": ("数据库的IANA时区：日期、月份和节假日都按此时区计算（创建数据库时取自本机时区）。",
+                          "資料庫的IANA時區：日期、月份和節假日都按此時區計算（建立資料庫時取自本機時區）。"),
+    "calendar.country": ("按哪个国家或地区（ISO代码：CN、TW、HK、US……）的法定节假日和调休上班日计算；未设置则只按周一至周五。",
+                         "按哪個國家或地區（ISO代碼：CN、TW、HK、US……）的國定假日和補班日計算；未設定則只按週一至週五。"),
+    "calendar.subdivision": ("可选：该国家下的地区，用于地方节假日（如美国的州）。", "可選：該國家下的地區，用於地方節假日（如美國的州）。"),
+    "calendar.extra_holidays": ("额外的休息日，YYYY-MM-DD，以逗号分隔（优先于国家日历）。",
+                                "額外的休息日，YYYY-MM-DD，以逗號分隔（優先於國家日曆）。"),
+    "calendar.extra_workdays": ("额外的工作日，YYYY-MM-DD，以逗号分隔（优先于其他一切规则）。",
+                                "額外的工作日，YYYY-MM-DD，以逗號分隔（優先於其他一切規則）。"),
+    "sla.response_hours": ("提出后多少个自然小时内须首次响应。", "提出後多少個自然小時內須首次響應。"),
+    "sla.plan_hours.high": ("高优先级：提出后多少个自然小时内须完成分配（给出处理方案）。",
+                            "高優先級：提出後多少個自然小時內須完成分配（給出處理方案）。"),
+    "sla.resolution_days.high": ("高优先级：从提出（或重新打开）到实际完成的工作日数。", "高優先級：從提出（或重新打開）到實際完成的工作日數。"),
+    "sla.resolution_days.medium": ("中优先级（及尚未定优先级）：到实际完成的工作日数。", "中優先級（及尚未定優先級）：到實際完成的工作日數。"),
+    "sla.resolution_days.low": ("低优先级：到实际完成的工作日数。", "低優先級：到實際完成的工作日數。"),
+    "sla.stale_hours": ("处理中的需求超过多少个自然小时没有更新即视为长时间未更新。", "處理中的需求超過多少個自然小時沒有更新即視為長時間未更新。"),
+    "sla.mean_resolution_target_days": ("全部需求平均解决时长的目标，单位为工作日（报告用）。", "全部需求平均解決時長的目標，單位為工作日（報告用）。"),
+    "sla.first_response_target": ("在sla.response_hours内得到响应的需求比例目标（报告用）；写0.9或90%。",
+                                  "在sla.response_hours內得到響應的需求比例目標（報告用）；寫0.9或90%。"),
+    "remind.assign_hours": ("提出后多少个自然小时仍未分配，就提醒分配。", "提出後多少個自然小時仍未分配，就提醒分配。"),
+    "remind.due_days": ("计划完成时间或解决时限在多少个工作日内到期时，提醒负责人。", "計劃完成時間或解決時限在多少個工作日內到期時，提醒負責人。"),
+    "remind.update_days": ("未结需求超过多少个自然日没有发通知，就提醒对接人向客户同步进度。",
+                           "未結需求超過多少個自然日沒有發通知，就提醒對接人向客戶同步進度。"),
+    "remind.verify_days": ("等待客户验证超过多少个工作日，就提醒对接人催促验证。", "等待客戶驗證超過多少個工作日，就提醒對接人催促驗證。"),
+    "remind.survey_days": ("关闭后多少个自然日，提醒对接人发送满意度回访。", "關閉後多少個自然日，提醒對接人發送滿意度回訪。"),
+    "remind.survey_until_days": ("关闭超过多少个自然日的需求不再提醒回访。", "關閉超過多少個自然日的需求不再提醒回訪。"),
+    "smtp.host": ("发送reqtrack邮件的SMTP服务器（主机名或地址）；未设置则不发邮件。",
+                  "傳送reqtrack郵件的SMTP伺服器（主機名稱或位址）；未設定則不寄郵件。"),
+    "smtp.port": ("SMTP服务器端口（starttls用587，ssl用465，none用25）。", "SMTP伺服器連接埠（starttls用587，ssl用465，none用25）。"),
+    "smtp.security": ("连接的加密方式：starttls、ssl（一开始即用TLS）或none。", "連線的加密方式：starttls、ssl（一開始即用TLS）或none。"),
+    "smtp.user": ("SMTP登录的用户名（密码取自REQTRACK_SMTP_PASSWORD）；未设置则不登录。",
+                  "SMTP登入的使用者名稱（密碼取自REQTRACK_SMTP_PASSWORD）；未設定則不登入。"),
+    "smtp.from": ("reqtrack邮件的发件人：一个地址，或名称加地址，如'客服团队 <support@example.com>'。",
+                  "reqtrack郵件的寄件人：一個位址，或名稱加位址，如'客服團隊 <support@example.com>'。"),
 }
 
 
@@ -262,3 +413,10 @@ def reason_label(reason: str, lang: str) -> str:
     """Why a request is on the overdue list, in `lang` (an unknown reason as it is)."""
     key = f"reason.{reason}"
     return label(key, lang) if key in LABELS else reason
+
+
+def setting_meaning(key: str, english: str, lang: str) -> str:
+    """What a setting means in `lang`: `english` (the setting's own description) for en or for a
+    setting SETTING_MEANINGS lacks."""
+    meanings = SETTING_MEANINGS.get(key)
+    return english if lang == "en" or meanings is None else meanings[lang_index(lang) - 1]
