@@ -15,7 +15,7 @@ from typing import Any
 
 from ..domain.vocab import LANGUAGES
 
-__all__ = ["LABELS", "LANGUAGES", "SETTING_MEANINGS", "label", "lang_index", "reason_label", "setting_meaning"]
+__all__ = ["LABELS", "LANGUAGES", "SETTING_MEANINGS", "label", "lang_index", "plural", "reason_label", "setting_meaning"]
 
 
 def lang_index(lang: str) -> int:
@@ -139,6 +139,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
                           "是：人名已隐藏（保留首字）；reqtrack 拒绝导入此文件",
                           "是：人名已隱藏（保留首字）；reqtrack 拒絕匯入此檔案"),
     "export.masked_no": ("no", "否", "否"),
+    "export.masked_short": ("masked", "已脱敏", "已遮蔽"),
     "export.exported_at": ("Exported at", "导出时间", "匯出時間"),
     "export.timezone": ("Time zone", "时区", "時區"),  # import reads the zone next to any of these
     "export.by": ("Exported by", "导出人", "匯出人"),
@@ -150,6 +151,17 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "export.notices": ("Notices", "说明", "說明"),
     "export.version": ("reqtrack version", "reqtrack 版本", "reqtrack 版本"),
     "export.yes": ("yes", "是", "是"),  # the "waiting on customer" cell of an --extra export
+    "export.cut": ("{n} cell(s) over Excel's {limit}-character limit were cut with a marker ({sample}{more}); the full text "
+                   "stays in reqtrack", "{n} 个单元格超出 Excel 每格 {limit} 个字符的上限，已截断并加标记（{sample}{more}）；完整内容仍保存在 "
+                   "reqtrack 中", "{n} 個儲存格超出 Excel 每格 {limit} 個字元的上限，已截斷並加標記（{sample}{more}）；完整內容仍保存在 "
+                   "reqtrack 中"),
+    "export.cut_more": (" and {n} more", " 等，另有 {n} 个", " 等，另有 {n} 個"),
+    "export.controls": ("{n} cell(s) hold control characters, written in Excel's _xHHHH_ escape",
+                        "{n} 个单元格含有控制字符，已按 Excel 的 _xHHHH_ 转义写入", "{n} 個儲存格含有控制字元，已按 Excel 的 _xHHHH_ 跳脫寫入"),
+    "export.long_csv": ("{n} cell(s) are longer than Excel's {limit}-character limit ({sample}); the CSV keeps them whole, but "
+                        "Excel will cut them when it opens the file", "{n} 个单元格超过 Excel 每格 {limit} 个字符的上限（{sample}）；"
+                        "CSV 保留完整内容，但用 Excel 打开时会被截断", "{n} 個儲存格超過 Excel 每格 {limit} 個字元的上限（{sample}）；"
+                        "CSV 保留完整內容，但用 Excel 開啟時會被截斷"),
     # -- customer notices (views/notices.py): a target in the unit of its setting ----------------
     "notice.within_hour": ("within {n} hour", "{n}小时内", "{n}小時內"),
     "notice.within_hours": ("within {n} hours", "{n}小时内", "{n}小時內"),
@@ -360,16 +372,113 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "config.meaning": ("Meaning", "说明", "說明"),
     "config.unknown": ("(not a setting this version knows)", "（本版本不认识的设置项）", "（本版本不認識的設定項）"),
     "config.unset": ("{setting} unset (default applies)", "{setting} 已取消设置（使用默认值）", "{setting} 已取消設定（使用預設值）"),
+    # -- `check`, `backup`, `copy` (views/admin.py, cli/admin.py) -------------------------------
+    "check.database": ("database", "数据库", "資料庫"),
+    "check.schema": ("schema", "结构版本", "結構版本"),
+    "check.schema_value": ("{version} (this reqtrack knows {known})", "{version}（本版本支持到 {known}）", "{version}（本版本支援到 {known}）"),
+    "check.integrity": ("integrity", "完整性", "完整性"),
+    "check.ok": ("ok", "正常", "正常"),
+    "check.damaged": ("DAMAGED", "已损坏", "已損壞"),
+    "check.no_pages": ("not applicable (PostgreSQL: no file of pages to check)", "不适用（PostgreSQL 没有可检查的页面文件）",
+                       "不適用（PostgreSQL 沒有可檢查的頁面檔案）"),
+    "check.requests": ("requests", "需求", "需求"),
+    "check.none": ("none", "无", "無"),
+    "check.history": ("history", "处理记录", "處理記錄"),
+    "check.history_value": ("{events} entries; attachments: {attachments}; imports: {imports}",
+                            "{events} 条；附件：{attachments}；导入：{imports}", "{events} 筆；附件：{attachments}；匯入：{imports}"),
+    "check.note": ("note", "说明", "說明"),
+    "check.no_page_note": ("SQLite's page check (integrity_check) does not apply on PostgreSQL, which keeps its own pages; "
+                           "the consistency checks ran in full", "SQLite 的页面检查（integrity_check）不适用于 PostgreSQL（它自行管理页面）；"
+                           "一致性检查已全部完成", "SQLite 的頁面檢查（integrity_check）不適用於 PostgreSQL（它自行管理頁面）；一致性檢查已全部完成"),
+    "check.problems": ("problems", "问题", "問題"),
+    "check.more": ("... and {n} more (--json lists them all)", "……另有 {n} 项（--json 列出全部）", "……另有 {n} 項（--json 列出全部）"),
+    "check.well": ("all is well", "一切正常", "一切正常"),
+    "check.found": ("PROBLEMS FOUND", "发现问题", "發現問題"),
+    "backup.done": ("backed up {source} to {path} ({requests} requests, {kib} KiB, schema {schema}, integrity ok)",
+                    "已将 {source} 备份到 {path}（{requests} 条需求，{kib} KiB，结构版本 {schema}，完整性正常）",
+                    "已將 {source} 備份到 {path}（{requests} 筆需求，{kib} KiB，結構版本 {schema}，完整性正常）"),
+    "copy.done": ("copied {source} to {target}{made}{dropped} in {seconds} s:", "已将 {source} 复制到 {target}{made}{dropped}，用时 {seconds} 秒：",
+                  "已將 {source} 複製到 {target}{made}{dropped}，用時 {seconds} 秒："),
+    "copy.made": (" (a new file)", "（新文件）", "（新檔案）"),
+    "copy.dropped": (" (after dropping its {n} requests)", "（先删除了其中的 {n} 条需求）", "（先刪除了其中的 {n} 筆需求）"),
+    "copy.verified": ("verified", "已核对", "已核對"),
+    "copy.verified_value": ("every table holds as many rows as in the source", "每张表的行数都与源数据库相同", "每張表的列數都與來源資料庫相同"),
+    "copy.check": ("check", "检查", "檢查"),
+    "copy.problems": ("{n} problem{s}, each one also in the source (copied as it was; `reqtrack check` lists them):",
+                      "{n} 个问题，源数据库中也都有（按原样复制；`reqtrack check` 列出它们）：",
+                      "{n} 個問題，來源資料庫中也都有（按原樣複製；`reqtrack check` 列出它們）："),
+    "copy.dropping": ("--force: {where} holds {n} request{s}; dropping {them} and everything else in it before copying",
+                      "--force：{where} 中有 {n} 条需求；复制前将删除它们及其中的全部内容",
+                      "--force：{where} 中有 {n} 筆需求；複製前將刪除它們及其中的全部內容"),
+    "upgraded": ("upgraded {database} from schema {schema}", "已将 {database} 从结构版本 {schema} 升级",
+                 "已將 {database} 從結構版本 {schema} 升級"),
+    "upgraded.kept": ("{said}; a copy of the old file is at {path}", "{said}；旧文件的副本在 {path}", "{said}；舊檔案的副本在 {path}"),
+    # -- `export` and `import` (cli/files.py; the info sheet: `export.` above) --------------------
+    "export.done": ("exported {n} request{s} to {path} ({details})", "已导出 {n} 条需求到 {path}（{details}）",
+                    "已匯出 {n} 筆需求到 {path}（{details}）"),
+    "export.template_columns": ("18 template columns", "模板的 18 列", "範本的 18 欄"),
+    "export.plus_links": (" + Links", " + 关联需求", " + 關聯需求"),
+    "export.plus_kept": (" + kept fields", " + 其他保存字段", " + 其他保存欄位"),
+    "export.open_only": ("open only", "仅未结需求", "僅未結需求"),
+    "export.since": ("since", "提出时间不早于", "提出時間不早於"),
+    "export.until": ("until", "提出时间不晚于", "提出時間不晚於"),
+    "export.search": ("search", "搜索", "搜尋"),
+    "import.done": ("imported {file}: {rows} row{s}: {created} created, {updated} updated, {unchanged} unchanged",
+                    "已导入 {file}：共 {rows} 行，新建 {created}，更新 {updated}，未变 {unchanged}",
+                    "已匯入 {file}：共 {rows} 列，新建 {created}，更新 {updated}，未變 {unchanged}"),
+    "import.dry": ("would import {file}: {rows} row{s}: {created} created, {updated} updated, {unchanged} unchanged",
+                   "模拟导入 {file}：共 {rows} 行，将新建 {created}，更新 {updated}，未变 {unchanged}",
+                   "模擬匯入 {file}：共 {rows} 列，將新建 {created}，更新 {updated}，未變 {unchanged}"),
+    "import.matched": (" ({n} rows without ID matched existing requests)", "（{n} 行没有编号，已对应到现有需求）",
+                       "（{n} 列沒有編號，已對應到現有需求）"),
+    "import.links": (", {n} link{s} made", "，建立关联 {n} 个", "，建立關聯 {n} 個"),
+    "import.links_dry": (", {n} link{s} to make", "，将建立关联 {n} 个", "，將建立關聯 {n} 個"),
+    "import.nothing_written": ("; dry run, nothing written", "；仅为模拟，未写入任何内容", "；僅為模擬，未寫入任何內容"),
+    "import.note": ("note: {warning}", "提示：{warning}", "提示：{warning}"),
+    # -- `notice`, `template`, `remind --send`, `people` (cli/notices.py, cli/remind.py) ---------
+    "notice.recorded": ("{id}: {kind} notice recorded via {via} ({status})", "{id}：已记录{kind}（经{via}）（{status}）",
+                        "{id}：已記錄{kind}（經{via}）（{status}）"),
+    "notice.mailed": ("{id}: {kind} notice e-mailed to {to} and recorded ({status})", "{id}：{kind}已发送至 {to} 并记录（{status}）",
+                      "{id}：{kind}已寄至 {to} 並記錄（{status}）"),
+    "template.set": ("{kind} template ({language}) set from {file}", "已用 {file} 设置{kind}模板（{language}）", "已用 {file} 設定{kind}範本（{language}）"),
+    "template.reset": ("{kind} template ({language}) reset to the built-in one", "{kind}模板（{language}）已恢复为内置模板",
+                       "{kind}範本（{language}）已恢復為內建範本"),
+    "template.builtin": ("{kind} template ({language}) is the built-in one already", "{kind}模板（{language}）已经是内置模板",
+                         "{kind}範本（{language}）已經是內建範本"),
+    "remind.send.nothing": ("nothing to do as of {as_of}; no e-mail sent", "截至 {as_of} 暂无待办，未发送邮件", "截至 {as_of} 暫無待辦，未寄送郵件"),
+    "remind.send.sent": ("sent to {person} <{address}>: {n} to do", "已发送给 {person} <{address}>：{n}项待办",
+                         "已寄給 {person} <{address}>：{n}項待辦"),
+    "remind.send.not_sent": ("not sent to {person} <{address}>: {n} to do", "未能发送给 {person} <{address}>：{n}项待办",
+                             "未能寄給 {person} <{address}>：{n}項待辦"),
+    "remind.send.unreached": ("not reached: {person}: {n} to do; {why}", "无法送达：{person}：{n}项待办；{why}",
+                              "無法送達：{person}：{n}項待辦；{why}"),
+    "remind.send.no_one": ("the requests have neither owner nor liaison", "这些需求既没有负责人也没有对接人", "這些需求既沒有負責人也沒有對接人"),
+    "remind.send.not_listed": ("not in the people list (reqtrack people add '{person}' --email ADDRESS)",
+                               "不在人员名单中（reqtrack people add '{person}' --email 邮箱地址）",
+                               "不在人員名單中（reqtrack people add '{person}' --email 郵件地址）"),
+    "remind.send.no_address": ("no e-mail address (reqtrack people add '{person}' --email ADDRESS)",
+                               "没有邮箱地址（reqtrack people add '{person}' --email 邮箱地址）",
+                               "沒有郵件地址（reqtrack people add '{person}' --email 郵件地址）"),
+    "people.name": ("Name", "姓名", "姓名"),
+    "people.email": ("E-mail", "邮箱", "郵件地址"),
+    "people.added": ("added {person}", "已添加 {person}", "已新增 {person}"),
+    "people.updated": ("updated {person}", "已更新 {person}", "已更新 {person}"),
+    "people.no_address": ("no e-mail address", "无邮箱地址", "無郵件地址"),
+    "people.none": ("nobody listed yet; add people with `reqtrack people add NAME --email ADDRESS`",
+                    "名单中还没有人；用 `reqtrack people add 姓名 --email 邮箱地址` 添加",
+                    "名單中還沒有人；用 `reqtrack people add 姓名 --email 郵件地址` 新增"),
+    "people.removed": ("removed {person}", "已移除 {person}", "已移除 {person}"),
+    "export.progress": ("exporting", "正在导出", "正在匯出"),
 }
 
 
 # What each setting means (`config show`), in zh-CN and zh-TW; the English is the setting's own
 # description (domain/sla/settings.py), which `setting_meaning` shows for en.
 SETTING_MEANINGS: dict[str, tuple[str, str]] = {
-    "calendar.timezone": ("数据库的IANA时区：日期、月份和节假日都按此时区计算（创建数据库时取自本机时区）。",
-                          "資料庫的IANA時區：日期、月份和節假日都按此時區計算（建立資料庫時取自本機時區）。"),
-    "calendar.country": ("按哪个国家或地区（ISO代码：CN、TW、HK、US……）的法定节假日和调休上班日计算；未设置则只按周一至周五。",
-                         "按哪個國家或地區（ISO代碼：CN、TW、HK、US……）的國定假日和補班日計算；未設定則只按週一至週五。"),
+    "calendar.timezone": ("数据库的 IANA 时区：日期、月份和节假日都按此时区计算（创建数据库时取自本机时区）。",
+                          "資料庫的 IANA 時區：日期、月份和節假日都按此時區計算（建立資料庫時取自本機時區）。"),
+    "calendar.country": ("按哪个国家或地区（ISO 代码：CN、TW、HK、US……）的法定节假日和调休上班日计算；未设置则只按周一至周五。",
+                         "按哪個國家或地區（ISO 代碼：CN、TW、HK、US……）的國定假日和補班日計算；未設定則只按週一至週五。"),
     "calendar.subdivision": ("可选：该国家下的地区，用于地方节假日（如美国的州）。", "可選：該國家下的地區，用於地方節假日（如美國的州）。"),
     "calendar.extra_holidays": ("额外的休息日，YYYY-MM-DD，以逗号分隔（优先于国家日历）。",
                                 "額外的休息日，YYYY-MM-DD，以逗號分隔（優先於國家日曆）。"),
@@ -383,8 +492,8 @@ SETTING_MEANINGS: dict[str, tuple[str, str]] = {
     "sla.resolution_days.low": ("低优先级：到实际完成的工作日数。", "低優先級：到實際完成的工作日數。"),
     "sla.stale_hours": ("处理中的需求超过多少个自然小时没有更新即视为长时间未更新。", "處理中的需求超過多少個自然小時沒有更新即視為長時間未更新。"),
     "sla.mean_resolution_target_days": ("全部需求平均解决时长的目标，单位为工作日（报告用）。", "全部需求平均解決時長的目標，單位為工作日（報告用）。"),
-    "sla.first_response_target": ("在sla.response_hours内得到响应的需求比例目标（报告用）；写0.9或90%。",
-                                  "在sla.response_hours內得到響應的需求比例目標（報告用）；寫0.9或90%。"),
+    "sla.first_response_target": ("在 sla.response_hours 内得到响应的需求比例目标（报告用）；写 0.9 或 90%。",
+                                  "在 sla.response_hours 內得到響應的需求比例目標（報告用）；寫 0.9 或 90%。"),
     "remind.assign_hours": ("提出后多少个自然小时仍未分配，就提醒分配。", "提出後多少個自然小時仍未分配，就提醒分配。"),
     "remind.due_days": ("计划完成时间或解决时限在多少个工作日内到期时，提醒负责人。", "計劃完成時間或解決時限在多少個工作日內到期時，提醒負責人。"),
     "remind.update_days": ("未结需求超过多少个自然日没有发通知，就提醒对接人向客户同步进度。",
@@ -392,14 +501,14 @@ SETTING_MEANINGS: dict[str, tuple[str, str]] = {
     "remind.verify_days": ("等待客户验证超过多少个工作日，就提醒对接人催促验证。", "等待客戶驗證超過多少個工作日，就提醒對接人催促驗證。"),
     "remind.survey_days": ("关闭后多少个自然日，提醒对接人发送满意度回访。", "關閉後多少個自然日，提醒對接人發送滿意度回訪。"),
     "remind.survey_until_days": ("关闭超过多少个自然日的需求不再提醒回访。", "關閉超過多少個自然日的需求不再提醒回訪。"),
-    "smtp.host": ("发送reqtrack邮件的SMTP服务器（主机名或地址）；未设置则不发邮件。",
-                  "傳送reqtrack郵件的SMTP伺服器（主機名稱或位址）；未設定則不寄郵件。"),
-    "smtp.port": ("SMTP服务器端口（starttls用587，ssl用465，none用25）。", "SMTP伺服器連接埠（starttls用587，ssl用465，none用25）。"),
-    "smtp.security": ("连接的加密方式：starttls、ssl（一开始即用TLS）或none。", "連線的加密方式：starttls、ssl（一開始即用TLS）或none。"),
-    "smtp.user": ("SMTP登录的用户名（密码取自REQTRACK_SMTP_PASSWORD）；未设置则不登录。",
-                  "SMTP登入的使用者名稱（密碼取自REQTRACK_SMTP_PASSWORD）；未設定則不登入。"),
-    "smtp.from": ("reqtrack邮件的发件人：一个地址，或名称加地址，如'客服团队 <support@example.com>'。",
-                  "reqtrack郵件的寄件人：一個位址，或名稱加位址，如'客服團隊 <support@example.com>'。"),
+    "smtp.host": ("发送 reqtrack 邮件的 SMTP 服务器（主机名或地址）；未设置则不发邮件。",
+                  "傳送 reqtrack 郵件的 SMTP 伺服器（主機名稱或位址）；未設定則不寄郵件。"),
+    "smtp.port": ("SMTP 服务器端口（starttls 用 587，ssl 用 465，none 用 25）。", "SMTP 伺服器連接埠（starttls 用 587，ssl 用 465，none 用 25）。"),
+    "smtp.security": ("连接的加密方式：starttls、ssl（一开始即用 TLS）或 none。", "連線的加密方式：starttls、ssl（一開始即用 TLS）或 none。"),
+    "smtp.user": ("SMTP 登录的用户名（密码取自 REQTRACK_SMTP_PASSWORD）；未设置则不登录。",
+                  "SMTP 登入的使用者名稱（密碼取自 REQTRACK_SMTP_PASSWORD）；未設定則不登入。"),
+    "smtp.from": ("reqtrack 邮件的发件人：一个地址，或名称加地址，如 '客服团队 <support@example.com>'。",
+                  "reqtrack 郵件的寄件人：一個位址，或名稱加位址，如 '客服團隊 <support@example.com>'。"),
 }
 
 
@@ -413,6 +522,11 @@ def reason_label(reason: str, lang: str) -> str:
     """Why a request is on the overdue list, in `lang` (an unknown reason as it is)."""
     key = f"reason.{reason}"
     return label(key, lang) if key in LABELS else reason
+
+
+def plural(n: int) -> dict[str, str]:
+    """The English plural ending of a count, for a label's `{s}` (the Chinese labels have none)."""
+    return {"s": "" if n == 1 else "s"}
 
 
 def setting_meaning(key: str, english: str, lang: str) -> str:
