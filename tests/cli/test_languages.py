@@ -125,12 +125,12 @@ def test_the_chinese_screens_say_what_happened_in_chinese(cli) -> None:
     assert screens["list"].splitlines()[-1] == "共 3 条需求。" and screens["list none"].strip() == "没有符合条件的需求。"
     shown = screens["show"]
     assert "评估得分         客户价值 8、紧急程度 7、资源成本 3、业务影响 8" in shown
-    for line in ("需求状态：处理中 → 待验证", "实际完成时间：2025-03-13 11:00", "计划完成时间：2025-03-12",
-                 "负责部门：技术部", "需求来源：邮件", "等待客户：否 → 是", "评估得分 7.70 → 优先级高"):
+    for line in ("需求状态: 处理中 → 待验证", "实际完成时间: 2025-03-13 11:00", "计划完成时间: 2025-03-12",
+                 "负责部门: 技术部", "需求来源: 邮件", "等待客户: 否 → 是", "评估得分 7.70 → 优先级高"):
         assert line in shown, line
     assert "due_is_date" not in shown and "+08:00" not in shown and "T11:00" not in shown
-    assert "实际完成时间：2025-03-12 09:00 → （无）" in screens["show 3"]  # a failed verification clears it
-    assert "计划完成时间：2025-03-13 18:00" in screens["show 3"]  # a planned completion with a time keeps it
+    assert "实际完成时间: 2025-03-12 09:00 → （无）" in screens["show 3"]  # a failed verification clears it
+    assert "计划完成时间: 2025-03-13 18:00" in screens["show 3"]  # a planned completion with a time keeps it
     assert "超期 " in screens["overdue"] and "个工作日（" in screens["overdue"] and "截至 2025-03-14 17:30。" in screens["overdue"]
     assert "来源" in screens["config"].splitlines()[0] and "默认值" in screens["config"]
 

@@ -40,11 +40,11 @@ def worked_request() -> Request:
 def test_changes_name_fields_by_their_labels_with_local_times_and_dates() -> None:
     rows = list(history_rows(worked_request(), SHANGHAI, "zh-CN"))
     by_action = {action: changes for _, action, _, _, changes in rows}
-    assert by_action["登记"].splitlines() == ["所属客户/项目：客户甲", "需求来源：邮件", "需求类型：问题修复"]
-    assert by_action["分类评估"].splitlines() == ["评估得分：客户价值 8、紧急程度 7、资源成本 3、业务影响 8", "优先级：高"]
-    assert by_action["分配"].splitlines() == ["需求状态：待处理 → 处理中", "负责人：张三", "计划完成时间：2026-11-25", "分配理由：数据库"]
-    assert by_action["完成"].splitlines() == ["需求状态：处理中 → 待验证", "实际完成时间：2026-11-26 09:00"]  # 01:00 UTC
-    assert by_action["归档关闭"].splitlines() == ["需求状态：已完成 → 已关闭", "关闭时间：2026-11-26 11:00"]
+    assert by_action["登记"].splitlines() == ["所属客户/项目: 客户甲", "需求来源: 邮件", "需求类型: 问题修复"]
+    assert by_action["分类评估"].splitlines() == ["评估得分: 客户价值 8、紧急程度 7、资源成本 3、业务影响 8", "优先级: 高"]
+    assert by_action["分配"].splitlines() == ["需求状态: 待处理 → 处理中", "负责人: 张三", "计划完成时间: 2026-11-25", "分配理由: 数据库"]
+    assert by_action["完成"].splitlines() == ["需求状态: 处理中 → 待验证", "实际完成时间: 2026-11-26 09:00"]  # 01:00 UTC
+    assert by_action["归档关闭"].splitlines() == ["需求状态: 已完成 → 已关闭", "关闭时间: 2026-11-26 11:00"]
     assert [when for when, *_ in rows][0] == "2026-11-26 11:00"  # newest first, local
     english = {action: changes for _, action, _, _, changes in history_rows(worked_request(), SHANGHAI, "en")}
     assert english["Completed"].splitlines() == ["Status: In progress → Verifying", "Actual completion: 2026-11-26 09:00"]
@@ -53,24 +53,24 @@ def test_changes_name_fields_by_their_labels_with_local_times_and_dates() -> Non
 
 def test_internal_keys_never_show_and_a_planned_time_keeps_its_minutes() -> None:
     changes = {"due": [None, "2026-11-25T10:30:00+00:00"], "due_is_date": [True, False]}
-    assert changes_text(entry(changes), SHANGHAI, "zh-CN") == "计划完成时间：2026-11-25 18:30"
+    assert changes_text(entry(changes), SHANGHAI, "zh-CN") == "计划完成时间: 2026-11-25 18:30"
     changed = {"due": ["2026-11-25T15:59:59+00:00", "2026-11-27T15:59:59+00:00"]}
-    assert changes_text(entry(changed), SHANGHAI, "zh-TW", due_dates=(True, True)) == "計劃完成時間：2026-11-25 → 2026-11-27"
+    assert changes_text(entry(changed), SHANGHAI, "zh-TW", due_dates=(True, True)) == "計劃完成時間: 2026-11-25 → 2026-11-27"
     shown = changes_text(entry({"due_is_date": [False, True]}), SHANGHAI, "en")
     assert shown == "" and "due_is_date" not in shown
 
 
 @pytest.mark.parametrize(("changes", "lang", "shown"), [
-    ({"completed_at": ["2026-11-26T01:00:00+00:00", None]}, "zh-CN", "实际完成时间：2026-11-26 09:00 → （无）"),
-    ({"waiting": [False, True]}, "zh-CN", "等待客户：否 → 是"),
+    ({"completed_at": ["2026-11-26T01:00:00+00:00", None]}, "zh-CN", "实际完成时间: 2026-11-26 09:00 → （无）"),
+    ({"waiting": [False, True]}, "zh-CN", "等待客户: 否 → 是"),
     ({"waiting": [True, False]}, "en", "Waiting on customer: yes → no"),
-    ({"feasibility": [None, "defer"]}, "zh-TW", "可行性：暫不執行"),
+    ({"feasibility": [None, "defer"]}, "zh-TW", "可行性: 暫不執行"),
     ({"submitted_at": ["2026-11-18T01:00:00+00:00", "2026-11-17T16:00:00+00:00"]}, "zh-CN",
-     "提出时间：2026-11-18 09:00 → 2026-11-18 00:00"),
-    ({"kind": [None, "ack"], "channel": [None, "email"]}, "zh-CN", "通知类型：受理确认\n通知渠道：邮件"),
-    ({"attachment": [None, "日志.zip"]}, "zh-CN", "附件：日志.zip"),
-    ({"department": [None, "技术部"], "owner": ["张三", "李四"]}, "zh-CN", "负责部门：技术部\n负责人：张三 → 李四"),
-    ({"unknown_field": [1, 2]}, "zh-CN", "unknown_field：1 → 2"),  # a field this version does not know: as it is
+     "提出时间: 2026-11-18 09:00 → 2026-11-18 00:00"),
+    ({"kind": [None, "ack"], "channel": [None, "email"]}, "zh-CN", "通知类型: 受理确认\n通知渠道: 邮件"),
+    ({"attachment": [None, "日志.zip"]}, "zh-CN", "附件: 日志.zip"),
+    ({"department": [None, "技术部"], "owner": ["张三", "李四"]}, "zh-CN", "负责部门: 技术部\n负责人: 张三 → 李四"),
+    ({"unknown_field": [1, 2]}, "zh-CN", "unknown_field: 1 → 2"),  # a field this version does not know: as it is
 ])
 def test_each_kind_of_value_reads_as_people_say_it(changes: dict, lang: str, shown: str) -> None:
     assert changes_text(entry(changes), SHANGHAI, lang) == shown

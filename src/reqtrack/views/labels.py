@@ -330,8 +330,9 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "delta.hm": ("{h}h {m:02d}m", "{h}小时{m}分钟", "{h}小時{m}分鐘"),
     "delta.m": ("{m}m", "{m}分钟", "{m}分鐘"),
     # -- the history's changes and the notes reqtrack wrote itself (views/history.py) -------------
-    "changes.set": ("{field}: {new}", "{field}：{new}", "{field}：{new}"),
-    "changes.changed": ("{field}: {old} → {new}", "{field}：{old} → {new}", "{field}：{old} → {new}"),
+    # `field: value`, with a space a narrow column may break at (a full-width colon would glue them)
+    "changes.set": ("{field}: {new}", "{field}: {new}", "{field}: {new}"),
+    "changes.changed": ("{field}: {old} → {new}", "{field}: {old} → {new}", "{field}: {old} → {new}"),
     "changes.none": ("(none)", "（无）", "（無）"),
     "changes.yes": ("yes", "是", "是"),
     "changes.no": ("no", "否", "否"),

@@ -124,9 +124,12 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
         for row in clocks:
             table.add_row(*(plain(cell) for cell in row))
         console.print(table)
-    table = Table(title=column_label("history", lang), title_justify="left", show_edge=False)
-    for key in ("show.time", "show.action", "show.by", "show.note", "show.changes"):
+    table = Table(title=column_label("history", lang), title_justify="left", show_edge=False, expand=True)
+    table.add_column(label("show.time", lang), no_wrap=True)
+    for key in ("show.action", "show.by"):
         table.add_column(label(key, lang), overflow="fold")
+    table.add_column(label("show.note", lang), overflow="fold", ratio=1)
+    table.add_column(label("show.changes", lang), overflow="fold", ratio=1)  # a field and its value a line
     for when, action, actor, note, changes in history_rows(request, tz, lang, vocabularies):
         table.add_row(when, plain(action), plain(actor), plain(note, True), plain(changes, True))
     console.print(table)
