@@ -40,14 +40,16 @@ if TYPE_CHECKING:
 app = area()
 
 
-def _done(ctx: typer.Context, request: Request, what: str, **values: object) -> None:
-    """Confirm a lifecycle step: ID, what happened (the label `done.<what>` filled with `values`)
-    and the new status, in the chosen language."""
+def _done(ctx: typer.Context, request: Request, what: str, how: str | None = None, **values: object) -> None:
+    """Confirm a lifecycle step: ID, what happened (the label `done.<what>` filled with `values`,
+    then `how` when given) and the new status, in the chosen language."""
     from ..domain.vocab import STATUS
     from ..views.labels import label
 
     lang = state(ctx).lang
     said = label(f"done.{what}", lang, **values)
+    if how:
+        said = label("done.how", lang, what=said, how=how)
     say(label("done.line", lang, id=request.id, what=said, status=STATUS.label(request.status, lang)))
 
 
@@ -119,17 +121,14 @@ def classify(
     st = state(ctx)
     r = services.classify(st.ctx, request_id, type=type, priority=priority, feasibility=feasibility, reason=reason,
                           value=value, urgency=urgency, cost=cost, impact=impact, at=at)
-    from ..domain.vocab import PRIORITY, STATUS
+    from ..domain.vocab import PRIORITY
     from ..views.history import note_text
     from ..views.labels import label
 
     entry = r.history[-1]
-    verb = "reassessed" if entry.action == "reassess" else "classified"
-    what = label(f"done.{verb}", st.lang, priority=PRIORITY.label(r.priority, st.lang) if r.priority else
-                 label("done.no_priority", st.lang))
-    if priority_was_scored(entry):  # the score that set the priority
-        what = label("done.how", st.lang, what=what, how=note_text(entry, st.lang))
-    say(label("done.line", st.lang, id=r.id, what=what, status=STATUS.label(r.status, st.lang)))
+    how = note_text(entry, st.lang) if priority_was_scored(entry) else None  # the score that set the priority
+    _done(ctx, r, "reassessed" if entry.action == "reassess" else "classified", how,
+          priority=PRIORITY.label(r.priority, st.lang) if r.priority else label("done.no_priority", st.lang))
 
 
 @app.command()
@@ -301,8 +300,8 @@ def show(ctx: typer.Context, request_id: RequestId, json: Json = False) -> None:
     from ..views.requests import show_request
     from ..views.sla import clock_rows
 
-    show_request(shown.request, shown.tz, st.lang, clock_rows(shown.clocks, shown.calendar, shown.now, shown.tz, st.lang),
-                 shown.vocabularies)
+    clocks = clock_rows(shown.clocks, shown.calendar, shown.now, shown.tz, st.lang, shown.request.due_is_date)
+    show_request(shown.request, shown.tz, st.lang, clocks, shown.vocabularies)
 
 
 @app.command("list", cls=VocabularyHelp)

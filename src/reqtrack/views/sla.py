@@ -97,9 +97,10 @@ def overdue_table(report: OverdueReport, lang: str) -> None:
 
 
 def clock_rows(clocks: list[Clock], calendar: WorkingCalendar | None, now: datetime,
-               tz: ZoneInfo, lang: str = "en") -> list[tuple[str, str, str]]:
+               tz: ZoneInfo, lang: str = "en", due_is_date: bool = False) -> list[tuple[str, str, str]]:
     """(clock, deadline, state) for `show`: met, late or remaining, in working and calendar time
-    (none without the calendar to count working days in)."""
+    (none without the calendar to count working days in); the planned completion as a date when
+    it was set as one (`due_is_date`)."""
     rows: list[tuple[str, str, str]] = []
     if calendar is None:
         return rows
@@ -119,7 +120,8 @@ def clock_rows(clocks: list[Clock], calendar: WorkingCalendar | None, now: datet
         else:
             state = label("clock.left", lang, span=span)
         name = f"clock.{clock.name}"
-        rows.append((label(name, lang) if name in LABELS else clock.name, local(clock.deadline, tz), state))
+        deadline = local(clock.deadline, tz, due_is_date and clock.name == "due")
+        rows.append((label(name, lang) if name in LABELS else clock.name, deadline, state))
     return rows
 
 
