@@ -41,8 +41,9 @@ if [ -n "$output" ]; then
     done <<<"$output" >>"$log"
 fi
 
-sent=$(grep -c '^sent to ' <<<"$output" || true)
-unreached=$(grep -c '^not reached: ' <<<"$output" || true)
+# The lines are in REQTRACK_LANG (the log is for people): count them in any of the three languages.
+sent=$(grep -cE '^(sent to |已发送给 |已寄給 )' <<<"$output" || true)
+unreached=$(grep -cE '^(not reached: |无法送达：|無法送達：)' <<<"$output" || true)
 if [ "$status" -ge 2 ]; then
     echo "daily-reminders: reqtrack failed with exit $status after $sent digest(s) sent — see $log" >&2
     exit "$status"

@@ -125,7 +125,7 @@ def test_send_delivers_one_utf8_message_naming_the_request_and_records_it(cli, s
     ok(cli("assign", rid, "--owner", "张伟", "--at", "2025-03-14 10:00"))
     ok(cli("progress", rid, "导出接口已优化，增加时间范围参数", "--done", "--at", "2025-03-14 12:00"))
     out = ok(cli("--lang", "zh-CN", "notice", rid, "done", "--send"))
-    assert out.strip() == f"{rid}: done notice e-mailed to 王经理 <wang@example.com> and recorded (待验证)"
+    assert out.strip() == f"{rid}：需求完成通知已发送至 王经理 <wang@example.com> 并记录（待验证）"  # the screen's language
     [got] = inbox.received
     assert got["to"] == ["wang@example.com"] and got["from"] == "support@example.com"
     [message] = inbox.messages()

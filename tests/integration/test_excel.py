@@ -187,7 +187,7 @@ def test_long_cells_are_cut_with_a_marker_and_said_so(ctx: Context, tmp_path: Pa
     for i in range(9):
         services.progress(ctx, "202503-001", f"step {i} " + "x" * 4000, at=f"2025-03-0{i + 1} 10:00")
     result = export(ctx, tmp_path / "out.xlsx")
-    assert any("cut" in n and "202503-001 description" in n for n in result.notices)
+    assert any("cut" in n and "202503-001 Description" in n for n in result.notices)  # the column's label
     row = sheet_values(tmp_path / "out.xlsx")[1]
     assert len(row[5]) <= EXCEL_CELL_LIMIT and row[5].startswith("长" * 32000)
     assert "more characters not shown" in row[5] and "reqtrack show 202503-001" in row[5]
@@ -391,10 +391,13 @@ def test_cli_export_formats_filters_and_summary(cli, tmp_path: Path) -> None:
     cli("new", "two", "--customer", "B", "--at", "2025-03-02 09:00")
     cli("cancel", "202503-002", "--reason", "dup", "--at", "2025-03-02 10:00")
     result = cli("--lang", "zh-CN", "export", str(tmp_path / "open.xlsx"), "--open")
-    assert result.exit_code == 0 and result.stdout.startswith("exported 1 request to ") and "(xlsx, zh-CN)" in result.stdout
+    assert result.exit_code == 0 and result.stdout.startswith("已导出 1 条需求到 ") and "（xlsx，zh-CN）" in result.stdout
     assert len(result.stdout.strip().splitlines()) == 1 and result.stderr == ""
     assert sheet_values(tmp_path / "open.xlsx")[0][0] == "需求编号"
-    assert "open only" in dict(sheet_values(tmp_path / "open.xlsx", 1))["筛选条件"]
+    assert "仅未结需求" in dict(sheet_values(tmp_path / "open.xlsx", 1))["筛选条件"]
+    english = cli("export", str(tmp_path / "open-en.xlsx"), "--open", "--status", "pending", "--lang", "en")
+    assert english.stdout.startswith("exported 1 request to ") and "(xlsx, en)" in english.stdout
+    assert dict(sheet_values(tmp_path / "open-en.xlsx", 1))["Filters"] == "Status: Pending; open only"
     assert cli("export", str(tmp_path / "all.json"), "--lang", "en").exit_code == 0
     assert [r["id"] for r in json.loads((tmp_path / "all.json").read_text())] == ["202503-002", "202503-001"]
     assert cli("export", str(tmp_path / "sheet.txt"), "--format", "csv", "--status", "cancelled").exit_code == 0

@@ -138,10 +138,10 @@ def test_the_daily_reminders_example_mails_each_person_and_logs_each_message(tmp
     assert done.returncode == 1, (done.stdout, done.stderr)  # 王芳 has no address
     assert done.stdout.strip() == f"daily-reminders: 2 digest(s) sent, 1 person(s) not reached — see {log}"
     lines = log.read_text(encoding="utf-8").splitlines()
-    assert [line[20:] for line in lines] == [
-        "sent to 张伟 <zhang@example.com>: 2 to do",
-        "sent to 李娜 <li@example.com>: 1 to do",
-        "not reached: 王芳: 2 to do; no e-mail address (reqtrack people add '王芳' --email ADDRESS)",
+    assert [line[20:] for line in lines] == [  # in REQTRACK_LANG, as the digests
+        "已发送给 张伟 <zhang@example.com>：2项待办",
+        "已发送给 李娜 <li@example.com>：1项待办",
+        "无法送达：王芳：2项待办；没有邮箱地址（reqtrack people add '王芳' --email 邮箱地址）",
     ]
     assert all(line[4] == "-" and line[19] == " " for line in lines)  # `YYYY-MM-DD HH:MM:SS ` before each
     assert [got["to"] for got in inbox.received] == [["zhang@example.com"], ["li@example.com"]]
@@ -155,8 +155,8 @@ def test_the_daily_reminders_example_mails_each_person_and_logs_each_message(tmp
     down = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=120)
     assert down.returncode == 3 and "reqtrack failed with exit 3 after 0 digest(s) sent" in down.stderr
     failed = log.read_text(encoding="utf-8").splitlines()[len(lines):]
-    assert [line[20:] for line in failed][:2] == ["not sent to 张伟 <zhang@example.com>: 2 to do",
-                                                   "not sent to 李娜 <li@example.com>: 1 to do"]
+    assert [line[20:] for line in failed][:2] == ["未能发送给 张伟 <zhang@example.com>：2项待办",
+                                                   "未能发送给 李娜 <li@example.com>：1项待办"]
     assert "the connection was refused" in failed[-1] and "pw-123" not in log.read_text(encoding="utf-8")
     assert len(inbox.received) == 2
 

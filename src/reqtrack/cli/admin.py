@@ -21,10 +21,12 @@ def backup(
 ) -> None:
     """Copy the database to FILE, safely while others are writing; the copy is private and verified."""
     from ..services import admin
+    from ..views.labels import label
 
-    result = admin.backup(state(ctx).ctx, file, overwrite=force)
-    say(f"backed up {result.source} to {result.path} ({result.requests} requests, "
-        f"{result.size / 1024:.0f} KiB, schema {result.schema_version}, integrity ok)")
+    st = state(ctx)
+    result = admin.backup(st.ctx, file, overwrite=force)
+    say(label("backup.done", st.lang, source=result.source, path=result.path, requests=result.requests,
+              kib=f"{result.size / 1024:.0f}", schema=result.schema_version))
 
 
 @app.command()
@@ -34,11 +36,12 @@ def check(ctx: typer.Context, json: Json = False) -> None:
     from ..views.admin import check_lines
     from ..views.output import dump_json
 
-    report = admin.check(state(ctx).ctx)
+    st = state(ctx)
+    report = admin.check(st.ctx)
     if json:
         dump_json(report.to_json())
     else:
-        for line in check_lines(report):
+        for line in check_lines(report, st.lang):
             say(line)
     raise typer.Exit(ExitStatus.SUCCESS if report.ok else ExitStatus.FOUND)
 
@@ -55,15 +58,18 @@ def copy_command(
     """Copy the whole database into TARGET (file or server, either way): all or nothing, verified."""
     from ..services.copying import copy_database
     from ..views.admin import copy_lines
+    from ..views.labels import label, plural
     from ..views.output import dump_json
 
-    def dropping(count: int, where: str) -> None:
-        say(f"reqtrack: --force: {where} holds {count} request{'s' if count != 1 else ''}; dropping "
-            f"{'them' if count != 1 else 'it'} and everything else in it before copying", err=True)
+    st = state(ctx)
 
-    result = copy_database(state(ctx).ctx, target, force=force, on_drop=dropping)
+    def dropping(count: int, where: str) -> None:
+        say("reqtrack: " + label("copy.dropping", st.lang, where=where, n=count, them="them" if count != 1 else "it",
+                                 **plural(count)), err=True)
+
+    result = copy_database(st.ctx, target, force=force, on_drop=dropping)
     if json:
         dump_json(result.to_json())
     else:
-        for line in copy_lines(result):
+        for line in copy_lines(result, st.lang):
             say(line)

@@ -150,9 +150,14 @@ def _report_upgrades(ctx: ClickContext) -> None:
     opened = st.opened if isinstance(st, State) else None
     if opened is None:
         return
+    from ..views.labels import label
+
+    lang = opened.lang
     for database, old_schema, backup_path in opened.upgrades():
-        kept = f"; a copy of the old file is at {backup_path}" if backup_path is not None else ""
-        say(f"reqtrack: upgraded {database} from schema {old_schema}{kept}", err=True)
+        said = label("upgraded", lang, database=database, schema=old_schema)
+        if backup_path is not None:
+            said = label("upgraded.kept", lang, said=said, path=backup_path)
+        say(f"reqtrack: {said}", err=True)
 
 
 # -- input ---------------------------------------------------------------------------------------

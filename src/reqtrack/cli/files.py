@@ -51,7 +51,7 @@ def export(
     from ..views.progress import export_progress
 
     st = state(ctx)
-    update, stop = export_progress()
+    update, stop = export_progress(st.lang)
     try:
         result = exports.export_requests(
             st.ctx, file, format, lang or st.lang, mask, update, extra=extra, statuses=status, type=type,
@@ -60,10 +60,12 @@ def export(
         )
     finally:
         stop()
-    details = ", ".join([result.format, result.lang] + (["masked"] if result.masked else []))
-    plural = "" if result.rows == 1 else "s"
-    say(f"exported {result.rows} request{plural} to {result.path} ({details})"
-        + "".join(f"; {notice}" for notice in result.notices))
+    from ..views.labels import label, plural
+
+    lang = st.lang
+    details = label("sep.comma", lang).join([result.format, result.lang] + ([label("export.masked_short", lang)] if result.masked else []))
+    say(label("export.done", lang, n=result.rows, path=result.path, details=details, **plural(result.rows))
+        + "".join(label("sep.semicolon", lang) + notice for notice in result.notices))
 
 
 @app.command("import")
@@ -74,13 +76,17 @@ def import_(
 ) -> None:
     """Take over a sheet: new rows become requests, changed rows update them (all or nothing)."""
     from ..services import imports
+    from ..views.labels import label, plural
 
-    result = imports.import_file(state(ctx).ctx, file, dry_run=dry_run)
+    st = state(ctx)
+    lang = st.lang
+    result = imports.import_file(st.ctx, file, dry_run=dry_run)
     for warning in result.warnings:
-        say(f"reqtrack: note: {warning}", err=True)
-    verb = "would import" if dry_run else "imported"
-    matched = f" ({result.matched_without_id} rows without ID matched existing requests)" if result.matched_without_id else ""
-    say(f"{verb} {result.path.name}: {result.rows} row{'' if result.rows == 1 else 's'}: {result.created} created, "
-        f"{result.updated} updated, {result.unchanged} unchanged{matched}"
-        + (f", {result.links} link{'' if result.links == 1 else 's'} {'to make' if dry_run else 'made'}" if result.links else "")
-        + ("; dry run, nothing written" if dry_run else ""))
+        say("reqtrack: " + label("import.note", lang, warning=warning), err=True)
+    said = label("import.dry" if dry_run else "import.done", lang, file=result.path.name, rows=result.rows, created=result.created,
+                 updated=result.updated, unchanged=result.unchanged, **plural(result.rows))
+    if result.matched_without_id:
+        said += label("import.matched", lang, n=result.matched_without_id)
+    if result.links:
+        said += label("import.links_dry" if dry_run else "import.links", lang, n=result.links, **plural(result.links))
+    say(said + (label("import.nothing_written", lang) if dry_run else ""))

@@ -70,7 +70,7 @@ def notice(
     language = _language(ctx, lang)
     if sent and not json:
         request = services.notice(st.ctx, request_id, kind, via=via, at=at)
-        _confirm(request, kind, f"recorded via {_recorded(request)['via']}", st.lang)
+        _confirm(request, kind, "notice.recorded", st.lang, via=_recorded(request)["via"])
         return
     from ..services.notices import prepare_notice, send_notice
     from ..views.notices import render_notice
@@ -81,7 +81,7 @@ def notice(
     if send:
         recorded = send_notice(st.ctx, draft, subject, body)
         if not json:
-            _confirm(recorded, kind, f"e-mailed to {draft.to} and recorded", st.lang)
+            _confirm(recorded, kind, "notice.mailed", st.lang, to=str(draft.to))
             return
     elif sent:
         recorded = services.notice(st.ctx, request_id, kind, via=via, at=at)
@@ -98,11 +98,16 @@ def notice(
     say(f"{subject}\n\n{body}", lines=True)
 
 
-def _confirm(request: Request, kind: str, what: str, lang: str) -> None:
-    """The confirmation of a recorded notice: ID, kind, what happened, the status."""
-    from ..domain.vocab import STATUS
+def _confirm(request: Request, kind: str, what: str, lang: str, **values: str) -> None:
+    """The confirmation of a recorded notice: ID, kind, what happened (the label `what`), the status."""
+    from ..domain.vocab import NOTICE_KIND, STATUS
+    from ..views.history import channel_label
+    from ..views.labels import label
 
-    say(f"{request.id}: {kind} notice {what} ({STATUS.label(request.status, lang)})")
+    if "via" in values:
+        values["via"] = values["via"] if lang == "en" else channel_label(values["via"], lang)
+    shown = kind if lang == "en" else NOTICE_KIND.label(kind, lang)
+    say(label(what, lang, id=request.id, kind=shown, status=STATUS.label(request.status, lang), **values))
 
 
 # -- templates -------------------------------------------------------------------------------------
@@ -153,7 +158,7 @@ def template_set(
         set_template(state(ctx).ctx, kind, language, text, check=check_template)
     except InvalidInput as exc:
         raise InvalidInput(f"{file}: {exc}; the {kind} template ({language}) was not changed") from None
-    say(f"{kind} template ({language}) set from {file}")
+    say(_template_line("template.set", kind, language, state(ctx).lang, file=file))
 
 
 @template_app.command("reset")
@@ -162,7 +167,13 @@ def template_reset(ctx: typer.Context, kind: Kind, lang: Lang = None) -> None:
     from ..services.notices import reset_template
 
     language = _language(ctx, lang)
-    if reset_template(state(ctx).ctx, kind, language):
-        say(f"{kind} template ({language}) reset to the built-in one")
-    else:
-        say(f"{kind} template ({language}) is the built-in one already")
+    done = reset_template(state(ctx).ctx, kind, language)
+    say(_template_line("template.reset" if done else "template.builtin", kind, language, state(ctx).lang))
+
+
+def _template_line(key: str, kind: str, language: str, lang: str, **values: str) -> str:
+    """What `template set` or `reset` did, in the screen's language `lang`."""
+    from ..domain.vocab import NOTICE_KIND
+    from ..views.labels import label
+
+    return label(key, lang, kind=kind if lang == "en" else NOTICE_KIND.label(kind, lang), language=language, **values)

@@ -51,10 +51,12 @@ def _send(ctx: Context, report: RemindReport, lang: str) -> None:
     """E-mail the digests and say, one line per person, what became of theirs; a failure of the
     server ends the command with exit 3 after the lines (what was sent before it stays sent)."""
     from ..services.remind import Digest, send_digests
+    from ..views.cells import local
+    from ..views.labels import label
     from ..views.remind import digest, person_name
 
     if not report.rows:
-        say(f"nothing to do as of {report.as_of.astimezone(report.tz):%Y-%m-%d %H:%M}; no e-mail sent")
+        say(label("remind.send.nothing", lang, as_of=local(report.as_of, report.tz)))
         return
     digests, unreached = [], []
     for person, rows in report.by_person():
@@ -67,11 +69,12 @@ def _send(ctx: Context, report: RemindReport, lang: str) -> None:
     delivery = send_digests(ctx, [d for d, _ in digests])
     counts = {d.person: n for d, n in digests}
     for sent in delivery.sent:
-        say(f"sent to {sent.person} <{_bare(sent.address)}>: {counts[sent.person]} to do")
+        say(label("remind.send.sent", lang, person=sent.person, address=_bare(sent.address), n=counts[sent.person]))
     for missed in delivery.not_sent:
-        say(f"not sent to {missed.person} <{_bare(missed.address)}>: {counts[missed.person]} to do")
+        say(label("remind.send.not_sent", lang, person=missed.person, address=_bare(missed.address), n=counts[missed.person]))
     for person, count in unreached:
-        say(f"not reached: {person_name(person, 'en')}: {count} to do; {_why_unreached(report, person)}")
+        say(label("remind.send.unreached", lang, person=person_name(person, lang), n=count,
+                  why=_why_unreached(report, person, lang)))
     if delivery.failure is not None:
         raise delivery.failure
 
@@ -83,12 +86,14 @@ def _bare(address: str) -> str:
     return mailbox[1] if mailbox else address
 
 
-def _why_unreached(report: RemindReport, person: str | None) -> str:
+def _why_unreached(report: RemindReport, person: str | None, lang: str) -> str:
+    from ..views.labels import label
+
     if person is None:
-        return "the requests have neither owner nor liaison"
+        return label("remind.send.no_one", lang)
     if person not in report.people:
-        return f"not in the people list (reqtrack people add '{person}' --email ADDRESS)"
-    return f"no e-mail address (reqtrack people add '{person}' --email ADDRESS)"
+        return label("remind.send.not_listed", lang, person=person)
+    return label("remind.send.no_address", lang, person=person)
 
 
 # -- people ----------------------------------------------------------------------------------------
@@ -101,25 +106,30 @@ def people_add(
 ) -> None:
     """Add a person (or update one: what is not given is kept)."""
     from ..services.people import add_person
+    from ..views.labels import label
 
-    person, new = add_person(state(ctx).ctx, name, email=email, department=dept)
-    address = person.email or "no e-mail address"
-    say(f"{'added' if new else 'updated'} {person.name} ({address}{', ' + person.department if person.department else ''})")
+    st = state(ctx)
+    person, new = add_person(st.ctx, name, email=email, department=dept)
+    details = [person.email or label("people.no_address", st.lang)] + ([person.department] if person.department else [])
+    said = label("people.added" if new else "people.updated", st.lang, person=person.name)
+    say(label("sep.paren", st.lang, text=said, inner=label("sep.comma", st.lang).join(details)))
 
 
 @people_app.command("list")
 def people_list(ctx: typer.Context, json: Json = False) -> None:
     """List the people: name, e-mail address, department."""
     from ..services.people import list_people
+    from ..views.labels import label
 
-    people = list_people(state(ctx).ctx)
+    st = state(ctx)
+    people = list_people(st.ctx)
     if json:
         from ..views.output import dump_json
 
         dump_json([{"name": p.name, "email": p.email, "department": p.department} for p in people])
         return
     if not people:
-        say("nobody listed yet; add people with `reqtrack people add NAME --email ADDRESS`")
+        say(label("people.none", st.lang))
         return
     import sys
 
@@ -127,7 +137,8 @@ def people_list(ctx: typer.Context, json: Json = False) -> None:
     from ..views.text import one_line
 
     rows = [[one_line(p.name), one_line(p.email or ""), one_line(p.department or "")] for p in people]
-    sys.stdout.write("\n".join(plain_table(["name", "e-mail", "department"], rows, [30, 60, 30])) + "\n")
+    headers = [label("people.name", st.lang), label("people.email", st.lang), label("department", st.lang)]
+    sys.stdout.write("\n".join(plain_table(headers, rows, [30, 60, 30])) + "\n")
 
 
 @people_app.command("remove")
@@ -137,6 +148,8 @@ def people_remove(
 ) -> None:
     """Take a person off the list (their name stays on the requests)."""
     from ..services.people import remove_person
+    from ..views.labels import label
 
-    remove_person(state(ctx).ctx, name)
-    say(f"removed {name.strip()}")
+    st = state(ctx)
+    remove_person(st.ctx, name)
+    say(label("people.removed", st.lang, person=name.strip()))

@@ -40,11 +40,17 @@ if TYPE_CHECKING:
 app = area()
 
 
-def _done(ctx: typer.Context, request: Request, message: str) -> None:
-    """Confirm a lifecycle step: ID, new status and what happened."""
+def _done(ctx: typer.Context, request: Request, what: str, how: str | None = None, **values: object) -> None:
+    """Confirm a lifecycle step: ID, what happened (the label `done.<what>` filled with `values`,
+    then `how` when given) and the new status, in the chosen language."""
     from ..domain.vocab import STATUS
+    from ..views.labels import label
 
-    say(f"{request.id}: {message} ({STATUS.label(request.status, state(ctx).lang)})")
+    lang = state(ctx).lang
+    said = label(f"done.{what}", lang, **values)
+    if how:
+        said = label("done.how", lang, what=said, how=how)
+    say(label("done.line", lang, id=request.id, what=said, status=STATUS.label(request.status, lang)))
 
 
 @app.command(cls=VocabularyHelp)
@@ -115,10 +121,14 @@ def classify(
     st = state(ctx)
     r = services.classify(st.ctx, request_id, type=type, priority=priority, feasibility=feasibility, reason=reason,
                           value=value, urgency=urgency, cost=cost, impact=impact, at=at)
+    from ..domain.vocab import PRIORITY
+    from ..views.history import note_text
+    from ..views.labels import label
+
     entry = r.history[-1]
-    verb = "re-assessed" if entry.action == "reassess" else "classified"
-    how = f"; {entry.note}" if priority_was_scored(entry) else ""  # the score that set the priority
-    _done(ctx, r, f"{verb}, priority {r.priority or 'not set'}{how}")
+    how = note_text(entry, st.lang) if priority_was_scored(entry) else None  # the score that set the priority
+    _done(ctx, r, "reassessed" if entry.action == "reassess" else "classified", how,
+          priority=PRIORITY.label(r.priority, st.lang) if r.priority else label("done.no_priority", st.lang))
 
 
 @app.command()
@@ -137,7 +147,7 @@ def assign(
     st = state(ctx)
     assigned = services.assign_routed(st.ctx, request_id, owner=owner, department=dept, due=due, reason=reason, at=at)
     r = assigned.request
-    _done(ctx, r, f"assigned to {r.owner}")
+    _done(ctx, r, "assigned", owner=r.owner)
     if assigned.routed_to is not None:
         from ..views.vocab import routed_line
 
@@ -157,7 +167,7 @@ def progress(
     from .. import services
 
     r = services.progress(state(ctx).ctx, request_id, note, done=done, waiting=waiting, at=at)
-    _done(ctx, r, "done, waiting for verification" if done else ("waiting on the customer" if waiting else "progress recorded"))
+    _done(ctx, r, "complete" if done else ("waiting" if waiting else "progress"))
 
 
 @app.command()
@@ -175,7 +185,7 @@ def verify(
     if passed is None:
         raise typer.BadParameter("say --pass or --fail", param_hint="--pass/--fail")
     r = services.verify(state(ctx).ctx, request_id, passed=passed, satisfaction=satisfaction, note=note, at=at)
-    _done(ctx, r, "verification passed" if passed else "verification failed, back to the owner")
+    _done(ctx, r, "passed" if passed else "failed")
 
 
 @app.command()
@@ -194,7 +204,7 @@ def rate(ctx: typer.Context, request_id: RequestId,
     """Record satisfaction from the follow-up survey."""
     from .. import services
 
-    _done(ctx, services.rate(state(ctx).ctx, request_id, satisfaction, note=note, at=at), "satisfaction recorded")
+    _done(ctx, services.rate(state(ctx).ctx, request_id, satisfaction, note=note, at=at), "rated")
 
 
 @app.command()
@@ -206,7 +216,10 @@ def cancel(ctx: typer.Context, request_id: RequestId,
     from .. import services
 
     r = services.cancel(state(ctx).ctx, request_id, reason=reason, at=at, duplicate_of=duplicate_of)
-    _done(ctx, r, f"cancelled as a duplicate of {duplicate_of.strip()}" if duplicate_of and duplicate_of.strip() else "cancelled")
+    if duplicate_of and duplicate_of.strip():
+        _done(ctx, r, "duplicate", id=duplicate_of.strip())
+    else:
+        _done(ctx, r, "cancelled")
 
 
 @app.command()
@@ -238,7 +251,11 @@ def edit(
     fields = dict(description=description, customer=customer, proposer=proposer, contact=contact, source=source,
                   liaison=liaison, notes=notes, submitted_at=submitted_at)
     r = services.edit(state(ctx).ctx, request_id, fields, at=at)
-    _done(ctx, r, "edited " + ", ".join(r.history[-1].changes))
+    from ..views.history import field_name
+    from ..views.labels import label
+
+    lang = state(ctx).lang
+    _done(ctx, r, "edited", fields=label("sep.list", lang).join(field_name(name, lang) for name in r.history[-1].changes))
 
 
 @app.command()
@@ -248,7 +265,7 @@ def attach(ctx: typer.Context, request_id: RequestId,
     from .. import services
 
     r = services.attach(state(ctx).ctx, request_id, file, at=at)
-    _done(ctx, r, f"attached {r.attachments[-1].name} as #{r.attachments[-1].number}")
+    _done(ctx, r, "attached", name=r.attachments[-1].name, number=r.attachments[-1].number)
 
 
 @app.command()
@@ -283,8 +300,8 @@ def show(ctx: typer.Context, request_id: RequestId, json: Json = False) -> None:
     from ..views.requests import show_request
     from ..views.sla import clock_rows
 
-    show_request(shown.request, shown.tz, st.lang, clock_rows(shown.clocks, shown.calendar, shown.now, shown.tz),
-                 shown.vocabularies)
+    clocks = clock_rows(shown.clocks, shown.calendar, shown.now, shown.tz, st.lang, shown.request.due_is_date)
+    show_request(shown.request, shown.tz, st.lang, clocks, shown.vocabularies)
 
 
 @app.command("list", cls=VocabularyHelp)
@@ -330,5 +347,4 @@ def list_(
     elif format == "csv":
         views.write_csv(listing.requests, listing.tz, sys.stdout)
     else:
-        views.list_table(listing.requests, listing.total, listing.tz, st.lang,
-                         "--all or --limit N for more, --format csv|json for every row")
+        views.list_table(listing.requests, listing.total, listing.tz, st.lang)

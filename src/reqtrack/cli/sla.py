@@ -44,11 +44,12 @@ def config_show(ctx: typer.Context, json: Json = False) -> None:
     from ..views.output import dump_json
     from ..views.sla import settings_table
 
-    views = sla.config_show(state(ctx).ctx)
+    st = state(ctx)
+    views = sla.config_show(st.ctx)
     if json:
         dump_json({v.key: v.value for v in views})
     else:
-        settings_table(views)
+        settings_table(views, st.lang)
 
 
 # A value such as -1 is a value to refuse in one sentence, not an unknown option.
@@ -76,6 +77,8 @@ def config_unset(
 ) -> None:
     """Return a setting to its default."""
     from ..services import sla
+    from ..views.labels import label
 
-    sla.config_unset(state(ctx).ctx, key)
-    say(f"{key} unset (default applies)")
+    st = state(ctx)
+    sla.config_unset(st.ctx, key)
+    say(label("config.unset", st.lang, setting=key))

@@ -24,27 +24,12 @@ EXCEL_CELL_LIMIT = 32767  # characters (UTF-16 code units) in one Excel cell
 
 @dataclass
 class SheetNotices:
-    """What a writer had to do about cells that Excel cannot hold as they are."""
+    """What a writer had to do about cells that Excel cannot hold as they are (said in words by
+    `excel.export_info.notice_sentences`)."""
 
     cut_cells: list[tuple[str, str]] = field(default_factory=list)  # (request ID, column key), xlsx
     control_cells: int = 0  # cells with control characters, written in Excel's _xHHHH_ escape
     long_csv_cells: list[tuple[str, str]] = field(default_factory=list)  # kept whole in CSV, but Excel cuts them
-
-    def sentences(self) -> list[str]:
-        """One sentence per kind of notice, for the summary line and the info sheet."""
-        out = []
-        if self.cut_cells:
-            sample = ", ".join(f"{rid} {key}" for rid, key in self.cut_cells[:5])
-            more = f" and {len(self.cut_cells) - 5} more" if len(self.cut_cells) > 5 else ""
-            out.append(f"{len(self.cut_cells)} cell(s) over Excel's {EXCEL_CELL_LIMIT:,}-character limit were cut "
-                       f"with a marker ({sample}{more}); the full text stays in reqtrack")
-        if self.control_cells:
-            out.append(f"{self.control_cells} cell(s) hold control characters, written in Excel's _xHHHH_ escape")
-        if self.long_csv_cells:
-            sample = ", ".join(f"{rid} {key}" for rid, key in self.long_csv_cells[:5])
-            out.append(f"{len(self.long_csv_cells)} cell(s) are longer than Excel's {EXCEL_CELL_LIMIT:,}-character "
-                       f"limit ({sample}); the CSV keeps them whole, but Excel will cut them when it opens the file")
-        return out
 
 
 # -- formula guard and Excel's escape -----------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from ..domain.errors import InvalidInput
 from ..domain.vocab import normalise_language
-from ..excel.export_info import ExportInfo
+from ..excel.export_info import ExportInfo, notice_sentences
 from ..excel.safety import SheetNotices
 from ..excel.textfiles import write_csv_export, write_json
 from ..excel.xlsx import write_export_workbook
@@ -37,7 +37,7 @@ class ExportResult:
     rows: int
     lang: str
     masked: bool
-    notices: list[str] = field(default_factory=list)  # cells Excel cannot hold as they are (`SheetNotices`)
+    notices: list[str] = field(default_factory=list)  # cells Excel cannot hold as they are, in the export's language
 
 
 def export_format(path: Path, format: str | None) -> str:
@@ -118,4 +118,4 @@ def export_requests(
             rows = write_csv_export(handle, requests, info, notices=notices, on_row=on_row)
         else:
             rows = write_json(handle, requests, tz, mask, on_row)
-    return ExportResult(target, fmt, rows, lang, mask, notices.sentences())
+    return ExportResult(target, fmt, rows, lang, mask, notice_sentences(notices, lang))

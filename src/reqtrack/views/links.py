@@ -47,8 +47,8 @@ def similar_lines(request_id: str, similar: Sequence[Similar], lang: str, header
     """The likely duplicates of a request, one per line, under a heading."""
     lines = [label(header, lang, id=request_id)]
     for item in similar:
-        same = f", {label('similar.same_customer', lang)}" if item.same_customer else ""
-        lines.append(f"  {item.id} ({item.score:.2f}{same})")
+        same = f"{label('sep.comma', lang)}{label('similar.same_customer', lang)}" if item.same_customer else ""
+        lines.append("  " + label("sep.paren", lang, text=item.id, inner=f"{item.score:.2f}{same}"))
     return lines
 
 

@@ -10,7 +10,7 @@ from typing import Any
 PROGRESS_FROM_ROWS = 2000  # below this an export is quick enough to need no bar
 
 
-def export_progress() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+def export_progress(lang: str = "en") -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """(update(done, total), stop()); update is None when stderr is not a terminal."""
     from .output import colour_allowed
 
@@ -25,7 +25,9 @@ def export_progress() -> tuple[Callable[[int, int], None] | None, Callable[[], N
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            bar = Progress(TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            from .labels import label
+
+            bar = Progress(TextColumn(label("export.progress", lang)), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                            console=Console(stderr=True), transient=True)
             bar.start()
             holder["bar"], holder["task"] = bar, bar.add_task("export", total=total)

@@ -74,8 +74,9 @@ def show_report(report: dict[str, Any], lang: str, vocabularies: Vocabularies | 
     period = report["period"]
     start, end, as_of = (period[k].replace("T", " ")[:16] for k in ("from", "to", "as_of"))
     span = "" if period["kind"] == "custom" else f"  {start} → {end}"
+    zone = label("sep.paren", lang, text="", inner=f"{report['timezone']}{label('sep.semicolon', lang)}{label('as_of', lang)} {as_of}")
     console.print(f"[bold]{escape(visible(label('title', lang)))} {escape(visible(period['label']))}[/]{escape(span)}  "
-                  f"({escape(visible(report['timezone']))}; {escape(label('as_of', lang))} {escape(as_of)})")
+                  f"{escape(visible(zone.strip()))}")
     volumes = [(label(key, lang), report[key]) for key in ("new", "completed", "closed", "cancelled", "reopened", "backlog")]
     volumes.append((label("overdue_now", lang), report["overdue"]["count"]))
     note = period_note(report, lang)  # a period not over yet: its figures are so far, not final
@@ -118,15 +119,17 @@ def _rates_text(report: dict[str, Any], lang: str) -> str:
     sat = report["satisfaction"]
     fr = report["first_response"]
     response_label = label("first_response", lang, hours=f"{report['targets']['response_hours']:g}")
+    colon, comma = label("sep.colon", lang), label("sep.comma", lang)
+    counted = label("sep.paren", lang, text="", inner=f"{stats['count']} {label('completions', lang)}")
+    satisfaction = comma.join(f"{label(key, lang)} {sat[key]}" for key in ("satisfied", "neutral", "dissatisfied"))
     return (
-        f"{label('resolution', lang)}: {label('mean', lang)} {days(stats['mean'], lang)} · {label('median', lang)} "
-        f"{days(stats['median'], lang)} · {label('p90', lang)} {days(stats['p90'], lang)} ({stats['count']} {label('completions', lang)})\n"
-        f"{response_label}: {fr['in_time']} {label('in_time', lang)}, "
-        f"{fr['late']} {label('late', lang)}, {fr['excluded_not_yet_due']} {label('not_yet_due', lang)}\n"
+        f"{label('resolution', lang)}{colon}{label('mean', lang)} {days(stats['mean'], lang)} · {label('median', lang)} "
+        f"{days(stats['median'], lang)} · {label('p90', lang)} {days(stats['p90'], lang)}{counted}\n"
+        f"{response_label}{colon}{fr['in_time']} {label('in_time', lang)}{comma}"
+        f"{fr['late']} {label('late', lang)}{comma}{fr['excluded_not_yet_due']} {label('not_yet_due', lang)}\n"
         f"{label('on_time', lang)} {percent(report['on_time_rate'])} · {label('first_pass', lang)} {percent(report['first_pass_rate'])} · "
         f"{label('recurrence', lang)} {percent(report['recurrence_rate'])}\n"
-        f"{label('satisfaction_rate', lang)} {percent(sat['rate'])} ({label('satisfied', lang)} {sat['satisfied']}, "
-        f"{label('neutral', lang)} {sat['neutral']}, {label('dissatisfied', lang)} {sat['dissatisfied']})"
+        + label("sep.paren", lang, text=f"{label('satisfaction_rate', lang)} {percent(sat['rate'])}", inner=satisfaction)
     )
 
 
@@ -169,7 +172,7 @@ def _overdue_table(report: dict[str, Any], lang: str) -> Table:
     from rich.table import Table
 
     overdue = report["overdue"]
-    late = Table(title=f"{label('overdue_now', lang)} ({overdue['count']})", title_justify="left", show_edge=False,
+    late = Table(title=label("sep.paren", lang, text=label("overdue_now", lang), inner=overdue["count"]), title_justify="left", show_edge=False,
                  header_style="bold", pad_edge=False)
     for key in ("id", "reason", "late_wd", "owner", "customer", "description"):
         late.add_column(label(key, lang), no_wrap=True, max_width=36 if key == "description" else 20, overflow="ellipsis")
@@ -211,7 +214,7 @@ def _trend_table(report: dict[str, Any], lang: str) -> Table:
         note = trend_note(report, last["month"], lang)  # counted in part: its growth is not a whole month's
         month = label("month_note", lang, month=last["month"], note=note) if note else last["month"]
         basis = f" ({growth_basis(last['month'], lang)})" if last.get("partial") else ""
-        table.caption = (f"{month}: {label('new_growth', lang)} {percent(last['new_growth'])} · "
+        table.caption = (f"{month}{label('sep.colon', lang)}{label('new_growth', lang)} {percent(last['new_growth'])} · "
                          f"{label('completed_growth', lang)} {percent(last['completed_growth'])}{basis}")
         table.caption_justify = "left"
     return table

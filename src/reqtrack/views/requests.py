@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from ..domain.record import HistoryEntry, Request
 from ..domain.vocab import ACTION, column_label
 from .cells import field_label, iso, local, owner_cell
+from .history import history_rows, scores_text
+from .labels import label
 from .output import console_for_stdout, plain, plain_table
 from .text import one_line
 
@@ -57,31 +59,6 @@ def history_line(entry: HistoryEntry, tz: ZoneInfo, lang: str) -> str:
     return f"{text}: {entry.note}" if entry.note else text
 
 
-def _changes_text(entry: HistoryEntry, lang: str = "en") -> str:
-    parts = []
-    for name, (old, new) in entry.changes.items():
-        if name == "link":
-            parts.append(_link_change(old, new, lang))
-        elif isinstance(new, dict):
-            parts.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in new.items()))
-        elif old in (None, False, "") and name != "waiting":
-            parts.append(f"{name}={new}")
-        else:
-            parts.append(f"{name}: {old} → {new}")
-    return "; ".join(parts)
-
-
-def _link_change(old: Any, new: Any, lang: str) -> str:
-    """A `link` change as words: `→ duplicate of 202405-001` (was: `related to 202405-001`)."""
-    from ..domain.links import link_from_json
-    from .links import link_text
-
-    before, after = link_from_json(old), link_from_json(new)
-    if after is not None:
-        return link_text(after, lang) + (f" (was: {link_text(before, lang)})" if before is not None else "")
-    return f"– {link_text(before, lang)}" if before is not None else ""
-
-
 # Fields of `show` whose text may run over several lines: shown with their newlines and tabs.
 MULTILINE_FIELDS = frozenset({"description", "notes", "priority_reason", "assign_reason", "verification"})
 
@@ -99,7 +76,8 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
     fields.add_column(overflow="fold")
     rows: list[tuple[str, str]] = [
         ("id", request.id),
-        ("status", field_label("status", request.status, lang) + (f"  ({column_label('waiting', lang)})" if request.waiting else "")),
+        ("status", label("show.waiting", lang, status=field_label("status", request.status, lang), waiting=column_label("waiting", lang))
+         if request.waiting else field_label("status", request.status, lang)),
         ("customer", request.customer),
         ("description", request.description),
         ("source", field_label("source", request.source, lang, vocabularies)),
@@ -109,7 +87,7 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
         ("submitted_at", local(request.submitted_at, tz)),
         ("liaison", request.liaison or ""),
         ("priority", field_label("priority", request.priority, lang)),
-        ("scores", ", ".join(f"{k} {v}" for k, v in (request.scores or {}).items())),
+        ("scores", scores_text(request.scores, lang)),
         ("priority_reason", request.priority_reason or ""),
         ("feasibility", field_label("feasibility", request.feasibility, lang)),
         ("owner", owner_cell(request)),
@@ -117,8 +95,9 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
         ("due", local(request.due, tz, request.due_is_date)),
         ("responded_at", local(request.responded_at, tz)),
         ("completed_at", local(request.completed_at, tz)),
-        ("verification", field_label("verification", request.verification, lang)
-         + (f" — {request.verification_note}" if request.verification_note else "")),
+        ("verification", label("show.verification", lang, verdict=field_label("verification", request.verification, lang),
+                               note=request.verification_note) if request.verification_note
+         else field_label("verification", request.verification, lang)),
         ("satisfaction", field_label("satisfaction", request.satisfaction, lang)),
         ("closed_at", local(request.closed_at, tz)),
         ("notes", request.notes or ""),
@@ -133,31 +112,33 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
     console.print(fields)
     if request.attachments:
         table = Table(title=column_label("attachments", lang), title_justify="left", show_edge=False)
-        for name in ("#", "file", "bytes", "sha256"):
+        for name in ("#", label("show.file", lang), label("show.bytes", lang), label("show.sha256", lang)):
             table.add_column(name)
         for a in request.attachments:
             table.add_row(str(a.number), plain(a.name), "" if a.size is None else str(a.size), (a.sha256 or "")[:16])
         console.print(table)
     if clocks:
-        table = Table(title="SLA", title_justify="left", show_edge=False)
-        for name in ("clock", "deadline", "state"):
-            table.add_column(name)
+        table = Table(title=label("show.sla", lang), title_justify="left", show_edge=False)
+        for key in ("show.clock", "deadline", "show.state"):
+            table.add_column(label(key, lang))
         for row in clocks:
             table.add_row(*(plain(cell) for cell in row))
         console.print(table)
-    table = Table(title=column_label("history", lang), title_justify="left", show_edge=False)
-    for name in ("time", "action", "by", "note", "changes"):
-        table.add_column(name, overflow="fold")
-    for entry in sorted(request.history, key=lambda e: e.seq, reverse=True):
-        table.add_row(local(entry.at, tz), plain(ACTION.label(entry.action, lang)), plain(entry.actor),
-                      plain(entry.note, True), plain(_changes_text(entry, lang), True))
+    table = Table(title=column_label("history", lang), title_justify="left", show_edge=False, expand=True)
+    table.add_column(label("show.time", lang), no_wrap=True)
+    for key in ("show.action", "show.by"):
+        table.add_column(label(key, lang), overflow="fold")
+    table.add_column(label("show.note", lang), overflow="fold", ratio=1)
+    table.add_column(label("show.changes", lang), overflow="fold", ratio=1)  # a field and its value a line
+    for when, action, actor, note, changes in history_rows(request, tz, lang, vocabularies):
+        table.add_row(when, plain(action), plain(actor), plain(note, True), plain(changes, True))
     console.print(table)
 
 
 LIST_COLUMNS = ("id", "status", "priority", "customer", "owner", "submitted_at", "due", "description")
 
 
-def list_table(requests: list[Request], total: int, tz: ZoneInfo, lang: str, hint: str) -> None:
+def list_table(requests: list[Request], total: int, tz: ZoneInfo, lang: str) -> None:
     """A screen of rows as an aligned plain-text table, with how many more there are.
 
     Plain text rather than a Rich table: laying out a Rich table measures every cell several
@@ -178,11 +159,11 @@ def list_table(requests: list[Request], total: int, tz: ZoneInfo, lang: str, hin
         lines = plain_table(headers, rows, caps, ["1;31" if r.priority == "high" else None for r in requests])
     shown = len(requests)
     if total == 0:
-        lines.append("No requests match.")
+        lines.append(label("list.none", lang))
     elif shown < total:
-        lines.append(f"{shown} of {total} shown, newest first; {hint}")
+        lines.append(label("list.partial", lang, shown=shown, total=total, hint=label("list.hint", lang)))
     else:
-        lines.append(f"{total} request{'s' if total != 1 else ''}.")
+        lines.append(label("list.one", lang) if total == 1 else label("list.many", lang, n=total))
     sys.stdout.write("\n".join(lines) + "\n")
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain.vocab import PRIORITY, STATUS
 from .cells import iso, local, owner_cell
-from .labels import label
+from .labels import LABELS, SETTING_MEANINGS, label, reason_label, setting_meaning
 from .output import console_for_stdout, plain, plain_table
 from .text import one_line
 
@@ -18,22 +18,27 @@ if TYPE_CHECKING:
     from ..domain.sla import Clock
     from ..services.sla import OverdueReport, SettingView
 
-def human_delta(delta: timedelta) -> str:
-    """`2d 4h`, `5h 30m`, `12m` — the size of a delta, without its sign."""
+def human_delta(delta: timedelta, lang: str = "en") -> str:
+    """`2d 4h`, `5h 30m`, `12m` (2天4小时, 5小时30分钟, 12分钟) — the size of a delta, without its sign."""
     minutes = int(abs(delta.total_seconds()) // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h"
+        return label("delta.dh", lang, d=days, h=hours)
     if hours:
-        return f"{hours}h {mins:02d}m"
-    return f"{mins}m"
+        return label("delta.hm", lang, h=hours, m=mins)
+    return label("delta.m", lang, m=mins)
 
 
-def late_text(late_calendar: timedelta, late_working_days: float) -> str:
+def span_text(working_days: float, delta: timedelta, lang: str = "en") -> str:
+    """`1.50 wd (1d 12h)` (1.50 个工作日（1天12小时）): working days, then calendar time."""
+    return label("span", lang, days=label("wd.n", lang, n=f"{abs(working_days):.2f}"), delta=human_delta(delta, lang))
+
+
+def late_text(late_calendar: timedelta, late_working_days: float, lang: str = "en") -> str:
     """`late 1.50 wd (1d 12h)` or `in 0.25 wd (6h 00m)`."""
-    word = "late" if late_calendar.total_seconds() > 0 else "in"
-    return f"{word} {abs(late_working_days):.2f} wd ({human_delta(late_calendar)})"
+    word = "overdue.late" if late_calendar.total_seconds() > 0 else "overdue.in"
+    return label(word, lang, span=span_text(late_working_days, late_calendar, lang))
 
 
 def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
@@ -69,29 +74,33 @@ def overdue_table(report: OverdueReport, lang: str) -> None:
     """The overdue list on screen, most late first, as aligned plain text (late rows red, coming
     due yellow on a terminal): a Rich table of thousands of rows took 15 s of CPU at 100,000
     requests, and the list is also what the morning script writes to its summary file."""
+    as_of = local(report.as_of, report.tz)
     if not report.rows:
-        sys.stdout.write(f"Nothing overdue as of {local(report.as_of, report.tz)}.\n")
+        sys.stdout.write(label("overdue.nothing", lang, as_of=as_of) + "\n")
         return
-    headers = ["ID", "reason", "deadline", "late by", "owner", "priority", "status", "customer", "description"]
+    headers = [label(key, lang) for key in ("id", "reason", "deadline", "overdue.late_by", "owner", "priority", "status",
+                                             "customer", "description")]
     rows, styles = [], []
     for row in report.rows:
         r = row.request
         late = row.reason.late_calendar.total_seconds() > 0
-        rows.append([one_line(r.id), ", ".join(label(f"reason.{x.reason}", lang) for x in row.reasons), local(row.reason.deadline, report.tz),
-                     late_text(row.reason.late_calendar, row.reason.late_working_days), one_line(owner_cell(r)),
+        rows.append([one_line(r.id), label("sep.list", lang).join(reason_label(x.reason, lang) for x in row.reasons),
+                     local(row.reason.deadline, report.tz),
+                     late_text(row.reason.late_calendar, row.reason.late_working_days, lang), one_line(owner_cell(r)),
                      one_line(PRIORITY.label(r.priority, lang)), one_line(STATUS.label(row.status, lang)),
                      one_line(r.customer), one_line(r.description)])  # user text on one line, controls shown
         styles.append("31" if late else "33")
     lines = plain_table(headers, rows, [None, 40, None, None, 24, None, None, 24, 40], styles)
     late_count = sum(1 for row in report.rows if row.reason.late_calendar.total_seconds() > 0)
-    lines.append(f"{late_count} overdue, {len(report.rows) - late_count} coming due, as of {local(report.as_of, report.tz)}.")
+    lines.append(label("overdue.footer", lang, late=late_count, soon=len(report.rows) - late_count, as_of=as_of))
     sys.stdout.write("\n".join(lines) + "\n")
 
 
 def clock_rows(clocks: list[Clock], calendar: WorkingCalendar | None, now: datetime,
-               tz: ZoneInfo) -> list[tuple[str, str, str]]:
+               tz: ZoneInfo, lang: str = "en", due_is_date: bool = False) -> list[tuple[str, str, str]]:
     """(clock, deadline, state) for `show`: met, late or remaining, in working and calendar time
-    (none without the calendar to count working days in)."""
+    (none without the calendar to count working days in); the planned completion as a date when
+    it was set as one (`due_is_date`)."""
     rows: list[tuple[str, str, str]] = []
     if calendar is None:
         return rows
@@ -99,16 +108,20 @@ def clock_rows(clocks: list[Clock], calendar: WorkingCalendar | None, now: datet
         if clock.deadline is None:
             continue
         delta = clock.late_by(now)  # in UTC: a DST change does not shift it
-        working = abs(clock.late_working_days(now, calendar))
+        span = span_text(clock.late_working_days(now, calendar), delta, lang)
         if clock.met_at is not None:
-            state = f"met {local(clock.met_at, tz)}" + (f", late {working:.2f} wd ({human_delta(delta)})" if delta.total_seconds() > 0 else "")
+            met = local(clock.met_at, tz)
+            state = label("clock.met_late", lang, time=met, span=span) if delta.total_seconds() > 0 else \
+                label("clock.met", lang, time=met)
         elif clock.paused:
-            state = f"paused ({clock.paused_working_days:.2f} wd so far); the deadline moves with the pause"
+            state = label("clock.paused", lang, days=label("wd.n", lang, n=f"{clock.paused_working_days:.2f}"))
         elif delta.total_seconds() > 0:
-            state = f"LATE {working:.2f} wd ({human_delta(delta)})"
+            state = label("clock.late", lang, span=span)
         else:
-            state = f"{working:.2f} wd left ({human_delta(delta)})"
-        rows.append((clock.name, local(clock.deadline, tz), state))
+            state = label("clock.left", lang, span=span)
+        name = f"clock.{clock.name}"
+        deadline = local(clock.deadline, tz, due_is_date and clock.name == "due")
+        rows.append((label(name, lang) if name in LABELS else clock.name, deadline, state))
     return rows
 
 
@@ -122,13 +135,15 @@ def zone_change_lines(old: str, new: str, dates_kept: int, lang: str) -> list[st
     return lines
 
 
-def settings_table(views: list[SettingView]) -> None:
-    """The settings: key, value, whether it is the default, what it means."""
+def settings_table(views: list[SettingView], lang: str = "en") -> None:
+    """The settings: key, value, whether it is set or the default, what it means."""
     from rich.table import Table
 
     table = Table(show_edge=False, header_style="bold")
-    for name in ("setting", "value", "", "meaning"):
-        table.add_column(name, overflow="fold")
+    for key in ("config.setting", "config.value", "config.origin", "config.meaning"):
+        table.add_column(label(key, lang), overflow="fold")
     for v in views:  # values are text people set: shown as plain text, never read as markup
-        table.add_row(plain(v.key), plain(v.value), "set" if v.is_set else "default", plain(v.description))
+        known = v.key in SETTING_MEANINGS
+        meaning = setting_meaning(v.key, v.description, lang) if known else label("config.unknown", lang)
+        table.add_row(plain(v.key), plain(v.value), label("config.set" if v.is_set else "config.default", lang), plain(meaning))
     console_for_stdout(140, markup=False, emoji=False).print(table)

@@ -63,7 +63,7 @@ def vocabulary_table(view: Any, lang: str) -> None:
             if not view.vocabularies.is_built_in(field, entry.key):
                 kind = "vocab.own"
             state = label(kind, lang) + (f", {label('vocab.retired', lang)}" if entry.retired else "")
-            rows.append([field, entry.key, *(one_line(text) for text in entry.labels),
+            rows.append([field_name(field, lang), entry.key, *(one_line(text) for text in entry.labels),
                          one_line(", ".join(entry.aliases)), one_line(entry.department or ""), state,
                          str(view.uses.get(field, {}).get(entry.key, 0))])
     lines = plain_table(headers, rows, [None, 24, 24, 24, 24, 48, 24, 24, None])
