@@ -437,7 +437,7 @@ def test_a_period_not_over_yet_says_to_date_on_screen_and_in_the_workbook(cli: A
     assert "2026-12 (to date): New, month on month – · Completed, month on month –" in out
     assert "(growth vs the same" in out
     zh = cli("--lang", "zh-CN", "report", env={"REQTRACK_NOW": NOW_TEXT}).stdout
-    assert "截至目前（第 1 天，共 31 天）" in zh and "2026-12（截至目前）: 新增环比" in zh
+    assert "截至目前（第 1 天，共 31 天）" in zh and "2026-12（截至目前）：新增环比" in zh
     zh_book = load_workbook(report_workbook(cli, tmp_path / "zh.xlsx", lang="zh-TW"))
     assert "截至目前" in zh_book.worksheets[0]["A1"].value and zh_book.worksheets[0]["B6"].value == "數值（截至目前）"
 
