@@ -16,8 +16,8 @@ from ..domain.vocab import ACTION, column_label
 from .cells import field_label, iso, local, owner_cell
 from .history import history_rows, scores_text
 from .labels import label
-from .output import console_for_stdout, plain, plain_table
-from .text import one_line
+from .output import field_block, plain_table, screen_width, wrapped_table
+from .text import one_line, visible
 
 if TYPE_CHECKING:
     from ..domain.vocabularies import Vocabularies
@@ -66,14 +66,11 @@ MULTILINE_FIELDS = frozenset({"description", "notes", "priority_reason", "assign
 def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[str, str, str]] | None = None,
                  vocabularies: Vocabularies | None = None) -> None:
     """The whole record on screen: fields, attachments, clocks and the history newest first
-    (source and type labelled in the database's `vocabularies`). Every cell is plain text
-    (`plain`): user text is shown, never read as markup or obeyed."""
-    from rich.table import Table
-
-    console = console_for_stdout(120, markup=False, emoji=False, highlight=False)
-    fields = Table.grid(padding=(0, 2))
-    fields.add_column(style="bold cyan", no_wrap=True)
-    fields.add_column(overflow="fold")
+    (source and type labelled in the database's `vocabularies`). User text is shown, never read
+    as markup or obeyed (`visible`). Plain text wrapped to the terminal (views.output's
+    `field_block` and `wrapped_table`), not Rich: `show` is typed all day, and Rich's import
+    was a third of its start-up."""
+    width = screen_width(120)
     rows: list[tuple[str, str]] = [
         ("id", request.id),
         ("status", label("show.waiting", lang, status=field_label("status", request.status, lang), waiting=column_label("waiting", lang))
@@ -106,33 +103,23 @@ def show_request(request: Request, tz: ZoneInfo, lang: str, clocks: list[tuple[s
         from .links import link_text
 
         rows.append(("links", "\n".join(link_text(link, lang) for link in request.links)))
-    for key, value in rows:
-        if value:
-            fields.add_row(plain(column_label(key, lang)), plain(value, key in MULTILINE_FIELDS or key == "links"))
-    console.print(fields)
+    lines = field_block([(visible(column_label(key, lang)), visible(value, key in MULTILINE_FIELDS or key == "links"))
+                         for key, value in rows if value], width)
     if request.attachments:
-        table = Table(title=column_label("attachments", lang), title_justify="left", show_edge=False)
-        for name in ("#", label("show.file", lang), label("show.bytes", lang), label("show.sha256", lang)):
-            table.add_column(name)
-        for a in request.attachments:
-            table.add_row(str(a.number), plain(a.name), "" if a.size is None else str(a.size), (a.sha256 or "")[:16])
-        console.print(table)
+        lines += ["", *wrapped_table(
+            column_label("attachments", lang),
+            ["#", label("show.file", lang), label("show.bytes", lang), label("show.sha256", lang)],
+            [[str(a.number), visible(a.name), "" if a.size is None else str(a.size), (a.sha256 or "")[:16]]
+             for a in request.attachments], width)]
     if clocks:
-        table = Table(title=label("show.sla", lang), title_justify="left", show_edge=False)
-        for key in ("show.clock", "deadline", "show.state"):
-            table.add_column(label(key, lang))
-        for row in clocks:
-            table.add_row(*(plain(cell) for cell in row))
-        console.print(table)
-    table = Table(title=column_label("history", lang), title_justify="left", show_edge=False, expand=True)
-    table.add_column(label("show.time", lang), no_wrap=True)
-    for key in ("show.action", "show.by"):
-        table.add_column(label(key, lang), overflow="fold")
-    table.add_column(label("show.note", lang), overflow="fold", ratio=1)
-    table.add_column(label("show.changes", lang), overflow="fold", ratio=1)  # a field and its value a line
-    for when, action, actor, note, changes in history_rows(request, tz, lang, vocabularies):
-        table.add_row(when, plain(action), plain(actor), plain(note, True), plain(changes, True))
-    console.print(table)
+        lines += ["", *wrapped_table(label("show.sla", lang), [label(k, lang) for k in ("show.clock", "deadline", "show.state")],
+                                     [[visible(cell) for cell in row] for row in clocks], width)]
+    history = [[when, visible(action), visible(actor), visible(note, True), visible(changes, True)]
+               for when, action, actor, note, changes in history_rows(request, tz, lang, vocabularies)]
+    lines += ["", *wrapped_table(column_label("history", lang),
+                                 [label(k, lang) for k in ("show.time", "show.action", "show.by", "show.note", "show.changes")],
+                                 history, width)]
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 LIST_COLUMNS = ("id", "status", "priority", "customer", "owner", "submitted_at", "due", "description")
