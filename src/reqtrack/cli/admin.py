@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..domain.errors import ExitStatus
-from .common import Json, area, say, state
+from ..domain.errors import ExitStatus, Message
+from .common import Json, area, error_text, say, state
 
 app = area()
 
@@ -57,9 +57,11 @@ def copy_command(
     from ..views.admin import copy_lines
     from ..views.output import dump_json
 
-    def dropping(count: int, where: str) -> None:
-        say(f"reqtrack: --force: {where} holds {count} request{'s' if count != 1 else ''}; dropping "
-            f"{'them' if count != 1 else 'it'} and everything else in it before copying", err=True)
+    def dropping(count: int, where: str | Message) -> None:
+        say("reqtrack: " + error_text(Message(
+            "--force: {target} holds {count} request; dropping it and everything else in it before copying" if count == 1
+            else "--force: {target} holds {count} requests; dropping them and everything else in it before copying",
+            target=where, count=count), ctx), err=True)
 
     result = copy_database(state(ctx).ctx, target, force=force, on_drop=dropping)
     if json:

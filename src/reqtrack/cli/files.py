@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..domain.errors import Message
 from .common import (
     CustomerFilter,
     OpenFilter,
@@ -20,6 +21,7 @@ from .common import (
     UntilFilter,
     VocabularyHelp,
     area,
+    error_text,
     say,
     state,
 )
@@ -77,7 +79,7 @@ def import_(
 
     result = imports.import_file(state(ctx).ctx, file, dry_run=dry_run)
     for warning in result.warnings:
-        say(f"reqtrack: note: {warning}", err=True)
+        say(f"reqtrack: {error_text(Message('note: {note}', note=warning), ctx)}", err=True)
     verb = "would import" if dry_run else "imported"
     matched = f" ({result.matched_without_id} rows without ID matched existing requests)" if result.matched_without_id else ""
     say(f"{verb} {result.path.name}: {result.rows} row{'' if result.rows == 1 else 's'}: {result.created} created, "

@@ -15,7 +15,7 @@ from datetime import tzinfo
 
 from ...domain.errors import Message, Rendering, ReqtrackError
 from ...domain.vocab import LANGUAGES
-from . import of_domain, of_files, of_services, of_storage
+from . import of_cli, of_domain, of_files, of_services, of_storage
 
 Catalogue = Mapping[str, tuple[str, str]]  # English template -> (zh-CN, zh-TW)
 
@@ -30,7 +30,7 @@ def merged(*parts: Catalogue) -> dict[str, tuple[str, str]]:
     return whole
 
 
-CATALOGUE = merged(of_domain.MESSAGES, of_storage.MESSAGES, of_services.MESSAGES, of_files.MESSAGES)
+CATALOGUE = merged(of_domain.MESSAGES, of_storage.MESSAGES, of_services.MESSAGES, of_files.MESSAGES, of_cli.MESSAGES)
 
 
 def translate(template: str, lang: str) -> str | None:
