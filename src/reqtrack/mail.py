@@ -27,8 +27,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from .domain.addresses import is_email_address, parse_mailbox
-from .domain.errors import EnvironmentProblem, InvalidInput
-from .domain.sla.settings import setting_value, validate_setting
+from .domain.errors import EnvironmentProblem, InvalidInput, Message, OsReason
+from .domain.sla.settings import STORED_SETTING, setting_value, validate_setting
 
 __all__ = ["PASSWORD_VARIABLE", "SendFailed", "SmtpSettings", "build_message", "is_email_address", "parse_mailbox",
            "send_message", "send_messages"]
@@ -68,7 +68,7 @@ class SmtpSettings:
             try:
                 return validate_setting(key, text)
             except InvalidInput as exc:
-                raise EnvironmentProblem(f"stored setting {exc}; fix it with `reqtrack config set {key} VALUE`") from None
+                raise EnvironmentProblem(STORED_SETTING, problem=exc, key=key) from None
 
         host = value("smtp.host")
         if not host:
@@ -87,16 +87,17 @@ class SendFailed(EnvironmentProblem):
     """A send that failed: `sent` are the indices of the messages sent before the failure (in a
     batch), `not_sent` those of the others, the failed one first."""
 
-    def __init__(self, message: str, sent: Sequence[int] = (), not_sent: Sequence[int] = ()) -> None:
+    def __init__(self, message: Message, sent: Sequence[int] = (), not_sent: Sequence[int] = ()) -> None:
         super().__init__(message)
         self.sent = tuple(sent)
         self.not_sent = tuple(not_sent)
 
 
-def _mailbox(text: str, what: str) -> Address:
+def _mailbox(text: str, what: Message) -> Address:
     mailbox = parse_mailbox(text)
     if mailbox is None:
-        raise InvalidInput(f"{what} {text!r} is not an e-mail address (name@example.com, or Name <name@example.com>)")
+        raise InvalidInput("{what} {text!r} is not an e-mail address (name@example.com, or Name <name@example.com>)",
+                           what=what, text=text)
     name, address = mailbox
     local, _, domain = address.rpartition("@")
     return Address(display_name=name, username=local, domain=domain)
@@ -109,8 +110,8 @@ def build_message(sender: str, to: str, subject: str, body: str, *, to_name: str
     line; Message-ID (at the sender's domain) and Date (`when`, else now, in UTC) are set.
     InvalidInput for an address that is not one, or a body that cannot be UTF-8 (a lone
     surrogate)."""
-    origin = _mailbox(sender, "the sender (smtp.from)")
-    recipient = _mailbox(to, "the recipient")
+    origin = _mailbox(sender, Message("the sender (smtp.from)"))
+    recipient = _mailbox(to, Message("the recipient"))
     if to_name and not recipient.display_name:
         recipient = Address(display_name=to_name.translate(_LINE_BREAKS).strip(), addr_spec=recipient.addr_spec)
     try:
@@ -201,38 +202,43 @@ def _close(server: smtplib.SMTP) -> None:
         server.close()
 
 
-def _reason(settings: SmtpSettings, exc: BaseException) -> str:
-    """Why a send failed, in words (no server text that could echo the password)."""
+def _reason(settings: SmtpSettings, exc: BaseException) -> Message:
+    """Why a send failed, in words (no server text that could echo the password: `_sentence`
+    scrubs the values)."""
     if isinstance(exc, _NoPassword):
-        return f"smtp.user is {settings.user!r} but {PASSWORD_VARIABLE} is not set, so reqtrack cannot log in"
+        return Message("smtp.user is {user!r} but {variable} is not set, so reqtrack cannot log in", user=settings.user,
+                       variable=PASSWORD_VARIABLE)
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return (f"the server refused the login of {settings.user!r} ({exc.smtp_code}); check smtp.user and "
-                f"{PASSWORD_VARIABLE}")
+        return Message("the server refused the login of {user!r} ({code}); check smtp.user and {variable}",
+                       user=settings.user, code=exc.smtp_code, variable=PASSWORD_VARIABLE)
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        what = "STARTTLS" if "STARTTLS" in str(exc) else "the login (AUTH)"
-        return f"the server does not offer {what}; check smtp.security (starttls, ssl or none) and smtp.port"
+        if "STARTTLS" in str(exc):
+            return Message("the server does not offer STARTTLS; check smtp.security (starttls, ssl or none) and smtp.port")
+        return Message("the server does not offer the login (AUTH); check smtp.security (starttls, ssl or none) and "
+                       "smtp.port")
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         refused = ", ".join(f"{address} ({code})" for address, (code, _) in exc.recipients.items())
-        return f"the server refused the recipient {refused}"
+        return Message("the server refused the recipient {refused}", refused=refused)
     if isinstance(exc, smtplib.SMTPSenderRefused):
-        return f"the server refused the sender {exc.sender} ({exc.smtp_code}); check smtp.from"
+        return Message("the server refused the sender {sender} ({code}); check smtp.from", sender=str(exc.sender),
+                       code=exc.smtp_code)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return "the server closed the connection (is smtp.security right for this port?)"
+        return Message("the server closed the connection (is smtp.security right for this port?)")
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"the server answered {exc.smtp_code} {_text(exc.smtp_error)}"
+        return Message("the server answered {code} {text}", code=exc.smtp_code, text=_text(exc.smtp_error))
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"its TLS certificate is not trusted ({exc.verify_message})"
+        return Message("its TLS certificate is not trusted ({why})", why=str(exc.verify_message))
     if isinstance(exc, ssl.SSLError):
-        return f"TLS failed ({exc.reason or exc}); is smtp.security right for this port?"
+        return Message("TLS failed ({why}); is smtp.security right for this port?", why=str(exc.reason or exc))
     if isinstance(exc, socket.gaierror):
-        return "the host name is not known (check smtp.host)"
+        return Message("the host name is not known (check smtp.host)")
     if isinstance(exc, ConnectionRefusedError):
-        return "the connection was refused (is the server running, and are smtp.host and smtp.port right?)"
+        return Message("the connection was refused (is the server running, and are smtp.host and smtp.port right?)")
     if isinstance(exc, TimeoutError):
-        return f"it did not answer within {settings.timeout:g} s"
+        return Message("it did not answer within {seconds:g} s", seconds=settings.timeout)
     if isinstance(exc, OSError):
-        return f"it cannot be reached ({exc.strerror or exc})"
-    return str(exc)
+        return Message("it cannot be reached ({why})", why=OsReason.of(exc))
+    return Message("{why}", why=str(exc))
 
 
 def _text(value: bytes | str) -> str:
@@ -240,10 +246,15 @@ def _text(value: bytes | str) -> str:
     return " ".join(text.split())[:200]
 
 
-def _sentence(settings: SmtpSettings, exc: BaseException, sent: int, total: int) -> str:
-    sentence = f"cannot send e-mail through the SMTP server {settings.server}: {_reason(settings, exc)}"
+def _sentence(settings: SmtpSettings, exc: BaseException, sent: int, total: int) -> Message:
+    reason = _reason(settings, exc)
+    if settings.password:  # whatever the server echoed, never the password
+        password = settings.password
+        reason = Message(reason.template, **{name: value.replace(password, "***") if isinstance(value, str) else value
+                                             for name, value in reason.values.items()})
     if total > 1:
-        sentence += f"; {sent} of {total} messages were sent before the failure, the other {total - sent} were not"
-    if settings.password:
-        sentence = sentence.replace(settings.password, "***")
-    return sentence
+        return Message("cannot send e-mail through the SMTP server {server}: {reason}; {sent} of {total} messages were "
+                       "sent before the failure, the other {left} were not", server=settings.server, reason=reason,
+                       sent=sent, total=total, left=total - sent)
+    return Message("cannot send e-mail through the SMTP server {server}: {reason}", server=settings.server,
+                   reason=reason)

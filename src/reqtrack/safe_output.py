@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from .domain.errors import EnvironmentProblem, InvalidInput
+from .domain.errors import EnvironmentProblem, InvalidInput, Message, OsReason, ReqtrackError
 
 # Every database this process opened: no output may land on one of them (storage.db registers).
 _open_databases: set[str] = set()
@@ -81,7 +81,8 @@ def private_directories(directory: Path) -> None:
                 continue  # another process made it meanwhile: theirs
             os.chmod(folder, 0o700)
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot create the directory {directory}: {exc.strerror}") from None
+        raise EnvironmentProblem("cannot create the directory {directory}: {reason}", directory=directory,
+                                 reason=OsReason.of(exc)) from None
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -103,7 +104,7 @@ def check_target(path: Path | str, *, protected: Iterable[Path | str] = (), over
     except FileNotFoundError:
         own = None
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot write {what}{target}: {exc.strerror}") from None
+        raise cannot_write(what, target, OsReason.of(exc)) from None
     resolved = os.path.realpath(target)
     for candidate in _protected_files(protected):
         same = resolved == os.path.realpath(candidate)
@@ -113,27 +114,41 @@ def check_target(path: Path | str, *, protected: Iterable[Path | str] = (), over
             except OSError:
                 same = False
         if same:
-            raise InvalidInput(f"{target} is the database itself (or one of its -wal, -shm or -journal files); "
-                               f"choose another file for {what.strip() or 'the output'}")
+            raise InvalidInput("{target} is the database itself (or one of its -wal, -shm or -journal files); choose "
+                               "another file for {what}", target=target, what=Message(what.strip() or "the output"))
     if own is not None and not stat.S_ISLNK(own.st_mode):
         if stat.S_ISDIR(own.st_mode):
-            raise InvalidInput(f"{target} is a directory; give {what.strip() or 'the output'} a file name "
-                               "inside it")
+            raise InvalidInput("{target} is a directory; give {what} a file name inside it", target=target,
+                               what=Message(what.strip() or "the output"))
         if not stat.S_ISREG(own.st_mode):
             # Renaming a finished file over /dev/null (as root) or a pipe would replace it.
-            raise InvalidInput(f"{target} is not a regular file (a device, pipe or socket); write to a file name")
+            raise InvalidInput("{target} is not a regular file (a device, pipe or socket); write to a file name",
+                               target=target)
     if own is not None and not overwrite:
-        raise InvalidInput(f"{target} exists; choose another name or add --force to replace it")
+        raise InvalidInput(EXISTS, target=target)
     directory = target.parent
     if not directory.is_dir():
-        raise InvalidInput(f"cannot write {what}{target}: the directory {directory} does not exist")
+        raise cannot_write(what, target, Message("the directory {directory} does not exist", directory=directory),
+                           error=InvalidInput)
     return target
 
 
-def _refusal(exc: OSError, path: Path, what: str) -> EnvironmentProblem:
-    reason = exc.strerror or str(exc)
-    hint = "; free some space and try again" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
-    return EnvironmentProblem(f"cannot write {what}{path}: {reason}{hint}")
+EXISTS = "{target} exists; choose another name or add --force to replace it"
+
+
+def cannot_write(what: str, path: Path | str, reason: object, hint: object = "",
+                 error: type[ReqtrackError] = EnvironmentProblem) -> ReqtrackError:
+    """`cannot write [the backup ]PATH: REASON[HINT]`: `what` names the file ("the backup ", "" for
+    none), `reason` an OsReason or a Message."""
+    if what:
+        return error(Message("cannot write {what}{path}: {reason}{hint}", what=Message(what), path=path, reason=reason,
+                             hint=hint))
+    return error(Message("cannot write {path}: {reason}{hint}", path=path, reason=reason, hint=hint))
+
+
+def _refusal(exc: OSError, path: Path, what: str) -> ReqtrackError:
+    hint = Message("; free some space and try again") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+    return cannot_write(what, path, OsReason.of(exc), hint)
 
 
 def temporary_name_beside(target: Path) -> Path:
@@ -174,13 +189,13 @@ def put_in_place(temporary: Path, target: Path, *, overwrite: bool, protected: I
         try:
             os.link(temporary, target, follow_symlinks=False)
         except FileExistsError:
-            raise InvalidInput(f"{target} exists; choose another name or add --force to replace it") from None
+            raise InvalidInput(EXISTS, target=target) from None
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV):
                 raise
             # A file system without hard links: a rename that refuses to replace, as near as can be.
             if os.path.lexists(target):
-                raise InvalidInput(f"{target} exists; choose another name or add --force to replace it") from None
+                raise InvalidInput(EXISTS, target=target) from None
             os.replace(temporary, target)
         else:
             os.unlink(temporary)

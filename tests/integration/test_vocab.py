@@ -16,6 +16,7 @@ from reqtrack.services import Context
 from reqtrack.services import vocab as vocabs
 from reqtrack.services.import_rows import ImportRefused
 from reqtrack.services.imports import import_file
+from reqtrack.views.messages import render
 
 
 def team_vocabulary(ctx: Context) -> None:
@@ -177,23 +178,22 @@ def test_import_of_a_label_the_database_does_not_know_names_row_column_labels_an
     assert "online-form (Online form, 线上表单)" in text and "feature (New feature, 新功能开发)" in text
     assert "reqtrack vocab add type KEY --zh-CN 投诉类" in text and "reqtrack vocab add source KEY --zh-CN 企业微信" in text
     assert services.list_requests(bare).total == 1  # nothing imported
-    zh = Context(db_path=bare.db_path, actor="importer", clock=lambda: NOW, lang="zh-CN")
-    with pytest.raises(ImportRefused) as in_chinese:
-        import_file(zh, tmp_path / "team.xlsx")
-    assert "新功能开发 (feature)、服务支持 (support)" in str(in_chinese.value)
+    in_chinese = render(refused.value, "zh-CN")  # the same refusal, as `--lang zh-CN` shows it
+    assert 'nothing' not in in_chinese and "新功能开发 (feature)、服务支持 (support)" in in_chinese
+    assert '  第 2 行，B 列（需求来源）："企业微信"：不是这个数据库已知的需求来源' in in_chinese
 
 
 def test_an_unknown_type_is_refused_in_the_chosen_language(ctx: Context) -> None:
     team_vocabulary(ctx)
-    zh = Context(db_path=ctx.db_path, actor="t", clock=lambda: NOW, lang="zh-CN")
     with pytest.raises(InvalidInput) as refused:
-        services.register(zh, "x", "ACME", type="特急类")
-    text = str(refused.value)
+        services.register(ctx, "x", "ACME", type="特急类")
+    text = render(refused.value, "zh-CN")  # as `--lang zh-CN` shows it; str() is the English
     assert text.startswith("无效的需求类型「特急类」") and "投诉类 (complaint)" in text and "咨询类 (consult)" in text
-    assert "Complaint" not in text
-    request = services.register(zh, "x", "ACME", at="2025-03-01 09:00")
-    with pytest.raises(InvalidInput, match="需求类型「特急类」"):
-        services.classify(zh, request.id, type="特急类")
+    assert "Complaint" not in text and str(refused.value).startswith("invalid type '特急类'")
+    request = services.register(ctx, "x", "ACME", at="2025-03-01 09:00")
+    with pytest.raises(InvalidInput) as again:
+        services.classify(ctx, request.id, type="特急类")
+    assert "需求类型「特急类」" in render(again.value, "zh-CN")
 
 
 def test_an_unknown_type_does_not_create_a_missing_database(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..domain.errors import ExitStatus
-from .common import Json, area, say, state
+from ..domain.errors import ExitStatus, Message
+from .common import Json, area, error_text, say, state
 
 app = area()
 
@@ -63,8 +63,8 @@ def copy_command(
 
     st = state(ctx)
 
-    def dropping(count: int, where: str) -> None:
-        say("reqtrack: " + label("copy.dropping", st.lang, where=where, n=count, them="them" if count != 1 else "it",
+    def dropping(count: int, where: str | Message) -> None:
+        say("reqtrack: " + label("copy.dropping", st.lang, where=error_text(where, ctx), n=count, them="them" if count != 1 else "it",
                                  **plural(count)), err=True)
 
     result = copy_database(st.ctx, target, force=force, on_drop=dropping)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from ..domain.errors import ExitStatus, InvalidInput, ReqtrackError
+from ..domain.errors import ExitStatus, InvalidInput, Message, ReqtrackError
 from ..domain.vocab import OPEN_STATUSES
 from ..views.text import has_undecodable, visible
 
@@ -70,13 +70,64 @@ def state(ctx: typer.Context) -> State:
 
 
 # -- errors --------------------------------------------------------------------------------------
-def _usage_error_shown_visibly(exc: BaseException) -> None:
+def _usage_error_shown_visibly(exc: BaseException, lang: str = "en") -> None:
     """Typer's own usage errors quote what was typed (`No such command '…'`, `'…' is not a
-    valid integer`): made visible before Typer prints them. The help a bare group prints
-    (`reqtrack`, `reqtrack config`) is reqtrack's own text, kept on its lines."""
+    valid integer`): made visible before Typer prints them, and (`lang`) shown in the chosen
+    language (views/messages/usage.py). The help a bare group prints (`reqtrack`, `reqtrack
+    config`) is reqtrack's own text, kept on its lines."""
     message = getattr(exc, "message", None)
     if isinstance(message, str) and type(exc).__name__ != "NoArgsIsHelpError":
         exc.message = visible(message)  # type: ignore[attr-defined]
+        if lang != "en" and callable(getattr(exc, "format_message", None)):
+            setattr(exc, "show", lambda file=None: _show_usage_error(exc, lang, file))  # noqa: B010 - over the method
+
+
+def _show_usage_error(exc: Any, lang: str, file: Any = None) -> None:
+    """Click's usage error as click shows it (usage line, help hint, the error), in `lang`."""
+    from ..views.messages.usage import error_line, help_hint, usage_line
+
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = help_hint(f"{ctx.command_path} {ctx.help_option_names[0]}", lang) + "\n"
+        typer.echo(f"{usage_line(ctx.get_usage(), lang)}\n{hint}", file=file, err=file is None, color=ctx.color)
+    typer.echo(error_line(exc.format_message(), lang), file=file, err=file is None,
+               color=ctx.color if ctx is not None else None)
+
+
+def _language(ctx: ClickContext | None = None, args: list[str] | None = None) -> str:
+    """The language errors are shown in: the root's --lang (REQTRACK_LANG), or where the command
+    line could not be read yet the `--lang` among `args`; English when it is not one."""
+    from ..domain.vocab import normalise_language
+
+    root = ctx.find_root() if ctx is not None else None
+    given: str | None = None
+    if root is not None:  # the callback made the State; before it (an unknown command) the parsed option
+        given = root.obj.lang_raw if isinstance(root.obj, State) else root.params.get("lang")
+    if given is None:
+        given = os.environ.get("REQTRACK_LANG")
+        for index, arg in enumerate(args or []):
+            if arg == "--":
+                break
+            if arg == "--lang" and index + 1 < len(args or []):
+                given = (args or [])[index + 1]
+            elif arg.startswith("--lang="):
+                given = arg.partition("=")[2]
+    try:
+        return normalise_language(given)
+    except InvalidInput:
+        return "en"
+
+
+def error_text(exc: ReqtrackError | Message | str, ctx: ClickContext | None = None) -> str:
+    """An error (or a note) in the language of the command line, its times in the database's zone
+    (once the command has read it)."""
+    from ..views.messages import render
+
+    root = ctx.find_root().obj if ctx is not None else None
+    opened = root.opened if isinstance(root, State) else None
+    return render(exc, _language(ctx), opened.zone if opened is not None else None)
 
 
 class ReqtrackGroup(TyperGroup):
@@ -86,10 +137,11 @@ class ReqtrackGroup(TyperGroup):
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if ctx.parent is None:
             _refuse_undecodable(ctx, args)
+        given = list(args)  # the parser consumes `args`
         try:
             return super().parse_args(ctx, args)
         except Exception as exc:
-            _usage_error_shown_visibly(exc)
+            _usage_error_shown_visibly(exc, _language(None, given))
             raise
 
     def invoke(self, ctx: ClickContext) -> Any:
@@ -104,10 +156,10 @@ class ReqtrackGroup(TyperGroup):
         except ReqtrackError as exc:
             if os.environ.get(DEBUG_ENV) == "1":
                 raise
-            say(f"reqtrack: {exc}", err=True, lines=True)  # an import's problems: one line each
+            say(f"reqtrack: {error_text(exc, ctx)}", err=True, lines=True)  # an import's problems: one line each
             ctx.exit(int(exc.exit_code))
         except KeyboardInterrupt:
-            typer.echo("reqtrack: interrupted; nothing half-written was kept", err=True)
+            typer.echo(f"reqtrack: {error_text(Message('interrupted; nothing half-written was kept'), ctx)}", err=True)
             ctx.exit(ExitStatus.INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (`| head`): not an error. Point stdout at /dev/null so that
@@ -118,28 +170,29 @@ class ReqtrackGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             # Typer's (or click's) own exits and usage errors carry their exit codes: let them through.
             if type(exc).__module__.split(".")[0] in ("typer", "click") or os.environ.get(DEBUG_ENV) == "1":
-                _usage_error_shown_visibly(exc)
+                _usage_error_shown_visibly(exc, _language(ctx))
                 raise
-            say(
-                f"reqtrack: internal error ({type(exc).__name__}: {exc}); please report it "
-                f"(run again with {DEBUG_ENV}=1 for the traceback)",
-                err=True,
-            )
+            internal = Message("internal error ({kind}: {detail}); please report it (run again with {variable}=1 for the "
+                               "traceback)", kind=type(exc).__name__, detail=str(exc), variable=DEBUG_ENV)
+            say(f"reqtrack: {error_text(internal, ctx)}", err=True)
             ctx.exit(ExitStatus.INTERNAL)
 
 
 def _refuse_undecodable(ctx: ClickContext, args: list[str]) -> None:
     """Bytes that are not text in the locale's encoding (UTF-8) reach Python as lone surrogates,
     which no database can store: refuse them before anything runs (exit 2), naming where."""
-    problem = next((f"argument {index} ({visible(arg)})" for index, arg in enumerate(args, start=1)
-                    if has_undecodable(arg)), None)
+    problem = next((Message("argument {index} ({text})", index=index, text=visible(arg))
+                    for index, arg in enumerate(args, start=1) if has_undecodable(arg)), None)
     if problem is None:
-        problem = next((f"the environment variable {name} ({visible(os.environ[name])})"
+        problem = next((Message("the environment variable {name} ({text})", name=name, text=visible(os.environ[name]))
                         for name in ("REQTRACK_USER", "REQTRACK_LANG", "REQTRACK_NOW")
                         if has_undecodable(os.environ.get(name, ""))), None)
     if problem is not None:
-        typer.echo(f"reqtrack: {problem} is not valid UTF-8 text; check the encoding of the terminal or "
-                   "script that passed it (<0xFF> marks a byte that is not UTF-8)", err=True)
+        sentence = Message("{problem} is not valid UTF-8 text; check the encoding of the terminal or script that passed "
+                           "it (<0xFF> marks a byte that is not UTF-8)", problem=problem)
+        from ..views.messages import render
+
+        typer.echo(f"reqtrack: {render(sentence, _language(None, args))}", err=True)
         ctx.exit(ExitStatus.BAD_INPUT)
 
 
@@ -172,9 +225,11 @@ def read_stdin_text(what: str) -> str:
     try:
         return str(data.decode(encoding))
     except UnicodeDecodeError as exc:
-        name = "UTF-8" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else f"{encoding} (the locale's encoding)"
-        raise InvalidInput(f"{what} on stdin is not valid {name} text (byte 0x{data[exc.start]:02X} at offset "
-                           f"{exc.start}); save it as {name} and try again") from None
+        utf8 = encoding.replace("_", "-").lower() in ("utf-8", "utf8")
+        name = "UTF-8" if utf8 else Message("{encoding} (the locale's encoding)", encoding=encoding)
+        raise InvalidInput("{what} on stdin is not valid {name} text (byte 0x{byte:02X} at offset {offset}); save it as "
+                           "{name} and try again", what=Message(what), name=name, byte=data[exc.start],
+                           offset=exc.start) from None
 
 
 # -- options several commands take ---------------------------------------------------------------

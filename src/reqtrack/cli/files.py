@@ -20,6 +20,7 @@ from .common import (
     UntilFilter,
     VocabularyHelp,
     area,
+    error_text,
     say,
     state,
 )
@@ -82,7 +83,7 @@ def import_(
     lang = st.lang
     result = imports.import_file(st.ctx, file, dry_run=dry_run)
     for warning in result.warnings:
-        say("reqtrack: " + label("import.note", lang, warning=warning), err=True)
+        say("reqtrack: " + label("import.note", lang, warning=error_text(warning, ctx)), err=True)
     said = label("import.dry" if dry_run else "import.done", lang, file=result.path.name, rows=result.rows, created=result.created,
                  updated=result.updated, unchanged=result.unchanged, **plural(result.rows))
     if result.matched_without_id:

@@ -130,13 +130,13 @@ def _read_template(file: str) -> str:
         return read_stdin_text("the template")
     path = Path(file).expanduser()
     if not path.is_file():
-        raise InvalidInput(f"template file {file} does not exist or is not a file")
+        raise InvalidInput("template file {file} does not exist or is not a file", file=file)
     data = path.read_bytes()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"template file {file} is not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start}); "
-                           "save it as UTF-8 and try again") from None
+        raise InvalidInput("template file {file} is not UTF-8 text (byte 0x{byte:02X} at offset {offset}); save it as "
+                           "UTF-8 and try again", file=file, byte=data[exc.start], offset=exc.start) from None
 
 
 @template_app.command("set")
@@ -157,7 +157,8 @@ def template_set(
     try:
         set_template(state(ctx).ctx, kind, language, text, check=check_template)
     except InvalidInput as exc:
-        raise InvalidInput(f"{file}: {exc}; the {kind} template ({language}) was not changed") from None
+        raise InvalidInput("{file}: {problem}; the {kind} template ({lang}) was not changed", file=file, problem=exc,
+                           kind=kind, lang=language) from None
     say(_template_line("template.set", kind, language, state(ctx).lang, file=file))
 
 

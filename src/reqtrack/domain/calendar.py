@@ -36,7 +36,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Listed, Message
 
 DAY_US = 86_400 * 1_000_000  # one working day on the wall-clock scale, in microseconds
 _ONE_DAY = timedelta(days=1)
@@ -50,7 +50,7 @@ def load_zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInput(
-            f"unknown time zone {name!r}; use an IANA name such as Asia/Shanghai, Asia/Taipei or America/New_York"
+            "unknown time zone {name!r}; use an IANA name such as Asia/Shanghai, Asia/Taipei or America/New_York", name=name
         ) from None
 
 
@@ -68,7 +68,7 @@ def normalise_country(code: str, subdivision: str | None = None) -> tuple[str, s
     known = supported_countries()
     if country not in known:
         raise InvalidInput(
-            f"unknown country code {code!r} for public holidays; use an ISO 3166 code such as CN, TW, HK or US"
+            "unknown country code {code!r} for public holidays; use an ISO 3166 code such as CN, TW, HK or US", code=code
         )
     if subdivision is None or not subdivision.strip():
         return country, None
@@ -76,8 +76,9 @@ def normalise_country(code: str, subdivision: str | None = None) -> tuple[str, s
     for name in known[country]:
         if name.upper() == wanted:
             return country, name
-    choices = ", ".join(known[country][:20]) or "none"
-    raise InvalidInput(f"{subdivision!r} is not a subdivision of {country} that the holidays package knows (known: {choices})")
+    choices = Listed.of(known[country][:20], ", ", empty=Message("none"))
+    raise InvalidInput("{subdivision!r} is not a subdivision of {country} that the holidays package knows (known: {choices})",
+                       subdivision=subdivision, country=country, choices=choices)
 
 
 def holidays_version() -> str:
@@ -369,7 +370,7 @@ def _position_us(lt: datetime) -> int:
     return ((lt.hour * 60 + lt.minute) * 60 + lt.second) * 1_000_000 + lt.microsecond
 
 
-def parse_date_list(text: str, what: str = "date list") -> tuple[date, ...]:
+def parse_date_list(text: str, what: str | Message = "date list") -> tuple[date, ...]:
     """`2025-01-01, 2025-01-02` → sorted unique dates; InvalidInput for anything else."""
     days: set[date] = set()
     for part in text.replace(";", ",").replace(" ", ",").split(","):
@@ -379,5 +380,6 @@ def parse_date_list(text: str, what: str = "date list") -> tuple[date, ...]:
         try:
             days.add(date.fromisoformat(part))
         except ValueError:
-            raise InvalidInput(f"{what}: {part!r} is not a date; write YYYY-MM-DD, separated by commas") from None
+            raise InvalidInput("{what}: {part!r} is not a date; write YYYY-MM-DD, separated by commas", what=what,
+                               part=part) from None
     return tuple(sorted(days))

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidInput, TransitionRefused
+from .errors import InvalidInput, Listed, Message, Moment, TransitionRefused
 from .record import HistoryEntry, Request, priority_from_score, priority_score
 from .timeparse import end_of_day
-from .vocab import NOTICE_KIND, OPEN_STATUSES, STATUS
+from .vocab import NOTICE_KIND, OPEN_STATUSES, STATUS, Term
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -59,58 +59,57 @@ FIRST_ACTIONS = ("new", "import")
 RESPONSE_ACTIONS = frozenset({"classify", "reassess", "assign", "progress", "complete", "verify", "cancel", "notice"})
 
 
-def _hint(command: str, request: Request) -> str:
+def _hint(command: str, request: Request) -> Message:
     """What to do instead, for a command that the current status refuses."""
     rid, status = request.id, request.status
     if status == "cancelled":
-        return "a cancelled request is final; register it again with `reqtrack new` if the need is back"
+        return Message("a cancelled request is final; register it again with `reqtrack new` if the need is back")
     if status == "closed" and command not in ("reopen", "rate"):
-        return f"a closed request is read-only; reopen it first with `reqtrack reopen {rid} --reason ...`"
+        return Message("a closed request is read-only; reopen it first with `reqtrack reopen {rid} --reason ...`", rid=rid)
     if status == "done" and command in ("classify", "assign", "progress", "progress --done", "cancel"):
-        return f"its work is verified; reopen it with `reqtrack reopen {rid} --reason ...` if more is needed"
+        return Message("its work is verified; reopen it with `reqtrack reopen {rid} --reason ...` if more is needed",
+                       rid=rid)
     if command == "progress --done" and status == "pending":
-        return f"assign it first with `reqtrack assign {rid} --owner NAME`"
+        return Message("assign it first with `reqtrack assign {rid} --owner NAME`", rid=rid)
     if command in ("verify --pass", "verify --fail"):
         if status == "pending":
-            return f"assign it (`reqtrack assign {rid} --owner NAME`) and report the work done first"
+            return Message("assign it (`reqtrack assign {rid} --owner NAME`) and report the work done first", rid=rid)
         if status == "in-progress":
-            return f"report the work done first with `reqtrack progress {rid} NOTE --done`"
+            return Message("report the work done first with `reqtrack progress {rid} NOTE --done`", rid=rid)
     if command == "close":
         if status == "verifying":
-            return f"verify it first with `reqtrack verify {rid} --pass`"
+            return Message("verify it first with `reqtrack verify {rid} --pass`", rid=rid)
         if status in ("pending", "in-progress"):
-            return f"finish and verify it first, or cancel it with `reqtrack cancel {rid} --reason ...`"
+            return Message("finish and verify it first, or cancel it with `reqtrack cancel {rid} --reason ...`", rid=rid)
     if command == "reopen":
-        return "it is still open; record what happens with `reqtrack progress` instead"
+        return Message("it is still open; record what happens with `reqtrack progress` instead")
     if command == "rate":
-        return f"satisfaction is recorded when the work is verified: `reqtrack verify {rid} --pass --satisfaction S`"
+        return Message("satisfaction is recorded when the work is verified: "
+                       "`reqtrack verify {rid} --pass --satisfaction S`", rid=rid)
     if status == "verifying" and command in ("classify", "assign", "progress"):
-        return f"it is waiting for verification: `reqtrack verify {rid} --pass` or `--fail --note ...`"
-    allowed = ", ".join(sorted(TRANSITIONS[command].allowed_from))
-    return f"`{command}` applies to requests that are {allowed}"
+        return Message("it is waiting for verification: `reqtrack verify {rid} --pass` or `--fail --note ...`", rid=rid)
+    allowed = Listed.of(Term(STATUS, key) for key in sorted(TRANSITIONS[command].allowed_from))
+    return Message("`{command}` applies to requests that are {allowed}", command=command, allowed=allowed)
 
 
 def check_transition(command: str, request: Request) -> Transition:
     """The transition of `command`, or TransitionRefused naming the status and what to do instead."""
     transition = TRANSITIONS[command]
     if request.status not in transition.allowed_from:
-        raise TransitionRefused(
-            f"request {request.id} is {STATUS.label(request.status)} ({request.status}), so `{command}` "
-            f"cannot run; {_hint(command, request)}"
-        )
+        raise TransitionRefused("request {rid} is {status}, so `{command}` cannot run; {hint}", rid=request.id,
+                                status=Term(STATUS, request.status, "keyed"), command=command,
+                                hint=_hint(command, request))
     return transition
 
 
 def check_time(request: Request, at: datetime, now: datetime) -> None:
     """Refuse a time in the future or before the request's latest event."""
     if at > now:
-        raise InvalidInput(f"--at {at.isoformat(timespec='minutes')} is in the future")
+        raise InvalidInput("--at {at} is in the future", at=Moment(at))
     latest = request.latest_event_at
     if latest is not None and at < latest:
-        raise InvalidInput(
-            f"--at {at.isoformat(timespec='minutes')} is before the latest event of request {request.id} "
-            f"({latest.isoformat(timespec='minutes')}); history is kept in order"
-        )
+        raise InvalidInput("--at {at} is before the latest event of request {rid} ({latest}); history is kept in order",
+                           at=Moment(at), rid=request.id, latest=Moment(latest))
 
 
 def _jsonable(value: Any) -> Any:
@@ -143,18 +142,18 @@ def _begin(command: str, request: Request, at: datetime, now: datetime) -> Trans
     return transition
 
 
-def _require(text: str | None, what: str) -> str:
+def _require(text: str | None, what: str | Message) -> str:
     if text is None or not text.strip():
-        raise InvalidInput(f"{what} is required")
+        raise InvalidInput("{what} is required", what=what)
     return text
 
 
 def register(request: Request, actor: str, now: datetime, note: str | None = None) -> HistoryEntry:
     """Record a new request (status pending) with its first history entry."""
     _require(request.customer, "--customer")
-    _require(request.description, "the description")
+    _require(request.description, Message("the description"))
     if request.submitted_at > now:
-        raise InvalidInput(f"--at {request.submitted_at.isoformat(timespec='minutes')} is in the future")
+        raise InvalidInput("--at {at} is in the future", at=Moment(request.submitted_at))
     request.status = "pending"
     fields = {k: v for k, v in (("customer", request.customer), ("source", request.source),
                                 ("type", request.type), ("priority", request.priority)) if v}
@@ -223,9 +222,8 @@ def assign(
     _begin("assign", request, at, now)
     _require(owner, "--owner")
     if request.priority is None:
-        raise InvalidInput(
-            f"request {request.id} has no priority yet; set one first with `reqtrack classify {request.id} --priority P`"
-        )
+        raise InvalidInput("request {rid} has no priority yet; set one first with `reqtrack classify {rid} --priority P`",
+                           rid=request.id)
     if due is not None and due < request.submitted_at:
         raise InvalidInput("--due is before the request was submitted")
     changes: dict[str, list[Any]] = {}
@@ -247,7 +245,7 @@ def progress(
     """Append a progress note; `done` reports the work finished, `waiting` pauses for the customer."""
     if done and waiting:
         raise InvalidInput("--done and --waiting exclude each other")
-    _require(note, "the progress note")
+    _require(note, Message("the progress note"))
     changes: dict[str, list[Any]] = {}
     if done:
         _begin("progress --done", request, at, now)
@@ -348,14 +346,15 @@ def edit(request: Request, at: datetime, now: datetime, actor: str, fields: dict
     submitted = fields.get("submitted_at")
     if submitted is not None:
         if submitted > now:
-            raise InvalidInput(f"--submitted-at {submitted.isoformat(timespec='minutes')} is in the future")
+            raise InvalidInput("--submitted-at {at} is in the future", at=Moment(submitted))
         first = min((e.at for e in request.history if e.action != "import" and not repair), default=None)
         if first is not None and submitted > first:
-            raise InvalidInput(f"--submitted-at {submitted.isoformat(timespec='minutes')} is after the request's first "
-                               f"history entry ({first.isoformat(timespec='minutes')}); a request is submitted first")
+            raise InvalidInput("--submitted-at {at} is after the request's first history entry ({first}); a request is "
+                               "submitted first", at=Moment(submitted), first=Moment(first))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InvalidInput(f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE_FIELDS)}")
+        raise InvalidInput("cannot edit {fields}; editable: {editable}", fields=", ".join(sorted(unknown)),
+                           editable=", ".join(EDITABLE_FIELDS))
     given = {k: v for k, v in fields.items() if v is not None}
     if not given:
         raise InvalidInput("edit needs at least one field to change, e.g. --description or --customer")
@@ -366,7 +365,7 @@ def edit(request: Request, at: datetime, now: datetime, actor: str, fields: dict
     for name, value in given.items():
         _set(request, changes, name, value)
     if not changes:
-        raise InvalidInput(f"nothing changes: request {request.id} already has these values")
+        raise InvalidInput("nothing changes: request {rid} already has these values", rid=request.id)
     return _append(request, at, "edit", actor, changes, note)
 
 
@@ -414,14 +413,14 @@ def notice(request: Request, at: datetime, now: datetime, actor: str, kind: str,
     the first one answers the response clock.
     """
     if kind not in NOTICE_KIND.keys:
-        raise InvalidInput(f"unknown notice kind {kind!r}; use one of {', '.join(NOTICE_KIND.keys)}")
+        raise InvalidInput("unknown notice kind {kind!r}; use one of {kinds}", kind=kind, kinds=", ".join(NOTICE_KIND.keys))
     channel = (channel or "").strip() or "email"
     if len(channel) > NOTICE_CHANNEL_MAX or any(not ch.isprintable() for ch in channel):
-        raise InvalidInput(f"--via must be a channel name of at most {NOTICE_CHANNEL_MAX} printable characters on "
-                           f"one line (email, phone, wechat, …), not {channel[:60]!r}")
+        raise InvalidInput("--via must be a channel name of at most {most} printable characters on one line (email, "
+                           "phone, wechat, …), not {channel!r}", most=NOTICE_CHANNEL_MAX, channel=channel[:60])
     if at < request.submitted_at:
-        raise InvalidInput(f"--at {at.isoformat(timespec='minutes')} is before request {request.id} was submitted "
-                           f"({request.submitted_at.isoformat(timespec='minutes')})")
+        raise InvalidInput("--at {at} is before request {rid} was submitted ({submitted})", at=Moment(at), rid=request.id,
+                           submitted=Moment(request.submitted_at))
     _begin("notice", request, at, now)
     changes: dict[str, list[Any]] = {"kind": [None, kind], "channel": [None, channel]}
     return _append(request, at, "notice", actor, changes, notice_note(kind, channel, note))

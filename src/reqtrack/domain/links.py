@@ -23,6 +23,7 @@ from typing import Any
 from .errors import InvalidInput
 from .lifecycle import check_time
 from .record import HistoryEntry, Link, Request
+from .vocab import LINK_KIND, STATUS, Term
 
 KINDS = ("related", "duplicate", "recurrence", "depends-on")
 DIRECTIONS = ("out", "in")
@@ -39,11 +40,9 @@ def link_from_json(value: Any) -> Link | None:
 
 def parse_kind(text: str | None) -> str:
     """The kind of a `--as` value (its key, or a label of the vocabulary), or InvalidInput."""
-    from .vocab import LINK_KIND
-
     kind = LINK_KIND.parse(text)
     if kind is None:
-        raise InvalidInput(f"--as is required: one of {', '.join(KINDS)}")
+        raise InvalidInput("--as is required: one of {kinds}", kinds=", ".join(KINDS))
     return kind
 
 
@@ -82,20 +81,24 @@ def check_link(request: Request, other: Request, kind: str,
     link being replaced between these two is not followed).
     """
     if kind not in KINDS:
-        raise InvalidInput(f"unknown link kind {kind!r}; use one of {', '.join(KINDS)}")
+        raise InvalidInput("unknown link kind {kind!r}; use one of {kinds}", kind=kind, kinds=", ".join(KINDS))
     if request.id == other.id:
-        raise InvalidInput(f"a request cannot be linked to itself ({request.id})")
+        raise InvalidInput("a request cannot be linked to itself ({rid})", rid=request.id)
     if kind == "recurrence" and not completed_by(other, request.submitted_at):
         raise InvalidInput(
-            f"{request.id} cannot be a recurrence of {other.id}: a recurrence is the same problem again after the "
-            f"work was completed, and {other.id} had not been completed when {request.id} was submitted "
-            f"(it is {other.status}); link it as related or duplicate instead")
+            "{rid} cannot be a recurrence of {other}: a recurrence is the same problem again after the work was "
+            "completed, and {other} had not been completed when {rid} was submitted (it is {status}); link it as "
+            "related or duplicate instead", rid=request.id, other=other.id, status=Term(STATUS, other.status))
     if kind in ACYCLIC_KINDS:
         path = _path(other.id, request.id, kind, follow, skip=(request.id, other.id))
         if path is not None:
-            chain = " → ".join([request.id, *path])
-            raise InvalidInput(f"linking {request.id} as {kind} of {other.id} would make a {kind} cycle ({chain}); "
-                               f"unlink one of them first")
+            raise InvalidInput("linking {rid} as {kind} of {other} would make a {kind} cycle ({chain}); unlink one of "
+                               "them first", rid=request.id, kind=_kind(kind), other=other.id,
+                               chain=" → ".join([request.id, *path]))
+
+
+def _kind(kind: str) -> Term:
+    return Term(LINK_KIND, kind)
 
 
 def _path(start: str, goal: str, kind: str, follow: Callable[[str, str], Iterable[str]],
@@ -146,10 +149,12 @@ def link(request: Request, other: Request, kind: str, at: datetime, now: datetim
     mine, theirs = between(request, other.id), between(other, request.id)
     wanted = Link(other.id, kind, "out")
     if mine == wanted or (kind == "related" and mine is not None and mine.kind == "related"):
-        raise InvalidInput(f"nothing changes: {request.id} is already linked to {other.id} as {kind}")
+        raise InvalidInput("nothing changes: {rid} is already linked to {other} as {kind}", rid=request.id,
+                           other=other.id, kind=_kind(kind))
     if kind in ACYCLIC_KINDS and mine == Link(other.id, kind, "in"):
-        raise InvalidInput(f"linking {request.id} as {kind} of {other.id} would make a {kind} cycle: {other.id} is "
-                           f"already linked as {kind} of {request.id}; unlink them first to turn it round")
+        raise InvalidInput("linking {rid} as {kind} of {other} would make a {kind} cycle: {other} is already linked as "
+                           "{kind} of {rid}; unlink them first to turn it round", rid=request.id, kind=_kind(kind),
+                           other=other.id)
     return (_record(request, at, actor, "link", mine, wanted, note),
             _record(other, at, actor, "link", theirs, Link(request.id, kind, "in"), note))
 
@@ -159,7 +164,8 @@ def unlink(request: Request, other: Request, at: datetime, now: datetime, actor:
     """Remove the link between the two (whichever way it goes): one `unlink` entry on each."""
     mine, theirs = between(request, other.id), between(other, request.id)
     if mine is None or theirs is None:
-        raise InvalidInput(f"{request.id} and {other.id} are not linked; `reqtrack show {request.id}` lists its links")
+        raise InvalidInput("{rid} and {other} are not linked; `reqtrack show {rid}` lists its links", rid=request.id,
+                           other=other.id)
     check_time(request, at, now)
     check_time(other, at, now)
     return (_record(request, at, actor, "unlink", mine, None, note),

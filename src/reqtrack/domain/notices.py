@@ -27,7 +27,7 @@ _NOTE = re.compile(r"(" + "|".join(KINDS) + r") via ([^\n]+?)(?: — .*)?", re.D
 def check_kind(kind: str) -> str:
     """`kind` when it is a notice kind, else InvalidInput listing the kinds."""
     if kind not in KINDS:
-        raise InvalidInput(f"unknown notice kind {kind!r}; use one of {', '.join(KINDS)}")
+        raise InvalidInput("unknown notice kind {kind!r}; use one of {kinds}", kind=kind, kinds=", ".join(KINDS))
     return kind
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .addresses import parse_mailbox
-from .errors import InvalidInput
+from .errors import InvalidInput, Message
 
 NAME_MAX = 100  # characters of a name or a department
 
@@ -22,12 +22,13 @@ class Person:
     department: str | None = None
 
 
-def _one_line(value: str, what: str) -> str:
+def _one_line(value: str, what: str | Message) -> str:
     text = value.strip()
     if not text:
-        raise InvalidInput(f"{what} may not be empty")
+        raise InvalidInput("{what} may not be empty", what=what)
     if len(text) > NAME_MAX or any(not ch.isprintable() for ch in text):
-        raise InvalidInput(f"{what} must be at most {NAME_MAX} printable characters on one line, not {text[:60]!r}")
+        raise InvalidInput("{what} must be at most {most} printable characters on one line, not {text!r}", what=what,
+                           most=NAME_MAX, text=text[:60])
     return text
 
 
@@ -38,7 +39,7 @@ def person(name: str, email: str | None = None, department: str | None = None) -
     if email is not None and email.strip():
         checked_email = email.strip()
         if parse_mailbox(checked_email) is None:
-            raise InvalidInput(f"--email {checked_email!r} is not an e-mail address (name@example.com, or "
-                               "Name <name@example.com>)")
+            raise InvalidInput("--email {email!r} is not an e-mail address (name@example.com, or Name <name@example.com>)",
+                               email=checked_email)
     dept = _one_line(department, "--dept") if department is not None and department.strip() else None
-    return Person(_one_line(name, "the name"), checked_email, dept)
+    return Person(_one_line(name, Message("the name")), checked_email, dept)

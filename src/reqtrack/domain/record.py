@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Listed, Message
 from .vocab import OPEN_STATUSES
 
 ID_PATTERN = re.compile(r"^(\d{6})-(\d{3,})$")
@@ -20,7 +20,8 @@ ID_PATTERN = re.compile(r"^(\d{6})-(\d{3,})$")
 # day either side so that any zone's 1900-01-01 00:00 and 2999-12-31 23:59 fit.
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2999
-TIME_RANGE_TEXT = f"reqtrack keeps times from {EARLIEST_YEAR}-01-01 to {LATEST_YEAR}-12-31"
+TIME_RANGE = Message("reqtrack keeps times from {first}-01-01 to {last}-12-31", first=EARLIEST_YEAR, last=LATEST_YEAR)
+TIME_RANGE_TEXT = str(TIME_RANGE)  # in English
 
 
 def year_in_range(year: int) -> bool:
@@ -141,10 +142,11 @@ def validate_scores(scores: dict[str, int | None]) -> dict[str, int] | None:
         return None
     missing = [name for name in SCORE_NAMES if name not in given]
     if missing:
-        raise InvalidInput(f"scores come as a set of four: give --{' --'.join(missing)} too (1-10 each)")
+        raise InvalidInput("scores come as a set of four: give {missing} too (1-10 each)",
+                           missing=Listed.of((f"--{name}" for name in missing), " "))
     for name, value in given.items():
         if not 1 <= int(value) <= 10:
-            raise InvalidInput(f"--{name} must be between 1 and 10, not {value}")
+            raise InvalidInput("--{name} must be between 1 and 10, not {value}", name=name, value=value)
     return {name: int(given[name]) for name in SCORE_NAMES}
 
 

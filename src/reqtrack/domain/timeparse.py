@@ -21,7 +21,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
-from .record import EARLIEST_YEAR, LATEST_YEAR, TIME_RANGE_TEXT, year_in_range
+from .record import EARLIEST_YEAR, LATEST_YEAR, TIME_RANGE, year_in_range
 
 Role = Literal["start", "end"]
 RELATIVE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)\s*(wd|m|min|h|d|w)$", re.IGNORECASE)
@@ -70,7 +70,7 @@ def parse_time(
 
 
 def _out_of_range(raw: str) -> InvalidInput:
-    return InvalidInput(f"{raw!r} is out of range: {TIME_RANGE_TEXT}")
+    return InvalidInput("{raw!r} is out of range: {range}", raw=raw, range=TIME_RANGE)
 
 
 def _within_range(raw: str, at: datetime, tz: ZoneInfo) -> datetime:
@@ -104,7 +104,7 @@ def _parse_time(raw: str, now: datetime, tz: ZoneInfo, role: Role, add_working_d
             raise _out_of_range(raw)  # past the range's end before any arithmetic (a working day is a day or more)
         if unit == "wd":
             if add_working_days is None or sign < 0 or amount != int(amount):
-                raise InvalidInput(f"{raw!r}: working days count forward in whole days, e.g. +2wd")
+                raise InvalidInput("{raw!r}: working days count forward in whole days, e.g. +2wd", raw=raw)
             return ParsedTime(add_working_days(local_now, int(amount)), False)
         if unit in ("d", "w") and amount == int(amount):
             # Whole days keep the clock time, like "+2wd" does.
@@ -117,12 +117,12 @@ def _parse_time(raw: str, now: datetime, tz: ZoneInfo, role: Role, add_working_d
                 *map(int, digits.split("-"))
             )
         except ValueError:
-            raise InvalidInput(f"{raw!r} is not a valid date") from None
+            raise InvalidInput("{raw!r} is not a valid date", raw=raw) from None
         return _date_meaning(day, tz, role)
     parsed = _parse_datetime_text(raw)
     if parsed is None:
         raise InvalidInput(
-            f"cannot read {raw!r} as a time; use e.g. 2024-05-01, '2024-05-01 14:30', ISO 8601, today, +3d or +2wd"
+            "cannot read {raw!r} as a time; use e.g. 2024-05-01, '2024-05-01 14:30', ISO 8601, today, +3d or +2wd", raw=raw
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
@@ -182,13 +182,13 @@ def parse_duration(text: str) -> Duration:
     """Read `1d`, `36h`, `30m`, `1w` or `2wd`."""
     match = DURATION.match(text.strip().lower())
     if not match:
-        raise InvalidInput(f"cannot read {text!r} as a duration; use e.g. 1d, 4h, 30m, 1w or 2wd (working days)")
+        raise InvalidInput("cannot read {text!r} as a duration; use e.g. 1d, 4h, 30m, 1w or 2wd (working days)", text=text)
     amount, unit = float(match.group(1)), match.group(2)
     if unit == "wd" and amount != int(amount):
-        raise InvalidInput(f"{text!r}: working days are whole days")
+        raise InvalidInput("{text!r}: working days are whole days", text=text)
     if amount * UNIT_SECONDS.get(unit, 86400) > MAX_WINDOW_DAYS * 86400:
-        raise InvalidInput(f"{text.strip()!r} is too long a window: durations go up to {MAX_WINDOW_DAYS}d "
-                           f"(100 years; working days count as days here)")
+        raise InvalidInput("{text!r} is too long a window: durations go up to {most}d (100 years; working days count as "
+                           "days here)", text=text.strip(), most=MAX_WINDOW_DAYS)
     return Duration(amount, "m" if unit == "min" else unit)
 
 

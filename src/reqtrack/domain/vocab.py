@@ -9,8 +9,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from typing import Literal
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Message, Rendering
 
 LANGUAGES = ("en", "zh-CN", "zh-TW")  # the order of every (en, zh-CN, zh-TW) label tuple
 DEFAULT_LANGUAGE = "en"
@@ -27,7 +28,7 @@ def normalise_language(lang: str | None) -> str:
     aliases = {"zh": "zh-CN", "zh-hans": "zh-CN", "zh-hant": "zh-TW", "zh-hk": "zh-TW", "cn": "zh-CN", "tw": "zh-TW"}
     if folded in aliases:
         return aliases[folded]
-    raise InvalidInput(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    raise InvalidInput("unknown language {lang!r}; use one of {languages}", lang=lang, languages=", ".join(LANGUAGES))
 
 
 def fold(text: str) -> str:
@@ -39,25 +40,12 @@ def fold(text: str) -> str:
 # The vocabularies a team may extend per database (SPEC §10); the others stay fixed.
 CONFIGURABLE = ("source", "type")
 
-_REFUSED = {
-    "en": "invalid {field} {value!r}; use one of {choices}",
-    "zh-CN": "无效的{field}「{value}」；可用：{choices}",
-    "zh-TW": "無效的{field}「{value}」；可用：{choices}",
-}
-_RETIRED = {
-    "en": "{field} {key} ({label}) is retired: records that have it keep it, new ones cannot take it; "
-          "use one of {choices}, or `reqtrack vocab restore {field_key} {key}`",
-    "zh-CN": "{field}「{label}」（{key}）已停用：已有记录保留，新记录不可再用；可用：{choices}；"
-             "或用 `reqtrack vocab restore {field_key} {key}` 恢复",
-    "zh-TW": "{field}「{label}」（{key}）已停用：已有記錄保留，新記錄不可再用；可用：{choices}；"
-             "或用 `reqtrack vocab restore {field_key} {key}` 恢復",
-}
-_HINT = {
-    "en": "; `reqtrack vocab show {field}` lists every label and alias, `reqtrack vocab add {field} KEY …` adds one",
-    "zh-CN": "；`reqtrack vocab show {field}` 列出全部名称与别名，`reqtrack vocab add {field} KEY …` 可新增",
-    "zh-TW": "；`reqtrack vocab show {field}` 列出全部名稱與別名，`reqtrack vocab add {field} KEY …` 可新增",
-}
-_DID_YOU_MEAN = {"en": " (did you mean {label}?)", "zh-CN": "（是否指「{label}」？）", "zh-TW": "（是否指「{label}」？）"}
+# The sentences of a refused value (domain.errors Message templates; views/messages translates them).
+REFUSED = "invalid {field} {value!r}; use one of {choices}{guess}{hint}"
+RETIRED = ("{field} {key} ({label}) is retired: records that have it keep it, new ones cannot take it; "
+           "use one of {choices}, or `reqtrack vocab restore {field_key} {key}`")
+HINT = "; `reqtrack vocab show {field}` lists every label and alias, `reqtrack vocab add {field} KEY …` adds one"
+DID_YOU_MEAN = " (did you mean {choice}?)"
 
 
 @dataclass(frozen=True)
@@ -109,9 +97,12 @@ class Vocabulary:
         return self._names.get(fold(value))
 
     def choice(self, key: str, lang: str = DEFAULT_LANGUAGE) -> str:
-        """One entry as an error names it: `feature (New feature, 新功能开发)`, `新功能开发 (feature)`."""
+        """One entry as an error names it: `feature (New feature, 新功能开发)`, `新功能开发 (feature)`;
+        an entry of a fixed vocabulary in Chinese by its label alone (`高`)."""
         if lang == "en":
             return f"{key} ({self.labels[key][0]}, {self.labels[key][1]})"
+        if self.field not in CONFIGURABLE:
+            return self.label(key, lang)
         return f"{self.label(key, lang)} ({key})"
 
     def choices(self, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -121,24 +112,23 @@ class Vocabulary:
             return ", ".join(keys) + " (or its Chinese label)"
         return (", " if lang == "en" else "、").join(self.choice(k, lang) for k in keys)
 
-    def parse(self, value: str | None, lang: str = DEFAULT_LANGUAGE, *, new_use: bool = True) -> str | None:
+    def parse(self, value: str | None, *, new_use: bool = True) -> str | None:
         """The key for `value` (its key, a label or an alias); None stays None; an unknown value is
-        refused naming the accepted labels in `lang`, and so is a retired one when `new_use` (a new
-        or changed record; filters read retired keys too)."""
+        refused naming the accepted labels (in the language the error is shown in), and so is a
+        retired one when `new_use` (a new or changed record; filters read retired keys too)."""
         if value is None:
             return None
-        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         key = self.lookup(value)
-        shown = column_label(self.field, lang) if lang != "en" else self.field
         if key is None:
-            text = _REFUSED[lang].format(field=shown, value=value.strip(), choices=self.choices(lang))
-            raise InvalidInput(text + self._guess(value, lang) + self._hint(lang))
+            hint = Message(HINT, field=self.field) if self.field in CONFIGURABLE else ""
+            raise InvalidInput(REFUSED, field=FieldName(self.field), value=value.strip(), choices=Choices(self),
+                               guess=self._guess(value), hint=hint)
         if new_use and key in self.retired:
-            raise InvalidInput(_RETIRED[lang].format(field=shown, key=key, label=self.label(key, lang),
-                                                     choices=self.choices(lang), field_key=self.field))
+            raise InvalidInput(RETIRED, field=FieldName(self.field), key=key, label=Term(self, key),
+                               choices=Choices(self), field_key=self.field)
         return key
 
-    def _guess(self, value: str, lang: str) -> str:
+    def _guess(self, value: str) -> Message | str:
         """`did you mean` the one active entry whose name contains the input or is contained in it."""
         folded = fold(value)
         if len(folded) < 2:
@@ -147,10 +137,68 @@ class Vocabulary:
                  if key not in self.retired and len(name) >= 2 and (folded in name or name in folded)}
         if len(found) != 1:
             return ""
-        return _DID_YOU_MEAN[lang].format(label=self.choice(found.pop(), lang))
+        return Message(DID_YOU_MEAN, choice=Choice(self, found.pop()))
 
-    def _hint(self, lang: str) -> str:
-        return _HINT[lang].format(field=self.field) if self.field in CONFIGURABLE else ""
+
+# -- vocabulary in messages (domain.errors markers) -----------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    """A vocabulary key in a message: its label in Chinese; in English (`english`) the key, what
+    scripts and options use (`key`), the English label (`label`), or both (`keyed`: `Pending (pending)`)."""
+
+    vocabulary: Vocabulary
+    key: str
+    english: Literal["key", "label", "keyed"] = "key"
+
+    def shown(self, how: Rendering) -> str:
+        label = self.vocabulary.label(self.key, how.lang)
+        if not how.english or self.english == "label":
+            return label
+        return f"{label} ({self.key})" if self.english == "keyed" and label != self.key else self.key
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a vocabulary as an error names it (`Vocabulary.choice`)."""
+
+    vocabulary: Vocabulary
+    key: str
+
+    def shown(self, how: Rendering) -> str:
+        return self.vocabulary.choice(self.key, how.lang)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The entries new records may take, as an error lists them (`Vocabulary.choices`)."""
+
+    vocabulary: Vocabulary
+
+    def shown(self, how: Rendering) -> str:
+        return self.vocabulary.choices(how.lang)
+
+
+# The names of the vocabularies that are no column (the others are named by their column).
+_FIELD_NAMES = {
+    "link kind": ("link kind", "关联类型", "關聯類型"),
+    "notice kind": ("notice kind", "通知类型", "通知類型"),
+    "action": ("action", "操作", "操作"),
+}
+
+
+@dataclass(frozen=True)
+class FieldName:
+    """A field or vocabulary in a message: its key in English (`priority`), its column's header in
+    Chinese (`优先级`)."""
+
+    key: str
+
+    def shown(self, how: Rendering) -> str:
+        if how.english:
+            return self.key
+        if self.key in _FIELD_NAMES:
+            return _FIELD_NAMES[self.key][LANGUAGES.index(how.lang)]
+        return column_label(self.key, how.lang)
 
 
 # Source and type: the built-in entries, what a database without entries of its own has. A

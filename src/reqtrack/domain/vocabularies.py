@@ -18,8 +18,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from .errors import InvalidInput
-from .vocab import CONFIGURABLE, LANGUAGES, SOURCE, TYPE, Vocabulary, fold
+from .errors import InvalidInput, Listed, Message
+from .vocab import CONFIGURABLE, LANGUAGES, SOURCE, TYPE, FieldName, Term, Vocabulary, fold
 
 BUILT_IN: dict[str, Vocabulary] = {"source": SOURCE, "type": TYPE}
 KEY_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -90,7 +90,8 @@ class Vocabularies:
 
     def get(self, field: str) -> Vocabulary:
         if field not in CONFIGURABLE:
-            raise InvalidInput(f"unknown vocabulary {field!r}; the configurable ones are {', '.join(CONFIGURABLE)}")
+            raise InvalidInput("unknown vocabulary {field!r}; the configurable ones are {known}", field=field,
+                               known=", ".join(CONFIGURABLE))
         return self.source if field == "source" else self.type
 
     def label(self, field: str, key: str | None, lang: str) -> str:
@@ -105,7 +106,8 @@ class Vocabularies:
         """The entry one of whose names (key, label, alias; retired ones too) is `name`."""
         key = self.get(field).lookup(name)
         if key is None:
-            raise InvalidInput(f"{field} has no entry {name.strip()!r}; `reqtrack vocab show {field}` lists them")
+            raise InvalidInput("{name} has no entry {entry!r}; `reqtrack vocab show {field}` lists them",
+                               name=FieldName(field), entry=name.strip(), field=field)
         return next(e for e in self._entries[field] if e.key == key)
 
     def is_built_in(self, field: str, key: str) -> bool:
@@ -120,7 +122,7 @@ DEFAULT = Vocabularies()
 
 
 # -- the rules of `vocab add / edit / retire / restore` ------------------------------------------
-def _clean(text: str | None, what: str) -> str | None:
+def _clean(text: str | None, what: Message) -> str | None:
     """A label, alias or department as stored: trimmed, one line, printable, not too long."""
     if text is None:
         return None
@@ -128,18 +130,23 @@ def _clean(text: str | None, what: str) -> str | None:
     if not cleaned:
         return None
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in cleaned):
-        raise InvalidInput(f"{what} {text!r} holds control or unassigned characters; type it plainly")
+        raise InvalidInput("{what} {text!r} holds control or unassigned characters; type it plainly", what=what, text=text)
     if len(cleaned) > MAX_NAME:
-        raise InvalidInput(f"{what} {cleaned[:20]!r}… is longer than {MAX_NAME} characters")
+        raise InvalidInput("{what} {text!r}… is longer than {most} characters", what=what, text=cleaned[:20], most=MAX_NAME)
     return cleaned
+
+
+def _label_of(lang: str) -> Message:
+    return Message("the {lang} label", lang=lang)
 
 
 def check_key(key: str) -> str:
     """A new key: lowercase ASCII words with hyphens (`complaint`, `after-sales`)."""
     text = key.strip()
     if not KEY_PATTERN.fullmatch(text) or len(text) > MAX_KEY:
-        raise InvalidInput(f"key {key!r} is not lowercase ASCII words with hyphens (e.g. complaint, after-sales; "
-                           f"at most {MAX_KEY} characters); labels in any language go in --en, --zh-CN and --zh-TW")
+        raise InvalidInput("key {key!r} is not lowercase ASCII words with hyphens (e.g. complaint, after-sales; at most "
+                           "{most} characters); labels in any language go in --en, --zh-CN and --zh-TW", key=key,
+                           most=MAX_KEY)
     return text
 
 
@@ -151,9 +158,10 @@ def _conflicts(vocabs: Vocabularies, entry: Entry) -> None:
         other = vocab.lookup(name)
         if other is not None and other != entry.key:
             raise InvalidInput(
-                f"{entry.field} {name!r} is already a name of {other} ({vocab.label(other, 'zh-CN')}); "
-                f"each name belongs to one key: choose another, or change {other} first "
-                f"(`reqtrack vocab edit {entry.field} {other} --drop-alias …`)")
+                "{field} {name!r} is already a name of {other} ({label}); each name belongs to one key: choose another, "
+                "or change {other} first (`reqtrack vocab edit {field_key} {other} --drop-alias …`)",
+                field=FieldName(entry.field), name=name, other=other, label=Term(vocab, other, "label"),
+                field_key=entry.field)
 
 
 def _aliases(given: Iterable[str], labels: tuple[str, str, str], key: str) -> tuple[str, ...]:
@@ -161,12 +169,12 @@ def _aliases(given: Iterable[str], labels: tuple[str, str, str], key: str) -> tu
     kept: list[str] = []
     seen = {fold(n) for n in (key, *labels)}
     for alias in given:
-        cleaned = _clean(alias, "alias")
+        cleaned = _clean(alias, Message("alias"))
         if cleaned is not None and fold(cleaned) not in seen:
             seen.add(fold(cleaned))
             kept.append(cleaned)
     if len(kept) > MAX_ALIASES:
-        raise InvalidInput(f"at most {MAX_ALIASES} aliases per entry")
+        raise InvalidInput("at most {most} aliases per entry", most=MAX_ALIASES)
     return tuple(kept)
 
 
@@ -185,10 +193,11 @@ def add(vocabs: Vocabularies, field: str, key: str, labels: dict[str, str | None
     vocab = vocabs.get(field)
     key = check_key(key)
     if key in vocab.labels:
-        raise InvalidInput(f"{field} {key} exists already; change it with `reqtrack vocab edit {field} {key}`")
-    given = {lang: _clean(labels.get(lang), f"the {lang} label") for lang in LANGUAGES}
+        raise InvalidInput("{name} {key} exists already; change it with `reqtrack vocab edit {field} {key}`",
+                           name=FieldName(field), key=key, field=field)
+    given = {lang: _clean(labels.get(lang), _label_of(lang)) for lang in LANGUAGES}
     if not any(given.values()):
-        raise InvalidInput(f"give at least one label: --en, --zh-CN or --zh-TW (e.g. --zh-CN 投诉类 for {key})")
+        raise InvalidInput("give at least one label: --en, --zh-CN or --zh-TW (e.g. --zh-CN 投诉类 for {key})", key=key)
     filled: list[tuple[str, str]] = []
     for lang, sources in (("zh-CN", ("zh-TW", "en")), ("zh-TW", ("zh-CN", "en")), ("en", ())):
         if given[lang] is None:
@@ -196,7 +205,7 @@ def add(vocabs: Vocabularies, field: str, key: str, labels: dict[str, str | None
             given[lang] = given[source] if source != "key" else key.replace("-", " ").capitalize()
             filled.append((lang, source))
     final = (str(given["en"]), str(given["zh-CN"]), str(given["zh-TW"]))
-    entry = Entry(field, key, final, _aliases(aliases, final, key), _clean(department, "the department"),
+    entry = Entry(field, key, final, _aliases(aliases, final, key), _clean(department, Message("the department")),
                   False, vocabs.next_position(field))
     _conflicts(vocabs, entry)
     return Added(entry, tuple(filled))
@@ -209,24 +218,25 @@ def edit(vocabs: Vocabularies, field: str, name: str, labels: dict[str, str | No
     entry = vocabs.entry(field, name)
     current = dict(zip(LANGUAGES, entry.labels))
     for lang in LANGUAGES:
-        cleaned = _clean(labels.get(lang), f"the {lang} label")
+        cleaned = _clean(labels.get(lang), _label_of(lang))
         if cleaned is not None:
             current[lang] = cleaned
     new_labels = (current["en"], current["zh-CN"], current["zh-TW"])
     have = {fold(a) for a in entry.aliases}
     unknown = [a for a in drop_aliases if fold(a) not in have]
     if unknown:
-        raise InvalidInput(f"{field} {entry.key} has no alias {unknown[0]!r}; its aliases: "
-                           f"{', '.join(entry.aliases) or 'none'}")
+        raise InvalidInput("{name} {key} has no alias {alias!r}; its aliases: {aliases}", name=FieldName(field),
+                           key=entry.key, alias=unknown[0], aliases=Listed.of(entry.aliases, ", ", empty=Message("none")))
     dropped = {fold(a) for a in drop_aliases}
     aliases = _aliases([*(a for a in entry.aliases if fold(a) not in dropped), *add_aliases], new_labels, entry.key)
     if department is None:
         new_department = entry.department
     else:
-        new_department = _clean(department, "the department")
+        new_department = _clean(department, Message("the department"))
     changed = replace(entry, labels=new_labels, aliases=aliases, department=new_department)
     if changed == entry:
-        raise InvalidInput(f"nothing changes: {field} {entry.key} already has these labels, aliases and department")
+        raise InvalidInput("nothing changes: {name} {key} already has these labels, aliases and department",
+                           name=FieldName(field), key=entry.key)
     _conflicts(vocabs, changed)
     return changed
 

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from ..domain.errors import Message
 from ..domain.vocab import (
     COLUMNS,
     EXTRA_FIELDS,
@@ -129,9 +130,9 @@ class Column:
         return get_column_letter(self.index + 1)
 
     @property
-    def name(self) -> str:
+    def name(self) -> Message:
         """How problems name the column: letter and header, e.g. `column L (计划完成时间)`."""
-        return f"column {self.letter} ({self.header})"
+        return Message("column {letter} ({header})", letter=self.letter, header=self.header)
 
 
 def recognise_header(cells: list[Any]) -> tuple[list[Column], list[str]]:

@@ -70,23 +70,25 @@ def read_table(path: Path) -> Table:
     """Open an xlsx or CSV file and find its header row (InvalidInput when it has none)."""
     path = Path(path)
     if not path.is_file():
-        raise InvalidInput(f"{path} does not exist or is not a file")
+        raise InvalidInput("{path} does not exist or is not a file", path=path)
     with open(path, "rb") as handle:
         start = handle.read(8)
     if start.startswith(b"PK\x03\x04"):
         return _read_xlsx(path)
     if start.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InvalidInput(f"{path} is an old binary Excel file (.xls); save it as .xlsx or CSV in Excel and import that")
+        raise InvalidInput("{path} is an old binary Excel file (.xls); save it as .xlsx or CSV in Excel and import that",
+                           path=path)
     if path.suffix.lower() == ".json" or re.match(rb"\s*(\[\s*[{\]]|\{\s*\")", start):
-        raise InvalidInput(f"{path} is JSON; import reads xlsx and CSV sheets with a header row "
-                           "(export one with `reqtrack export FILE.xlsx`)")
+        raise InvalidInput("{path} is JSON; import reads xlsx and CSV sheets with a header row (export one with "
+                           "`reqtrack export FILE.xlsx`)", path=path)
     if path.suffix.lower() in (".xlsx", ".xlsm") and start:
-        raise InvalidInput(f"{path} is not a readable xlsx file (no zip container); is it damaged or renamed?")
+        raise InvalidInput("{path} is not a readable xlsx file (no zip container); is it damaged or renamed?", path=path)
     return _read_csv(path)
 
 
-_HEADER_HINT = ("no header row found in its first {n} rows: the sheet needs at least the columns "
+_HEADER_HINT = ("{path}: no header row found in its first {n} rows: the sheet needs at least the columns "
                 "需求描述/Description and 所属客户/项目/Customer (in any of the three languages, in any order)")
+_NOT_XLSX = "{path} cannot be read as an xlsx workbook ({kind}: {detail})"
 
 
 def _megabytes(size: int) -> str:
@@ -104,21 +106,22 @@ def _check_archive(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise InvalidInput(f"{path} cannot be read as an xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise InvalidInput(_NOT_XLSX, path=path, kind=type(exc).__name__, detail=str(exc)) from None
     if len(members) > MAX_ZIP_MEMBERS:
-        raise InvalidInput(f"{path} holds {len(members):,} parts, more than any real workbook (import's limit: "
-                           f"{MAX_ZIP_MEMBERS:,}); it is refused, nothing was imported")
+        raise InvalidInput("{path} holds {count:,} parts, more than any real workbook (import's limit: {most:,}); it is "
+                           "refused, nothing was imported", path=path, count=len(members), most=MAX_ZIP_MEMBERS)
     total = 0
     for member in members:
         total += member.file_size
         if member.filename.lower().endswith("sharedstrings.xml") and member.file_size > MAX_SHARED_STRINGS_BYTES:
-            raise InvalidInput(f"{path}: its shared strings inflate to {_megabytes(member.file_size)}, over import's "
-                               f"limit of {_megabytes(MAX_SHARED_STRINGS_BYTES)}; nothing was imported (save the sheet as "
-                               "CSV, or split it)")
+            raise InvalidInput("{path}: its shared strings inflate to {size}, over import's limit of {most}; nothing was "
+                               "imported (save the sheet as CSV, or split it)", path=path,
+                               size=_megabytes(member.file_size), most=_megabytes(MAX_SHARED_STRINGS_BYTES))
     if total > MAX_INFLATED_BYTES:
-        raise InvalidInput(f"{path} inflates to {_megabytes(total)} ({_megabytes(path.stat().st_size)} compressed), over "
-                           f"import's limit of {_megabytes(MAX_INFLATED_BYTES)}; nothing was imported (a damaged file or "
-                           "a zip bomb; a real sheet that large: split it)")
+        raise InvalidInput("{path} inflates to {size} ({compressed} compressed), over import's limit of {most}; nothing "
+                           "was imported (a damaged file or a zip bomb; a real sheet that large: split it)", path=path,
+                           size=_megabytes(total), compressed=_megabytes(path.stat().st_size),
+                           most=_megabytes(MAX_INFLATED_BYTES))
 
 
 def _sheet_damaged(path: Path, row: int, exc: BaseException) -> Exception:
@@ -126,22 +129,24 @@ def _sheet_damaged(path: Path, row: int, exc: BaseException) -> Exception:
     date or boolean cell that is not one, a shared-string index that does not exist, a part
     inflating past its declared size."""
     detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-    return InvalidInput(f"{path} cannot be read at row {row}: the sheet's content is damaged or not what "
-                        f"Excel writes ({type(exc).__name__}{': ' + detail if detail else ''}); nothing was imported")
+    return InvalidInput("{path} cannot be read at row {row}: the sheet's content is damaged or not what Excel writes "
+                        "({detail}); nothing was imported", path=path, row=row,
+                        detail=f"{type(exc).__name__}{': ' + detail if detail else ''}")
 
 
 def _bounded_cells(path: Path, number: int, cells: list[Any]) -> list[Any]:
     """The row's cells, or InvalidInput for one longer than any field may be."""
     for cell in cells:
         if isinstance(cell, str) and len(cell) > MAX_CSV_FIELD:
-            raise InvalidInput(f"{path} row {number}: a cell holds {len(cell):,} characters, over import's limit of "
-                               f"{MAX_CSV_FIELD:,} (Excel itself holds 32,767); nothing was imported")
+            raise InvalidInput("{path} row {row}: a cell holds {count:,} characters, over import's limit of {most:,} (Excel "
+                               "itself holds 32,767); nothing was imported", path=path, row=number, count=len(cell),
+                               most=MAX_CSV_FIELD)
     return cells
 
 
 def _too_many_rows(path: Path) -> Exception:
-    return InvalidInput(f"{path} has more than {MAX_ROWS:,} rows, import's limit (Excel's own); nothing was imported: "
-                        "split the sheet")
+    return InvalidInput("{path} has more than {most:,} rows, import's limit (Excel's own); nothing was imported: split "
+                        "the sheet", path=path, most=MAX_ROWS)
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -151,7 +156,7 @@ def _read_xlsx(path: Path) -> Table:
 
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors all mean "not readable"
-        raise InvalidInput(f"{path} cannot be read as an xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise InvalidInput(_NOT_XLSX, path=path, kind=type(exc).__name__, detail=str(exc)) from None
     masked = MASK_TOKEN in (workbook.properties.keywords or "")
     zone: str | None = None
     found: tuple[Any, int, list[Column], list[str], Iterator[Any], list[tuple[int, list[Any]]]] | None = None
@@ -185,7 +190,7 @@ def _read_xlsx(path: Path) -> Table:
             masked = masked or any(_contains_mask_token(cells) for n, cells in head if n < number)
     if found is None:
         workbook.close()
-        raise InvalidInput(f"{path}: " + _HEADER_HINT.format(n=HEADER_SEARCH_ROWS))
+        raise InvalidInput(_HEADER_HINT, path=path, n=HEADER_SEARCH_ROWS)
     worksheet, header_row, columns, ignored, rows, head = found
 
     def stream() -> Iterator[tuple[int, list[Any]]]:
@@ -239,7 +244,7 @@ def _detect_encoding(path: Path) -> str:
             return "utf-8"
         if _decodes_as(handle, "gb18030"):
             return "gb18030"
-    raise InvalidInput(f"{path} is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as xlsx")
+    raise InvalidInput("{path} is neither UTF-8 nor GB18030 text; save it as CSV UTF-8 or as xlsx", path=path)
 
 
 def _decodes_as(handle: IO[bytes], encoding: str) -> bool:
@@ -267,27 +272,28 @@ def _bounded_lines(handle: IO[str], path: Path) -> Iterator[str]:
             return
         number += 1
         if len(line) > MAX_CSV_LINE:
-            raise InvalidInput(f"{path} line {number} is longer than import's limit of {MAX_CSV_LINE:,} characters; "
-                               "nothing was imported")
+            raise InvalidInput("{path} line {line} is longer than import's limit of {most:,} characters; nothing was "
+                               "imported", path=path, line=number, most=MAX_CSV_LINE)
         yield line
 
 
 def _csv_problem(path: Path, line: int, exc: Exception) -> Exception:
     if isinstance(exc, UnicodeDecodeError):
-        return InvalidInput(f"{path} line {line} is not valid {exc.encoding} text ({exc.reason}); nothing was imported: "
-                            "save it as CSV UTF-8")
+        return InvalidInput("{path} line {line} is not valid {encoding} text ({reason}); nothing was imported: save it as "
+                            "CSV UTF-8", path=path, line=line, encoding=exc.encoding, reason=exc.reason)
     if "field larger than field limit" in str(exc):
-        return InvalidInput(f"{path} line {line}: a field is longer than import's limit of {MAX_CSV_FIELD:,} characters; "
-                            "nothing was imported")
-    return InvalidInput(f"{path} line {line}: a quote (\") opened in this row is not closed where its cell ends ({exc}); "
-                        "nothing was imported: close the quote, or write a quote meant literally as two (\"\")")
+        return InvalidInput("{path} line {line}: a field is longer than import's limit of {most:,} characters; nothing "
+                            "was imported", path=path, line=line, most=MAX_CSV_FIELD)
+    return InvalidInput("{path} line {line}: a quote (\") opened in this row is not closed where its cell ends "
+                        "({detail}); nothing was imported: close the quote, or write a quote meant literally as two "
+                        "(\"\")", path=path, line=line, detail=str(exc))
 
 
 def _read_csv(path: Path) -> Table:
     size = path.stat().st_size
     if size > MAX_INFLATED_BYTES:
-        raise InvalidInput(f"{path} is {_megabytes(size)}, over import's limit of {_megabytes(MAX_INFLATED_BYTES)}; "
-                           "nothing was imported: split it")
+        raise InvalidInput("{path} is {size}, over import's limit of {most}; nothing was imported: split it", path=path,
+                           size=_megabytes(size), most=_megabytes(MAX_INFLATED_BYTES))
     encoding = _detect_encoding(path)
     handle = open(path, encoding=encoding, newline="")
     previous_limit = csv.field_size_limit(MAX_CSV_FIELD)  # a long description exported to CSV comes back
@@ -301,7 +307,7 @@ def _read_csv(path: Path) -> Table:
         handle.seek(0)
     except UnicodeDecodeError as exc:
         close()
-        raise InvalidInput(f"{path} cannot be read as CSV: {exc}") from None
+        raise InvalidInput("{path} cannot be read as CSV: {detail}", path=path, detail=str(exc)) from None
     # strict: a quote left open to the end of the file is an error, not a silently merged row.
     reader = csv.reader(_bounded_lines(handle, path), delimiter=_delimiter(sample), strict=True)
     source = _csv_records(reader, path)
@@ -320,8 +326,8 @@ def _read_csv(path: Path) -> Table:
     if result is None:
         close()
         if not sample.strip():
-            raise InvalidInput(f"{path} is empty")
-        raise InvalidInput(f"{path}: " + _HEADER_HINT.format(n=HEADER_SEARCH_ROWS))
+            raise InvalidInput("{path} is empty", path=path)
+        raise InvalidInput(_HEADER_HINT, path=path, n=HEADER_SEARCH_ROWS)
     header_row, columns, ignored = result
     width = len(head[header_row - 1][1])
     masked = any(_contains_mask_token(cells) for n, cells in head if n < header_row)
@@ -367,6 +373,7 @@ def _check_span(path: Path, width: int, lines: tuple[int, int], cells: list[Any]
     if last_line > first_line and len(cells) != width:
         # A cell that swallowed line ends and then has the wrong number of cells: a quote
         # opened and closed only by a later row's quote, merging the rows between.
-        raise InvalidInput(f"{path} line {first_line}: a quote (\") opened in this row runs on to line {last_line}, "
-                           f"merging {last_line - first_line + 1} lines into one row of {len(cells)} cells (the "
-                           f"header has {width}); nothing was imported: close the quote")
+        raise InvalidInput("{path} line {first}: a quote (\") opened in this row runs on to line {last}, merging {lines} "
+                           "lines into one row of {cells} cells (the header has {width}); nothing was imported: close "
+                           "the quote", path=path, first=first_line, last=last_line, lines=last_line - first_line + 1,
+                           cells=len(cells), width=width)

@@ -15,14 +15,20 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain.record import TIME_RANGE_TEXT, year_in_range
-from ..domain.vocab import ACTION, VERIFICATION, Vocabulary
+from ..domain.errors import Listed, Message
+from ..domain.record import TIME_RANGE, year_in_range
+from ..domain.vocab import ACTION, VERIFICATION, Choice, Choices, FieldName, Vocabulary
 from .columns import strip_glosses
 from .safety import strip_cut_marker
 
 
 class CellProblem(ValueError):
-    """A cell that cannot be read; the message says why (the caller adds row, column and value)."""
+    """A cell that cannot be read; the message says why (the caller adds row, column and value):
+    `CellProblem(template, **values)`, a domain.errors Message as the errors carry it."""
+
+    def __init__(self, template: str, /, **values: object) -> None:
+        self.message = Message(template, **values)
+        super().__init__(str(self.message))
 
 
 def cell_text(value: Any) -> str | None:
@@ -80,11 +86,11 @@ def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def parse_vocabulary(vocab: Vocabulary, value: Any, lang: str = "en") -> str | None:
+def parse_vocabulary(vocab: Vocabulary, value: Any) -> str | None:
     """The key for a cell: any name of an entry (key, label in any language, alias; retired
     entries too, since a sheet holds old records), a few common synonyms of the fixed
-    vocabularies; CellProblem otherwise, naming the known labels in `lang` (and, for source and
-    type, `reqtrack vocab add` as the fix)."""
+    vocabularies; CellProblem otherwise, naming the known labels (and, for source and type,
+    `reqtrack vocab add` as the fix)."""
     text = parse_plain(value)
     if text is None:
         return None
@@ -102,13 +108,12 @@ def parse_vocabulary(vocab: Vocabulary, value: Any, lang: str = "en") -> str | N
         if len(matches) == 1:
             return matches.pop()
     if vocab.field not in _CONTAINMENT_FIELDS:
-        choices = ", ".join(f"{k} ({vocab.labels[k][1]})" for k in vocab.keys)
-        raise CellProblem(f"not a known {vocab.field}; use one of {choices}")
-    choices = vocab.choices(lang if lang in ("en", "zh-CN", "zh-TW") else "en")
-    raise CellProblem(f"not a known {vocab.field} of this database; known: {choices}; if it is a new one, add it "
-                      f"first with `reqtrack vocab add {vocab.field} KEY --zh-CN {text.strip()} --en …` (or add it "
-                      f"as an alias of one with `reqtrack vocab edit {vocab.field} KEY --alias {text.strip()}`), "
-                      "then import again")
+        raise CellProblem("not a known {field}; use one of {choices}", field=FieldName(vocab.field),
+                          choices=Listed.of(Choice(vocab, k) for k in vocab.keys))
+    raise CellProblem("not a known {field} of this database; known: {choices}; if it is a new one, add it first with "
+                      "`reqtrack vocab add {key} KEY --zh-CN {text} --en …` (or add it as an alias of one with "
+                      "`reqtrack vocab edit {key} KEY --alias {text}`), then import again", field=FieldName(vocab.field),
+                      choices=Choices(vocab), key=vocab.field, text=text.strip())
 
 
 _DATE_TIME = re.compile(
@@ -121,7 +126,8 @@ _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 def _in_range(year: int) -> None:
     if not year_in_range(year):
-        raise CellProblem(f"the year {year} is outside what every command can read back ({TIME_RANGE_TEXT}); a typo?")
+        raise CellProblem("the year {year} is outside what every command can read back ({range}); a typo?", year=year,
+                          range=TIME_RANGE)
 
 
 def parse_when(value: Any, tz: ZoneInfo) -> tuple[datetime, bool] | None:
@@ -293,8 +299,8 @@ def parse_links(value: Any) -> list[tuple[str, str, str]]:
         match = _LINK_LINE.match(line)
         kind = LINK_KIND.lookup(match.group("kind")) if match else None
         if match is None or kind is None:
-            raise CellProblem(f"the link {line.strip()!r} is not `<kind> → <ID>` or `<kind> ← <ID>` with a kind of "
-                              f"{', '.join(LINK_KIND.keys)} (or its label)")
+            raise CellProblem("the link {line!r} is not `<kind> → <ID>` or `<kind> ← <ID>` with a kind of {kinds} (or its "
+                              "label)", line=line.strip(), kinds=", ".join(LINK_KIND.keys))
         found.append((kind, "out" if match.group("arrow") in ("→", "->") else "in", match.group("id")))
     return found
 
@@ -332,8 +338,8 @@ def _log_line(line: str, tz: ZoneInfo) -> LogEntry | None:
     except ValueError:
         return None
     if not year_in_range(local.year):
-        raise CellProblem(f"the process log has an entry dated {line[:16]}, a year outside what every command can read "
-                          f"back ({TIME_RANGE_TEXT}); a typo?")
+        raise CellProblem("the process log has an entry dated {at}, a year outside what every command can read back "
+                          "({range}); a typo?", at=line[:16], range=TIME_RANGE)
     return LogEntry(local.astimezone(timezone.utc), action, match.group(7) or "", line)
 
 

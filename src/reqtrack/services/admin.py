@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain.errors import EnvironmentProblem, InvalidInput
+from ..domain.errors import EnvironmentProblem, InvalidInput, Message, OsReason
 from ..domain.lifecycle import FIRST_ACTIONS
 from ..domain.record import parse_generated_id
 from ..domain.vocab import VOCABULARIES
@@ -49,7 +49,7 @@ def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResu
     private (0600), verified (integrity check of the copy) and put in place atomically, so a
     file at `target` is always a complete backup. An existing `target` is kept unless
     `overwrite`."""
-    from ..safe_output import check_target, discard, private_directories
+    from ..safe_output import cannot_write, check_target, discard, private_directories
     from ..storage.db import copy_database, integrity_problems
 
     target = Path(target).expanduser()
@@ -68,7 +68,7 @@ def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResu
     try:
         tmp = _temporary_path(target)
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot write the backup {target}: {exc.strerror}; choose a writable directory") from None
+        raise cannot_write("the backup ", target, OsReason.of(exc), Message("; choose a writable directory")) from None
     source = None
     try:
         source = db.raw_connection()
@@ -81,20 +81,19 @@ def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResu
         finally:
             copy.close()
         if problems:
-            raise EnvironmentProblem(
-                f"the copy of {db.path} fails its integrity check ({problems[0]}), so the database itself is damaged; "
-                f"nothing was written to {target}; run `reqtrack check` and restore an earlier backup"
-            )
+            raise EnvironmentProblem("the copy of {path} fails its integrity check ({problem}), so the database itself is "
+                                     "damaged; nothing was written to {target}; run `reqtrack check` and restore an "
+                                     "earlier backup", path=db.path, problem=problems[0], target=target)
         _put_in_place(tmp, target, overwrite, protected)
     except sqlite3.DatabaseError as exc:  # locked past the timeout, disk full, or a damaged file
         from ..storage.db import translate_operational_error
 
         if "full" in str(exc).lower():  # the copy's disk, not the database's
-            raise EnvironmentProblem(f"cannot write the backup {target}: the disk is full; nothing was written "
-                                     "there, free some space and try again") from None
+            raise cannot_write("the backup ", target, Message("the disk is full; nothing was written there, free some space "
+                                                              "and try again")) from None
         raise translate_operational_error(exc, db.path) from None
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot write the backup {target}: {exc.strerror}") from None
+        raise cannot_write("the backup ", target, OsReason.of(exc)) from None
     finally:
         if source is not None:
             source.close()
@@ -118,7 +117,7 @@ def _backup_of_server(db: Any, target: Path, overwrite: bool) -> BackupResult:
     try:
         size = target.stat().st_size
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot read the backup {target} back: {exc.strerror}") from None
+        raise EnvironmentProblem("cannot read the backup {target} back: {reason}", target=target, reason=OsReason.of(exc)) from None
     return BackupResult(source=db.label, path=target, size=size, requests=result.tables["request"],
                         schema_version=SCHEMA_VERSION)
 
@@ -248,8 +247,8 @@ def _environment(db: Any, exc: Exception) -> Exception:
         return problem
     if isinstance(exc, db.engine.operational_error):
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        scrub = getattr(getattr(db, "address", None), "scrub", None)
-        return EnvironmentProblem(f"cannot use the database {db.label}: {scrub(first) if scrub else first}")
+        scrub = getattr(getattr(db, "address", None), "scrub", None) or (lambda text: text)
+        return EnvironmentProblem("cannot use the database {database}: {detail}", database=db.named, detail=scrub(first))
     return exc
 
 

@@ -7,7 +7,7 @@ import getpass
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 from zoneinfo import ZoneInfo
@@ -68,13 +68,13 @@ def system_clock() -> datetime:
         try:
             value = datetime.fromisoformat(pinned)
         except ValueError:
-            raise InvalidInput(f"REQTRACK_NOW={pinned!r} is not an ISO 8601 time") from None
+            raise InvalidInput("REQTRACK_NOW={pinned!r} is not an ISO 8601 time", pinned=pinned) from None
         if value.tzinfo is None:
             raise InvalidInput("REQTRACK_NOW needs a UTC offset, e.g. 2025-01-24T10:00:00+08:00")
-        from ..domain.record import TIME_RANGE_TEXT, storable_time
+        from ..domain.record import TIME_RANGE, storable_time
 
         if not storable_time(value):
-            raise InvalidInput(f"REQTRACK_NOW={pinned!r} is out of range: {TIME_RANGE_TEXT}")
+            raise InvalidInput("REQTRACK_NOW={pinned!r} is out of range: {range}", pinned=pinned, range=TIME_RANGE)
         return value.astimezone(timezone.utc)
     return datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -87,7 +87,8 @@ class Context:
     db_path: Path | str
     actor: str = field(default_factory=current_actor)
     clock: Callable[[], datetime] = system_clock
-    lang: str = "en"  # the language of the messages that name vocabulary labels (a refused --type…)
+    lang: str = "en"  # the language people read (the command line's --lang)
+    zone: tzinfo | None = field(default=None, repr=False)  # the database's zone, once a command has read it (for errors)
     _databases: dict[bool, Database] = field(default_factory=dict, repr=False)
     _now: datetime | None = field(default=None, repr=False)
 
@@ -151,12 +152,10 @@ class Inputs:
     `requests`: the repository of the unit of work, for the country's days the
     database keeps (without it, every year comes from the `holidays` package)."""
 
-    def __init__(self, settings: dict[str, str], now: datetime, requests: Repository | None = None,
-                 lang: str = "en") -> None:
+    def __init__(self, settings: dict[str, str], now: datetime, requests: Repository | None = None) -> None:
         self.settings = settings
         self.now = now
         self.requests = requests
-        self.lang = lang  # of the messages that name vocabulary labels
         self.tz = ZoneInfo(settings.get("calendar.timezone", "UTC"))
         self._calendar: WorkingCalendar | None = None
         self._vocabularies: Vocabularies | None = None
@@ -182,7 +181,7 @@ class Inputs:
             add = self.calendar.add_working_days if "wd" in text.lower() else None
             return parse_time(text, self.now, self.tz, role, add)
         except InvalidInput as exc:
-            raise InvalidInput(f"{what}: {exc}") from None
+            raise InvalidInput("{what}: {problem}", what=what, problem=exc) from None
 
     def at(self, text: str | None) -> datetime:
         """`--at`, defaulting to now, in UTC; microseconds are dropped because storage keeps
@@ -192,9 +191,11 @@ class Inputs:
 
 
 def inputs(uow: Work, ctx: Context) -> Inputs:
-    """The Inputs of a unit of work: its stored settings, the command's instant, its store, the
-    command's language."""
-    return Inputs(uow.requests.settings(), ctx.now, uow.requests, ctx.lang)
+    """The Inputs of a unit of work: its stored settings, the command's instant, its store. The
+    Context keeps the database's zone from then on (an error's times are shown in it)."""
+    given = Inputs(uow.requests.settings(), ctx.now, uow.requests)
+    ctx.zone = given.tz
+    return given
 
 
 def calendar_for(settings: Mapping[str, str], requests: Repository | None = None) -> WorkingCalendar:

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import EnvironmentProblem, InvalidInput
+from ..domain.errors import EnvironmentProblem, InvalidInput, Message, OsReason
 from .admin import Problem, consistency_problems
 from .context import Context, database_location
 
-OnDrop = Callable[[int, str], None]  # (requests about to be dropped, the target's label)
+OnDrop = Callable[[int, "str | Message"], None]  # (requests about to be dropped, the target as sentences name it)
+Names = tuple["str | Message", "str | Message"]  # how sentences name the source and the target
 
 
 @dataclass
@@ -91,7 +92,7 @@ def copy_into_new_file(source: Any, target: Path, *, overwrite: bool, what: str)
     and by SQLite's page check, then put in place (`overwrite`: replacing a file there; else
     linked, so a file that appeared meanwhile is kept). An interrupted copy leaves nothing
     under `target`'s name."""
-    from ..safe_output import check_target, discard, private_directories, put_in_place, temporary_name_beside
+    from ..safe_output import cannot_write, check_target, discard, private_directories, put_in_place, temporary_name_beside
     from ..storage.db import Database, create_database
 
     if not target.parent.is_dir():
@@ -100,7 +101,7 @@ def copy_into_new_file(source: Any, target: Path, *, overwrite: bool, what: str)
     try:
         tmp = temporary_name_beside(target)
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot write {what}{target}: {exc.strerror}; choose a writable directory") from None
+        raise cannot_write(what, target, OsReason.of(exc), Message("; choose a writable directory")) from None
     try:
         create_database(tmp)  # complete and empty; its own rows (the time zone) are replaced by the source's
         made = Database.open(tmp, write=True)
@@ -108,9 +109,9 @@ def copy_into_new_file(source: Any, target: Path, *, overwrite: bool, what: str)
         _settle_new_file(made, target)
         put_in_place(tmp, target, overwrite=overwrite, protected=source.protected_paths, what=what)
     except EnvironmentProblem as exc:  # sentences name the file being made, not its temporary name
-        raise EnvironmentProblem(str(exc).replace(str(tmp), str(target))) from None
+        raise EnvironmentProblem(exc.message.replacing(str(tmp), str(target))) from None
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot write {what}{target}: {exc.strerror}; nothing was written there") from None
+        raise cannot_write(what, target, OsReason.of(exc), Message("; nothing was written there")) from None
     finally:
         discard(tmp)
     result.created = True
@@ -129,10 +130,12 @@ def _settle_new_file(made: Any, target: Path) -> None:
     finally:
         conn.close()
     if problems:
-        raise EnvironmentProblem(f"the copy fails SQLite's page check ({problems[0]}); nothing was written to {target}")
+        raise EnvironmentProblem("the copy fails SQLite's page check ({problem}); nothing was written to {target}",
+                                 problem=problems[0], target=target)
     wal = Path(f"{made.path}-wal")
     if wal.exists() and wal.stat().st_size > 0:
-        raise EnvironmentProblem(f"the copy's writes could not be merged into one file; nothing was written to {target}")
+        raise EnvironmentProblem("the copy's writes could not be merged into one file; nothing was written to {target}",
+                                 target=target)
 
 
 # -- the one copy ----------------------------------------------------------------------------
@@ -141,7 +144,7 @@ def _copy(source_db: Any, target_db: Any, *, force: bool, on_drop: OnDrop | None
     commit; anything else rolls the target back. `shown`: how sentences name the target."""
     from ..storage import copying
 
-    names = (source_db.label, shown or target_db.label)
+    names: Names = (source_db.named, shown or target_db.named)
     with _blame(source_db, "source", names):
         src = source_db.raw_connection()
     dst = None
@@ -149,7 +152,7 @@ def _copy(source_db: Any, target_db: Any, *, force: bool, on_drop: OnDrop | None
         with _blame(target_db, "target", names):
             dst = target_db.raw_connection()
             if copying.same_server_database(src, dst):
-                raise InvalidInput(f"{names[1]} is the database this command copies; give another file or URL")
+                raise InvalidInput("{target} is the database this command copies; give another file or URL", target=names[1])
             dst.begin(write=True)
         with _blame(source_db, "source", names):
             src.begin(write=False)  # one snapshot: counts, rows and (if needed) its own checks
@@ -176,41 +179,45 @@ def _copy(source_db: Any, target_db: Any, *, force: bool, on_drop: OnDrop | None
         _close(src, dst)
     if unknown:
         notes.append(f"not copied: {', '.join(unknown)}, not reqtrack's own table(s) (added by hand?)")
-    return CopyResult(source=names[0], target=names[1], tables=copied, dropped=dropped, problems=problems, notes=notes)
+    return CopyResult(source=source_db.label, target=shown or target_db.label, tables=copied, dropped=dropped,
+                      problems=problems, notes=notes)
 
 
-def _make_room(dst: Any, shown: str, force: bool, on_drop: OnDrop | None) -> int:
+def _make_room(dst: Any, shown: str | Message, force: bool, on_drop: OnDrop | None) -> int:
     """Empty the target (inside its transaction); refuse one holding requests unless `force`."""
     from ..storage import copying
 
     held = int(dst.execute("SELECT count(*) FROM request").fetchone()[0])
     if held and not force:
-        raise InvalidInput(f"{shown} holds {held} request{'s' if held != 1 else ''}; copy writes only into an empty "
-                           f"database: add --force to empty it first (its {held} request{'s' if held != 1 else ''} "
-                           "and everything else in it are dropped)")
+        raise InvalidInput("{target} holds {held} request; copy writes only into an empty database: add --force to empty it "
+                           "first (its {held} request and everything else in it are dropped)" if held == 1 else
+                           "{target} holds {held} requests; copy writes only into an empty database: add --force to empty "
+                           "it first (its {held} requests and everything else in it are dropped)", target=shown, held=held)
     if held and on_drop is not None:
         on_drop(held, shown)
     copying.empty(dst)  # also the rows a new database starts with (its time zone): the source's replace them
     return held
 
 
-def _verify_counts(expected: dict[str, int], copied: dict[str, int], found: dict[str, int], names: tuple[str, str]) -> None:
+def _verify_counts(expected: dict[str, int], copied: dict[str, int], found: dict[str, int], names: Names) -> None:
     for table, count in expected.items():
         if copied.get(table) != count or found.get(table) != count:
             raise EnvironmentProblem(
-                f"the copy does not verify: table {table} holds {found.get(table)} rows in {names[1]} "
-                f"({copied.get(table)} copied) but {count} in {names[0]}; nothing was written to {names[1]}")
+                "the copy does not verify: table {table} holds {found} rows in {target} ({copied} copied) but {count} in "
+                "{source}; nothing was written to {target}", table=table, found=found.get(table), target=names[1],
+                copied=copied.get(table), count=count, source=names[0])
 
 
-def _nothing_new(found: list[Problem], theirs: list[Problem], names: tuple[str, str]) -> list[Problem]:
+def _nothing_new(found: list[Problem], theirs: list[Problem], names: Names) -> list[Problem]:
     """The target's problems when each is also the source's (copied as they were); else the copy
     does not verify."""
     known = {(p.kind, p.message) for p in theirs}
     new = [p for p in found if (p.kind, p.message) not in known]
     if new:
-        more = f" and {len(new) - 1} more" if len(new) > 1 else ""
-        raise EnvironmentProblem(f"the copy does not verify: `check` finds in {names[1]} what it does not find in "
-                                 f"{names[0]} ({new[0].message}{more}); nothing was written to {names[1]}")
+        more = Message(" and {count} more", count=len(new) - 1) if len(new) > 1 else ""
+        raise EnvironmentProblem("the copy does not verify: `check` finds in {target} what it does not find in {source} "
+                                 "({problem}{more}); nothing was written to {target}", target=names[1], source=names[0],
+                                 problem=new[0].message, more=more)
     return found
 
 
@@ -235,25 +242,27 @@ def _first_line(db: Any, exc: BaseException) -> str:
     return str(address.scrub(first)) if address is not None else first
 
 
-def _sentence(db: Any, side: str, exc: BaseException, names: tuple[str, str], table: str | None = None) -> Exception:
+def _sentence(db: Any, side: str, exc: BaseException, names: Names, table: str | None = None) -> Exception:
     problem = db.problem(exc)
     if problem is not None:  # the engine's own sentence (and exit status), said of the copy
-        text = str(problem)
+        message = problem.message
         if side == "target" and table and not table.startswith("("):
-            text = f"{names[1]} refused a row of {table}: {text}"
-        if "nothing" not in text:
-            text += f"; nothing was written to {names[1]}"
-        return type(problem)(text)
+            message = Message("{target} refused a row of {table}: {problem}", target=names[1], table=table, problem=message)
+        if "nothing" not in str(message):
+            message = Message("{problem}; nothing was written to {target}", problem=message, target=names[1])
+        return type(problem)(message)
     if side == "source":
-        where = f" (table {table})" if table else ""
-        return EnvironmentProblem(f"cannot read {names[0]}{where}: {_first_line(db, exc)}; nothing was written to {names[1]}")
-    what = f"a row of {table}" if table and not table.startswith("(") else "the copy"
-    return EnvironmentProblem(f"{names[1]} refused {what} ({_first_line(db, exc)}); nothing was written there; "
-                              f"`reqtrack check` on {names[0]} may name the row")
+        return EnvironmentProblem("cannot read {source} (table {table}): {detail}; nothing was written to {target}" if table
+                                  else "cannot read {source}: {detail}; nothing was written to {target}",
+                                  source=names[0], table=table, detail=_first_line(db, exc), target=names[1])
+    what = Message("a row of {table}", table=table) if table and not table.startswith("(") else Message("the copy")
+    return EnvironmentProblem("{target} refused {what} ({detail}); nothing was written there; `reqtrack check` on "
+                              "{source} may name the row", target=names[1], what=what, detail=_first_line(db, exc),
+                              source=names[0])
 
 
 @contextmanager
-def _blame(db: Any, side: str, names: tuple[str, str]) -> Iterator[None]:
+def _blame(db: Any, side: str, names: Names) -> Iterator[None]:
     """A driver error of `db` inside the block as one sentence (exit 3) naming the side."""
     try:
         yield
@@ -262,7 +271,7 @@ def _blame(db: Any, side: str, names: tuple[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def _failures(source_db: Any, target_db: Any, names: tuple[str, str]) -> Iterator[None]:
+def _failures(source_db: Any, target_db: Any, names: Names) -> Iterator[None]:
     from ..storage.copying import ColumnsMissing, CopyFailure
 
     try:
@@ -271,9 +280,9 @@ def _failures(source_db: Any, target_db: Any, names: tuple[str, str]) -> Iterato
         db = source_db if failure.side == "source" else target_db
         raise _sentence(db, failure.side, failure.error, names, failure.table) from None
     except ColumnsMissing as missing:
-        raise EnvironmentProblem(f"{names[1]} has no column {', '.join(missing.columns)} in table {missing.table}, "
-                                 f"which {names[0]} has; nothing was written (is one of them from another reqtrack version?)"
-                                 ) from None
+        raise EnvironmentProblem("{target} has no column {columns} in table {table}, which {source} has; nothing was "
+                                 "written (is one of them from another reqtrack version?)", target=names[1],
+                                 columns=", ".join(missing.columns), table=missing.table, source=names[0]) from None
 
 
 # -- the same database? ----------------------------------------------------------------------
@@ -292,8 +301,8 @@ def _refuse_same_file(source: Any, path: Path) -> None:
         except OSError:
             same = False
     if same:
-        raise InvalidInput(f"{path} is the database this command copies (or one of its files); "
-                           "give another file or a postgresql:// URL")
+        raise InvalidInput("{path} is the database this command copies (or one of its files); give another file or a "
+                           "postgresql:// URL", path=path)
 
 
 def _refuse_same_address(source: Any, url: str) -> None:
@@ -309,4 +318,5 @@ def _refuse_same_address(source: Any, url: str) -> None:
         return ("local" if host in _LOCAL_HOSTS or host.startswith("/") else host, a.port, a.dbname, a.schema)
 
     if key(address) == key(other):
-        raise InvalidInput(f"the target is the database this command copies ({source.label}); give another file or URL")
+        raise InvalidInput("the target is the database this command copies ({source}); give another file or URL",
+                           source=source.named)

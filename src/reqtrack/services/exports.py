@@ -45,12 +45,13 @@ def export_format(path: Path, format: str | None) -> str:
     if format:
         chosen = format.strip().lower()
         if chosen not in FORMATS:
-            raise InvalidInput(f"unknown export format {format!r}; use xlsx, csv or json")
+            raise InvalidInput("unknown export format {format!r}; use xlsx, csv or json", format=format)
         return chosen
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    raise InvalidInput(f"cannot tell the format from {Path(path).name!r}; end the name in .xlsx, .csv or .json, or add --format")
+    raise InvalidInput("cannot tell the format from {name!r}; end the name in .xlsx, .csv or .json, or add --format",
+                       name=Path(path).name)
 
 
 def _private_temp_beside(target: Path, protected: list[Path]) -> AbstractContextManager[IO[bytes]]:

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..domain import links as rules
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, Message
 from ..domain.record import Link, Request
+from ..domain.vocab import LINK_KIND, Term
 from .import_rows import ImportProblem, ImportRefused, ParsedRow
 
 if TYPE_CHECKING:
@@ -43,17 +44,19 @@ def wanted_links(rows: list[ParsedRow], column: Column | None, known: set[str], 
             if own is None:
                 continue
             if other == own:
-                problems.append(ImportProblem(row.number, name, other, "links the request to itself"))
+                problems.append(ImportProblem(row.number, name, other, Message("links the request to itself")))
                 continue
             if other not in known and not exists(other):
-                problems.append(ImportProblem(row.number, name, other, "is neither a row of this sheet nor a request "
-                                              "in the database; a link must name a request that exists"))
+                problems.append(ImportProblem(row.number, name, other, Message(
+                    "is neither a row of this sheet nor a request in the database; a link must name a request that "
+                    "exists")))
                 continue
             pair = (own, other) if direction == "out" else (other, own)
             seen = wanted.get(pair) or wanted.get((pair[1], pair[0]))
             if seen is not None and (seen[0] != kind or (pair not in wanted and kind != "related")):
-                problems.append(ImportProblem(row.number, name, other, f"is linked as {seen[0]} on row {seen[1].number}; "
-                                              "two requests have one link between them"))
+                problems.append(ImportProblem(row.number, name, other, Message(
+                    "is linked as {kind} on row {row}; two requests have one link between them",
+                    kind=Term(LINK_KIND, seen[0]), row=seen[1].number)))
                 continue
             if seen is None:
                 wanted[pair] = (kind, row)
@@ -94,7 +97,7 @@ def apply_links(ctx: Context, uow: UnitOfWork, settings: Inputs, rows: list[Pars
                            note=f"imported from {path.name}, row {row.number}")
                 store_links(uow, settings, request, other, ctx.now)
         except InvalidInput as exc:
-            problems.append(ImportProblem(row.number, column.name if column else "", target, str(exc)))
+            problems.append(ImportProblem(row.number, column.name if column else "", target, exc.message))
             continue
         touched[source], touched[target] = request, other
         made += 1

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from ..domain.errors import Message, Rendering, plural
 from ..domain.lifecycle import FIRST_ACTIONS, RESPONSE_ACTIONS
 from ..domain.record import Attachment, HistoryEntry, Request, format_request_id, parse_generated_id
 from ..excel.columns import TIME_COLUMNS, VOCABULARY_COLUMNS, Column
@@ -52,15 +54,15 @@ def masked_cells(request: Request, row: ParsedRow, columns: set[str], by_key: di
     for key in names + texts:
         if values[key] == getattr(masked, key):
             problems.append(ImportProblem(row.number, by_key[key].name, values[key],
-                                          "is the stored value with its names masked", masked=True))
+                                          Message("is the stored value with its names masked"), masked=True))
     if owner and owner_from(values, columns)[1] == masked.owner:
         problems.append(ImportProblem(row.number, by_key["owner"].name, values["owner"][1],
-                                      "is the stored owner with the name masked", masked=True))
+                                      Message("is the stored owner with the name masked"), masked=True))
     if log_differs:
         hidden = _history_keys(masked, tz)
         if all((local_minute(e.at, tz), e.action, e.note) in hidden for e in entries):
             problems.append(ImportProblem(row.number, by_key["history"].name, None,
-                                          "the process log is the stored one with its names masked", masked=True))
+                                          Message("the process log is the stored one with its names masked"), masked=True))
     return problems
 
 
@@ -87,7 +89,7 @@ class Comparison:
         self.changes: dict[str, list[Any]] = {}
         self.new_attachments: list[Attachment] = []
         self.log_added: list[str] = []
-        self.problem: str | None = None
+        self.problem: Message | None = None
 
     def set(self, name: str, value: Any) -> None:
         old = getattr(self.request, name)
@@ -220,11 +222,23 @@ def owner_from(values: dict[str, Any], columns: set[str]) -> tuple[str | None, s
     return given, owner
 
 
-def _stale_message(request: Request, lacking: int, tz: ZoneInfo) -> str:
+@dataclass(frozen=True)
+class _LogLine:
+    """A history entry in a message as the process-log cell writes it, in the message's language."""
+
+    entry: HistoryEntry
+    tz: ZoneInfo
+
+    def shown(self, how: Rendering) -> str:
+        return log_line(self.entry, self.tz, how.lang)
+
+
+def _stale_message(request: Request, lacking: int, tz: ZoneInfo) -> Message:
     newest = max(request.history, key=lambda e: e.seq)
-    return (f"{request.id} has {lacking} history entr{'y' if lacking == 1 else 'ies'} in reqtrack that this sheet's "
-            f"process log lacks (newest: {log_line(newest, tz, 'en')!r}); the sheet is older than the database "
-            "or its log was edited: export a fresh sheet, or empty the process-log cell to leave the history as it is")
+    return Message("{rid} has {entries} in reqtrack that this sheet's process log lacks (newest: {newest!r}); the sheet "
+                   "is older than the database or its log was edited: export a fresh sheet, or empty the process-log "
+                   "cell to leave the history as it is", rid=request.id, newest=_LogLine(newest, tz),
+                   entries=plural(lacking, "{n} history entry", "{n} history entries"))
 
 
 def _description_key(submitted: datetime, customer: str, description: str, tz: ZoneInfo) -> tuple[datetime, str, str]:

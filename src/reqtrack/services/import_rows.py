@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, Listed, Message, plural
 from ..domain.record import EARLIEST_YEAR, LATEST_YEAR, parse_generated_id, year_in_range
 from ..domain.timeparse import end_of_day
 from ..domain.vocabularies import DEFAULT, Vocabularies
@@ -51,21 +51,29 @@ class ImportProblem:
     """One thing wrong with the file: where, the value found, and why it cannot be taken."""
 
     row: int
-    column: str  # e.g. "column L (计划完成时间)"; "" for the row as a whole
+    column: str | Message  # e.g. "column L (计划完成时间)" (excel.columns Column.name); "" for the row as a whole
     value: Any
-    message: str
+    message: str | Message
     masked: bool = False  # the cell looks like what `export --mask` writes
 
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", {self.column}" if self.column else "")
+    def as_message(self) -> Message:
+        """The problem as one line of the refusal: row, column, the value found (as JSON), why."""
         if self.value is None:
-            return f"{where}: {self.message}"
+            if self.column:
+                return Message("  row {row}, {column}: {why}", row=self.row, column=self.column, why=self.message)
+            return Message("  row {row}: {why}", row=self.row, why=self.message)
         try:
             shown = self.value if isinstance(self.value, str) else cell_text(self.value) or repr(self.value)
         except CellProblem:  # INF, NaN
             shown = repr(self.value)
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        return f"{where}: {json.dumps(shown, ensure_ascii=False)}: {self.message}"
+        shown = json.dumps(shown if len(shown) <= 60 else shown[:57] + "...", ensure_ascii=False)
+        if self.column:
+            return Message("  row {row}, {column}: {value}: {why}", row=self.row, column=self.column, value=shown,
+                           why=self.message)
+        return Message("  row {row}: {value}: {why}", row=self.row, value=shown, why=self.message)
+
+    def __str__(self) -> str:
+        return str(self.as_message()).lstrip()
 
 
 class ImportRefused(InvalidInput):
@@ -75,18 +83,20 @@ class ImportRefused(InvalidInput):
     def __init__(self, path: Path, problems: list[ImportProblem]) -> None:
         self.problems = problems
         rows = len({p.row for p in problems})
-        counted = (f"{len(problems)} problem{'s' if len(problems) != 1 else ''} "
-                   f"in {rows} row{'s' if rows != 1 else ''}")
+        counted = Message("{problems} in {rows}", problems=plural(len(problems), "{n} problem", "{n} problems"),
+                          rows=plural(rows, "{n} row", "{n} rows"))
         if any(p.masked for p in problems):
-            summary = (f"nothing imported from {path.name}: it looks like a masked export (names hidden with *, as "
-                       "`export --mask` writes them), and a masked sheet must never be imported, whatever route it "
-                       f"took (saved as CSV, its info sheet removed); {counted}; import the unmasked export instead")
+            summary = Message(
+                "nothing imported from {name}: it looks like a masked export (names hidden with *, as `export --mask` "
+                "writes them), and a masked sheet must never be imported, whatever route it took (saved as CSV, its "
+                "info sheet removed); {counted}; import the unmasked export instead", name=path.name, counted=counted)
         else:
-            summary = f"nothing imported from {path.name}: {counted}; correct them and import again"
-        lines = [f"  {p}" for p in problems[:MAX_PROBLEMS_SHOWN]]
+            summary = Message("nothing imported from {name}: {counted}; correct them and import again", name=path.name,
+                              counted=counted)
+        lines: list[object] = [p.as_message() for p in problems[:MAX_PROBLEMS_SHOWN]]
         if len(problems) > MAX_PROBLEMS_SHOWN:
-            lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-        super().__init__("\n".join([summary, *lines]))
+            lines.append(Message("  ... and {more} more", more=len(problems) - MAX_PROBLEMS_SHOWN))
+        super().__init__("{summary}\n{lines}", summary=summary, lines=Listed.of(lines, "\n"))
 
 
 
@@ -108,19 +118,19 @@ class ParsedRow:
     values: dict[str, Any]
     target: str | None = None  # the request it becomes or updates (set in phase B)
     log: ProcessLog = ([], False)  # the process-log cell, parsed once
-    mask_like: list[tuple[str, str, str]] = field(default_factory=list)  # (key, column name, value) of name cells
+    mask_like: list[tuple[str, Message, str]] = field(default_factory=list)  # (key, column name, value) of name cells
 
 
 # A name as `export --mask` writes it: its first character, then only `*` (王** , J***). A real name
 # is never that; the template's own `*經理` (a star first) and `Li*Wei` are not.
 _MASK_LIKE = re.compile(r"^[^*\s]\*+$")
-MASKED_MESSAGE = ("looks masked (a first character, then only *, as `export --mask` writes names); a real name is "
-                   "never that")
-_ID_CHARACTERS_MESSAGE = ("an ID is one line of at most 64 characters, without control or invisible characters (a "
-                          "foreign ID such as TEL-002 is kept as it is)")
+MASKED_MESSAGE = Message("looks masked (a first character, then only *, as `export --mask` writes names); a real "
+                         "name is never that")
+_ID_CHARACTERS_MESSAGE = Message("an ID is one line of at most 64 characters, without control or invisible characters "
+                                 "(a foreign ID such as TEL-002 is kept as it is)")
 
 
-def _id_problem(request_id: str) -> str | None:
+def _id_problem(request_id: str) -> Message | None:
     """Why an imported ID cannot be kept, or None: reqtrack's own IDs are YYYYMM-NNN (3 or more
     digits, a month of the years every command reads); foreign ones (TEL-002) are kept as they
     are if every command can name them (docs/excel.md, "Import")."""
@@ -132,26 +142,29 @@ def _id_problem(request_id: str) -> str | None:
     generated = parse_generated_id(request_id)
     if generated is not None:
         month, seq = generated
-        if not (year_in_range(int(month[:4])) and 1 <= int(month[4:]) <= 12) or seq == 0:
-            return (f"looks like reqtrack's own YYYYMM-NNN but {month} is not a month from {EARLIEST_YEAR} to "
-                    f"{LATEST_YEAR}" if seq else "looks like reqtrack's own YYYYMM-NNN but its number is 000") + \
-                "; correct it, or leave the cell empty for a new ID"
+        if not seq:
+            return Message("looks like reqtrack's own YYYYMM-NNN but its number is 000; correct it, or leave the cell "
+                           "empty for a new ID")
+        if not (year_in_range(int(month[:4])) and 1 <= int(month[4:]) <= 12):
+            return Message("looks like reqtrack's own YYYYMM-NNN but {month} is not a month from {first} to {last}; "
+                           "correct it, or leave the cell empty for a new ID", month=month, first=EARLIEST_YEAR,
+                           last=LATEST_YEAR)
     elif re.match(r"^\d{6}-\d{0,2}$", request_id):
-        return "looks like reqtrack's own YYYYMM-NNN (3 or more digits after the month) but is not; correct it"
+        return Message("looks like reqtrack's own YYYYMM-NNN (3 or more digits after the month) but is not; correct it")
     return None
 
 
 def _parse_cell(key: str, raw: Any, tz: ZoneInfo, date_tz: ZoneInfo | None = None,
-                vocabularies: Vocabularies = DEFAULT, lang: str = "en") -> Any:
+                vocabularies: Vocabularies = DEFAULT) -> Any:
     """One cell as a field value: date-times local to `tz` (the file's zone), a date-only deadline
     as the end of that day in `date_tz` (the database's zone; a date stays the same date); source
-    and type in the database's `vocabularies` (a problem names their labels in `lang`)."""
+    and type in the database's `vocabularies` (a problem names their labels)."""
     if key in TEXT_EXACT:
         return parse_verbatim(raw)
     if key in TEXT_TRIMMED or key == "id":
         return parse_plain(raw)
     if key in ("source", "type"):
-        return parse_vocabulary(vocabularies.get(key), raw, lang)
+        return parse_vocabulary(vocabularies.get(key), raw)
     if key in VOCABULARY_COLUMNS:
         return parse_vocabulary(VOCABULARY_COLUMNS[key], raw)
     if key in TIME_COLUMNS:
@@ -187,8 +200,7 @@ def _blank(cells: list[Any]) -> bool:
 
 
 def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportProblem],
-               date_tz: ZoneInfo | None = None, vocabularies: Vocabularies = DEFAULT,
-               lang: str = "en") -> list[ParsedRow]:
+               date_tz: ZoneInfo | None = None, vocabularies: Vocabularies = DEFAULT) -> list[ParsedRow]:
     """The sheet's data rows read into field values (blank rows skipped), each problem found added
     to `problems`. `tz` is the zone of the file's date-times; `date_tz` the database's, in which a
     date-only deadline ends (default `tz`); source and type are read in the database's
@@ -203,9 +215,9 @@ def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportP
         for column in table.columns:
             raw = cells[column.index] if column.index < len(cells) else None
             try:
-                values[column.key] = _parse_cell(column.key, raw, tz, date_tz, vocabularies, lang)
+                values[column.key] = _parse_cell(column.key, raw, tz, date_tz, vocabularies)
             except CellProblem as exc:
-                problems.append(ImportProblem(number, column.name, raw, str(exc)))
+                problems.append(ImportProblem(number, column.name, raw, exc.message))
         request_id = values.pop("id", None)
         if request_id is not None:
             why = _id_problem(request_id)
@@ -213,25 +225,25 @@ def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportP
                 problems.append(ImportProblem(number, by_key["id"].name, request_id, why))
             elif request_id in seen_ids:
                 problems.append(ImportProblem(number, by_key["id"].name, request_id,
-                                              f"the same ID is already on row {seen_ids[request_id]}"))
+                                              Message("the same ID is already on row {row}", row=seen_ids[request_id])))
             else:
                 seen_ids[request_id] = number
         for key in ("customer", "description"):
             if key in by_key and values.get(key) is None:
-                what = "the customer (or project) is required" if key == "customer" else \
-                    "the description is required: the customer's own words"
-                problems.append(ImportProblem(number, by_key[key].name, None, what + "; the cell is empty"))
+                what = Message("the customer (or project) is required; the cell is empty") if key == "customer" else \
+                    Message("the description is required: the customer's own words; the cell is empty")
+                problems.append(ImportProblem(number, by_key[key].name, None, what))
         try:
             log = parse_process_log(values.get("history"), tz)
         except CellProblem as exc:
-            problems.append(ImportProblem(number, by_key["history"].name, None, str(exc)))
+            problems.append(ImportProblem(number, by_key["history"].name, None, exc.message))
             log = ([], False)
         _check_times(number, values, by_key, tz, now, problems, log[0])
         rows.append(ParsedRow(number, request_id, values, log=log, mask_like=_mask_like_cells(values, by_key)))
     return rows
 
 
-def _mask_like_cells(values: dict[str, Any], by_key: dict[str, Column]) -> list[tuple[str, str, str]]:
+def _mask_like_cells(values: dict[str, Any], by_key: dict[str, Column]) -> list[tuple[str, Message, str]]:
     found = []
     for key in NAME_FIELDS:
         value = values.get(key)
@@ -243,6 +255,9 @@ def _mask_like_cells(values: dict[str, Any], by_key: dict[str, Column]) -> list[
 
 
 
+_BEFORE_SUBMISSION = "is before the submission ({at})"
+
+
 def _check_times(number: int, values: dict[str, Any], by_key: dict[str, Column], tz: ZoneInfo,
                  now: datetime, problems: list[ImportProblem], entries: list[LogEntry] | None) -> None:
     submitted = values.get("submitted_at")
@@ -251,18 +266,19 @@ def _check_times(number: int, values: dict[str, Any], by_key: dict[str, Column],
         return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
     if submitted is not None and submitted > now:
-        problems.append(ImportProblem(number, by_key["submitted_at"].name, shown(submitted), "is in the future"))
+        problems.append(ImportProblem(number, by_key["submitted_at"].name, shown(submitted), Message("is in the future")))
     completed = values.get("completed_at")
     if submitted is not None and completed is not None and local_minute(completed, tz) < local_minute(submitted, tz):
         problems.append(ImportProblem(number, by_key["completed_at"].name, shown(completed),
-                                      f"is before the submission ({shown(submitted)})"))
+                                      Message(_BEFORE_SUBMISSION, at=shown(submitted))))
     due = values.get("due")
     if submitted is not None and due is not None and due[0] < submitted.replace(second=0):
         problems.append(ImportProblem(number, by_key["due"].name, shown(due[0]),
-                                      f"is before the submission ({shown(submitted)})"))
+                                      Message(_BEFORE_SUBMISSION, at=shown(submitted))))
     if entries:
         future = [e for e in entries if e.at > now]
         if future:
             problems.append(ImportProblem(number, by_key["history"].name, None,
-                                          f"the process log has an entry in the future ({shown(future[0].at)})"))
+                                          Message("the process log has an entry in the future ({at})",
+                                                  at=shown(future[0].at))))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, Listed, Message
 from ..domain.record import Attachment, HistoryEntry, Request
 from ..domain.vocabularies import DEFAULT
 from ..excel.columns import Column
@@ -46,7 +46,7 @@ class ImportResult:
     unchanged: int
     dry_run: bool
     matched_without_id: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)  # notes for people (the CLI renders them in --lang)
     links: int = 0  # links made from the Links column (services.import_links)
 
 
@@ -91,7 +91,7 @@ class _Sheet:
     columns: list[Column]
     file_tz: ZoneInfo  # the zone of the file's date-times
     tz: ZoneInfo  # the database's zone (a new database takes the file's)
-    warnings: list[str]
+    warnings: list[Message]
 
     @property
     def keys(self) -> set[str]:
@@ -124,26 +124,27 @@ def _read_sheet(ctx: Context, path: Path, database_exists: bool) -> _Sheet:
     try:
         if table.masked:
             raise InvalidInput(
-                f"{path.name} is a masked export (personal names hidden with *); importing it would overwrite real "
-                "names with masked ones, so it is refused: import the unmasked export instead")
+                "{name} is a masked export (personal names hidden with *); importing it would overwrite real names with "
+                "masked ones, so it is refused: import the unmasked export instead", name=path.name)
         problems: list[ImportProblem] = []
-        rows = parse_rows(table, file_tz, now, problems, database_tz, vocabularies, ctx.lang)
+        rows = parse_rows(table, file_tz, now, problems, database_tz, vocabularies)
     finally:
         table.close()
     warnings = [zone_note] if zone_note else []
     if table.ignored:
-        warnings.append("columns not imported (not reqtrack columns): " + ", ".join(table.ignored))
+        warnings.append(Message("columns not imported (not reqtrack columns): {columns}",
+                                columns=Listed.of(table.ignored, ", ")))
     if not database_exists:  # every row is new: a mask-like name is refused now, before a database is created
         problems += [ImportProblem(r.number, name, value, MASKED_MESSAGE, masked=True)
                      for r in rows for _, name, value in r.mask_like]
     if problems:
         raise ImportRefused(path, problems)
     if not rows:
-        raise InvalidInput(f"{path.name} has a header but no rows to import")
+        raise InvalidInput("{name} has a header but no rows to import", name=path.name)
     return _Sheet(path, rows, table.columns, file_tz, database_tz, warnings)
 
 
-def _zones(table: Table, tz: ZoneInfo, database_exists: bool) -> tuple[ZoneInfo, ZoneInfo, str | None]:
+def _zones(table: Table, tz: ZoneInfo, database_exists: bool) -> tuple[ZoneInfo, ZoneInfo, Message | None]:
     """(the file's zone, the database's zone, a note on them) for a database in `tz`.
 
     The file's date-times are local to the zone its info sheet states (an export from a database
@@ -153,9 +154,10 @@ def _zones(table: Table, tz: ZoneInfo, database_exists: bool) -> tuple[ZoneInfo,
     if file_tz is None or file_tz.key == tz.key:
         return tz, tz, None
     if database_exists:
-        return file_tz, tz, (f"the file's times are in {file_tz.key} (its info sheet), the database's in {tz.key}: "
-                             "date-times were converted, dates kept")
-    return file_tz, file_tz, f"the new database takes the file's time zone {file_tz.key} (machine: {tz.key})"
+        return file_tz, tz, Message("the file's times are in {file} (its info sheet), the database's in {database}: "
+                                    "date-times were converted, dates kept", file=file_tz.key, database=tz.key)
+    return file_tz, file_tz, Message("the new database takes the file's time zone {file} (machine: {machine})",
+                                     file=file_tz.key, machine=tz.key)
 
 
 def _file_zone(table: Table) -> ZoneInfo | None:
@@ -173,7 +175,8 @@ def _plan_without_database(sheet: _Sheet) -> ImportResult:
     warnings = list(sheet.warnings)
     missing_times = sheet.missing_times
     if missing_times:
-        warnings.append(f"{len(missing_times)} row(s) without a submission time would be taken as submitted now")
+        warnings.append(Message("{count} row(s) without a submission time would be taken as submitted now",
+                                count=len(missing_times)))
     return ImportResult(sheet.path, len(sheet.rows), len(sheet.rows), 0, 0, True, 0, warnings)
 
 
@@ -283,14 +286,21 @@ def _has_cut_cell(row: ParsedRow) -> bool:
     return any(isinstance(v, str) and len(v) > 100 and strip_cut_marker(v)[1] for v in row.values.values())
 
 
-def _closing_warnings(cut_rows: list[int], missing_times: list[int], dry_run: bool) -> list[str]:
+def _row_numbers(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:10])) + (", ..." if len(numbers) > 10 else "")
+
+
+def _closing_warnings(cut_rows: list[int], missing_times: list[int], dry_run: bool) -> list[Message]:
     warnings = []
     if cut_rows:
-        shown = ", ".join(map(str, cut_rows[:10])) + (", ..." if len(cut_rows) > 10 else "")
-        warnings.append(f"{len(cut_rows)} new request(s) hold cells that an export cut at Excel's cell limit "
-                        f"(rows {shown}); they {'would be' if dry_run else 'were'} imported as cut, marker included: "
-                        "import the CSV export, which keeps whole texts, to get them complete")
+        warnings.append(Message(
+            "{count} new request(s) hold cells that an export cut at Excel's cell limit (rows {rows}); they would be "
+            "imported as cut, marker included: import the CSV export, which keeps whole texts, to get them complete"
+            if dry_run else
+            "{count} new request(s) hold cells that an export cut at Excel's cell limit (rows {rows}); they were "
+            "imported as cut, marker included: import the CSV export, which keeps whole texts, to get them complete",
+            count=len(cut_rows), rows=_row_numbers(cut_rows)))
     if missing_times:
-        warnings.append(f"{len(missing_times)} row(s) without a submission time were taken as submitted now "
-                        f"(rows {', '.join(map(str, missing_times[:10]))}{', ...' if len(missing_times) > 10 else ''})")
+        warnings.append(Message("{count} row(s) without a submission time were taken as submitted now (rows {rows})",
+                                count=len(missing_times), rows=_row_numbers(missing_times)))
     return warnings

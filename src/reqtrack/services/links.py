@@ -35,7 +35,7 @@ def _pair(uow: UnitOfWork, request_id: str, other_id: str) -> tuple[Request, Req
     """Both requests, loaded (NotFound, exit 2, for an unknown ID); the same ID twice is refused."""
     first, second = request_id.strip(), other_id.strip()
     if first == second:
-        raise InvalidInput(f"a request cannot be linked to itself ({first})")
+        raise InvalidInput("a request cannot be linked to itself ({rid})", rid=first)
     return uow.requests.get(first), uow.requests.get(second)
 
 
@@ -89,7 +89,7 @@ def cancel_duplicate(ctx: Context, request_id: str, other_id: str, *, reason: st
         request, other = _pair(uow, request_id, other_id)
         lifecycle.check_transition("cancel", request)
         if other.status == "cancelled":
-            raise InvalidInput(f"{other.id} is cancelled itself; name the request that is kept with --duplicate-of")
+            raise InvalidInput("{rid} is cancelled itself; name the request that is kept with --duplicate-of", rid=other.id)
         when = given.at(at)
         if rules.between(request, other.id) != Link(other.id, "duplicate", "out"):
             rules.link(request, other, "duplicate", when, ctx.now, ctx.actor, uow.requests.linked_to)

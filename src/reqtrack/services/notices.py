@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from ..domain import lifecycle
 from ..domain.addresses import parse_mailbox
-from ..domain.errors import EnvironmentProblem, InvalidInput, ReqtrackError
+from ..domain.errors import EnvironmentProblem, InvalidInput, Message, ReqtrackError
 from ..domain.notices import NoticeValues, check_kind, notice_values
 from ..domain.record import Request
-from ..domain.vocab import LANGUAGES
+from ..domain.vocab import LANGUAGES, NOTICE_KIND, Term
 from .context import Context, inputs
 from .requests import notice
 
@@ -44,7 +44,7 @@ class NoticeDraft:
 
 def check_language(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise InvalidInput(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+        raise InvalidInput("unknown language {lang!r}; use one of {languages}", lang=lang, languages=", ".join(LANGUAGES))
     return lang
 
 
@@ -73,10 +73,10 @@ def send_notice(ctx: Context, draft: NoticeDraft, subject: str, body: str) -> Re
 
     request, kind = draft.request, draft.values.kind
     if draft.to is None:
-        contact = f"contact {request.contact!r}" if request.contact else "no contact"
-        raise InvalidInput(f"request {request.id} has {contact}, which is not an e-mail address, so the notice "
-                           f"cannot be e-mailed; send it another way and record it with "
-                           f"`reqtrack notice {request.id} {kind} --sent --via CHANNEL`")
+        contact = Message("contact {contact!r}", contact=request.contact) if request.contact else Message("no contact")
+        raise InvalidInput("request {rid} has {contact}, which is not an e-mail address, so the notice cannot be e-mailed; "
+                           "send it another way and record it with `reqtrack notice {rid} {kind} --sent --via CHANNEL`",
+                           rid=request.id, contact=contact, kind=kind)
     # The entry it would record, tried on a copy: a notice that could not be recorded is not sent.
     lifecycle.notice(copy.deepcopy(request), ctx.now, ctx.now, ctx.actor, kind, "email")
     smtp = SmtpSettings.from_settings(draft.settings)
@@ -87,8 +87,9 @@ def send_notice(ctx: Context, draft: NoticeDraft, subject: str, body: str) -> Re
         return notice(ctx, request.id, kind, via="email")
     except ReqtrackError as exc:
         sent_at = ctx.now.astimezone(draft.tz).strftime("%Y-%m-%d %H:%M")
-        raise EnvironmentProblem(f"the {kind} notice was e-mailed to {draft.to} but could not be recorded ({exc}); "
-                                 f"record it with `reqtrack notice {request.id} {kind} --sent --at '{sent_at}'`") from None
+        raise EnvironmentProblem("the {kind} notice was e-mailed to {to} but could not be recorded ({problem}); record it "
+                                 "with `reqtrack notice {rid} {key} --sent --at '{sent_at}'`", kind=Term(NOTICE_KIND, kind),
+                                 to=draft.to, problem=exc, rid=request.id, key=kind, sent_at=sent_at) from None
 
 
 # -- templates -------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def list_people(ctx: Context) -> list[Person]:
 
 def remove_person(ctx: Context, name: str) -> None:
     """Take a person off the list (their name stays on the requests); NotFound when not listed."""
-    missing = NotFound(f"{name.strip()!r} is not in the list of people; `reqtrack people list` shows it")
+    missing = NotFound("{name!r} is not in the list of people; `reqtrack people list` shows it", name=name.strip())
     if not ctx.database_exists():
         raise missing
     with ctx.unit_of_work(write=True) as uow:

@@ -54,7 +54,7 @@ def period_bounds(kind: str, as_of: datetime, tz: ZoneInfo, previous: bool = Fal
     """[start, end) of the week (Monday 00:00), month, quarter or year containing `as_of` in
     zone `tz`; with `previous`, of the last complete one before it."""
     if kind not in PERIOD_KINDS:
-        raise InvalidInput(f"unknown period {kind!r}; use one of {', '.join(PERIOD_KINDS)}")
+        raise InvalidInput("unknown period {kind!r}; use one of {kinds}", kind=kind, kinds=", ".join(PERIOD_KINDS))
     first = _first_of(kind, as_of.astimezone(tz).date())
     if previous:
         first = _first_of(kind, first - timedelta(days=1))
@@ -111,7 +111,7 @@ def report(
     if kind is not None:
         kind = kind.strip().lower()
         if kind not in PERIOD_KINDS:
-            raise InvalidInput(f"unknown period {period!r}; use one of {', '.join(PERIOD_KINDS)}")
+            raise InvalidInput("unknown period {kind!r}; use one of {kinds}", kind=period, kinds=", ".join(PERIOD_KINDS))
 
     # Loading a year of a large database allocates millions of small objects (requests, history
     # entries, times), none of them in reference cycles; the cyclic garbage collector would walk

@@ -45,13 +45,11 @@ def read_attachment(path: Path) -> tuple[str, bytes]:
     InvalidInput when it is missing or over the limit."""
     path = Path(path)
     if not path.is_file():
-        raise InvalidInput(f"attachment {path} does not exist or is not a file")
+        raise InvalidInput("attachment {path} does not exist or is not a file", path=path)
     size = path.stat().st_size
     if size > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(
-            f"attachment {path.name} is {size / 1048576:.1f} MiB; the limit is {MAX_ATTACHMENT_BYTES // 1048576} MiB, "
-            "so keep it elsewhere and note where in --notes"
-        )
+        raise InvalidInput("attachment {name} is {size:.1f} MiB; the limit is {limit} MiB, so keep it elsewhere and note "
+                           "where in --notes", name=path.name, size=size / 1048576, limit=MAX_ATTACHMENT_BYTES // 1048576)
     from ..safe_output import plain_file_name
 
     return plain_file_name(path.name), path.read_bytes()
@@ -64,7 +62,7 @@ def vocabulary_value(given: Inputs, field: str, value: str | None, new_use: bool
     value = text(value)
     if value is None:
         return None
-    return given.vocabularies.get(field).parse(value, given.lang, new_use=new_use)
+    return given.vocabularies.get(field).parse(value, new_use=new_use)
 
 
 def refuse_unknown_early(ctx: Context, **values: str | None) -> None:
@@ -73,7 +71,7 @@ def refuse_unknown_early(ctx: Context, **values: str | None) -> None:
     for field, value in values.items():
         value = text(value)
         if value is not None and DEFAULT.get(field).lookup(value) is None and not ctx.database_exists():
-            DEFAULT.get(field).parse(value, ctx.lang)
+            DEFAULT.get(field).parse(value)
 
 
 # -- writes ---------------------------------------------------------------------------------
@@ -299,12 +297,12 @@ def edit(ctx: Context, request_id: str, fields: dict[str, str | None], *, at: st
     def apply(request: Request, when: datetime, given: Inputs) -> None:
         repair = None
         if submitted_text is not None:
-            from ..domain.record import TIME_RANGE_TEXT, year_in_range
+            from ..domain.record import TIME_RANGE, year_in_range
 
             parsed = given.time(submitted_text, what="--submitted-at")
             submitted = parsed.at.astimezone(timezone.utc).replace(second=0, microsecond=0)  # type: ignore[union-attr]
             if not year_in_range(submitted.astimezone(given.tz).year):
-                raise InvalidInput(f"--submitted-at {submitted_text}: {TIME_RANGE_TEXT}")
+                raise InvalidInput("--submitted-at {text}: {range}", text=submitted_text, range=TIME_RANGE)
             values["submitted_at"] = submitted
             # A stored time that cannot be read as it is (see storage.stored.UNREADABLE_TIME):
             # the history keeps the text as it was stored, and the repair is allowed in any status.
@@ -349,7 +347,8 @@ def save_attachment(ctx: Context, request_id: str, number: int, target: Path | N
     with ctx.unit_of_work(write=False) as uow:
         attachment, content = uow.requests.attachment_content(request_id.strip(), number)
     if content is None:
-        raise InvalidInput(f"attachment {number} of {request_id} ({attachment.name}) was imported by name only; no content is stored")
+        raise InvalidInput("attachment {number} of {rid} ({name}) was imported by name only; no content is stored",
+                           number=number, rid=request_id, name=attachment.name)
     name = plain_file_name(attachment.name)
     path = Path(target).expanduser() if target else Path(name)
     if target and path.is_dir():
@@ -368,7 +367,8 @@ def get(ctx: Context, request_id: str) -> Request:
 def timezone_of(ctx: Context) -> ZoneInfo:
     """The database's display zone."""
     with ctx.reader() as uow:
-        return ZoneInfo(uow.requests.settings().get("calendar.timezone", "UTC"))
+        ctx.zone = ZoneInfo(uow.requests.settings().get("calendar.timezone", "UTC"))
+        return ctx.zone
 
 
 @dataclass

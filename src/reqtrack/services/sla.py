@@ -183,7 +183,7 @@ def config_unset(ctx: Context, key: str) -> None:
         raise InvalidInput("calendar.timezone cannot be unset; set another zone with `reqtrack config set calendar.timezone ZONE`")
     with ctx.unit_of_work(write=True) as uow:
         if key not in SETTINGS and key not in uow.requests.settings():
-            raise InvalidInput(f"unknown setting {key!r}; `reqtrack config show` lists them")
+            raise InvalidInput("unknown setting {key!r}; `reqtrack config show` lists them", key=key)
         uow.requests.set_setting(key, None)
         if key in ("calendar.country", "calendar.subdivision"):
             uow.requests.forget_country_days()

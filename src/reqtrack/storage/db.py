@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import EnvironmentProblem, InvalidInput
+from ..domain.errors import EnvironmentProblem, InvalidInput, OsReason
 from .engine import SQLITE, Engine, SqliteConnection
 from .migrations import SCHEMA_VERSION, apply_migrations
 
@@ -62,9 +62,10 @@ def _read_header(path: Path) -> tuple[int, int]:
     with open(path, "rb") as handle:
         header = handle.read(100)
     if len(header) == 0:
-        raise EnvironmentProblem(f"{path} is an empty file, not a reqtrack database; move it away or choose another --db")
+        raise EnvironmentProblem("{path} is an empty file, not a reqtrack database; move it away or choose another --db",
+                                 path=path)
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
-        raise EnvironmentProblem(f"{path} is not a reqtrack database (not an SQLite file); choose another --db")
+        raise EnvironmentProblem("{path} is not a reqtrack database (not an SQLite file); choose another --db", path=path)
     return int.from_bytes(header[68:72], "big"), int.from_bytes(header[60:64], "big")
 
 
@@ -95,9 +96,8 @@ def _connect(path: Path | str, read_only: bool = False) -> SqliteConnection:
         unmerged = False
     if unmerged:
         raise EnvironmentProblem(
-            f"{path} has writes not yet merged into it ({path}-wal) and its directory is read-only, so it "
-            "cannot be read whole; copy the database with its -wal file to a writable directory"
-        )
+            "{path} has writes not yet merged into it ({path}-wal) and its directory is read-only, so it cannot be read "
+            "whole; copy the database with its -wal file to a writable directory", path=path)
     uri = Path(path).absolute().as_uri()
     return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=busy_timeout(), isolation_level=None,
                            factory=SqliteConnection)
@@ -130,7 +130,8 @@ def create_database(path: Path, timezone_name: str | None = None) -> bool:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".reqtrack-", suffix=".tmp", dir=path.parent)  # mode 0600
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot create a database in {path.parent}: {exc.strerror}") from None
+        raise EnvironmentProblem("cannot create a database in {directory}: {reason}", directory=path.parent,
+                                 reason=OsReason.of(exc)) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -140,8 +141,8 @@ def create_database(path: Path, timezone_name: str | None = None) -> bool:
     except InvalidInput:
         return False  # another process created it first
     except (OSError, sqlite3.DatabaseError) as exc:  # a full disk, a read-only directory
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise EnvironmentProblem(f"cannot create the database {path}: {reason}; nothing was written") from None
+        raise EnvironmentProblem("cannot create the database {path}: {reason}; nothing was written", path=path,
+                                 reason=_reason(exc)) from None
     finally:
         discard(tmp)
 
@@ -203,11 +204,10 @@ def _backup_before_migration(conn: sqlite3.Connection, path: Path, version: int)
                 target = path.with_name(f"{path.name}.v{version}.bak{counter}")
                 counter += 1
     except (OSError, sqlite3.DatabaseError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise EnvironmentProblem(
-            f"{path} needs an upgrade of its schema (version {version}), but the safety copy {target} "
-            f"cannot be written ({reason}); make room or make the directory writable"
-        ) from None
+            "{path} needs an upgrade of its schema (version {version}), but the safety copy {target} cannot be written "
+            "({reason}); make room or make the directory writable", path=path, version=version, target=target,
+            reason=_reason(exc)) from None
     finally:
         if tmp is not None:
             discard(tmp)
@@ -230,8 +230,8 @@ def refuse_url(location: object) -> None:
     match = _URL.match(str(location))
     if match:
         raise EnvironmentProblem(
-            f"--db names a {match.group(1)}:// URL; reqtrack keeps its database in a SQLite file or on a "
-            "PostgreSQL server (postgresql://…), so give a file path or a postgresql:// URL with --db")
+            "--db names a {scheme}:// URL; reqtrack keeps its database in a SQLite file or on a PostgreSQL server "
+            "(postgresql://…), so give a file path or a postgresql:// URL with --db", scheme=match.group(1))
 
 
 def open_database(location: Path | str, write: bool) -> Any:
@@ -278,24 +278,24 @@ class Database:
         path = Path(path).expanduser()
         refuse_url(path)
         if path.is_dir():
-            raise EnvironmentProblem(f"{path} is a directory, not a reqtrack database; give a file path with --db")
+            raise EnvironmentProblem("{path} is a directory, not a reqtrack database; give a file path with --db", path=path)
         if path.exists() and not path.is_file():
             # A pipe or a device: reading its "header" could block or consume someone else's data.
-            raise EnvironmentProblem(f"{path} is not a regular file, so not a reqtrack database; give a file path with --db")
+            raise EnvironmentProblem("{path} is not a regular file, so not a reqtrack database; give a file path with --db",
+                                     path=path)
         if not path.exists():
             if not write:
                 raise EnvironmentProblem(
-                    f"no reqtrack database at {path}; register a first request with `reqtrack new` to create it"
-                )
+                    "no reqtrack database at {path}; register a first request with `reqtrack new` to create it", path=path)
             create_database(path)
         try:
             application_id, _ = _read_header(path)
         except PermissionError:
-            raise EnvironmentProblem(f"cannot read {path}: permission denied") from None
+            raise EnvironmentProblem("cannot read {path}: permission denied", path=path) from None
         if application_id != APPLICATION_ID:
-            raise EnvironmentProblem(f"{path} is an SQLite file but not a reqtrack database; choose another --db")
+            raise EnvironmentProblem("{path} is an SQLite file but not a reqtrack database; choose another --db", path=path)
         if write and not os.access(path, os.W_OK):
-            raise EnvironmentProblem(f"{path} is read-only; this command writes, so make it writable or use a copy")
+            raise EnvironmentProblem(READ_ONLY, path=path)
         from ..safe_output import protect
 
         protect(path)  # no output of this process may replace it (safe_output.check_target)
@@ -309,20 +309,17 @@ class Database:
             conn = self.raw_connection()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise EnvironmentProblem(
-                    f"{self.path} was written by a newer reqtrack (schema {version}, this one knows {SCHEMA_VERSION}); "
-                    "upgrade reqtrack to use it"
-                )
+                raise EnvironmentProblem(NEWER, database=self.path, version=version, known=SCHEMA_VERSION)
             if version < SCHEMA_VERSION:
                 if not os.access(self.path, os.W_OK):
                     raise EnvironmentProblem(
-                        f"{self.path} needs an upgrade of its schema (version {version}) but is read-only; "
-                        "make it writable once (a copy is kept beside it) or use the reqtrack that wrote it"
-                    )
+                        "{path} needs an upgrade of its schema (version {version}) but is read-only; make it writable "
+                        "once (a copy is kept beside it) or use the reqtrack that wrote it", path=self.path,
+                        version=version)
                 self._upgrade(conn)
         except sqlite3.DatabaseError as exc:
             raise environment_problem(exc, self.path) or EnvironmentProblem(
-                f"cannot use the database {self.path}: {exc}") from None
+                CANNOT_USE, database=self.path, detail=str(exc)) from None
         finally:
             if conn is not None:
                 conn.close()
@@ -362,6 +359,11 @@ class Database:
         return str(self.path)
 
     @property
+    def named(self) -> str:
+        """The database as error sentences name it (a server's says it in their language)."""
+        return str(self.path)
+
+    @property
     def protected_paths(self) -> list[Path]:
         """The files no output of this command may replace (safe_output.check_target)."""
         return [self.path]
@@ -384,22 +386,33 @@ def environment_problem(exc: Exception, path: Path) -> EnvironmentProblem | None
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return EnvironmentProblem(
-            f"{path} is locked by another process (another reqtrack writing?) for more than {busy_timeout():g} s; "
-            "try again shortly, or raise REQTRACK_BUSY_TIMEOUT"
-        )
+            "{path} is locked by another process (another reqtrack writing?) for more than {seconds:g} s; try again "
+            "shortly, or raise REQTRACK_BUSY_TIMEOUT", path=path, seconds=busy_timeout())
     if "readonly" in lowered or "read-only" in lowered:
-        return EnvironmentProblem(f"{path} is read-only; this command writes, so make it writable or use a copy")
+        return EnvironmentProblem(READ_ONLY, path=path)
     if "disk is full" in lowered:
-        return EnvironmentProblem(f"the disk holding {path} is full; nothing was written, free some space and try again")
+        return EnvironmentProblem("the disk holding {path} is full; nothing was written, free some space and try again",
+                                  path=path)
     if any(word in lowered for word in _DAMAGE_WORDS):
         return EnvironmentProblem(
-            f"{path} is damaged ({text}); run `reqtrack check` and restore the latest backup (`reqtrack backup` makes them)"
-        )
+            "{path} is damaged ({detail}); run `reqtrack check` and restore the latest backup (`reqtrack backup` makes "
+            "them)", path=path, detail=text)
     if isinstance(original, sqlite3.OperationalError):
-        return EnvironmentProblem(f"cannot use the database {path}: {text}")
+        return EnvironmentProblem(CANNOT_USE, database=path, detail=text)
     return None
 
 
 def translate_operational_error(exc: Exception, path: Path) -> EnvironmentProblem:
     """sqlite's 'database is locked' and friends as one sentence with exit 3."""
-    return environment_problem(exc, path) or EnvironmentProblem(f"cannot use the database {path}: {exc}")
+    return environment_problem(exc, path) or EnvironmentProblem(CANNOT_USE, database=path, detail=str(exc))
+
+
+def _reason(exc: BaseException) -> object:
+    """Why a file could not be made: the system's reason (OSError) or SQLite's words."""
+    return OsReason.of(exc) if isinstance(exc, OSError) else str(exc)
+
+
+# The sentences both engines say (storage/server.py too).
+CANNOT_USE = "cannot use the database {database}: {detail}"
+NEWER = "{database} was written by a newer reqtrack (schema {version}, this one knows {known}); upgrade reqtrack to use it"
+READ_ONLY = "{path} is read-only; this command writes, so make it writable or use a copy"

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from ..domain.errors import EnvironmentProblem, NotFound
+from ..domain.errors import EnvironmentProblem, Message, NotFound
 from ..domain.people import Person
 from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
-from ..domain.vocab import OPEN_STATUSES
+from ..domain.vocab import OPEN_STATUSES, FieldName
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
 from .search_index import SearchStore
@@ -67,7 +67,8 @@ def request_row(request: Request) -> tuple[Any, ...]:
     """The stored row of a request, in the order of `_STORED_REQUEST_COLUMNS`. Whatever the
     route, nothing is stored that a command cannot read back (refuse_unstorable)."""
     for name in _TIME_FIELDS:
-        refuse_unstorable(getattr(request, name), f"request {request.id}'s {name}")
+        refuse_unstorable(getattr(request, name),
+                          lambda: Message("request {rid}'s {field}", rid=request.id, field=FieldName(name)))  # noqa: B023 - called at once
     parsed = parse_generated_id(request.id)
     values: list[Any] = [getattr(request, name) for name in REQUEST_FIELDS]
     values += [*(parsed if parsed else (None, None)), request.latest_event_at]
@@ -82,7 +83,7 @@ def request_row(request: Request) -> tuple[Any, ...]:
 
 def event_row(request_id: str, entry: HistoryEntry) -> tuple[Any, ...]:
     """The stored row of a history entry, in the order of `_EVENT_COLUMNS`."""
-    refuse_unstorable(entry.at, f"request {request_id}'s history entry {entry.seq} at")
+    refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id, seq=entry.seq))
     return (request_id, entry.seq, time_to_stored(entry.at), entry.action, entry.actor,
             json.dumps(entry.changes or None), entry.note)
 
@@ -124,7 +125,7 @@ class Repository(SearchStore):
         """The request with its history and attachments, or NotFound."""
         row = self.conn.execute(f"SELECT {_REQUEST_COLUMNS} FROM request WHERE id = ?", (request_id,)).fetchone()
         if row is None:
-            raise NotFound(f"no request {request_id!r}; `reqtrack list` shows the IDs")
+            raise NotFound("no request {rid!r}; `reqtrack list` shows the IDs", rid=request_id)
         request = request_from_row(row)
         request.history = self.history(request_id)
         request.attachments = self.attachments(request_id)
@@ -176,7 +177,8 @@ class Repository(SearchStore):
         row = self.conn.execute("SELECT number, name, size, sha256, added_at, content FROM attachment "
                                 "WHERE request_id = ? AND number = ?", (request_id, number)).fetchone()
         if row is None:
-            raise NotFound(f"request {request_id} has no attachment {number}; `reqtrack show {request_id}` lists them")
+            raise NotFound("request {rid} has no attachment {number}; `reqtrack show {rid}` lists them", rid=request_id,
+                           number=number)
         return _attachment(*row[:5]), row[5]
 
     def _where(self, flt: RequestFilter) -> tuple[str, list[Any]] | None:
@@ -530,7 +532,8 @@ class UnitOfWork:
         self.engine: Engine = db.engine
 
     def _problem(self, exc: Exception) -> Exception:
-        return self.db.problem(exc) or EnvironmentProblem(f"cannot use the database {self.db.label}: {exc}")
+        return self.db.problem(exc) or EnvironmentProblem(
+            "cannot use the database {database}: {detail}", database=self.db.named, detail=str(exc))
 
     def __enter__(self) -> UnitOfWork:
         try:

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from ..domain.errors import EnvironmentProblem, InvalidInput, ReqtrackError
+from ..domain.errors import EnvironmentProblem, InvalidInput, Message, ReqtrackError
 from .engine import Engine
 
 DEFAULT_SCHEMA = "reqtrack"
@@ -46,8 +46,8 @@ def _psycopg() -> Any:
             import psycopg
         except ImportError:
             raise EnvironmentProblem(
-                "--db names a PostgreSQL server, but its driver (psycopg 3) is not installed; "
-                "install it with: pip install 'reqtrack[postgres]'") from None
+                "--db names a PostgreSQL server, but its driver (psycopg 3) is not installed; install it with: pip "
+                "install 'reqtrack[postgres]'") from None
     return psycopg
 
 
@@ -99,8 +99,19 @@ class ServerAddress:
 
     @property
     def label(self) -> str:
-        where = f"database {self.dbname} on {self.host}:{self.port}"
-        return where if self.schema == DEFAULT_SCHEMA else f"schema {self.schema} of {where}"
+        return str(self.named)
+
+    @property
+    def named(self) -> Message:
+        """The database as sentences name it, in their language."""
+        if self.schema == DEFAULT_SCHEMA:
+            return Message("database {dbname} on {host}:{port}", dbname=self.dbname, host=self.host, port=self.port)
+        return self.named_with_schema
+
+    @property
+    def named_with_schema(self) -> Message:
+        return Message("schema {schema} of database {dbname} on {host}:{port}", schema=self.schema, dbname=self.dbname,
+                       host=self.host, port=self.port)
 
     def scrub(self, text: str) -> str:
         for secret in self.secrets:
@@ -132,7 +143,8 @@ def parse_address(url: str) -> ServerAddress:
                            "postgresql://[user[:password]@]host[:port]/dbname") from None
     schema = schema or DEFAULT_SCHEMA
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", schema):
-        raise InvalidInput(f"--db: schema {schema!r} is not a plain name (letters, digits, _ and $, at most 63)")
+        raise InvalidInput("--db: schema {schema!r} is not a plain name (letters, digits, _ and $, at most 63)",
+                           schema=schema)
     env = os.environ
     user = str(given.get("user") or env.get("PGUSER") or _login_name())
     host = str(given.get("host") or given.get("hostaddr") or env.get("PGHOST") or "localhost")
@@ -392,6 +404,11 @@ class ServerDatabase:
         return self.address.label
 
     @property
+    def named(self) -> Message:
+        """The database as sentences name it, in their language."""
+        return self.address.named
+
+    @property
     def protected_paths(self) -> list[Any]:
         return []
 
@@ -426,25 +443,21 @@ class ServerDatabase:
             conn.close()
 
     def _recognise(self, conn: PgConnection, psycopg: Any) -> None:
+        from .db import NEWER
         from .migrations import SCHEMA_VERSION, apply_migrations
 
         version = self._stored_version(conn, psycopg)
         if version is None:
             if not self.write:
-                raise EnvironmentProblem(f"no reqtrack database in {self.label_with_schema}; register a first "
-                                         "request with `reqtrack new` to create it (or `reqtrack copy` one there)")
+                raise EnvironmentProblem("no reqtrack database in {database}; register a first request with `reqtrack "
+                                         "new` to create it (or `reqtrack copy` one there)",
+                                         database=self.address.named_with_schema)
             self._create(conn)
             return
         if version > SCHEMA_VERSION:
-            raise EnvironmentProblem(f"{self.label_with_schema} was written by a newer reqtrack (schema {version}, "
-                                     f"this one knows {SCHEMA_VERSION}); upgrade reqtrack to use it")
+            raise EnvironmentProblem(NEWER, database=self.address.named_with_schema, version=version, known=SCHEMA_VERSION)
         if version < SCHEMA_VERSION and apply_migrations(conn):
             self.migrated_from = version
-
-    @property
-    def label_with_schema(self) -> str:
-        address = self.address
-        return f"schema {address.schema} of database {address.dbname} on {address.host}:{address.port}"
 
     def _stored_version(self, conn: PgConnection, psycopg: Any) -> int | None:
         """The schema's version; None when the schema is missing or empty (ours to create)."""
@@ -458,8 +471,8 @@ class ServerDatabase:
                               (self.address.schema,)).fetchone()[0]
         if tables:
             raise EnvironmentProblem(
-                f"{self.label_with_schema} holds tables that are not reqtrack's; name another schema "
-                "with ?schema=NAME in the URL (reqtrack keeps its tables in a schema of their own)")
+                "{database} holds tables that are not reqtrack's; name another schema with ?schema=NAME in the URL "
+                "(reqtrack keeps its tables in a schema of their own)", database=self.address.named_with_schema)
         return None
 
     def _create(self, conn: PgConnection) -> None:
@@ -505,7 +518,7 @@ class ServerDatabase:
 
     def _unexpected(self, exc: Exception) -> EnvironmentProblem:
         first = self.address.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-        return EnvironmentProblem(f"cannot use the {self.label}: {first}")
+        return EnvironmentProblem(_CANNOT_USE, database=self.address.named, detail=first)
 
     def problem(self, exc: Exception) -> ReqtrackError | None:
         """The environment problem behind a driver error, in one sentence (exit 3); None when it
@@ -518,7 +531,7 @@ def server_problem(exc: Exception, address: ServerAddress, write: bool) -> Reqtr
     PostgreSQL cannot store (a NUL character) is bad input (exit 2)."""
     import psycopg
 
-    where = f"{address.host}:{address.port}"
+    where, named, user, dbname = f"{address.host}:{address.port}", address.named, address.user, address.dbname
     text = str(exc)
     lowered = text.lower()
     if isinstance(exc, psycopg.DataError) and "nul" in lowered:
@@ -527,39 +540,42 @@ def server_problem(exc: Exception, address: ServerAddress, write: bool) -> Reqtr
     if isinstance(exc, psycopg.errors.LockNotAvailable) or sqlstate == "55P03":
         from .db import busy_timeout
 
-        return EnvironmentProblem(
-            f"the {address.label} is locked by another writer for more than {busy_timeout():g} s; "
-            "try again shortly, or raise REQTRACK_BUSY_TIMEOUT")
+        return EnvironmentProblem("the {database} is locked by another writer for more than {seconds:g} s; try again "
+                                  "shortly, or raise REQTRACK_BUSY_TIMEOUT", database=named, seconds=busy_timeout())
     if sqlstate == "42501" or "permission denied" in lowered:
         if write:
-            return EnvironmentProblem(f"role {address.user} may not write to the {address.label} (permission denied); "
-                                      "this command writes: use a role that may (docs/team.md)")
-        return EnvironmentProblem(f"role {address.user} may not read the {address.label} (permission denied); "
-                                  "ask for SELECT on its tables and USAGE on the schema (docs/team.md)")
+            return EnvironmentProblem("role {user} may not write to the {database} (permission denied); this command "
+                                      "writes: use a role that may (docs/team.md)", user=user, database=named)
+        return EnvironmentProblem("role {user} may not read the {database} (permission denied); ask for SELECT on its "
+                                  "tables and USAGE on the schema (docs/team.md)", user=user, database=named)
     if sqlstate == "25006":
-        return EnvironmentProblem(f"the server at {where} takes no writes (a standby?); the {address.label} can only be read there")
+        return EnvironmentProblem("the server at {where} takes no writes (a standby?); the {database} can only be read "
+                                  "there", where=where, database=named)
     if sqlstate == "53100" or "no space left" in lowered:
-        return EnvironmentProblem(f"the server at {where} is out of disk space; nothing was written")
+        return EnvironmentProblem("the server at {where} is out of disk space; nothing was written", where=where)
     if "password authentication failed" in lowered or "no password supplied" in lowered \
             or "authentication failed" in lowered or sqlstate == "28P01" or sqlstate == "28000":
         return EnvironmentProblem(
-            f"authentication failed for role {address.user} on the server at {where} (database {address.dbname}); "
-            "check the password (PGPASSWORD, ~/.pgpass or the URL); it is never shown")
+            "authentication failed for role {user} on the server at {where} (database {dbname}); check the password "
+            "(PGPASSWORD, ~/.pgpass or the URL); it is never shown", user=user, where=where, dbname=dbname)
     if re.search(r'role ".*" does not exist', text):
-        return EnvironmentProblem(f"there is no role {address.user} on the server at {where} (database {address.dbname}); "
-                                  "create it or name another user in --db")
+        return EnvironmentProblem("there is no role {user} on the server at {where} (database {dbname}); create it or "
+                                  "name another user in --db", user=user, where=where, dbname=dbname)
     if re.search(r'database ".*" does not exist', text) or sqlstate == "3D000":
-        return EnvironmentProblem(f"there is no database {address.dbname} on the server at {where}; create it "
-                                  f"(createdb {address.dbname}) or name another in --db")
+        return EnvironmentProblem("there is no database {dbname} on the server at {where}; create it (createdb "
+                                  "{dbname}) or name another in --db", dbname=dbname, where=where)
     if isinstance(exc, psycopg.OperationalError):
         if any(word in lowered for word in ("connection refused", "could not connect", "timeout expired",
                                             "could not translate host", "no route to host", "network is unreachable",
                                             "connection to server")):
-            return EnvironmentProblem(f"cannot reach the PostgreSQL server at {where} (database {address.dbname}); "
-                                      "is it running, and are host and port right?")
+            return EnvironmentProblem("cannot reach the PostgreSQL server at {where} (database {dbname}); is it "
+                                      "running, and are host and port right?", where=where, dbname=dbname)
         if "terminat" in lowered or "closed" in lowered or "lost" in lowered:
-            return EnvironmentProblem(f"the connection to the server at {where} (database {address.dbname}) was lost; "
-                                      "nothing of this command was written; try again")
-        first = address.scrub(text.strip().splitlines()[0] if text.strip() else "the connection failed")
-        return EnvironmentProblem(f"cannot use the {address.label}: {first}")
+            return EnvironmentProblem("the connection to the server at {where} (database {dbname}) was lost; nothing "
+                                      "of this command was written; try again", where=where, dbname=dbname)
+        first = address.scrub(text.strip().splitlines()[0]) if text.strip() else Message("the connection failed")
+        return EnvironmentProblem(_CANNOT_USE, database=named, detail=first)
     return None
+
+
+_CANNOT_USE = "cannot use the {database}: {detail}"

@@ -12,14 +12,14 @@ import gc
 import json
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
 from typing import Any
 
-from ..domain.errors import InvalidInput
-from ..domain.record import TIME_RANGE_TEXT, HistoryEntry, Request, storable_time
+from ..domain.errors import InvalidInput, Message
+from ..domain.record import TIME_RANGE, TIME_RANGE_TEXT, HistoryEntry, Request, storable_time
 from ..domain.vocab import OPEN_STATUSES
 from ..domain.vocabularies import Entry
 
@@ -130,11 +130,12 @@ def time_to_stored(value: datetime) -> str:
     return value.astimezone(_UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-def refuse_unstorable(value: datetime | None, what: str) -> None:
+def refuse_unstorable(value: datetime | None, what: Callable[[], Message]) -> None:
     """InvalidInput for a time outside the range every command can read back (see
     domain.record.EARLIEST_YEAR): the last guard before anything is written."""
     if value is not None and not storable_time(value):
-        raise InvalidInput(f"{what} {value.isoformat(timespec='minutes')} cannot be stored: {TIME_RANGE_TEXT}")
+        raise InvalidInput("{what} {at} cannot be stored: {range}", what=what(), at=value.isoformat(timespec="minutes"),
+                           range=TIME_RANGE)
 
 
 # -- running SLA deadlines (table sla_open, migration m004) -------------------------------------

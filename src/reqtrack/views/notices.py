@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, Message
 from ..domain.notices import KINDS, NoticeValues, Promise
 from ..domain.vocab import FEASIBILITY, LANGUAGES, NOTICE_KIND, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE
 from .cells import spoken_time
@@ -142,9 +142,9 @@ def notice_context(values: NoticeValues, lang: str) -> dict[str, Any]:
 def builtin_template(kind: str, lang: str) -> str:
     """The built-in template of `kind` in `lang` (what `template reset` returns to)."""
     if kind not in KINDS:
-        raise InvalidInput(f"unknown notice kind {kind!r}; use one of {', '.join(KINDS)}")
+        raise InvalidInput("unknown notice kind {kind!r}; use one of {kinds}", kind=kind, kinds=", ".join(KINDS))
     if lang not in LANGUAGES:
-        raise InvalidInput(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+        raise InvalidInput("unknown language {lang!r}; use one of {languages}", lang=lang, languages=", ".join(LANGUAGES))
     path = resources.files(__package__) / "notice_templates" / lang / f"{kind}.txt"
     return path.read_text(encoding="utf-8")
 
@@ -175,35 +175,42 @@ def _split(text: str) -> tuple[str, str]:
     return subject, body
 
 
-def _check_part(source: str, part: str, offset: int) -> set[str]:
+_PARTS = {"subject": Message("subject"), "body": Message("body")}
+
+
+def _check_part(source: str, name: str, offset: int) -> set[str]:
     """The placeholders one part uses; InvalidInput for a syntax error, a tag reqtrack does not
     allow, an unknown placeholder or an unknown filter."""
     from jinja2 import TemplateSyntaxError, meta, nodes
     from jinja2.exceptions import TemplateAssertionError
 
-    env = _environment()
+    env, part = _environment(), _PARTS[name]
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as exc:
         line = (exc.lineno or 1) + offset
-        raise InvalidInput(f"the template has a syntax error in its {part}, line {line}: {exc.message}") from None
+        raise InvalidInput("the template has a syntax error in its {part}, line {line}: {detail}", part=part, line=line,
+                           detail=exc.message) from None
     for node_type, tag in ((nodes.Include, "include"), (nodes.Import, "import"), (nodes.FromImport, "from ... import"),
                            (nodes.Extends, "extends")):
         found = next(iter(tree.find_all(node_type)), None)
         if found is not None:
-            raise InvalidInput(f"the template uses {{% {tag} %}} on line {found.lineno + offset}; a notice template "
-                               f"stands alone (use the placeholders instead)")
+            raise InvalidInput("the template uses {{% {tag} %}} on line {line}; a notice template stands alone (use the "
+                               "placeholders instead)", tag=tag, line=found.lineno + offset)
     try:
         used = meta.find_undeclared_variables(tree)  # compiles the tree: an unknown filter or test fails here
         unknown = sorted(used - PLACEHOLDERS.keys())
         if not unknown:
             env.from_string(tree)
     except (TemplateAssertionError, TemplateSyntaxError) as exc:
-        raise InvalidInput(f"the template cannot be used ({part}, line {(exc.lineno or 1) + offset}): {exc.message}") from None
+        raise InvalidInput("the template cannot be used ({part}, line {line}): {detail}", part=part,
+                           line=(exc.lineno or 1) + offset, detail=exc.message) from None
     if unknown:
         names = ", ".join("{{ " + name + " }}" for name in unknown)
-        raise InvalidInput(f"the template uses the unknown placeholder{'s' if len(unknown) > 1 else ''} {names} in its "
-                           f"{part}; known placeholders: {', '.join(PLACEHOLDERS)}")
+        raise InvalidInput("the template uses the unknown placeholders {names} in its {part}; known placeholders: {known}"
+                           if len(unknown) > 1 else
+                           "the template uses the unknown placeholder {names} in its {part}; known placeholders: {known}",
+                           names=names, part=part, known=", ".join(PLACEHOLDERS))
     return used
 
 
@@ -213,7 +220,8 @@ def check_template(text: str) -> None:
     unknown placeholder or filter, `include`/`import`/`extends`, a subject without `{{ id }}`,
     or more than MAX_TEMPLATE_CHARS characters."""
     if len(text) > MAX_TEMPLATE_CHARS:
-        raise InvalidInput(f"the template has {len(text)} characters; at most {MAX_TEMPLATE_CHARS} are allowed")
+        raise InvalidInput("the template has {count} characters; at most {most} are allowed", count=len(text),
+                           most=MAX_TEMPLATE_CHARS)
     subject, body = _split(text)
     if "id" not in _check_part(subject, "subject", 0):
         raise InvalidInput("the template's subject must contain {{ id }}, so that the customer's reply names the request")
@@ -241,4 +249,5 @@ def _fill(source: str, context: dict[str, Any], kind: str, lang: str) -> str:
     try:
         return _environment().from_string(source).render(context)
     except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
-        raise InvalidInput(f"the {kind} notice template ({lang}) cannot be filled: {exc}") from None
+        raise InvalidInput("the {kind} notice template ({lang}) cannot be filled: {detail}", kind=kind, lang=lang,
+                           detail=str(exc)) from None

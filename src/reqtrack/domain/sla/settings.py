@@ -11,7 +11,7 @@ from datetime import date
 
 from ..addresses import parse_mailbox
 from ..calendar import CountryYear, WorkingCalendar, load_zone, normalise_country, parse_date_list, supported_countries
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Message
 
 PRIORITIES = ("high", "medium", "low")
 
@@ -79,7 +79,10 @@ _SPECS = (
 SETTINGS: dict[str, SettingSpec] = {spec.key: spec for spec in _SPECS}
 
 _MAX = {"hours": 24 * 3650, "days": 3650, "calendar-days": 3650}  # ten years: beyond that a target is a typo
-_UNITS = {"hours": "hours", "days": "working days", "calendar-days": "days"}
+_UNITS = {"hours": Message("hours"), "days": Message("working days"), "calendar-days": Message("days")}
+
+
+_POSITIVE = "{key} must be a positive number of {unit}, not {value!r}"
 
 
 def _number(key: str, value: str, kind: str) -> float:
@@ -87,11 +90,12 @@ def _number(key: str, value: str, kind: str) -> float:
     try:
         number = float(value.strip())
     except ValueError:
-        raise InvalidInput(f"{key} must be a positive number of {unit}, not {value!r}") from None
+        raise InvalidInput(_POSITIVE, key=key, unit=unit, value=value) from None
     if not math.isfinite(number) or number <= 0:
-        raise InvalidInput(f"{key} must be a positive number of {unit}, not {value!r}")
+        raise InvalidInput(_POSITIVE, key=key, unit=unit, value=value)
     if number > _MAX[kind]:
-        raise InvalidInput(f"{key} must be at most {_MAX[kind]} {unit}, not {value!r}")
+        raise InvalidInput("{key} must be at most {most} {unit}, not {value!r}", key=key, most=_MAX[kind], unit=unit,
+                           value=value)
     return number
 
 
@@ -105,11 +109,12 @@ def _fraction(key: str, value: str) -> float:
     try:
         number = float(text.rstrip("%").strip())
     except ValueError:
-        raise InvalidInput(f"{key} must be a share such as 0.9 or 90%, not {value!r}") from None
+        raise InvalidInput("{key} must be a share such as 0.9 or 90%, not {value!r}", key=key, value=value) from None
     if percent or number > 1:
         number /= 100
     if not math.isfinite(number) or not 0 < number <= 1:
-        raise InvalidInput(f"{key} must be a share above 0 and at most 100%, such as 0.9 or 90%, not {value!r}")
+        raise InvalidInput("{key} must be a share above 0 and at most 100%, such as 0.9 or 90%, not {value!r}", key=key,
+                           value=value)
     return number
 
 
@@ -121,7 +126,7 @@ def validate_setting(key: str, value: str, settings: Mapping[str, str] | None = 
     """
     spec = SETTINGS.get(key)
     if spec is None:
-        raise InvalidInput(f"unknown setting {key!r}; known settings: {', '.join(SETTINGS)}")
+        raise InvalidInput("unknown setting {key!r}; known settings: {known}", key=key, known=", ".join(SETTINGS))
     text = value.strip()
     if spec.kind == "zone":
         load_zone(text)
@@ -140,7 +145,7 @@ def validate_setting(key: str, value: str, settings: Mapping[str, str] | None = 
             for name in subdivisions:
                 if name.upper() == text.upper():
                     return name
-        raise InvalidInput(f"{value!r} is not a subdivision of any country the holidays package knows")
+        raise InvalidInput("{value!r} is not a subdivision of any country the holidays package knows", value=value)
     if spec.kind == "dates":
         return ",".join(day.isoformat() for day in parse_date_list(text, key))
     if spec.kind == "fraction":
@@ -155,27 +160,34 @@ def _mail_setting(spec: SettingSpec, text: str, value: str) -> str:
     key = spec.key
     if spec.kind == "port":
         if not text.isdigit() or not 1 <= int(text) <= 65535:
-            raise InvalidInput(f"{key} must be a port number from 1 to 65535, not {value!r}")
+            raise InvalidInput("{key} must be a port number from 1 to 65535, not {value!r}", key=key, value=value)
         return str(int(text))
     if spec.kind == "choice":
         if text.lower() not in spec.choices:
-            raise InvalidInput(f"{key} must be one of {', '.join(spec.choices)}, not {value!r}")
+            raise InvalidInput("{key} must be one of {choices}, not {value!r}", key=key, choices=", ".join(spec.choices),
+                               value=value)
         return text.lower()
     if text.lower() in ("", "none", "-"):
         return ""
     if spec.kind == "host":
         if len(text) > 253 or not all(ch.isalnum() or ch in ".-:[]_" for ch in text) or not text.isascii():
-            raise InvalidInput(f"{key} must be a host name or address such as smtp.example.com, not {value!r}")
+            raise InvalidInput("{key} must be a host name or address such as smtp.example.com, not {value!r}", key=key,
+                               value=value)
         return text
     if spec.kind == "mailbox":
         mailbox = parse_mailbox(text)
         if mailbox is None:
-            raise InvalidInput(f"{key} must be an e-mail address, or a name and address such as "
-                               f"'Support <support@example.com>', not {value!r}")
+            raise InvalidInput("{key} must be an e-mail address, or a name and address such as "
+                               "'Support <support@example.com>', not {value!r}", key=key, value=value)
         return text
     if len(text) > 254 or not all(ch.isprintable() for ch in text):
-        raise InvalidInput(f"{key} must be one line of text of at most 254 characters, not {value[:80]!r}")
+        raise InvalidInput("{key} must be one line of text of at most 254 characters, not {value!r}", key=key,
+                           value=value[:80])
     return text
+
+
+# A stored setting that does not read (mail.py words its own the same).
+STORED_SETTING = "stored setting {problem}; fix it with `reqtrack config set {key} VALUE`"
 
 
 def setting_value(settings: Mapping[str, str], key: str) -> str | None:
@@ -223,7 +235,7 @@ def stored_number(settings: Mapping[str, str], key: str) -> float:
     try:
         return _fraction(key, text) if spec.kind == "fraction" else _number(key, text, spec.kind)
     except InvalidInput as exc:
-        raise InvalidInput(f"stored setting {exc}; fix it with `reqtrack config set {key} VALUE`") from None
+        raise InvalidInput(STORED_SETTING, problem=exc, key=key) from None
 
 
 @dataclass(frozen=True)
@@ -259,7 +271,7 @@ def calendar_from_settings(settings: Mapping[str, str],
     subdivision = setting_value(settings, "calendar.subdivision") or None
 
     def dates(key: str) -> tuple[date, ...]:
-        return parse_date_list(setting_value(settings, key) or "", f"stored setting {key}")
+        return parse_date_list(setting_value(settings, key) or "", Message("stored setting {key}", key=key))
 
     try:
         return WorkingCalendar(
@@ -271,7 +283,8 @@ def calendar_from_settings(settings: Mapping[str, str],
             country_days=country_days,
         )
     except InvalidInput as exc:
-        raise InvalidInput(f"{exc} (from the stored calendar settings; change them with `reqtrack config set`)") from None
+        raise InvalidInput("{problem} (from the stored calendar settings; change them with `reqtrack config set`)",
+                           problem=exc) from None
 
 
 # What running deadlines depend on besides the request: the calendar and the clock targets.
