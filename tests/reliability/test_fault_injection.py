@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import fault_seed, in_ci, reqtrack_command, skip_or_fail_in_ci
+from helpers import fault_seed, reqtrack_command, skip_or_fail_in_ci
 from reqtrack.domain.vocab import COLUMNS
 
 FORK_KILLS = int(os.environ.get("REQTRACK_FAULT_KILLS", "30"))
@@ -68,6 +68,28 @@ class Tally:
 
 
 TALLY = Tally()
+
+
+@pytest.fixture
+def tallied() -> Iterator[None]:
+    """The tally of one kill loop, printed after it (with -s, or when it fails), and checked: no
+    check failed, and every kill was followed by checks that passed. Per test, not per run: the
+    loops may run in different xdist workers."""
+    kills, whole, finished, failures = TALLY.kills, TALLY.whole_after_kill, TALLY.finished_first, len(TALLY.failures)
+    notes, acks = len(TALLY.notes), len(TALLY.forked_acks)
+    yield
+    made = TALLY.kills - kills
+    print(f"\nfault injection (seed {SEED}): {made} SIGKILLs; checks after them: {TALLY.whole_after_kill - whole} "
+          f"passed (whole and all-or-nothing), {len(TALLY.failures) - failures} failed; "
+          f"{TALLY.finished_first - finished} processes finished before their kill")
+    if TALLY.forked_acks[acks:]:
+        done = TALLY.forked_acks[acks:]
+        print(f"  forked writers: {len(done)} kills after 0..{max(done)} committed writes "
+              f"({sum(1 for a in done if a == 0)} before the first commit)")
+    for note in TALLY.notes[notes:]:
+        print(f"  {note}")
+    assert TALLY.failures[failures:] == []
+    assert TALLY.whole_after_kill - whole == made  # every kill was followed by checks that passed
 
 
 @contextmanager
@@ -199,7 +221,7 @@ def _forked_round(path: Path, attachment: Path, rng: random.Random, round_no: in
 
 @pytest.mark.e2e
 @pytest.mark.slow
-def test_sigkilled_writers_leave_a_whole_database(tmp_path: Path) -> None:
+def test_sigkilled_writers_leave_a_whole_database(tmp_path: Path, tallied: None) -> None:
     if not hasattr(os, "fork"):
         skip_or_fail_in_ci("needs os.fork (not on this platform)")
     rng = random.Random(SEED)
@@ -251,7 +273,7 @@ def _kill_backups(path: Path, folder: Path, rng: random.Random) -> None:
 # -- 2. the installed `reqtrack new`, killed at a random time -------------------------------
 @pytest.mark.e2e
 @pytest.mark.slow
-def test_sigkilled_reqtrack_new_registers_all_or_nothing(tmp_path: Path) -> None:
+def test_sigkilled_reqtrack_new_registers_all_or_nothing(tmp_path: Path, tallied: None) -> None:
     rng = random.Random(SEED + 1)
     path = tmp_path / "reqtrack.db"
     make_database(path, 1)
@@ -301,7 +323,7 @@ def _wal_size(path: Path) -> int:
 
 @pytest.mark.e2e
 @pytest.mark.slow
-def test_sigkilled_import_of_30000_rows_is_all_or_nothing(tmp_path: Path) -> None:
+def test_sigkilled_import_of_30000_rows_is_all_or_nothing(tmp_path: Path, tallied: None) -> None:
     rng = random.Random(SEED + 2)
     path = tmp_path / "reqtrack.db"
     make_database(path, 2)
@@ -403,31 +425,3 @@ def test_a_failed_check_is_counted_as_a_failure() -> None:
         assert TALLY.failures[len(saved[2]):] == ["round x: AssertionError: damaged\nassert 1 == 2"]
     finally:
         TALLY.whole_after_kill, TALLY.whole_after_finish, TALLY.failures[:] = saved
-
-
-@pytest.mark.e2e
-@pytest.mark.slow
-def test_zz_kill_count(capsys: pytest.CaptureFixture[str]) -> None:
-    """The tally of this run (named zz so it runs after the loops in file order)."""
-    if TALLY.kills == 0:
-        reason = "the kill loops did not run in this session (this test selected alone?)"
-        if in_ci():
-            pytest.fail(f"CI=true: {reason}")
-        pytest.skip(reason)
-    with capsys.disabled():
-        print(f"\nfault injection (seed {SEED}): {TALLY.kills} SIGKILLs; checks after them: "
-              f"{TALLY.whole_after_kill} passed (whole and all-or-nothing), {len(TALLY.failures)} failed; "
-              f"{TALLY.finished_first} processes finished before their kill "
-              f"({TALLY.whole_after_finish} checked whole)")
-        if TALLY.forked_acks:
-            acks = TALLY.forked_acks
-            print(f"  forked writers: {len(acks)} kills after 0..{max(acks)} committed writes "
-                  f"({sum(1 for a in acks if a == 0)} before the first commit)")
-        for note in TALLY.notes:
-            print(f"  {note}")
-        for failure in TALLY.failures:
-            print(f"  FAILED {failure}")
-    assert TALLY.failures == []
-    assert TALLY.whole_after_kill == TALLY.kills  # every kill was followed by checks that passed
-    if FORK_KILLS >= 50:  # the forked kills are always real kills; the others may finish first
-        assert TALLY.kills >= 50
