@@ -187,6 +187,24 @@ def test_the_source_settings_replace_the_new_targets_own(source: Any, tmp_path: 
     assert stored_state(there)["setting"] == stored_state(source)["setting"]
 
 
+def test_a_copy_onto_the_server_vacuums_and_analyzes_its_own_tables_only(tmp_path: Path, pg_url: str) -> None:
+    """The copied tables get their planner statistics and visibility map (VACUUM (ANALYZE)),
+    named one by one: other schemas of the server's database are left alone."""
+    import psycopg
+
+    from conftest import PG_URL
+
+    file = tmp_path / "lead.db"
+    ok(run(file, "new", "x", "--customer", "ACME"))
+    ok(run(file, "copy", pg_url))
+    schema = pg_url.rsplit("schema=", 1)[1]
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        rows = conn.execute("SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                            "WHERE schemaname = %s", (schema,)).fetchall()
+    done = {name for name, vacuumed, analyzed in rows if vacuumed and analyzed}
+    assert set(copying.TABLES) <= done
+
+
 # -- what it prints ------------------------------------------------------------------------------
 def test_the_copy_prints_what_it_copied_and_the_verification(source: Any, tmp_path: Path, pg_url: str) -> None:
     there = elsewhere(source, tmp_path, pg_url)

@@ -173,8 +173,7 @@ def _copy(source_db: Any, target_db: Any, *, force: bool, on_drop: OnDrop | None
                 problems = _nothing_new(problems, consistency_problems(src)[0], names)
         with _blame(target_db, "target", names):
             dst.execute("COMMIT")
-            if dst.engine.name != "sqlite":
-                dst.execute("ANALYZE")  # the planner's statistics of the new rows: without them the first queries crawl
+            copying.tidy(dst)
     finally:
         _close(src, dst)
     if unknown:

@@ -213,6 +213,16 @@ def _row_key(names: list[str], row: tuple[Any, ...]) -> str:
     return f"{names[0].strip(chr(34))} {row[0]!r}"[:80]
 
 
+def tidy(target: Any) -> None:
+    """After the copy's COMMIT, on PostgreSQL: VACUUM (ANALYZE) the copied tables — the
+    planner's statistics of the new rows (without them the first queries crawl) and the
+    visibility map an index-only scan needs (`list` counts the requests through one: 7 ms at
+    100,000 instead of 15). Named tables only: the server's database may hold other schemas,
+    whose tables are not this command's to touch. SQLite needs neither."""
+    if on_server(target):
+        target.execute("VACUUM (ANALYZE) " + ", ".join(quote(name) for name in TABLES))
+
+
 def settle(target: Any) -> None:
     """After explicit rows went in: on PostgreSQL, check the deferred foreign keys now (so that
     the verification, not the COMMIT, finds a row the target refuses) and move each identity
