@@ -96,7 +96,11 @@ def _save(workbook: Workbook, path: Path) -> None:
         save_workbook_to(handle, workbook)
 
 
-def _header(sheet: BufferedSheet, row: int, names: Iterable[str], first_column: int = 1) -> None:
+def _header(sheet: BufferedSheet, row: int, names: Iterable[str], first_column: int = 1,
+            numbers_from: int | None = None) -> None:
+    """A bold header row; from column `numbers_from` on (columns of numbers, which Excel and Calc
+    align right) the headers are aligned right too, each above its numbers — a header at the
+    left of a narrow column read as the title of the numbers of the column before it."""
     from openpyxl.styles import Font, PatternFill
 
     fill = PatternFill("solid", fgColor=HEADER_FILL)
@@ -104,6 +108,8 @@ def _header(sheet: BufferedSheet, row: int, names: Iterable[str], first_column: 
         cell = sheet.cell(row=row, column=column, value=name)
         cell.font = Font(bold=True)
         cell.fill = fill
+        if numbers_from is not None and column >= numbers_from:
+            cell.align = "right"
 
 
 def _print(sheet: BufferedSheet, lang: str, title_rows: int | None = 1) -> None:
@@ -146,7 +152,7 @@ def _summary_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
 
 
 def _summary_volumes(sheet: BufferedSheet, report: Report, lang: str, row: int, value: str) -> int:
-    _header(sheet, row, [label("figure", lang), value])
+    _header(sheet, row, [label("figure", lang), value], numbers_from=2)
     volumes = [(label(key, lang), report[key]) for key in ("new", "completed", "closed", "cancelled", "reopened",
                                                               "backlog")]
     volumes.append((label("overdue_now", lang), report["overdue"]["count"]))
@@ -160,7 +166,7 @@ def _summary_volumes(sheet: BufferedSheet, report: Report, lang: str, row: int, 
 def _summary_headline(sheet: BufferedSheet, report: Report, lang: str, row: int, value: str) -> int:
     from openpyxl.styles import Font
 
-    _header(sheet, row, [label("figure", lang), value, label("target", lang), label("verdict", lang)])
+    _header(sheet, row, [label("figure", lang), value, label("target", lang), label("verdict", lang)], numbers_from=2)
     sheet.cell(row=row, column=3).align, sheet.cell(row=row, column=4).align = "right", "center"
     headline_values = [report["first_response_rate"], report["resolution_days"]["mean"]] + [
         report["sla_compliance"][p] for p in _PRIORITIES]
@@ -177,7 +183,7 @@ def _summary_headline(sheet: BufferedSheet, report: Report, lang: str, row: int,
 
 
 def _summary_rates(sheet: BufferedSheet, report: Report, lang: str, row: int, value: str) -> int:
-    _header(sheet, row, [label("figure", lang), value])
+    _header(sheet, row, [label("figure", lang), value], numbers_from=2)
     stats = report["resolution_days"]
     sat = report["satisfaction"]
     rows = [
@@ -217,7 +223,7 @@ def _distribution_sheet(sheet: BufferedSheet, report: Report, lang: str, vocabul
         column = 1 + 3 * index
         items = list(report[name].items())[:_TOP]
         longest = max(longest, len(items))
-        _header(sheet, 1, [label(name, lang), label("count", lang)], column)
+        _header(sheet, 1, [label(name, lang), label("count", lang)], column, numbers_from=column + 1)
         for row, (key, count) in enumerate(items, start=2):
             sheet.cell(row=row, column=column, value=user_text(key_label(name, key, lang, vocabularies))).wrap = True
             sheet.cell(row=row, column=column + 1, value=count)
@@ -274,7 +280,8 @@ def _trend_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
     from openpyxl.styles import Font
 
     _header(sheet, 1, [label("month", lang), label("new", lang), label("completed", lang), label("new_growth", lang),
-                       label("completed_growth", lang), label("note", lang)])
+                       label("completed_growth", lang), label("note", lang)], numbers_from=2)
+    sheet.cell(row=1, column=6).align = "left"  # the note is text
     partial = ""
     for row, month in enumerate(report["trend"], start=2):
         sheet.cell(row=row, column=1, value=month["month"])
@@ -329,7 +336,7 @@ def _sla_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
 
     _header(sheet, 1, [label("priority", lang), label("count", lang), label("mean", lang), label("median", lang),
                        label("p90", lang), label("target_days", lang), label("within_target", lang),
-                       label("sla_compliance", lang)])
+                       label("sla_compliance", lang)], numbers_from=2)
     for row, priority in enumerate(_PRIORITIES, start=2):
         stats = report["resolution_days_by_priority"][priority]
         values = [PRIORITY.label(priority, lang), stats["count"], stats["mean"], stats["median"], stats["p90"],
@@ -374,7 +381,8 @@ def _sla_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
 
 def _owner_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
     _header(sheet, 1, [label("owner", lang), label("department", lang), label("open", lang), label("completed", lang),
-                       label("median_resolution", lang), label("sla_compliance", lang), label("overdue", lang)])
+                       label("median_resolution", lang), label("sla_compliance", lang), label("overdue", lang)],
+            numbers_from=3)
     for row, owner in enumerate(report["owners"], start=2):
         name = label("unassigned", lang) if owner["owner"] == "unassigned" else owner["owner"]
         values = [user_text(name), user_text(owner["department"]), owner["open"], owner["completed"],
@@ -394,7 +402,7 @@ def _owner_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
 def _funnel_sheet(sheet: BufferedSheet, report: Report, lang: str) -> None:
     from openpyxl.chart import BarChart, Reference
 
-    _header(sheet, 1, [label("stage", lang), label("count", lang), label("share", lang)])
+    _header(sheet, 1, [label("stage", lang), label("count", lang), label("share", lang)], numbers_from=2)
     for row, stage in enumerate(report["funnel"], start=2):
         sheet.cell(row=row, column=1, value=stage_label(stage["stage"], lang))
         sheet.cell(row=row, column=2, value=stage["count"])
