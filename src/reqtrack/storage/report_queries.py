@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain.metrics import EventCounts, MonthlyInputs, OpenRequest, QuietNew
+from ..domain.metrics import AtCut, CompletionSpan, EventCounts, MonthlyInputs, OpenRequest, QuietNew
 from ..domain.record import HistoryEntry, Link, Request
 from ..domain.vocab import OPEN_STATUSES
 from .engine import SQLITE, Engine
 from .stored import (
+    FOREVER,
     REPORT_FACTS_BASIS,
     REPORT_FACTS_VERSION,
     REQUEST_FIELDS,
+    RequestFilter,
+    clocks_from_text,
     completion_fact_from_row,
+    fields_from_text,
     request_from_row,
     time_from_stored,
     time_to_stored,
+    where_clause,
 )
 
 _OPEN_SQL = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
@@ -161,7 +166,8 @@ def quiet_completions(conn: Any, b: Bounds) -> list[tuple[Any, str | None, str |
     """(completion fact, owner, department) of the quiet requests' standing completions in the period."""
     rows = conn.execute(
         "SELECT at, seq, start, completed, priority, due, pauses, as_of, owner, department FROM report_completion "
-        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET}", b.__dict__)
+        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        {**b.__dict__, "forever": FOREVER})
     return [(completion_fact_from_row(*row[:8]), row[8], row[9]) for row in rows]
 
 
@@ -170,8 +176,8 @@ def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetim
     period `b` (for the trend)."""
     return [time_from_stored(at) for (at,) in conn.execute(
         "SELECT at FROM report_completion "
-        f"WHERE at >= :since AND at < :until AND at <= :as_of AND {_QUIET}",
-        {**b.__dict__, "since": _up(since), "until": _up(until)})]
+        f"WHERE at >= :since AND at < :until AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        {**b.__dict__, "since": _up(since), "until": _up(until), "forever": FOREVER})]
 
 
 def submissions(conn: Any, b: Bounds) -> list[datetime]:
@@ -211,17 +217,129 @@ def period_event_counts(conn: Any, b: Bounds) -> EventCounts:
     return counts
 
 
-def unquiet_requests(conn: Any, b: Bounds) -> list[Request]:
-    """The requests submitted by the cut whose record goes on after it (or that have no stored
-    facts), with their histories (judged by replaying them)."""
-    changed = ("r.id IN (SELECT request_id FROM report_fact WHERE recorded_end >= :end "
-               "         UNION SELECT request_id FROM report_fact WHERE recorded_end > :as_of)")
-    # A request without facts (written by other means than the services) is replayed too; the
-    # search for one is skipped when every request has its row (two index counts).
+def replayed_requests(conn: Any, b: Bounds, request_ids: list[str]) -> list[Request]:
+    """The requests of `request_ids` (changed after the cut, whose timelines do not answer) and
+    those submitted by the cut that have no stored facts (written by other means than the
+    services), with their histories (judged by replaying them)."""
+    found = _with_history(conn, f"r.id IN (SELECT w.value FROM {_engine(conn).json_rows('w')})",
+                          (json.dumps(request_ids),)) if request_ids else []
+    # The search for a request without facts is skipped when every request has its row (two
+    # index counts).
     lacking = conn.execute("SELECT (SELECT count(*) FROM request) > (SELECT count(*) FROM report_fact)").fetchone()[0]
     if lacking:
-        changed = f"({changed} OR NOT EXISTS (SELECT 1 FROM report_fact f WHERE f.request_id = r.id))"
-    return _with_history(conn, f"r.submitted_at < :end AND r.submitted_at <= :as_of AND {changed}", b.__dict__)
+        found += _with_history(conn, "r.submitted_at < :end AND r.submitted_at <= :as_of AND NOT EXISTS "
+                                     "(SELECT 1 FROM report_fact f WHERE f.request_id = r.id)", b.__dict__)
+    return found
+
+
+# -- a cut before a request's later changes: its timeline (table request_state, m009) -------------
+# The segment in force at the cut: it began at a moment that has happened (before the period's
+# end and not after as_of) and ends at one that has not.
+_AT_CUT = ("s.valid_from < :end AND s.valid_from <= :as_of AND (s.valid_until >= :end OR s.valid_until > :as_of)")
+_UNQUIET_IDS = ("SELECT request_id FROM report_fact WHERE recorded_end >= :end "
+                "UNION SELECT request_id FROM report_fact WHERE recorded_end > :as_of")
+
+
+_CURRENT = ("type", "source", "priority", "customer", "owner", "department")
+
+
+def stood_at_cut(conn: Any, b: Bounds) -> tuple[list[AtCut], list[str]]:
+    """The requests submitted by the cut whose record goes on after it, as they stood at the cut
+    (from their timelines), and the IDs of those that are replayed instead: a history not in
+    time order (report_fact.replay), or no segment at the cut."""
+    rows = conn.execute(
+        f"SELECT f.request_id, f.submitted, f.replay, {', '.join('f.' + c for c in _CURRENT)}, s.status, s.fields, "
+        "s.assigned, s.completed, s.verified, s.closed, s.recurrence, s.responded "
+        f"FROM report_fact f LEFT JOIN request_state s ON s.request_id = f.request_id AND {_AT_CUT} "
+        f"WHERE f.request_id IN ({_UNQUIET_IDS}) AND f.submitted < :end AND f.submitted <= :as_of",
+        b.__dict__).fetchall()
+    found: list[AtCut] = []
+    replay: list[str] = []
+    width = 3 + len(_CURRENT)
+    for row in rows:
+        rid, submitted, again = row[:3]
+        status, fields, assigned, completed, verified, closed, recurrence, responded = row[width:]
+        if again or status is None:
+            replay.append(rid)
+            continue
+        found.append(AtCut(rid, time_from_stored(submitted), dict(zip(_CURRENT, row[3:width])), status,
+                           fields_from_text(fields), assigned == 1, completed == 1, verified == 1, closed == 1,
+                           recurrence == 1, None if responded is None else time_from_stored(responded)))
+    return found, replay
+
+
+def responses_at(conn: Any, request_ids: list[str], moment: datetime
+                 ) -> dict[str, tuple[datetime | None, dict[str, Any]]]:
+    """request ID → (first response as a report made at `moment` judges it, the fields that then
+    differed from now), from the segment of each request at `moment`."""
+    rows = conn.execute(
+        f"SELECT s.request_id, s.responded, s.fields FROM {_engine(conn).json_rows('w')} "
+        "JOIN request_state s ON s.request_id = w.value WHERE s.valid_from <= ? AND s.valid_until > ?",
+        (json.dumps(request_ids), time_to_stored(moment), time_to_stored(moment)))
+    return {rid: (None if responded is None else time_from_stored(responded), fields_from_text(fields))
+            for rid, responded, fields in rows}
+
+
+def completion_spans(conn: Any, request_ids: list[str]) -> list[tuple[str, CompletionSpan]]:
+    """(request ID, span) of every completion row of the requests: standing now or not, and the
+    ones without a `complete` entry of each segment."""
+    rows = conn.execute(
+        "SELECT c.request_id, c.valid_from, c.valid_until, c.at, c.seq, c.start, c.completed, c.priority, c.due, "
+        f"c.pauses, c.as_of FROM {_engine(conn).json_rows('w')} JOIN report_completion c ON c.request_id = w.value",
+        (json.dumps(request_ids),))
+    return [(row[0], CompletionSpan(completion_fact_from_row(*row[3:]), time_from_stored(row[1]),
+                                    None if row[2] == FOREVER else time_from_stored(row[2]))) for row in rows]
+
+
+def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool = False
+                   ) -> Iterator[tuple[Request, str, dict[str, Any], Any]]:
+    """(the request now, its status at `moment`, the fields that then differed from now, the
+    state its SLA clocks read then: domain.sla.state.State at `moment`) of every request open at
+    `moment` and matching `flt` (its current fields; not `open_only`), from the segments in force
+    then. `report`: the state the report reads (the request as it stood), else `overdue`'s."""
+    where = where_clause(flt)
+    if where is None:
+        return iter(())
+    condition, params = where
+    stored = time_to_stored(moment)
+    columns = ", ".join(f'request."{name}"' for name in REQUEST_FIELDS)
+    # The segments in force at `moment` as a subquery whose columns cannot be mistaken for the
+    # request's, which the filter's condition names (status, owner, ...).
+    cursor = conn.execute(
+        f"SELECT {columns}, s.then_status, s.then_fields, s.clocks, s.report_clocks FROM "
+        "(SELECT request_id, status AS then_status, fields AS then_fields, clocks, report_clocks FROM request_state "
+        " WHERE is_open = 1 AND valid_until > ? AND valid_from <= ?) AS s "
+        f"JOIN request ON request.id = s.request_id WHERE {condition}",
+        [stored, stored, *params])
+    width = len(REQUEST_FIELDS)
+
+    def rows() -> Iterator[tuple[Request, str, dict[str, Any], Any]]:
+        for chunk in iter(lambda: cursor.fetchmany(1000), []):
+            for row in chunk:
+                status, fields, clocks, report_clocks = row[width:]
+                text = (clocks if report_clocks is None else report_clocks) if report else clocks
+                if text is None or text == "null":
+                    continue
+                yield request_from_row(row[:width]), status, fields_from_text(fields), clocks_from_text(text, moment)
+
+    return rows()
+
+
+def without_facts(conn: Any, flt: RequestFilter, moment: datetime) -> list[Request]:
+    """The requests that may have been open at `moment` (RequestFilter.open_at) and match `flt`
+    but have no stored facts (written by other means than the services), without history;
+    none at all (one count) when every request has them."""
+    lacking = conn.execute("SELECT (SELECT count(*) FROM request) > (SELECT count(*) FROM report_fact)").fetchone()[0]
+    if not lacking:
+        return []
+    where = where_clause(replace(flt, open_only=False, open_at=moment))
+    if where is None:
+        return []
+    condition, params = where
+    columns = ", ".join(f'"{name}"' for name in REQUEST_FIELDS)
+    return [request_from_row(row) for row in conn.execute(
+        f"SELECT {columns} FROM request WHERE {condition} "
+        "AND NOT EXISTS (SELECT 1 FROM report_fact f WHERE f.request_id = request.id)", params)]
 
 
 class LazyChanges(Mapping[str, Any]):

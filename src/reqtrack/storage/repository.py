@@ -25,9 +25,7 @@ from .search_index import SearchStore
 from .stored import (
     DEADLINE_COLUMNS,
     DEADLINES_BASIS,
-    REPORT_COMPLETION_COLUMNS,
-    REPORT_EVENT_COLUMNS,
-    REPORT_FACT_COLUMNS,
+    REPORT_FACT_TABLES,
     REPORT_FACTS_BASIS,
     REQUEST_FIELDS,
     VOCABULARY_COLUMNS,
@@ -429,25 +427,21 @@ class Repository(SearchStore):
         """Replace the report facts of these requests: request ID → (the request,
         domain.metrics.RequestFacts)."""
         ids = list(facts)
-        for table in ("report_fact", "report_completion", "report_event"):
+        for table, _ in REPORT_FACT_TABLES:
             self._delete_for_ids(table, ids)
-        fact_rows: list[tuple] = []
-        completion_rows: list[tuple] = []
-        event_rows: list[tuple] = []
+        rows: list[list[tuple]] = [[] for _ in REPORT_FACT_TABLES]
         for value in facts.values():
-            fact, completions, events = report_fact_rows(*value)
-            fact_rows.append(fact)
-            completion_rows.extend(completions)
-            event_rows.extend(events)
-        for table, columns, rows in (("report_fact", REPORT_FACT_COLUMNS, fact_rows),
-                                     ("report_completion", REPORT_COMPLETION_COLUMNS, completion_rows),
-                                     ("report_event", REPORT_EVENT_COLUMNS, event_rows)):
-            self.engine.insert_rows(self.conn, table, columns, rows)
+            fact, *others = report_fact_rows(*value)
+            rows[0].append(fact)
+            for collected, more in zip(rows[1:], others):
+                collected.extend(more)
+        for (table, columns), table_rows in zip(REPORT_FACT_TABLES, rows):
+            self.engine.insert_rows(self.conn, table, columns, table_rows)
 
     def clear_report_facts(self) -> None:
         """Drop every stored report fact and their version (reports read the histories until
         they are computed again)."""
-        for table in ("report_fact", "report_completion", "report_event"):
+        for table, _ in REPORT_FACT_TABLES:
             self.conn.execute(f"DELETE FROM {table}")
         self.conn.execute("DELETE FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
 

@@ -167,42 +167,115 @@ def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
             instant_to_stored(breach) if breach is not None else None)
 
 
-# -- report facts (tables report_fact, report_completion, report_event, migration m005) ----------
+# -- report facts (tables report_fact, report_completion, report_event, migration m005; -----------
+# request_state and report_completion's spans, migration m009)
 REPORT_FACTS_BASIS = "report_facts"  # its row in `derived`
-REPORT_FACTS_VERSION = "2"  # what domain.metrics.request_facts computes; a new meaning, a new version (2: a notice answers the first response)
+# What domain.metrics.request_facts computes; a new meaning, a new version (2: a notice answers
+# the first response; 3: the request's timeline and every completion's span, m009).
+REPORT_FACTS_VERSION = "3"
+# valid_until of what holds from then on: later than every stored time, so that "until after t"
+# is one comparison of text.
+FOREVER = "9999-12-31T23:59:59Z"
 
 
 def _stored_or_none(value: datetime | None) -> str | None:
     return None if value is None else time_to_stored(value)
 
 
+def _until(value: datetime | None) -> str:
+    return FOREVER if value is None else time_to_stored(value)
+
+
 # Column lists of the report fact tables, in the order of the rows below.
 REPORT_FACT_COLUMNS = ("submitted", "request_id", "recorded_end", "responded", "assigned", "completed", "verified",
-                       "closed", "status", "type", "source", "priority", "customer", "owner", "department", "recurrence")
-REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "start", "completed", "priority", "due", "pauses", "as_of",
-                             "owner", "department", "recorded_end")
+                       "closed", "status", "type", "source", "priority", "customer", "owner", "department", "recurrence",
+                       "replay")
+REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "valid_from", "valid_until", "start", "completed", "priority",
+                             "due", "pauses", "as_of", "owner", "department", "recorded_end")
 REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted")
+REQUEST_STATE_COLUMNS = ("request_id", "valid_from", "valid_until", "status", "is_open", "fields", "assigned",
+                         "completed", "verified", "closed", "recurrence", "responded", "clocks", "report_clocks")
+# Every table of the report facts with its columns, in the order of report_fact_rows' result.
+REPORT_FACT_TABLES = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion", REPORT_COMPLETION_COLUMNS),
+                      ("report_event", REPORT_EVENT_COLUMNS), ("request_state", REQUEST_STATE_COLUMNS))
 
 
-def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], list[tuple]]:
+def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], list[tuple], list[tuple]]:
     """The rows of a request's domain.metrics.RequestFacts, with the request's fields the report
-    reads: (report_fact row, report_completion rows, report_event rows)."""
+    reads: (report_fact row, report_completion rows, report_event rows, request_state rows).
+
+    report_completion holds every completion with its span (standing now: valid_until FOREVER),
+    and the completions without a `complete` entry of each segment of the timeline (seq 0)."""
     rid = request.id
     submitted = time_to_stored(request.submitted_at)
     recorded_end = time_to_stored(facts.recorded_end)
     fact = (submitted, rid, recorded_end, _stored_or_none(facts.responded), int(facts.assigned),
             int(facts.completed), int(facts.verified), int(facts.closed), request.status, request.type,
             request.source, request.priority, request.customer, request.owner, request.department,
-            int(facts.recurrence))
-    completions = [
-        (time_to_stored(c.at), rid, c.seq, time_to_stored(c.start), _stored_or_none(c.completed), c.priority,
-         _stored_or_none(c.due),
-         json.dumps([[time_to_stored(b), _stored_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
-         _stored_or_none(c.as_of), request.owner, request.department, recorded_end)
-        for c in facts.completions
-    ]
+            int(facts.recurrence), int(not facts.in_order))
+
+    def completion(c: Any, valid_from: datetime, valid_until: datetime | None) -> tuple:
+        return (time_to_stored(c.at), rid, c.seq, time_to_stored(valid_from), _until(valid_until),
+                time_to_stored(c.start), _stored_or_none(c.completed), c.priority, _stored_or_none(c.due),
+                json.dumps([[time_to_stored(b), _stored_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
+                _stored_or_none(c.as_of), request.owner, request.department, recorded_end)
+
+    completions = [completion(span.fact, span.valid_from, span.valid_until) for span in facts.spans]
+    completions += [completion(segment.bare, segment.valid_from, segment.valid_until)
+                    for segment in facts.timeline if segment.bare is not None]
     events = [(e.kind, time_to_stored(e.at), rid, e.seq, e.value, submitted) for e in facts.events]
-    return fact, completions, events
+    return fact, completions, events, [request_state_row(rid, segment) for segment in facts.timeline]
+
+
+# The stored form of a domain.sla.state.State (the moment asked aside): its fields in this order.
+_CLOCK_FIELDS = ("submitted", "status", "priority", "due", "due_set", "completed", "reopened", "responded",
+                 "assigned", "last_event")
+_CLOCK_TIMES = frozenset({"submitted", "due", "due_set", "completed", "reopened", "responded", "assigned",
+                          "last_event"})
+
+
+def clocks_text(state: Any) -> str:
+    """A State as JSON: [its _CLOCK_FIELDS..., its pauses as [[begin, end or null], ...]]."""
+    values: list[Any] = [time_to_stored(v) if name in _CLOCK_TIMES and v is not None else v
+                         for name, v in ((name, getattr(state, name)) for name in _CLOCK_FIELDS)]
+    values.append([[time_to_stored(b), _stored_or_none(e)] for b, e in state.pauses])
+    return json.dumps(values, ensure_ascii=False)
+
+
+def clocks_from_text(text: str, as_of: datetime) -> Any:
+    """clocks_text's State back, evaluated at `as_of` (a running clock's deadline does not depend
+    on the moment asked within its segment)."""
+    from ..domain.sla.state import State
+
+    *values, pauses = json.loads(text)
+    kwargs: dict[str, Any] = {name: time_from_stored(v) if name in _CLOCK_TIMES and v is not None else v
+                              for name, v in zip(_CLOCK_FIELDS, values)}
+    return State(as_of=as_of, pauses=tuple((time_from_stored(b), None if e is None else time_from_stored(e))
+                                           for b, e in pauses), **kwargs)
+
+
+def request_state_row(rid: str, segment: Any) -> tuple:
+    """The request_state row of a domain.metrics.Segment (REQUEST_STATE_COLUMNS). `fields`: JSON
+    of the fields that then differed from the current ones (NULL: none); `report_clocks`: NULL
+    when they are the overdue clocks' (`clocks`), JSON `null` when the report sees none."""
+    differ = {name: time_to_stored(value) if isinstance(value, datetime) else value for name, value in segment.fields}
+    clocks, seen = segment.clocks, segment.report_clocks
+    report = None if seen == clocks else "null" if seen is None else clocks_text(seen)
+    return (rid, time_to_stored(segment.valid_from), _until(segment.valid_until), segment.status,
+            int(clocks is not None or seen is not None), json.dumps(differ, ensure_ascii=False) if differ else None,
+            int(segment.assigned), int(segment.completed), int(segment.verified), int(segment.closed),
+            int(segment.recurrence), _stored_or_none(segment.responded), None if clocks is None else clocks_text(clocks),
+            report)
+
+
+def fields_from_text(text: str | None) -> dict[str, Any]:
+    """request_state.fields back: {field: value as it then was} (submitted_at a datetime)."""
+    if not text:
+        return {}
+    values = json.loads(text)
+    if values.get("submitted_at") is not None:
+        values["submitted_at"] = time_from_stored(values["submitted_at"])
+    return values
 
 
 def completion_fact_from_row(at: str, seq: int, start: str, completed: str | None, priority: str | None,

@@ -163,16 +163,19 @@ class ReportFactRow(SQLModel, table=True):
     owner: str | None = None
     department: str | None = None
     recurrence: int = 0  # linked as the recurrence of another request (m007)
+    replay: int = 0  # a report at a cut before its last change replays its history (m009)
 
 
 class ReportCompletionRow(SQLModel, table=True):
-    """One standing completion of a request (m005)."""
+    """One completion of a request and when it stood (m005; spans and the far end since m009)."""
 
     __tablename__ = "report_completion"
 
     at: str = Field(primary_key=True)
     request_id: str = Field(primary_key=True, foreign_key="request.id")
     seq: int = Field(primary_key=True)
+    valid_from: str = Field(primary_key=True)
+    valid_until: str
     start: str
     completed: str | None = None
     priority: str | None = None
@@ -182,6 +185,27 @@ class ReportCompletionRow(SQLModel, table=True):
     owner: str | None = None
     department: str | None = None
     recorded_end: str
+
+
+class RequestStateRow(SQLModel, table=True):
+    """A request as it stood from one recorded moment to the next (derived, m009)."""
+
+    __tablename__ = "request_state"
+
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
+    valid_from: str = Field(primary_key=True)
+    valid_until: str
+    status: str
+    is_open: int
+    fields: str | None = None  # JSON
+    assigned: int
+    completed: int
+    verified: int
+    closed: int
+    recurrence: int
+    responded: str | None = None
+    clocks: str | None = None  # JSON
+    report_clocks: str | None = None  # JSON
 
 
 class ReportEventRow(SQLModel, table=True):

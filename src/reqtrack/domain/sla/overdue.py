@@ -54,7 +54,13 @@ def overdue_reasons(
     Order: breaches first, most late first; then stale; then due-soon, soonest first; ties in
     the order response, plan, resolution, due.
     """
-    state = stood(request, as_of)
+    return state_reasons(stood(request, as_of), calendar, policy, within, include_stale)
+
+
+def state_reasons(state: State, calendar: WorkingCalendar, policy: SlaPolicy, within: timedelta | None = None,
+                  include_stale: bool = False) -> list[OverdueReason]:
+    """`overdue_reasons` of a request from the state its clocks read at `state.as_of` (replayed,
+    or stored with its timeline: domain.metrics.timeline)."""
     if state.status not in OPEN_STATUSES:
         return []
     return reasons_at(running(state, calendar, policy), calendar, state.as_of, within, include_stale)
