@@ -12,10 +12,10 @@ import gc
 import json
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ..domain.errors import InvalidInput
@@ -182,10 +182,6 @@ def _stored_or_none(value: datetime | None) -> str | None:
     return None if value is None else time_to_stored(value)
 
 
-def _until(value: datetime | None) -> str:
-    return FOREVER if value is None else time_to_stored(value)
-
-
 # Column lists of the report fact tables, in the order of the rows below.
 REPORT_FACT_COLUMNS = ("submitted", "request_id", "recorded_end", "responded", "assigned", "completed", "verified",
                        "closed", "status", "type", "source", "priority", "customer", "owner", "department", "recurrence",
@@ -207,39 +203,65 @@ def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], 
     report_completion holds every completion with its span (standing now: valid_until FOREVER),
     and the completions without a `complete` entry of each segment of the timeline (seq 0)."""
     rid = request.id
-    submitted = time_to_stored(request.submitted_at)
-    recorded_end = time_to_stored(facts.recorded_end)
-    fact = (submitted, rid, recorded_end, _stored_or_none(facts.responded), int(facts.assigned),
+    texts: dict[datetime, str] = {}  # the same moments recur (entries, segments' ends)
+
+    def text(moment: datetime) -> str:
+        known = texts.get(moment)
+        if known is None:
+            known = texts[moment] = time_to_stored(moment)
+        return known
+
+    def text_or_none(moment: datetime | None) -> str | None:
+        return None if moment is None else text(moment)
+
+    submitted = text(request.submitted_at)
+    recorded_end = text(facts.recorded_end)
+    fact = (submitted, rid, recorded_end, text_or_none(facts.responded), int(facts.assigned),
             int(facts.completed), int(facts.verified), int(facts.closed), request.status, request.type,
             request.source, request.priority, request.customer, request.owner, request.department,
             int(facts.recurrence), int(not facts.in_order))
 
+    def until(moment: datetime | None) -> str:
+        return FOREVER if moment is None else text(moment)
+
     def completion(c: Any, valid_from: datetime, valid_until: datetime | None) -> tuple:
-        return (time_to_stored(c.at), rid, c.seq, time_to_stored(valid_from), _until(valid_until),
-                time_to_stored(c.start), _stored_or_none(c.completed), c.priority, _stored_or_none(c.due),
-                json.dumps([[time_to_stored(b), _stored_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
-                _stored_or_none(c.as_of), request.owner, request.department, recorded_end)
+        return (text(c.at), rid, c.seq, text(valid_from), until(valid_until), text(c.start),
+                text_or_none(c.completed), c.priority, text_or_none(c.due),
+                json.dumps([[text(b), text_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
+                text_or_none(c.as_of), request.owner, request.department, recorded_end)
 
     completions = [completion(span.fact, span.valid_from, span.valid_until) for span in facts.spans]
     completions += [completion(segment.bare, segment.valid_from, segment.valid_until)
                     for segment in facts.timeline if segment.bare is not None]
-    events = [(e.kind, time_to_stored(e.at), rid, e.seq, e.value, submitted) for e in facts.events]
-    return fact, completions, events, [request_state_row(rid, segment) for segment in facts.timeline]
+    events = [(e.kind, text(e.at), rid, e.seq, e.value, submitted) for e in facts.events]
+    states = [request_state_row(rid, segment, text(segment.valid_from), until(segment.valid_until), text_or_none)
+              for segment in facts.timeline]
+    return fact, completions, events, states
 
 
-# The stored form of a domain.sla.state.State (the moment asked aside): its fields in this order.
+# The stored form of a domain.sla.state.State (the moment asked aside): its fields in this order,
+# times as whole seconds since 1970 (UTC; stored times are whole seconds), then its pauses.
 _CLOCK_FIELDS = ("submitted", "status", "priority", "due", "due_set", "completed", "reopened", "responded",
                  "assigned", "last_event")
-_CLOCK_TIMES = frozenset({"submitted", "due", "due_set", "completed", "reopened", "responded", "assigned",
-                          "last_event"})
+_CLOCK_TIMES = tuple(index for index, name in enumerate(_CLOCK_FIELDS) if name not in ("status", "priority"))
+_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
+_SECOND = timedelta(seconds=1)
+
+
+def _seconds(value: datetime | None) -> int | None:
+    return None if value is None else (value - _EPOCH) // _SECOND
+
+
+def _at_second(value: int | None) -> datetime | None:
+    return None if value is None else _EPOCH + timedelta(seconds=value)
 
 
 def clocks_text(state: Any) -> str:
     """A State as JSON: [its _CLOCK_FIELDS..., its pauses as [[begin, end or null], ...]]."""
-    values: list[Any] = [time_to_stored(v) if name in _CLOCK_TIMES and v is not None else v
-                         for name, v in ((name, getattr(state, name)) for name in _CLOCK_FIELDS)]
-    values.append([[time_to_stored(b), _stored_or_none(e)] for b, e in state.pauses])
-    return json.dumps(values, ensure_ascii=False)
+    return json.dumps([_seconds(state.submitted), state.status, state.priority, _seconds(state.due),
+                       _seconds(state.due_set), _seconds(state.completed), _seconds(state.reopened),
+                       _seconds(state.responded), _seconds(state.assigned), _seconds(state.last_event),
+                       [[_seconds(b), _seconds(e)] for b, e in state.pauses]], ensure_ascii=False)
 
 
 def clocks_from_text(text: str, as_of: datetime) -> Any:
@@ -247,25 +269,26 @@ def clocks_from_text(text: str, as_of: datetime) -> Any:
     on the moment asked within its segment)."""
     from ..domain.sla.state import State
 
-    *values, pauses = json.loads(text)
-    kwargs: dict[str, Any] = {name: time_from_stored(v) if name in _CLOCK_TIMES and v is not None else v
-                              for name, v in zip(_CLOCK_FIELDS, values)}
-    return State(as_of=as_of, pauses=tuple((time_from_stored(b), None if e is None else time_from_stored(e))
-                                           for b, e in pauses), **kwargs)
+    values = json.loads(text)
+    pauses = values.pop()
+    for index in _CLOCK_TIMES:
+        values[index] = _at_second(values[index])
+    return State(as_of, *values, tuple((_at_second(b), _at_second(e)) for b, e in pauses))  # type: ignore[call-arg]
 
 
-def request_state_row(rid: str, segment: Any) -> tuple:
-    """The request_state row of a domain.metrics.Segment (REQUEST_STATE_COLUMNS). `fields`: JSON
-    of the fields that then differed from the current ones (NULL: none); `report_clocks`: NULL
-    when they are the overdue clocks' (`clocks`), JSON `null` when the report sees none."""
-    differ = {name: time_to_stored(value) if isinstance(value, datetime) else value for name, value in segment.fields}
+def request_state_row(rid: str, segment: Any, valid_from: str, valid_until: str,
+                      text: Callable[[datetime | None], str | None] = _stored_or_none) -> tuple:
+    """The request_state row of a domain.metrics.Segment (REQUEST_STATE_COLUMNS), its moments
+    given as stored text. `fields`: JSON of the fields that then differed from the current ones
+    (NULL: none); `report_clocks`: NULL when they are the overdue clocks' (`clocks`), JSON `null`
+    when the report sees none."""
+    differ = {name: text(value) if isinstance(value, datetime) else value for name, value in segment.fields}
     clocks, seen = segment.clocks, segment.report_clocks
     report = None if seen == clocks else "null" if seen is None else clocks_text(seen)
-    return (rid, time_to_stored(segment.valid_from), _until(segment.valid_until), segment.status,
-            int(clocks is not None or seen is not None), json.dumps(differ, ensure_ascii=False) if differ else None,
-            int(segment.assigned), int(segment.completed), int(segment.verified), int(segment.closed),
-            int(segment.recurrence), _stored_or_none(segment.responded), None if clocks is None else clocks_text(clocks),
-            report)
+    return (rid, valid_from, valid_until, segment.status, int(clocks is not None or seen is not None),
+            json.dumps(differ, ensure_ascii=False) if differ else None, int(segment.assigned),
+            int(segment.completed), int(segment.verified), int(segment.closed), int(segment.recurrence),
+            text(segment.responded), None if clocks is None else clocks_text(clocks), report)
 
 
 def fields_from_text(text: str | None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..lifecycle import RESPONSE_ACTIONS
 from ..links import registered_as_recurrence
@@ -123,58 +123,98 @@ def timeline(request: Request) -> list[Segment]:
     return segments
 
 
+class _Read(NamedTuple):
+    """What a segment reads of the history as it stood: whether a completion stood, the time of
+    one without its `complete` entry (None: none), the funnel flags and the first response entry."""
+
+    completed: bool
+    bare_at: datetime | None
+    assigned: bool
+    verified: bool
+    closed: bool
+    first: datetime | None
+
+
+def _read(view: Request, start: datetime) -> _Read:
+    """The definition: history.completion_times, tally.funnel_flags, the earliest response entry."""
+    stood_then = completion_times(view)
+    assigned, verified, closed = funnel_flags(view.history)
+    first = min((e.at for e in view.history if e.action in RESPONSE_ACTIONS and e.at <= start), default=None)
+    bare = stood_then[0][0] if stood_then and stood_then[0][1] is None else None
+    return _Read(bool(stood_then), bare, assigned, verified, closed, first)
+
+
 def _segment(request: Request, start: datetime, until: datetime | None) -> Segment:
     """The segment from `start`, each answer replayed on its own (the definition)."""
     view = state_at(request, lambda at: at <= start)
     assert view is not None  # start is never before the submission
     clocks = stood(request, start)
     report_clocks = clocks if view is request else stood(view, start)
-    return _made(request, view, start, until, clocks, report_clocks)
+    return _made(request, view, start, until, clocks, report_clocks, _read(view, start))
 
 
 def _segments_in_order(request: Request, points: list[datetime]) -> list[Segment]:
     """The segments of a request whose history is in time order, replayed once: at a moment its
     history as it stood is the entries up to it, and the request as it stood then is the one of
-    the next moment with the next entry's changes undone (what `history.state_at` does)."""
+    the next moment with the next entry's changes undone (what `history.state_at` does); what
+    `_read` reads of that history is gathered entry by entry, in the same order."""
     replayed = replay_over(request, points)
     history = request.history
     views: dict[int, Request] = {len(history): request}
     lowest = len(history)
     segments = []
+    fed = 0
+    found = any_complete = assigned = verified = closed = False
+    waiting = first = None
     for index, start in enumerate(points):
         kept = replayed.progress[index][0]
         while lowest > kept:
             lowest -= 1
             views[lowest] = undone(views[lowest + 1], history, lowest)
+        while fed < kept:  # the entries up to `start`, oldest first (completion_times, funnel_flags)
+            entry = history[fed]
+            fed += 1
+            action = entry.action
+            if first is None and action in RESPONSE_ACTIONS:
+                first = entry.at
+            if action == "complete":
+                waiting, any_complete = entry, True
+            elif action == "verify":
+                failed = verification_failed(entry)
+                verified = verified or not failed
+                if waiting is not None:
+                    found = found or not failed
+                    waiting = None
+            elif action == "assign":
+                assigned = True
+            elif action == "close":
+                closed = True
         view = views[kept]
+        bare = view.completed_at if not any_complete else None
+        read = _Read(bare is not None or found or waiting is not None, bare, assigned, verified, closed, first)
         clocks = replayed.states[index]
-        step = replayed.progress[index]
         report_clocks = clocks if view is request else (
-            lambda view=view, start=start, step=step: stood_as(view, start, step, replayed.entries))
+            lambda view=view, index=index, start=start: stood_as(view, request, replayed, index, start))
         until = points[index + 1] if index + 1 < len(points) else None
-        segments.append(_made(request, view, start, until, clocks, report_clocks))
+        segments.append(_made(request, view, start, until, clocks, report_clocks, read))
     return segments
 
 
 def _made(request: Request, view: Request, start: datetime, until: datetime | None, clocks: State,
-          report_clocks: State | Callable[[], State]) -> Segment:
+          report_clocks: State | Callable[[], State], read: _Read) -> Segment:
     """The segment from `start` of the request whose view then is `view`, with the clocks' states
     of the request (`clocks`) and of the view (`report_clocks`, or what computes it when needed)
-    at `start`."""
+    at `start`, and what it reads of the history then."""
     differ = tuple((name, getattr(view, name)) for name in SEGMENT_FIELDS
                    if getattr(view, name) != getattr(request, name))
-    stood_then = completion_times(view)
-    assigned, verified, closed = funnel_flags(view.history)
-    bare = None
-    if stood_then and stood_then[0][1] is None:  # an actual completion time without its entry
-        bare = completion_fact(view, stood_then[0][0], None)
-    first = min((e.at for e in view.history if e.action in RESPONSE_ACTIONS and e.at <= start), default=None)
+    bare = None if read.bare_at is None else completion_fact(view, read.bare_at, None)
+    first = read.first
     is_open = view.status in OPEN_STATUSES
     if callable(report_clocks) and (is_open or first is None):
         report_clocks = report_clocks()
     seen = report_clocks if isinstance(report_clocks, State) else None
     return Segment(
-        start, until, view.status, differ, assigned, bool(stood_then), verified, closed,
+        start, until, view.status, differ, read.assigned, read.completed, read.verified, read.closed,
         registered_as_recurrence(view),
         first if first is not None or seen is None else seen.responded,  # metrics.response_verdict's rule
         clocks if clocks.status in OPEN_STATUSES else None,

@@ -223,6 +223,7 @@ class Replayed(NamedTuple):
     entries: list[tuple[datetime, int, HistoryEntry]]  # (time in UTC, seq, entry), oldest first
     progress: list[Progress]  # the replay's progress at each moment
     states: list[State]  # stood(request, moment) for each moment
+    values: list[dict[str, Any]]  # the fields the clocks read, as they were at each moment
 
 
 def replay_over(request: Request, moments: list[datetime]) -> Replayed:
@@ -239,18 +240,33 @@ def replay_over(request: Request, moments: list[datetime]) -> Replayed:
                 first_change[name] = _FIELD_READERS[name](change[0])
         before[position] = {**values, **{k: v for k, v in first_change.items() if v is not _MISSING}}
     progress = list(_replay(entries, moments))
-    states = [_stood_then(moment, entries, step, before[step[0]], request.submitted_at, request.responded_at,
-                          request.owner) for moment, step in zip(moments, progress)]
-    return Replayed(entries, progress, states)
+    then = [before[step[0]] for step in progress]
+    states = [_stood_then(moment, entries, step, fields, request.submitted_at, request.responded_at, request.owner)
+              for moment, step, fields in zip(moments, progress, then)]
+    return Replayed(entries, progress, states, then)
 
 
-def stood_as(view: Request, moment: datetime, progress: Progress, entries: list[tuple[datetime, int, HistoryEntry]]
-             ) -> State:
-    """`stood(view, moment)` for the request as it stood at `moment` (`view`: every entry of its
-    history at or before it; its fields as they were), given the replay's progress then."""
+def stood_as(view: Request, request: Request, replayed: Replayed, index: int, moment: datetime) -> State:
+    """`stood(view, moment)` for the request as it stood at `moment` (`view`: its history the
+    entries at or before it, its fields as they were then), given `request`'s history replayed
+    over moments whose `index`-th is `moment` (a history in time order: the view's entries are
+    the replay's first ones). The state of the request itself when everything the state is
+    made from is the same."""
     values = {"status": view.status, "priority": view.priority, "feasibility": view.feasibility,
               "waiting": view.waiting, "due": view.due, "completed_at": view.completed_at}
-    return _stood_then(utc(moment), entries, progress, values, view.submitted_at, view.responded_at, view.owner)
+    moment = utc(moment)
+
+    def seen(responded_at: datetime | None) -> datetime | None:  # how _stood_then reads it
+        return responded_at if responded_at is not None and utc(responded_at) <= moment else None
+
+    _, responded, assigned, *_ = replayed.progress[index]
+    owner_read = assigned is None and (values["status"] or "pending") in ("in-progress", "verifying", "done", "closed")
+    if (values == replayed.values[index] and view.submitted_at == request.submitted_at
+            and (not owner_read or bool(view.owner) == bool(request.owner))
+            and (responded is not None or seen(view.responded_at) == seen(request.responded_at))):
+        return replayed.states[index]
+    return _stood_then(moment, replayed.entries, replayed.progress[index], values, view.submitted_at,
+                       view.responded_at, view.owner)
 
 
 def recorded_end(request: Request) -> datetime:
