@@ -462,7 +462,8 @@ def test_judged_completion_facts_equal_the_sla_helpers(specs: list[tuple[int, li
 ])
 def test_first_response_verdict_from_stored_facts_at_the_deadline(answered_after: timedelta | None,
                                                                  as_of_after: timedelta, expected: bool | None) -> None:
-    """The facts path gives the replay's first-response verdict at the 24-hour boundary."""
+    """The facts path (counted in Python, and in SQL over the stored facts) gives the replay's
+    first-response verdict at the 24-hour boundary."""
     request = Request(id="202501-001", customer="ACME", description="x", submitted_at=ORIGIN, priority="medium")
     lifecycle.register(request, "t", FAR)
     if answered_after is not None:
@@ -471,8 +472,11 @@ def test_first_response_verdict_from_stored_facts_at_the_deadline(answered_after
     period = metrics.Period(ORIGIN, ORIGIN + timedelta(days=7), as_of)
     facts = metrics.request_facts(request)
     new = metrics.QuietNew(None, None, "medium", "ACME", None, ORIGIN, facts.responded, False, False, False, False)
-    [judged] = metrics.tally_quiet([new], [], [], period, CAL, POLICY).new
-    assert judged.response_met is expected == metrics.response_verdict(request, POLICY, as_of)
+    counted = metrics.tally_quiet([new], [], [], period, CAL, POLICY).new
+    assert expected == metrics.response_verdict(request, POLICY, as_of)
+    assert (counted.in_time, counted.late) == {True: (1, 0), False: (0, 1), None: (0, 0)}[expected]
+    in_sql = figures_from_stored_facts([request], period)["first_response"]
+    assert (in_sql["in_time"], in_sql["late"]) == (counted.in_time, counted.late)
 
 
 # -- small parts, worked by hand -----------------------------------------------------------------

@@ -212,7 +212,7 @@ def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingC
 
     if not past:
         return [(row.request, row.reasons) for row in overdue_rows(uow, given, RequestFilter(open_only=True),
-                                                                    span.as_of)]
+                                                                    span.as_of, lite=True)]
     late = []
     for request, status, fields, state in report_queries.open_states_at(uow.conn, RequestFilter(), span.as_of,
                                                                         report=True):
@@ -242,7 +242,9 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
         new = [row.request_id for row in at_cut if row.submitted >= span.start]
         responses = queries.responses_at(conn, new, span.as_of) if new else {}
     replayed = queries.replayed_requests(conn, bounds, again)
-    tally = metrics.tally_quiet(queries.quiet_new(conn, bounds), queries.quiet_backlog(conn, bounds),
+    allowed = timedelta(hours=policy.response_hours)
+    tally = metrics.tally_quiet(queries.quiet_new_counts(conn, bounds, allowed, span.as_of),
+                                queries.quiet_backlog(conn, bounds),
                                 queries.quiet_completions(conn, bounds), span, calendar, policy)
     tally.add(metrics.tally_at_cut(at_cut, spans, responses, span, calendar, policy))
     tally.add(metrics.tally_requests(replayed, span, calendar, policy, count_entries=False))

@@ -67,7 +67,7 @@ def overdue(
 
 
 def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datetime,
-                 window: timedelta | None = None, stale: bool = False) -> list[OverdueRow]:
+                 window: timedelta | None = None, stale: bool = False, lite: bool = False) -> list[OverdueRow]:
     """The overdue rows among the open requests `flt` selects (its `open_only` is set), at `when`.
 
     From now on, the stored running deadlines answer (one indexed query; no history is read)
@@ -76,7 +76,8 @@ def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datet
     the state their clocks read at `when`, whose deadlines are computed under the current
     settings (one range of an index; no history is read). Every way gives the same rows
     (domain.sla.running_deadlines, domain.metrics.timeline; tests/unit/test_sla.py,
-    tests/cli/test_overdue_cli.py).
+    tests/cli/test_overdue_cli.py). `lite`: from the stored running deadlines, each request with
+    the fields a list of overdue requests shows only (the report's).
     """
     from ..domain.sla import SlaPolicy, deadline_basis, overdue_reasons, reasons_at, state_reasons, status_at
     from ..storage import report_queries
@@ -88,7 +89,7 @@ def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datet
     replay: list[Request] = []
     if not past and uow.requests.deadline_basis() == deadline_basis(given.settings):
         upto = when + window if window is not None and window > timedelta(0) else when
-        for request, valid_from, deadlines in uow.requests.running_deadlines(flt, when, upto, stale):
+        for request, valid_from, deadlines in uow.requests.running_deadlines(flt, when, upto, stale, lite):
             if valid_from > when:  # changed after `when` (a clock behind the machine's): replay it
                 replay.append(request)
                 continue
@@ -109,6 +110,8 @@ def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datet
         if past:
             flt = replace(flt, open_only=False, open_at=when)
         replay = list(uow.requests.select(flt))
+    if lite and replay:  # the whole requests, to replay
+        replay = list(uow.requests.get_many([r.id for r in replay]).values())
     replay = [r for r in replay if r.submitted_at <= when]  # not yet submitted then: in no list
     for request in with_histories(uow.requests, replay):
         reasons = overdue_reasons(request, calendar, policy, when, within=window, include_stale=stale)

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain.metrics import AtCut, CompletionSpan, EventCounts, MonthlyInputs, OpenRequest, QuietNew
+from ..domain.metrics import (
+    DISTRIBUTED,
+    AtCut,
+    CompletionSpan,
+    EventCounts,
+    MonthlyInputs,
+    NewCounts,
+    OpenRequest,
+    QuietNew,
+)
 from ..domain.record import HistoryEntry, Link, Request
 from ..domain.vocab import OPEN_STATUSES
 from .engine import SQLITE, Engine
@@ -153,6 +162,32 @@ def quiet_new(conn: Any, b: Bounds) -> list[QuietNew]:
                      assigned == 1, completed == 1, verified == 1, closed == 1, recurrence == 1)
             for kind, source, priority, customer, owner, submitted, responded, assigned, completed, verified, closed,
             recurrence in rows]
+
+
+def quiet_new_counts(conn: Any, b: Bounds, allowed: timedelta, as_of: datetime) -> NewCounts:
+    """The quiet requests submitted in the period, counted (domain.metrics.count_new in SQL):
+    per value of each distributed field, the funnel, the recurrences, and the first responses
+    within `allowed` of the submission or late at `as_of` (answered after it, or unanswered with
+    it passed). One range of report_fact's key per query."""
+    new = "submitted >= :start AND submitted < :end AND submitted <= :as_of AND " + _QUIET
+    # Stored times are whole seconds: within `allowed` = at most its whole seconds after; late
+    # unanswered = submitted before as_of − allowed, rounded up to the second.
+    params = {**b.__dict__, "allowed": allowed // timedelta(seconds=1), "unanswered_late": _up(as_of - allowed)}
+    counts = NewCounts()
+    for name in DISTRIBUTED:
+        counts.by[name].update(dict(conn.execute(f"SELECT {name}, count(*) FROM report_fact WHERE {new} GROUP BY {name}",
+                                                 params).fetchall()))
+    row = conn.execute(
+        "SELECT count(*), count(priority), count(CASE WHEN assigned = 1 THEN 1 END), "
+        "count(CASE WHEN completed = 1 THEN 1 END), count(CASE WHEN verified = 1 THEN 1 END), "
+        "count(CASE WHEN closed = 1 THEN 1 END), count(CASE WHEN recurrence = 1 THEN 1 END), "
+        "count(CASE WHEN answered_after <= :allowed THEN 1 END), "
+        "count(CASE WHEN answered_after > :allowed OR (responded IS NULL AND submitted < :unanswered_late) THEN 1 END) "
+        f"FROM report_fact WHERE {new}", params).fetchone()
+    counts.received, *stages, counts.recurrences, counts.in_time, counts.late = row
+    counts.funnel.update({stage: count for stage, count in zip(("assessed", "assigned", "completed", "verified",
+                                                                 "closed"), stages) if count})
+    return counts
 
 
 def quiet_backlog(conn: Any, b: Bounds) -> list[OpenRequest]:

@@ -56,6 +56,15 @@ _STORED_TIME_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in (*_TIME_F
 _FLAG_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in ("due_is_date", "waiting"))
 _SCORES_INDEX = _STORED_REQUEST_COLUMNS.index("scores")
 _EVENT_COLUMNS = ("request_id", "seq", "at", "action", "actor", "changes", "note")
+# What a list of overdue requests shows of each (the report's): running_deadlines(lite=True).
+_LITE_COLUMNS = ("id", "customer", "description", "submitted_at", "status", "priority", "owner", "department")
+_LITE_SELECT = ", ".join(f'request."{name}"' for name in _LITE_COLUMNS)
+
+
+def _lite_request(row: tuple[Any, ...]) -> Request:
+    rid, customer, description, submitted, status, priority, owner, department = row
+    return Request(rid, customer, description, time_from_stored(submitted), status=status, priority=priority,
+                   owner=owner, department=department)
 _ATTACHMENT_COLUMNS = ("request_id", "number", "name", "size", "sha256", "content", "added_at")
 _IMPORT_LOG_COLUMNS = ("file", "at", "actor", "rows", "created", "updated", "unchanged")
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on variables
@@ -388,12 +397,13 @@ class Repository(SearchStore):
         self.put_running_deadlines(running)
         self.conn.execute(self.engine.insert("derived", ("name", "basis")), (DEADLINES_BASIS, basis))
 
-    def running_deadlines(self, flt: RequestFilter, as_of: datetime, upto: datetime,
-                          stale: bool) -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
+    def running_deadlines(self, flt: RequestFilter, as_of: datetime, upto: datetime, stale: bool,
+                          lite: bool = False) -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
         """(request, valid_from, clock → deadline) of the open requests matching `flt` whose stored
         deadlines can give a reason at `as_of`: a breach deadline at or before `upto`, a stale
         time at or before `as_of` (when `stale`), or rows that do not hold at `as_of` yet
-        (valid_from after it: the caller replays those from their history)."""
+        (valid_from after it: the caller replays those from their history). `lite`: each request
+        with the fields a list of overdue requests shows only (`_LITE_COLUMNS`; the report's)."""
         where = self._where(flt)
         if where is None:
             return iter(())
@@ -403,18 +413,19 @@ class Repository(SearchStore):
         moment = instant_to_stored(as_of)
         wanted = "o.next_breach <= ? OR o.valid_from > ?" + (" OR o.stale_at <= ?" if stale else "")
         cursor = self.conn.execute(
-            f"SELECT {_REQUEST_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
+            f"SELECT {_LITE_SELECT if lite else _REQUEST_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
             f"JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
             [instant_to_stored(upto), moment, *([moment] if stale else []), *params],
         )
-        width = len(REQUEST_FIELDS)
+        width = len(_LITE_COLUMNS) if lite else len(REQUEST_FIELDS)
+        made = _lite_request if lite else request_from_row
 
         def rows() -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
             for chunk in iter(lambda: cursor.fetchmany(1000), []):
                 for row in chunk:
                     deadlines = {name: instant_from_stored(text)
                                  for name, text in zip(names, row[width + 1:]) if text is not None}
-                    yield request_from_row(row[:width]), instant_from_stored(row[width]), deadlines
+                    yield made(row[:width]), instant_from_stored(row[width]), deadlines
 
         return rows()
 

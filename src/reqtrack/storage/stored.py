@@ -152,9 +152,15 @@ def instant_to_stored(value: datetime) -> str:
     return value.astimezone(_UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def instant_from_stored(text: str) -> datetime:
-    """`instant_to_stored`'s text back to an aware UTC datetime."""
-    return datetime.fromisoformat(text[:-1]).replace(tzinfo=_UTC)
+if sys.version_info >= (3, 11):
+    def instant_from_stored(text: str) -> datetime:
+        """`instant_to_stored`'s text back to an aware UTC datetime (3.11's C fromisoformat reads
+        the `Z` itself)."""
+        return datetime.fromisoformat(text)
+else:  # pragma: no cover - Python 3.10
+    def instant_from_stored(text: str) -> datetime:
+        """`instant_to_stored`'s text back to an aware UTC datetime."""
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=_UTC)
 
 
 def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
@@ -185,7 +191,7 @@ def _stored_or_none(value: datetime | None) -> str | None:
 # Column lists of the report fact tables, in the order of the rows below.
 REPORT_FACT_COLUMNS = ("submitted", "request_id", "recorded_end", "responded", "assigned", "completed", "verified",
                        "closed", "status", "type", "source", "priority", "customer", "owner", "department", "recurrence",
-                       "replay")
+                       "replay", "answered_after")
 REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "valid_from", "valid_until", "start", "completed", "priority",
                              "due", "pauses", "as_of", "owner", "department", "recorded_end")
 REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted")
@@ -219,7 +225,8 @@ def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], 
     fact = (submitted, rid, recorded_end, text_or_none(facts.responded), int(facts.assigned),
             int(facts.completed), int(facts.verified), int(facts.closed), request.status, request.type,
             request.source, request.priority, request.customer, request.owner, request.department,
-            int(facts.recurrence), int(not facts.in_order))
+            int(facts.recurrence), int(not facts.in_order),
+            None if facts.responded is None else _whole_seconds(facts.responded) - _whole_seconds(request.submitted_at))
 
     def until(moment: datetime | None) -> str:
         return FOREVER if moment is None else text(moment)
@@ -248,12 +255,19 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
 _SECOND = timedelta(seconds=1)
 
 
+def _whole_seconds(value: datetime) -> int:
+    return (value - _EPOCH) // _SECOND
+
+
 def _seconds(value: datetime | None) -> int | None:
     return None if value is None else (value - _EPOCH) // _SECOND
 
 
 def _at_second(value: int | None) -> datetime | None:
-    return None if value is None else _EPOCH + timedelta(seconds=value)
+    return None if value is None else _from_timestamp(value, _UTC)
+
+
+_from_timestamp = datetime.fromtimestamp
 
 
 def clocks_text(state: Any) -> str:
@@ -272,7 +286,9 @@ def clocks_from_text(text: str, as_of: datetime) -> Any:
     values = json.loads(text)
     pauses = values.pop()
     for index in _CLOCK_TIMES:
-        values[index] = _at_second(values[index])
+        value = values[index]
+        if value is not None:
+            values[index] = _from_timestamp(value, _UTC)
     return State(as_of, *values, tuple((_at_second(b), _at_second(e)) for b, e in pauses))  # type: ignore[call-arg]
 
 

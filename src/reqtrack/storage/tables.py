@@ -164,6 +164,7 @@ class ReportFactRow(SQLModel, table=True):
     department: str | None = None
     recurrence: int = 0  # linked as the recurrence of another request (m007)
     replay: int = 0  # a report at a cut before its last change replays its history (m009)
+    answered_after: int | None = None  # seconds from the submission to the first response (m009)
 
 
 class ReportCompletionRow(SQLModel, table=True):

@@ -27,7 +27,17 @@ and counts the period's entries from stored `event_facts`. Both tallies feed `fi
 This package's names are those of its modules, re-exported: `from reqtrack.domain.metrics import X`.
 """
 
-from .facts import AtCut, QuietNew, RequestFacts, request_facts, stood_at, tally_at_cut, tally_quiet, trend_times
+from .facts import (
+    AtCut,
+    QuietNew,
+    RequestFacts,
+    count_new,
+    request_facts,
+    stood_at,
+    tally_at_cut,
+    tally_quiet,
+    trend_times,
+)
 from .figures import figures, touched_in_period
 from .history import completion_times, field_at, standing_completions, state_at, verification_failed
 from .period import (
@@ -45,7 +55,18 @@ from .period import (
     rate,
 )
 from .replay import compute_metrics, overdue_now, tally_requests
-from .tally import EventCounts, EventFact, NewRequest, OpenRequest, Tally, count_events, event_facts, funnel_flags
+from .tally import (
+    DISTRIBUTED,
+    EventCounts,
+    EventFact,
+    NewCounts,
+    NewRequest,
+    OpenRequest,
+    Tally,
+    count_events,
+    event_facts,
+    funnel_flags,
+)
 from .timeline import CompletionSpan, Segment, timeline
 from .trend import MonthlyInputs, Step, month_starts, monthly_trend, trend_inputs, trend_months
 from .verdicts import (
@@ -62,7 +83,7 @@ __all__ = [
     "AtCut", "DAY_DIGITS", "FUNNEL_STAGES", "PRIORITIES", "RATE_DIGITS", "SATISFACTIONS", "TREND_MONTHS", "UNASSIGNED", "UNSET",
     "Completion", "CompletionFact", "CompletionSpan", "EventCounts", "EventFact", "MonthlyInputs", "NewRequest", "OpenRequest", "Pause",
     "Period", "QuietNew", "RequestFacts", "Segment", "Step", "Tally", "completion", "completion_fact",
-    "completion_times", "compute_metrics", "count_events", "day_stats", "event_facts", "field_at", "figures",
+    "completion_times", "compute_metrics", "count_new", "DISTRIBUTED", "NewCounts", "count_events", "day_stats", "event_facts", "field_at", "figures",
     "funnel_flags", "judge_completion", "month_starts", "monthly_trend", "overdue_now", "percentile", "rate",
     "request_facts", "response_verdict", "stood_at", "tally_at_cut", "trend_times", "standing_completions", "state_at", "tally_quiet", "tally_requests",
     "timeline", "touched_in_period", "trend_inputs", "trend_months", "verification_failed",

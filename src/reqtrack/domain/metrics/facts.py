@@ -19,7 +19,7 @@ from ..sla.state import in_time_order
 from ..vocab import OPEN_STATUSES
 from .history import completion_times
 from .period import Period
-from .tally import EventFact, NewRequest, OpenRequest, Tally, event_facts, funnel_flags
+from .tally import EventFact, NewCounts, NewRequest, OpenRequest, Tally, event_facts, funnel_flags
 from .timeline import CompletionSpan, Segment, completion_spans, timeline
 from .verdicts import CompletionFact, completion_fact, judge_completion
 
@@ -85,18 +85,10 @@ class QuietNew(NamedTuple):
     recurrence: bool = False
 
 
-def tally_quiet(new: Iterable[QuietNew], backlog: Iterable[OpenRequest],
-                completions: Iterable[tuple[CompletionFact, str | None, str | None]],
-                period: Period, calendar: WorkingCalendar, policy: SlaPolicy) -> Tally:
-    """The tally of the requests whose whole record is before the cut, from their stored facts:
-    what `tally_requests` gives for them (the request at the cut is the request as it stands),
-    without their histories. The event counts are left to the caller (`count_events`, or SQL).
-
-    `new`: those submitted in the period; `backlog`: those open; `completions`: their standing
-    completions in the period with the request's owner and department.
-    """
-    tally = Tally()
-    as_of = period.as_of
+def count_new(new: Iterable[QuietNew], as_of: datetime, policy: SlaPolicy) -> NewCounts:
+    """The counts of the new requests whose record ends before the cut, from their stored facts
+    (what the storage layer counts in SQL: report_queries.quiet_new_counts)."""
+    counts = NewCounts()
     allowed = timedelta(hours=policy.response_hours)
     for r in new:
         # The first-response verdict at as_of (response_verdict, from the first response time):
@@ -105,8 +97,24 @@ def tally_quiet(new: Iterable[QuietNew], backlog: Iterable[OpenRequest],
             met: bool | None = r.responded - r.submitted <= allowed
         else:
             met = False if as_of - r.submitted > allowed else None
-        tally.new.append(NewRequest(r.type, r.source, r.priority, r.customer, r.owner, r.assigned, r.completed,
-                                    r.verified, r.closed, met, r.recurrence))
+        counts.append(NewRequest(r.type, r.source, r.priority, r.customer, r.owner, r.assigned, r.completed,
+                                 r.verified, r.closed, met, r.recurrence))
+    return counts
+
+
+def tally_quiet(new: NewCounts | Iterable[QuietNew], backlog: Iterable[OpenRequest],
+                completions: Iterable[tuple[CompletionFact, str | None, str | None]],
+                period: Period, calendar: WorkingCalendar, policy: SlaPolicy) -> Tally:
+    """The tally of the requests whose whole record is before the cut, from their stored facts:
+    what `tally_requests` gives for them (the request at the cut is the request as it stands),
+    without their histories. The event counts are left to the caller (`count_events`, or SQL).
+
+    `new`: those submitted in the period (counted, or to count: `count_new`); `backlog`: those
+    open; `completions`: their standing completions in the period with the request's owner and
+    department.
+    """
+    tally = Tally()
+    tally.new = new if isinstance(new, NewCounts) else count_new(new, period.as_of, policy)
     tally.backlog = list(backlog)
     tally.completions = [judge_completion(fact, calendar, policy, owner, department)
                          for fact, owner, department in completions]

@@ -22,8 +22,13 @@ def _owner_key(request: Request) -> str:
     return request.owner or UNASSIGNED
 
 
-def _distribution(values: Iterable[str | None]) -> dict[str, int]:
-    counts = Counter(value if value else UNSET for value in values)
+def _distribution(values: Counter, none: str = UNSET) -> dict[str, int]:
+    """How many have each value (counted in `values`), an empty one as `none`; largest first,
+    ties by key."""
+    counts: Counter = Counter()
+    for value, count in values.items():
+        if count:
+            counts[value if value else none] += count
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
@@ -49,19 +54,9 @@ def figures(tally: Tally, period: Period, policy: SlaPolicy, tz: ZoneInfo, month
     on_time = sum(1 for c in with_due if c.on_time)
     satisfaction = events.satisfaction
     rated = sum(satisfaction[key] for key in SATISFACTIONS)
-    received = len(new)
-    in_time = late = recurrences = 0
-    funnel = dict.fromkeys(FUNNEL_STAGES, 0)
+    received, in_time, late, recurrences = new.received, new.in_time, new.late, new.recurrences
+    funnel = {stage: new.funnel[stage] for stage in FUNNEL_STAGES}
     funnel["received"] = received
-    for r in new:
-        in_time += r.response_met is True
-        late += r.response_met is False
-        recurrences += r.recurrence
-        funnel["assessed"] += r.priority is not None
-        funnel["assigned"] += r.assigned
-        funnel["completed"] += r.completed
-        funnel["verified"] += r.verified
-        funnel["closed"] += r.closed
 
     return {
         "new": received,
@@ -84,11 +79,11 @@ def figures(tally: Tally, period: Period, policy: SlaPolicy, tz: ZoneInfo, month
         "recurrence_rate": rate(events.reopened + recurrences, len(completions)),
         "satisfaction": {**{key: satisfaction[key] for key in SATISFACTIONS},
                          "rate": rate(satisfaction["satisfied"], rated)},
-        "by_type": _distribution(r.type for r in new),
-        "by_source": _distribution(r.source for r in new),
-        "by_priority": _distribution(r.priority for r in new),
-        "by_customer": _distribution(r.customer for r in new),
-        "by_owner": _distribution(r.owner or UNASSIGNED for r in new),
+        "by_type": _distribution(new.by["type"]),
+        "by_source": _distribution(new.by["source"]),
+        "by_priority": _distribution(new.by["priority"]),
+        "by_customer": _distribution(new.by["customer"]),
+        "by_owner": _distribution(new.by["owner"], none=UNASSIGNED),
         "owners": _owners(backlog, completions, owner_overdue),
         "trend": monthly_trend(trend_months(period, tz), monthly, period),
         "funnel": [{"stage": stage, "count": funnel[stage], "rate": rate(funnel[stage], received)}

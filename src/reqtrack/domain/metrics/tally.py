@@ -34,6 +34,46 @@ class NewRequest(NamedTuple):
     recurrence: bool = False
 
 
+DISTRIBUTED = ("type", "source", "priority", "customer", "owner")  # the fields of the distributions
+_STAGES = ("assessed", "assigned", "completed", "verified", "closed")  # the funnel after `received`
+
+
+@dataclass
+class NewCounts:
+    """The period's new requests, counted as the figures read them: how many, per value of each
+    distributed field (None for none), answered in time or late, linked as recurrences, and
+    how many reached each stage of the funnel. Counts of disjoint sets of requests add up."""
+
+    received: int = 0
+    by: dict[str, Counter] = field(default_factory=lambda: {name: Counter() for name in DISTRIBUTED})
+    in_time: int = 0
+    late: int = 0
+    recurrences: int = 0
+    funnel: Counter = field(default_factory=Counter)  # the stages of _STAGES
+
+    def append(self, r: NewRequest) -> None:
+        """Count one new request."""
+        self.received += 1
+        for name, value in zip(DISTRIBUTED, (r.type, r.source, r.priority, r.customer, r.owner)):
+            self.by[name][value] += 1
+        self.in_time += r.response_met is True
+        self.late += r.response_met is False
+        self.recurrences += r.recurrence
+        for stage, reached in zip(_STAGES, (r.priority is not None, r.assigned, r.completed, r.verified, r.closed)):
+            if reached:
+                self.funnel[stage] += 1
+
+    def add(self, other: NewCounts) -> None:
+        """Add `other`'s counts (of other requests) to these."""
+        self.received += other.received
+        for name in DISTRIBUTED:
+            self.by[name].update(other.by[name])
+        self.in_time += other.in_time
+        self.late += other.late
+        self.recurrences += other.recurrences
+        self.funnel.update(other.funnel)
+
+
 class OpenRequest(NamedTuple):
     """A request open at the cut (the backlog)."""
 
@@ -69,14 +109,14 @@ class Tally:
     """The per-request records of a period: new requests, the backlog, completions, and the
     event counts. Two tallies of disjoint sets of requests add up (`add`)."""
 
-    new: list[NewRequest] = field(default_factory=list)
+    new: NewCounts = field(default_factory=NewCounts)
     backlog: list[OpenRequest] = field(default_factory=list)
     completions: list[Completion] = field(default_factory=list)
     events: EventCounts = field(default_factory=EventCounts)
 
     def add(self, other: Tally) -> None:
         """Add `other` (a tally of other requests) to this one."""
-        self.new.extend(other.new)
+        self.new.add(other.new)
         self.backlog.extend(other.backlog)
         self.completions.extend(other.completions)
         self.events.add(other.events)
