@@ -14,8 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from helpers import T0, Clock, export, moving_context, old_database_with_one_request, populate_workload
+from helpers import T0, Clock, examples, export, moving_context, old_database_with_one_request, populate_workload
 from reqtrack import services
 from reqtrack.services import admin, imports
 from reqtrack.services import report as reports
@@ -226,3 +228,66 @@ def test_facts_of_version_1_are_recomputed_so_a_notice_counts_as_the_first_respo
     replays.clear()
     assert reports.report(ctx, period="month").data == expected and sum(replays) == 0
     conn.close()
+
+
+# -- random past cuts, on both engines ---------------------------------------------------------------
+_WORKLOADS: dict[str, Clock] = {}  # a database populated once, read by every example of the property
+
+
+def _workload(db_path: Any, seed: int) -> Clock:
+    key = f"{db_path}#{seed}"
+    if key not in _WORKLOADS:
+        _WORKLOADS[key] = populate_workload(db_path, seed, 110)
+    return _WORKLOADS[key]
+
+
+def _overdue_rows(report: Any) -> list[tuple[Any, ...]]:
+    return sorted((row.request.id, row.status, [(r.reason, r.deadline, r.late_calendar, round(r.late_working_days, 9))
+                                                for r in row.reasons]) for row in report.rows)
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+@settings(max_examples=examples(10), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(start_hours=st.integers(0, 24 * 40), length=st.sampled_from([None, "week", "month", "quarter", 30, 24 * 9]),
+       as_of_hours=st.integers(0, 24 * 60), overdue_options=st.sampled_from([(None, False, None), ("1d", True, None),
+                                                                             (None, True, "li"), ("2wd", False, "wang")]))
+def test_reports_and_overdue_at_random_past_cuts_equal_the_replayed_histories(
+        db_path: Any, seed: int, start_hours: int, length: str | int | None, as_of_hours: int,
+        overdue_options: tuple[str | None, bool, str | None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report of any period at any past moment, and `overdue --as-of` any past moment, read
+    from the stored facts and timelines with no history replayed, equal what replaying every
+    history gives — on SQLite and on PostgreSQL."""
+    from reqtrack.services import sla
+    from reqtrack.storage.repository import Repository
+
+    clock = _workload(db_path, seed)
+    ctx = moving_context(db_path, clock)
+    as_of = local_text(T0 + timedelta(hours=as_of_hours))
+    start = T0 + timedelta(hours=start_hours)
+    if isinstance(length, int):
+        case: dict[str, Any] = {"from_": local_text(start), "to": local_text(start + timedelta(hours=length))}
+    elif length is None:
+        case = {"period": "week", "previous": True}
+    else:
+        case = {"period": length, "previous": start_hours % 2 == 1}
+    case["as_of"] = as_of
+    read: list[int] = []
+    with monkeypatch.context() as patch:
+        for module, name in ((report_queries, "_with_history"), (Repository, "histories")):
+            original = getattr(module, name)
+
+            def counting(*args: Any, original: Any = original, **kwargs: Any) -> Any:
+                found = original(*args, **kwargs)
+                read.append(len(found))
+                return found
+
+            patch.setattr(module, name, counting)
+        fast = reports.report(ctx, **case).data
+        within, stale, owner = overdue_options
+        listed = _overdue_rows(sla.overdue(ctx, as_of=as_of, within=within, stale=stale, owner=owner))
+    assert sum(read) == 0, case  # no history replayed
+    assert fast == replayed_report(monkeypatch, ctx, **case), case
+    with monkeypatch.context() as patch:
+        patch.setattr(report_queries, "report_facts_ready", lambda conn: False)
+        assert listed == _overdue_rows(sla.overdue(ctx, as_of=as_of, within=within, stale=stale, owner=owner))
