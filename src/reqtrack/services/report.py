@@ -202,8 +202,6 @@ def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingC
     `overdue` answers it. In the past, each request open then as it stood then, from the
     segment of its timeline in force (the fields of the request as it stood, as a replay reads
     them: metrics.overdue_now); those without stored facts are replayed."""
-    from dataclasses import replace
-
     from ..domain import metrics
     from ..domain.sla import state_reasons
     from ..storage import report_queries
@@ -218,7 +216,10 @@ def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingC
                                                                         report=True):
         reasons = state_reasons(state, calendar, policy)
         if reasons:
-            late.append((replace(request, status=status, **fields), reasons))
+            request.status = status  # the request (read for this report only) as it stood then
+            for name, value in fields.items():
+                setattr(request, name, value)
+            late.append((request, reasons))
     lacking = report_queries.without_facts(uow.conn, RequestFilter(), span.as_of)
     if lacking:
         late += metrics.overdue_now(with_histories(uow.requests, lacking), span, calendar, policy)

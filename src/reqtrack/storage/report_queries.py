@@ -29,6 +29,7 @@ from ..domain.vocab import OPEN_STATUSES
 from .engine import SQLITE, Engine
 from .stored import (
     FOREVER,
+    LITE_FIELDS,
     REPORT_FACTS_BASIS,
     REPORT_FACTS_VERSION,
     REQUEST_FIELDS,
@@ -36,6 +37,7 @@ from .stored import (
     clocks_from_text,
     completion_fact_from_row,
     fields_from_text,
+    lite_request_from_row,
     request_from_row,
     time_from_stored,
     time_to_stored,
@@ -271,8 +273,15 @@ def replayed_requests(conn: Any, b: Bounds, request_ids: list[str]) -> list[Requ
 # The segment in force at the cut: it began at a moment that has happened (before the period's
 # end and not after as_of) and ends at one that has not.
 _AT_CUT = ("s.valid_from < :end AND s.valid_from <= :as_of AND (s.valid_until >= :end OR s.valid_until > :as_of)")
-_UNQUIET_IDS = ("SELECT request_id FROM report_fact WHERE recorded_end >= :end "
-                "UNION SELECT request_id FROM report_fact WHERE recorded_end > :as_of")
+# Submitted by the cut, recorded after it (at or after the end, or after as_of: from the earlier of
+# the two on, `changed`): one range of index report_fact_recorded_end, which holds both columns.
+_UNQUIET_IDS = ("SELECT request_id FROM report_fact WHERE recorded_end >= :changed "
+                "AND submitted < :end AND submitted <= :as_of")
+
+
+def _changed(b: Bounds) -> str:
+    """The earliest stored time that is at or after the end, or after as_of (whole seconds)."""
+    return min(b.end, time_to_stored(time_from_stored(b.as_of) + timedelta(seconds=1)))
 
 
 _CURRENT = ("type", "source", "priority", "customer", "owner", "department")
@@ -286,8 +295,7 @@ def stood_at_cut(conn: Any, b: Bounds) -> tuple[list[AtCut], list[str]]:
         f"SELECT f.request_id, f.submitted, f.replay, {', '.join('f.' + c for c in _CURRENT)}, s.status, s.fields, "
         "s.assigned, s.completed, s.verified, s.closed, s.recurrence, s.responded "
         f"FROM report_fact f LEFT JOIN request_state s ON s.request_id = f.request_id AND {_AT_CUT} "
-        f"WHERE f.request_id IN ({_UNQUIET_IDS}) AND f.submitted < :end AND f.submitted <= :as_of",
-        b.__dict__).fetchall()
+        f"WHERE f.request_id IN ({_UNQUIET_IDS})", {**b.__dict__, "changed": _changed(b)}).fetchall()
     found: list[AtCut] = []
     replay: list[str] = []
     width = 3 + len(_CURRENT)
@@ -331,13 +339,16 @@ def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool
     """(the request now, its status at `moment`, the fields that then differed from now, the
     state its SLA clocks read then: domain.sla.state.State at `moment`) of every request open at
     `moment` and matching `flt` (its current fields; not `open_only`), from the segments in force
-    then. `report`: the state the report reads (the request as it stood), else `overdue`'s."""
+    then. `report`: the state the report reads (the request as it stood), else `overdue`'s; and
+    each request with the fields the report's list shows only (stored.LITE_FIELDS)."""
     where = where_clause(flt)
     if where is None:
         return iter(())
     condition, params = where
     stored = time_to_stored(moment)
-    columns = ", ".join(f'request."{name}"' for name in REQUEST_FIELDS)
+    fields = LITE_FIELDS if report else REQUEST_FIELDS
+    made = lite_request_from_row if report else request_from_row
+    columns = ", ".join(f'request."{name}"' for name in fields)
     # The segments in force at `moment` as a subquery whose columns cannot be mistaken for the
     # request's, which the filter's condition names (status, owner, ...).
     cursor = conn.execute(
@@ -346,16 +357,16 @@ def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool
         " WHERE is_open = 1 AND valid_until > ? AND valid_from <= ?) AS s "
         f"JOIN request ON request.id = s.request_id WHERE {condition}",
         [stored, stored, *params])
-    width = len(REQUEST_FIELDS)
+    width = len(fields)
 
     def rows() -> Iterator[tuple[Request, str, dict[str, Any], Any]]:
         for chunk in iter(lambda: cursor.fetchmany(1000), []):
             for row in chunk:
-                status, fields, clocks, report_clocks = row[width:]
+                status, then, clocks, report_clocks = row[width:]
                 text = (clocks if report_clocks is None else report_clocks) if report else clocks
                 if text is None or text == "null":
                     continue
-                yield request_from_row(row[:width]), status, fields_from_text(fields), clocks_from_text(text, moment)
+                yield made(row[:width]), status, fields_from_text(then), clocks_from_text(text, moment)
 
     return rows()
 

@@ -25,6 +25,7 @@ from .search_index import SearchStore
 from .stored import (
     DEADLINE_COLUMNS,
     DEADLINES_BASIS,
+    LITE_FIELDS,
     REPORT_FACT_TABLES,
     REPORT_FACTS_BASIS,
     REQUEST_FIELDS,
@@ -36,6 +37,7 @@ from .stored import (
     entries_from_rows,
     instant_from_stored,
     instant_to_stored,
+    lite_request_from_row,
     refuse_unstorable,
     report_fact_rows,
     request_from_row,
@@ -56,15 +58,7 @@ _STORED_TIME_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in (*_TIME_F
 _FLAG_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in ("due_is_date", "waiting"))
 _SCORES_INDEX = _STORED_REQUEST_COLUMNS.index("scores")
 _EVENT_COLUMNS = ("request_id", "seq", "at", "action", "actor", "changes", "note")
-# What a list of overdue requests shows of each (the report's): running_deadlines(lite=True).
-_LITE_COLUMNS = ("id", "customer", "description", "submitted_at", "status", "priority", "owner", "department")
-_LITE_SELECT = ", ".join(f'request."{name}"' for name in _LITE_COLUMNS)
-
-
-def _lite_request(row: tuple[Any, ...]) -> Request:
-    rid, customer, description, submitted, status, priority, owner, department = row
-    return Request(rid, customer, description, time_from_stored(submitted), status=status, priority=priority,
-                   owner=owner, department=department)
+_LITE_SELECT = ", ".join(f'request."{name}"' for name in LITE_FIELDS)
 _ATTACHMENT_COLUMNS = ("request_id", "number", "name", "size", "sha256", "content", "added_at")
 _IMPORT_LOG_COLUMNS = ("file", "at", "actor", "rows", "created", "updated", "unchanged")
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on variables
@@ -403,7 +397,7 @@ class Repository(SearchStore):
         deadlines can give a reason at `as_of`: a breach deadline at or before `upto`, a stale
         time at or before `as_of` (when `stale`), or rows that do not hold at `as_of` yet
         (valid_from after it: the caller replays those from their history). `lite`: each request
-        with the fields a list of overdue requests shows only (`_LITE_COLUMNS`; the report's)."""
+        with the fields the report's list of overdue requests shows only (stored.LITE_FIELDS)."""
         where = self._where(flt)
         if where is None:
             return iter(())
@@ -417,8 +411,8 @@ class Repository(SearchStore):
             f"JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
             [instant_to_stored(upto), moment, *([moment] if stale else []), *params],
         )
-        width = len(_LITE_COLUMNS) if lite else len(REQUEST_FIELDS)
-        made = _lite_request if lite else request_from_row
+        width = len(LITE_FIELDS) if lite else len(REQUEST_FIELDS)
+        made = lite_request_from_row if lite else request_from_row
 
         def rows() -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
             for chunk in iter(lambda: cursor.fetchmany(1000), []):

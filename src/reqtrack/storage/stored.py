@@ -373,6 +373,17 @@ def request_from_row(row: tuple[Any, ...]) -> Request:
     return Request(*values)
 
 
+# What the report's list of overdue requests shows of each: a Request with these fields only.
+LITE_FIELDS = ("id", "customer", "description", "submitted_at", "status", "priority", "owner", "department")
+
+
+def lite_request_from_row(row: tuple[Any, ...]) -> Request:
+    """A row of `SELECT <LITE_FIELDS> FROM request` as a Request with those fields only."""
+    rid, customer, description, submitted, status, priority, owner, department = row
+    return Request(rid, customer, description, time_from_stored(submitted), status=status, priority=priority,
+                   owner=owner, department=department)
+
+
 def entries_from_rows(rows: list[tuple[Any, ...]]) -> Iterator[tuple[str, HistoryEntry]]:
     """Rows of (request_id, seq, at, action, actor, changes, note) as (request_id, entry).
 
