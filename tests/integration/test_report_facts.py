@@ -291,3 +291,37 @@ def test_reports_and_overdue_at_random_past_cuts_equal_the_replayed_histories(
     with monkeypatch.context() as patch:
         patch.setattr(report_queries, "report_facts_ready", lambda conn: False)
         assert listed == _overdue_rows(sla.overdue(ctx, as_of=as_of, within=within, stale=stale, owner=owner))
+
+
+def test_stored_verdicts_follow_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The completions' verdicts are stored under the settings of the moment: a change of a
+    target or of the calendar judges every completion again; verdicts stored under other settings
+    (or when the settings do not read) are not read."""
+    from reqtrack.services.upkeep import verdicts_basis
+
+    path = tmp_path / "w.db"
+    clock = populate_workload(path, 14, 90)
+    ctx = moving_context(path, clock)
+    case = {"period": "quarter"}
+    before = reports.report(ctx, **case).data
+    assert before == replayed_report(monkeypatch, ctx, **case) and before["completed"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM report_completion WHERE days IS NULL AND met IS NULL").fetchone()[0] == 0
+    for key, value in (("sla.resolution_days.high", "0.01"), ("calendar.extra_holidays", local_text(T0)[:10]),
+                       ("calendar.timezone", "Europe/Berlin")):
+        services.sla.config_set(ctx, key, value)
+        after = reports.report(ctx, **case).data
+        assert after == replayed_report(monkeypatch, ctx, **case), key
+    assert after != before
+    with ctx.reader() as uow:
+        assert uow.requests.verdicts_basis() == verdicts_basis(uow.requests.settings())
+    # Wrong verdicts under another basis are not read.
+    conn.execute("UPDATE report_completion SET days = '99.0', met = 0")
+    conn.execute("UPDATE derived SET basis = 'verdicts=0;' || basis WHERE name = 'report_verdicts'")
+    conn.commit()
+    assert reports.report(ctx, **case).data == after
+    services.edit(ctx, conn.execute("SELECT id FROM request WHERE status = 'pending' LIMIT 1").fetchone()[0],
+                  {"notes": "again"})  # any write judges them again
+    assert conn.execute("SELECT count(*) FROM report_completion WHERE days = '99.0'").fetchone()[0] == 0
+    assert reports.report(ctx, **case).data == replayed_report(monkeypatch, ctx, **case)
+    conn.close()

@@ -407,7 +407,7 @@ def figures_from_stored_facts(requests: list[Request], period: metrics.Period) -
     import tempfile
 
     from reqtrack.services import inputs
-    from reqtrack.services.upkeep import keep_deadlines
+    from reqtrack.services.upkeep import keep_deadlines, verdicts_basis
 
     with tempfile.TemporaryDirectory(prefix="reqtrack-facts-") as folder:
         ctx = services.Context(db_path=Path(folder) / "facts.db", actor="t", clock=lambda: FAR)
@@ -415,13 +415,16 @@ def figures_from_stored_facts(requests: list[Request], period: metrics.Period) -
             uow.requests.add_many(requests)
             keep_deadlines(uow, inputs(uow, ctx), requests)
             uow.commit()
+        with ctx.reader() as uow:  # "overdue now": at a past as_of, from the stored timelines
+            given = inputs(uow, ctx)
+            late = reports._overdue_at(uow, given, period, CAL, POLICY, past=period.as_of < FAR)
+            judged = uow.requests.verdicts_basis() == verdicts_basis(given.settings)
+        assert judged  # the completions' verdicts read as stored
         conn = sqlite3.connect(ctx.db_path)
         try:
-            tally, monthly = reports._from_facts(conn, period, metrics.trend_months(period, TZ), CAL, POLICY)
+            tally, monthly = reports._from_facts(conn, period, metrics.trend_months(period, TZ), CAL, POLICY, judged)
         finally:
             conn.close()
-        with ctx.reader() as uow:  # "overdue now": at a past as_of, from the stored timelines
-            late = reports._overdue_at(uow, inputs(uow, ctx), period, CAL, POLICY, past=period.as_of < FAR)
     return metrics.figures(tally, period, POLICY, TZ, monthly, late)
 
 

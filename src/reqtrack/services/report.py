@@ -159,8 +159,11 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
             # "Overdue now" as `overdue` answers it (the stored running deadlines; for a past
             # as_of, the requests as they stood then, from their timelines), and the other
             # figures from the stored report facts: no history is read.
+            from .upkeep import verdicts_basis
+
             late = _overdue_at(uow, given, span, calendar, policy, past=when < ctx.now)
-            tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy)
+            judged = uow.requests.verdicts_basis() == verdicts_basis(given.settings)
+            tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy, judged)
             figures = metrics.figures(tally, span, policy, tz, monthly, late)
         else:
             # Facts not computed yet: every relevant request's history replayed.
@@ -227,11 +230,12 @@ def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingC
 
 
 def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetime], calendar: WorkingCalendar,
-                policy: SlaPolicy) -> tuple[Tally, MonthlyInputs]:
+                policy: SlaPolicy, judged: bool = False) -> tuple[Tally, MonthlyInputs]:
     """The period's tally and the trend's inputs from the stored report facts: requests whose
-    record ends before the cut from their facts, those changed after the cut from the segments
-    of their timelines in force at the cut (and the few a timeline cannot answer by replaying
-    their histories), and the period's entries from the stored event facts."""
+    record ends before the cut from their facts (`judged`: their completions' stored verdicts
+    hold under the current settings), those changed after the cut from the segments of their
+    timelines in force at the cut (and the few a timeline cannot answer by replaying their
+    histories), and the period's entries from the stored event facts."""
     from ..domain import metrics
     from ..storage import report_queries as queries
 
@@ -246,7 +250,8 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
     allowed = timedelta(hours=policy.response_hours)
     tally = metrics.tally_quiet(queries.quiet_new_counts(conn, bounds, allowed, span.as_of),
                                 queries.quiet_backlog(conn, bounds),
-                                queries.quiet_completions(conn, bounds), span, calendar, policy)
+                                queries.quiet_judged(conn, bounds) if judged else queries.quiet_completions(conn, bounds),
+                                span, calendar, policy)
     tally.add(metrics.tally_at_cut(at_cut, spans, responses, span, calendar, policy))
     tally.add(metrics.tally_requests(replayed, span, calendar, policy, count_entries=False))
     tally.events = queries.period_event_counts(conn, bounds)

@@ -332,8 +332,12 @@ def m009_report_facts_over_time(conn: Any) -> None:
     table is read for every entry of the range: four times slower at 100,000 requests).
     `report_completion` now holds every completion with its span (`valid_from`, `valid_until`:
     when it stood; the standing ones' `valid_until` is the far end), and, per segment, the one
-    without a `complete` entry. Both are left empty here: the first write command computes every
-    request's facts again (their version in `derived` is 3 from now on). `report_fact.replay`: 1
+    without a `complete` entry, and its verdicts under the settings `derived` names as
+    `report_verdicts` (`days`: its working days as the text of the exact number, `met`,
+    `on_time`; domain.metrics.judge_completion), computed again by every change to those settings,
+    so that a report of a year reads its completions' verdicts instead of computing each. Both
+    are left empty here: the first write command computes every request's facts again (their
+    version in `derived` is 3 from now on). `report_fact.replay`: 1
     for a request whose history is not in time order, which a report at a cut before its last
     change replays (the trend reads a history by time, the rest as it stood: they differ there);
     `report_fact.answered_after`: seconds from the submission to the first response (NULL:
@@ -377,6 +381,9 @@ def m009_report_facts_over_time(conn: Any) -> None:
             owner TEXT,
             department TEXT,
             recorded_end TEXT NOT NULL,
+            days TEXT,
+            met INTEGER,
+            on_time INTEGER,
             PRIMARY KEY (at, request_id, seq, valid_from)
         ) WITHOUT ROWID;
         CREATE INDEX report_completion_request ON report_completion (request_id);

@@ -17,6 +17,7 @@ from typing import Any
 from ..domain.metrics import (
     DISTRIBUTED,
     AtCut,
+    Completion,
     CompletionSpan,
     EventCounts,
     MonthlyInputs,
@@ -36,6 +37,7 @@ from .stored import (
     RequestFilter,
     clocks_from_text,
     completion_fact_from_row,
+    completion_from_verdicts,
     fields_from_text,
     lite_request_from_row,
     request_from_row,
@@ -170,25 +172,34 @@ def quiet_new_counts(conn: Any, b: Bounds, allowed: timedelta, as_of: datetime) 
     """The quiet requests submitted in the period, counted (domain.metrics.count_new in SQL):
     per value of each distributed field, the funnel, the recurrences, and the first responses
     within `allowed` of the submission or late at `as_of` (answered after it, or unanswered with
-    it passed). One range of report_fact's key per query."""
+    it passed). Two reads of one range of report_fact's key: grouped by the fields of few
+    values (with every count per group), and by customer."""
     new = "submitted >= :start AND submitted < :end AND submitted <= :as_of AND " + _QUIET
     # Stored times are whole seconds: within `allowed` = at most its whole seconds after; late
     # unanswered = submitted before as_of − allowed, rounded up to the second.
     params = {**b.__dict__, "allowed": allowed // timedelta(seconds=1), "unanswered_late": _up(as_of - allowed)}
+    grouped = ("type", "source", "priority", "owner")
     counts = NewCounts()
-    for name in DISTRIBUTED:
-        counts.by[name].update(dict(conn.execute(f"SELECT {name}, count(*) FROM report_fact WHERE {new} GROUP BY {name}",
-                                                 params).fetchall()))
-    row = conn.execute(
-        "SELECT count(*), count(priority), count(CASE WHEN assigned = 1 THEN 1 END), "
-        "count(CASE WHEN completed = 1 THEN 1 END), count(CASE WHEN verified = 1 THEN 1 END), "
-        "count(CASE WHEN closed = 1 THEN 1 END), count(CASE WHEN recurrence = 1 THEN 1 END), "
-        "count(CASE WHEN answered_after <= :allowed THEN 1 END), "
-        "count(CASE WHEN answered_after > :allowed OR (responded IS NULL AND submitted < :unanswered_late) THEN 1 END) "
-        f"FROM report_fact WHERE {new}", params).fetchone()
-    counts.received, *stages, counts.recurrences, counts.in_time, counts.late = row
-    counts.funnel.update({stage: count for stage, count in zip(("assessed", "assigned", "completed", "verified",
-                                                                 "closed"), stages) if count})
+    for *values, received, assessed, assigned, completed, verified, closed, recurrences, in_time, late in conn.execute(
+            f"SELECT {', '.join(grouped)}, count(*), count(priority), count(CASE WHEN assigned = 1 THEN 1 END), "
+            "count(CASE WHEN completed = 1 THEN 1 END), count(CASE WHEN verified = 1 THEN 1 END), "
+            "count(CASE WHEN closed = 1 THEN 1 END), count(CASE WHEN recurrence = 1 THEN 1 END), "
+            "count(CASE WHEN answered_after <= :allowed THEN 1 END), "
+            "count(CASE WHEN answered_after > :allowed OR (responded IS NULL AND submitted < :unanswered_late) "
+            f"THEN 1 END) FROM report_fact WHERE {new} GROUP BY {', '.join(grouped)}", params):
+        for name, value in zip(grouped, values):
+            counts.by[name][value] += received
+        counts.received += received
+        counts.recurrences += recurrences
+        counts.in_time += in_time
+        counts.late += late
+        for stage, count in (("assessed", assessed), ("assigned", assigned), ("completed", completed),
+                             ("verified", verified), ("closed", closed)):
+            if count:
+                counts.funnel[stage] += count
+    counts.by["customer"].update(dict(conn.execute(
+        f"SELECT customer, count(*) FROM report_fact WHERE {new} GROUP BY customer", params).fetchall()))
+    assert set(grouped) | {"customer"} == set(DISTRIBUTED)
     return counts
 
 
@@ -206,6 +217,16 @@ def quiet_completions(conn: Any, b: Bounds) -> list[tuple[Any, str | None, str |
         f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
         {**b.__dict__, "forever": FOREVER})
     return [(completion_fact_from_row(*row[:8]), row[8], row[9]) for row in rows]
+
+
+def quiet_judged(conn: Any, b: Bounds) -> list[Completion]:
+    """The quiet requests' standing completions in the period, judged: their stored verdicts
+    (read only while they were computed under the current settings: derived.report_verdicts)."""
+    rows = conn.execute(
+        "SELECT at, priority, days, met, on_time, owner, department FROM report_completion "
+        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        {**b.__dict__, "forever": FOREVER})
+    return [completion_from_verdicts(*row) for row in rows]
 
 
 def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetime) -> list[datetime]:

@@ -21,13 +21,12 @@ from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_i
 from ..domain.vocab import OPEN_STATUSES
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
+from .fact_store import FactStore
 from .search_index import SearchStore
 from .stored import (
     DEADLINE_COLUMNS,
     DEADLINES_BASIS,
     LITE_FIELDS,
-    REPORT_FACT_TABLES,
-    REPORT_FACTS_BASIS,
     REQUEST_FIELDS,
     VOCABULARY_COLUMNS,
     RequestFilter,
@@ -39,7 +38,6 @@ from .stored import (
     instant_to_stored,
     lite_request_from_row,
     refuse_unstorable,
-    report_fact_rows,
     request_from_row,
     running_deadline_row,
     time_from_stored,
@@ -100,7 +98,7 @@ def _attachment(number: int, name: str, size: int | None, sha256: str | None, ad
                       added_at=time_from_stored(added_at) if added_at is not None else None)
 
 
-class Repository(SearchStore):
+class Repository(SearchStore, FactStore):
     """Loads and saves requests with their history, attachments and links, over one connection
     (the unit of work's transaction); the statements on links and search documents are
     storage.search_index's."""
@@ -422,37 +420,6 @@ class Repository(SearchStore):
                     yield made(row[:width]), instant_from_stored(row[width]), deadlines
 
         return rows()
-
-    # -- report facts (derived data, tables report_fact, report_completion, report_event) --------
-    def report_facts_basis(self) -> str | None:
-        """The version of the stored report facts (None: not computed)."""
-        return self._value("SELECT basis FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
-
-    def put_report_facts(self, facts: dict[str, Any]) -> None:
-        """Replace the report facts of these requests: request ID → (the request,
-        domain.metrics.RequestFacts)."""
-        ids = list(facts)
-        for table, _ in REPORT_FACT_TABLES:
-            self._delete_for_ids(table, ids)
-        rows: list[list[tuple]] = [[] for _ in REPORT_FACT_TABLES]
-        for value in facts.values():
-            fact, *others = report_fact_rows(*value)
-            rows[0].append(fact)
-            for collected, more in zip(rows[1:], others):
-                collected.extend(more)
-        for (table, columns), table_rows in zip(REPORT_FACT_TABLES, rows):
-            self.engine.insert_rows(self.conn, table, columns, table_rows)
-
-    def clear_report_facts(self) -> None:
-        """Drop every stored report fact and their version (reports read the histories until
-        they are computed again)."""
-        for table, _ in REPORT_FACT_TABLES:
-            self.conn.execute(f"DELETE FROM {table}")
-        self.conn.execute("DELETE FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
-
-    def set_report_facts_basis(self, basis: str) -> None:
-        """Record that the stored report facts are complete, as version `basis`."""
-        self.conn.execute(self.engine.upsert("derived", ("name", "basis"), ("name",)), (REPORT_FACTS_BASIS, basis))
 
     # -- the requests `remind` reads -------------------------------------------------------------
     def remind_candidates(self, as_of: datetime, closed_since: datetime, changed_since: datetime | None,

@@ -202,12 +202,38 @@ REPORT_FACT_TABLES = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion"
                       ("report_event", REPORT_EVENT_COLUMNS), ("request_state", REQUEST_STATE_COLUMNS))
 
 
-def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], list[tuple], list[tuple]]:
+# The verdicts of a completion under the settings `derived` names as VERDICTS_BASIS (columns of
+# report_completion after REPORT_COMPLETION_COLUMNS, which do not depend on the settings).
+VERDICT_COLUMNS = ("days", "met", "on_time")
+VERDICTS_BASIS = "report_verdicts"
+VERDICTS_FORMAT = 1  # what domain.metrics.judge_completion decides; a new rule, a new format
+
+
+def verdict_values(judged: Any) -> tuple[str | None, int | None, int | None]:
+    """A domain.metrics.Completion's VERDICT_COLUMNS: the days as the text of the exact float."""
+    return (None if judged.days is None else repr(judged.days),
+            None if judged.within_target is None else int(judged.within_target),
+            None if judged.on_time is None else int(judged.on_time))
+
+
+def completion_from_verdicts(at: str, priority: str | None, days: str | None, met: int | None, on_time: int | None,
+                             owner: str | None, department: str | None) -> Any:
+    """A domain.metrics.Completion from a report_completion row's stored verdicts."""
+    from ..domain.metrics import Completion
+
+    return Completion(time_from_stored(at), None if days is None else float(days), priority or "medium",
+                      None if met is None else met == 1, None if on_time is None else on_time == 1, owner, department)
+
+
+def report_fact_rows(request: Request, facts: Any, judge: Callable[[Any], Any] | None = None
+                     ) -> tuple[tuple, list[tuple], list[tuple], list[tuple]]:
     """The rows of a request's domain.metrics.RequestFacts, with the request's fields the report
     reads: (report_fact row, report_completion rows, report_event rows, request_state rows).
 
     report_completion holds every completion with its span (standing now: valid_until FOREVER),
-    and the completions without a `complete` entry of each segment of the timeline (seq 0)."""
+    and the completions without a `complete` entry of each segment of the timeline (seq 0);
+    with `judge` (CompletionFact → metrics.Completion under the current settings), each row ends
+    with its VERDICT_COLUMNS."""
     rid = request.id
     texts: dict[datetime, str] = {}  # the same moments recur (entries, segments' ends)
 
@@ -232,10 +258,11 @@ def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], 
         return FOREVER if moment is None else text(moment)
 
     def completion(c: Any, valid_from: datetime, valid_until: datetime | None) -> tuple:
-        return (text(c.at), rid, c.seq, text(valid_from), until(valid_until), text(c.start),
-                text_or_none(c.completed), c.priority, text_or_none(c.due),
-                json.dumps([[text(b), text_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
-                text_or_none(c.as_of), request.owner, request.department, recorded_end)
+        row = (text(c.at), rid, c.seq, text(valid_from), until(valid_until), text(c.start),
+               text_or_none(c.completed), c.priority, text_or_none(c.due),
+               json.dumps([[text(b), text_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
+               text_or_none(c.as_of), request.owner, request.department, recorded_end)
+        return row if judge is None else (*row, *verdict_values(judge(c)))
 
     completions = [completion(span.fact, span.valid_from, span.valid_until) for span in facts.spans]
     completions += [completion(segment.bare, segment.valid_from, segment.valid_until)

@@ -186,6 +186,9 @@ class ReportCompletionRow(SQLModel, table=True):
     owner: str | None = None
     department: str | None = None
     recorded_end: str
+    days: str | None = None  # the verdicts under the settings of derived.report_verdicts (m009)
+    met: int | None = None
+    on_time: int | None = None
 
 
 class RequestStateRow(SQLModel, table=True):

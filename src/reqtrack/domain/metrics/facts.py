@@ -21,7 +21,7 @@ from .history import completion_times
 from .period import Period
 from .tally import EventFact, NewCounts, NewRequest, OpenRequest, Tally, event_facts, funnel_flags
 from .timeline import CompletionSpan, Segment, completion_spans, timeline
-from .verdicts import CompletionFact, completion_fact, judge_completion
+from .verdicts import Completion, CompletionFact, completion_fact, judge_completion
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def count_new(new: Iterable[QuietNew], as_of: datetime, policy: SlaPolicy) -> Ne
 
 
 def tally_quiet(new: NewCounts | Iterable[QuietNew], backlog: Iterable[OpenRequest],
-                completions: Iterable[tuple[CompletionFact, str | None, str | None]],
+                completions: Iterable[tuple[CompletionFact, str | None, str | None]] | list[Completion],
                 period: Period, calendar: WorkingCalendar, policy: SlaPolicy) -> Tally:
     """The tally of the requests whose whole record is before the cut, from their stored facts:
     what `tally_requests` gives for them (the request at the cut is the request as it stands),
@@ -111,13 +111,13 @@ def tally_quiet(new: NewCounts | Iterable[QuietNew], backlog: Iterable[OpenReque
 
     `new`: those submitted in the period (counted, or to count: `count_new`); `backlog`: those
     open; `completions`: their standing completions in the period with the request's owner and
-    department.
+    department, to judge, or judged already (stored verdicts under the current settings).
     """
     tally = Tally()
     tally.new = new if isinstance(new, NewCounts) else count_new(new, period.as_of, policy)
     tally.backlog = list(backlog)
-    tally.completions = [judge_completion(fact, calendar, policy, owner, department)
-                         for fact, owner, department in completions]
+    tally.completions = [c if isinstance(c, Completion) else judge_completion(c[0], calendar, policy, c[1], c[2])
+                         for c in completions]
     return tally
 
 
