@@ -325,3 +325,24 @@ def test_stored_verdicts_follow_the_settings(tmp_path: Path, monkeypatch: pytest
     assert conn.execute("SELECT count(*) FROM report_completion WHERE days = '99.0'").fetchone()[0] == 0
     assert reports.report(ctx, **case).data == replayed_report(monkeypatch, ctx, **case)
     conn.close()
+
+
+def test_the_requests_open_at_a_past_moment_are_read_through_an_index(tmp_path: Path) -> None:
+    """`overdue --as-of` in the past reads the segments in force then as a few short ranges of
+    the index on (is_open, span, valid_from): no scan of request_state, whose segments begun
+    before the moment or ended after it are most of the table."""
+    from datetime import timezone
+
+    from reqtrack.storage.stored import RequestFilter
+
+    path = tmp_path / "w.db"
+    populate_workload(path, 7, 30)
+    conn = sqlite3.connect(path)
+    captured: list[str] = []
+    conn.set_trace_callback(captured.append)
+    found = list(report_queries.open_states_at(conn, RequestFilter(owner="li"), T0 + timedelta(days=9, hours=3)))
+    conn.set_trace_callback(None)
+    [statement] = [s for s in captured if "request_state" in s]
+    plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement))
+    assert "SCAN request_state" not in plan and "request_state_open" in plan, plan
+    assert all(state.as_of.tzinfo is timezone.utc for _, _, _, state in found)

@@ -31,9 +31,11 @@ from .engine import SQLITE, Engine
 from .stored import (
     FOREVER,
     LITE_FIELDS,
+    NO_END,
     REPORT_FACTS_BASIS,
     REPORT_FACTS_VERSION,
     REQUEST_FIELDS,
+    SPANS,
     RequestFilter,
     clocks_from_text,
     completion_fact_from_row,
@@ -370,14 +372,22 @@ def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool
     fields = LITE_FIELDS if report else REQUEST_FIELDS
     made = lite_request_from_row if report else request_from_row
     columns = ", ".join(f'request."{name}"' for name in fields)
-    # The segments in force at `moment` as a subquery whose columns cannot be mistaken for the
-    # request's, which the filter's condition names (status, owner, ...).
+    # The segments in force at `moment`: of each span 2^L hours, those that began in the 2^L hours
+    # up to it (stored.span_of), and those without an end that began by then; as a subquery
+    # whose columns cannot be mistaken for the request's, which the filter's condition names.
+    spans = " OR ".join(["(span = ? AND valid_from <= ?)"] + ["(span = ? AND valid_from > ? AND valid_from <= ?)"]
+                        * len(SPANS))
+    ranges: list[Any] = [NO_END, stored]
+    for level in SPANS:
+        reach = timedelta(hours=2 ** level)
+        begun = time_to_stored(moment - reach) if moment - datetime.min.replace(tzinfo=moment.tzinfo) > reach else ""
+        ranges += [level, begun, stored]
     cursor = conn.execute(
         f"SELECT {columns}, s.then_status, s.then_fields, s.clocks, s.report_clocks FROM "
         "(SELECT request_id, status AS then_status, fields AS then_fields, clocks, report_clocks FROM request_state "
-        " WHERE is_open = 1 AND valid_until > ? AND valid_from <= ?) AS s "
+        f" WHERE is_open = 1 AND ({spans}) AND valid_until > ?) AS s "
         f"JOIN request ON request.id = s.request_id WHERE {condition}",
-        [stored, stored, *params])
+        [*ranges, stored, *params])
     width = len(fields)
 
     def rows() -> Iterator[tuple[Request, str, dict[str, Any], Any]]:

@@ -195,8 +195,24 @@ REPORT_FACT_COLUMNS = ("submitted", "request_id", "recorded_end", "responded", "
 REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "valid_from", "valid_until", "start", "completed", "priority",
                              "due", "pauses", "as_of", "owner", "department", "recorded_end")
 REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted")
-REQUEST_STATE_COLUMNS = ("request_id", "valid_from", "valid_until", "status", "is_open", "fields", "assigned",
-                         "completed", "verified", "closed", "recurrence", "responded", "clocks", "report_clocks")
+REQUEST_STATE_COLUMNS = ("request_id", "valid_from", "valid_until", "status", "is_open", "span", "fields",
+                         "assigned", "completed", "verified", "closed", "recurrence", "responded", "clocks",
+                         "report_clocks")
+# request_state.span: how long a segment lasts, as the least L with a length of at most 2^L hours
+# (stored times span at most some 1,100 years: L <= SPANS[-1]); NO_END for one without an end.
+SPANS = range(0, 25)
+NO_END = 99
+
+
+def span_of(valid_from: datetime, valid_until: datetime | None) -> int:
+    """request_state.span of a segment."""
+    if valid_until is None:
+        return NO_END
+    length = valid_until - valid_from
+    level = 0
+    while length > timedelta(hours=2 ** level) and level < SPANS[-1]:  # stored times span less than the last
+        level += 1
+    return level
 # Every table of the report facts with its columns, in the order of report_fact_rows' result.
 REPORT_FACT_TABLES = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion", REPORT_COMPLETION_COLUMNS),
                       ("report_event", REPORT_EVENT_COLUMNS), ("request_state", REQUEST_STATE_COLUMNS))
@@ -329,6 +345,7 @@ def request_state_row(rid: str, segment: Any, valid_from: str, valid_until: str,
     clocks, seen = segment.clocks, segment.report_clocks
     report = None if seen == clocks else "null" if seen is None else clocks_text(seen)
     return (rid, valid_from, valid_until, segment.status, int(clocks is not None or seen is not None),
+            span_of(segment.valid_from, segment.valid_until),
             json.dumps(differ, ensure_ascii=False) if differ else None, int(segment.assigned),
             int(segment.completed), int(segment.verified), int(segment.closed), int(segment.recurrence),
             text(segment.responded), None if clocks is None else clocks_text(clocks), report)

@@ -201,6 +201,7 @@ class RequestStateRow(SQLModel, table=True):
     valid_until: str
     status: str
     is_open: int
+    span: int  # the least L with a length of at most 2^L hours; 99: no end
     fields: str | None = None  # JSON
     assigned: int
     completed: int
