@@ -126,8 +126,8 @@ def test_facts_follow_every_write_and_check_compares_them(tmp_path: Path, monkey
     assert admin.check(ctx).ok
     assert reports.report(ctx, period="month").data == replayed_report(monkeypatch, ctx, period="month")
 
-    conn.execute("INSERT INTO report_event VALUES ('close', '2025-01-07T01:00:00Z', '209901-001', 2, NULL, "
-                 "'2025-01-07T00:00:00Z')")
+    conn.execute("INSERT INTO report_event (kind, at, request_id, seq, value, submitted) "
+                 "VALUES ('close', '2025-01-07T01:00:00Z', '209901-001', 2, NULL, '2025-01-07T00:00:00Z')")
     conn.commit()
     assert [(p.kind, p.request_id) for p in admin.check(ctx).problems] == [("report-facts", "209901-001")]
 

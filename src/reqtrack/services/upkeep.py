@@ -54,7 +54,10 @@ class Verdicts:
     format: stored.VERDICTS_FORMAT)."""
 
     def __init__(self, calendar: WorkingCalendar, policy: SlaPolicy, basis: str) -> None:
+        from ..domain.metrics import judge_completion
+
         self.calendar, self.policy, self.basis = calendar, policy, basis
+        self._judge = judge_completion
 
     @classmethod
     def of(cls, inputs: Inputs) -> Verdicts:
@@ -64,9 +67,7 @@ class Verdicts:
         return cls(inputs.calendar, SlaPolicy.from_settings(inputs.settings), verdicts_basis(inputs.settings))
 
     def __call__(self, fact: CompletionFact) -> Completion:
-        from ..domain.metrics import judge_completion
-
-        return judge_completion(fact, self.calendar, self.policy)
+        return self._judge(fact, self.calendar, self.policy)
 
 
 def verdicts_basis(settings: Mapping[str, str]) -> str:

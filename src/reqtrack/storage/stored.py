@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 from ..domain.errors import InvalidInput
@@ -194,7 +195,7 @@ REPORT_FACT_COLUMNS = ("submitted", "request_id", "recorded_end", "responded", "
                        "replay", "answered_after")
 REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "valid_from", "valid_until", "start", "completed", "priority",
                              "due", "pauses", "as_of", "owner", "department", "recorded_end")
-REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted")
+REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted", "later", "ordered")
 REQUEST_STATE_COLUMNS = ("request_id", "valid_from", "valid_until", "status", "is_open", "span", "fields",
                          "assigned", "completed", "verified", "closed", "recurrence", "responded", "clocks",
                          "report_clocks")
@@ -218,6 +219,23 @@ REPORT_FACT_TABLES = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion"
                       ("report_event", REPORT_EVENT_COLUMNS), ("request_state", REQUEST_STATE_COLUMNS))
 
 
+@cache
+def _state() -> Any:
+    """domain.sla.state.State, imported once (see `_metrics`)."""
+    from ..domain.sla.state import State
+
+    return State
+
+
+@cache
+def _metrics() -> Any:
+    """domain.metrics, imported once when a row of the report's first needs it (not at import:
+    the everyday commands that import this module never read a report fact)."""
+    from ..domain import metrics
+
+    return metrics
+
+
 # The verdicts of a completion under the settings `derived` names as VERDICTS_BASIS (columns of
 # report_completion after REPORT_COMPLETION_COLUMNS, which do not depend on the settings).
 VERDICT_COLUMNS = ("days", "met", "on_time")
@@ -235,9 +253,7 @@ def verdict_values(judged: Any) -> tuple[str | None, int | None, int | None]:
 def completion_from_verdicts(at: str, priority: str | None, days: str | None, met: int | None, on_time: int | None,
                              owner: str | None, department: str | None) -> Any:
     """A domain.metrics.Completion from a report_completion row's stored verdicts."""
-    from ..domain.metrics import Completion
-
-    return Completion(time_from_stored(at), None if days is None else float(days), priority or "medium",
+    return _metrics().Completion(time_from_stored(at), None if days is None else float(days), priority or "medium",
                       None if met is None else met == 1, None if on_time is None else on_time == 1, owner, department)
 
 
@@ -283,7 +299,8 @@ def report_fact_rows(request: Request, facts: Any, judge: Callable[[Any], Any] |
     completions = [completion(span.fact, span.valid_from, span.valid_until) for span in facts.spans]
     completions += [completion(segment.bare, segment.valid_from, segment.valid_until)
                     for segment in facts.timeline if segment.bare is not None]
-    events = [(e.kind, text(e.at), rid, e.seq, e.value, submitted) for e in facts.events]
+    events = [(e.kind, text(e.at), rid, e.seq, e.value, submitted, text_or_none(e.later), int(facts.in_order))
+              for e in facts.events]
     states = [request_state_row(rid, segment, text(segment.valid_from), until(segment.valid_until), text_or_none)
               for segment in facts.timeline]
     return fact, completions, events, states
@@ -324,15 +341,13 @@ def clocks_text(state: Any) -> str:
 def clocks_from_text(text: str, as_of: datetime) -> Any:
     """clocks_text's State back, evaluated at `as_of` (a running clock's deadline does not depend
     on the moment asked within its segment)."""
-    from ..domain.sla.state import State
-
     values = json.loads(text)
     pauses = values.pop()
     for index in _CLOCK_TIMES:
         value = values[index]
         if value is not None:
             values[index] = _from_timestamp(value, _UTC)
-    return State(as_of, *values, tuple((_at_second(b), _at_second(e)) for b, e in pauses))  # type: ignore[call-arg]
+    return _state()(as_of, *values, tuple((_at_second(b), _at_second(e)) for b, e in pauses))
 
 
 def request_state_row(rid: str, segment: Any, valid_from: str, valid_until: str,
@@ -366,13 +381,11 @@ def completion_fact_from_row(at: str, seq: int, start: str, completed: str | Non
     """A report_completion row's (at, seq, start, completed, priority, due, pauses, as_of) →
     domain.metrics.CompletionFact. The completion and the clock's last moment are mostly the
     completion time itself: parsed once."""
-    from ..domain.metrics import CompletionFact
-
     moment = time_from_stored(at)
     spans: tuple[tuple[datetime, datetime | None], ...] = ()
     if pauses:
         spans = tuple((time_from_stored(b), None if e is None else time_from_stored(e)) for b, e in json.loads(pauses))
-    return CompletionFact(
+    return _metrics().CompletionFact(
         moment, time_from_stored(start),
         moment if completed == at else None if completed is None else time_from_stored(completed),
         priority, None if due is None else time_from_stored(due), spans,

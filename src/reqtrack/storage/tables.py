@@ -224,6 +224,8 @@ class ReportEventRow(SQLModel, table=True):
     seq: int = Field(primary_key=True)
     value: str | None = None
     submitted: str
+    later: str | None = None  # a rating: the time of the request's next rating (m009)
+    ordered: int = 1  # the request's history is in time order (m009)
 
 
 class VocabularyRow(SQLModel, table=True):

@@ -125,12 +125,15 @@ class Tally:
 class EventFact(NamedTuple):
     """A history entry the event counts read: `close`, `cancel`, `reopen`, `first-verify` (the
     first verification of a cycle; value `pass` or `fail`) or `rating` (a satisfaction given;
-    value the rating). `seq` orders a request's ratings."""
+    value the rating). `seq` orders a request's ratings; `later`: the time of the request's next
+    rating (None: none), so that in a history in time order the latest rating in a period is the
+    one whose next is not in it."""
 
     kind: str
     at: datetime
     seq: int
     value: str | None = None
+    later: datetime | None = None
 
 
 def event_facts(history: Sequence[HistoryEntry]) -> list[EventFact]:
@@ -152,6 +155,9 @@ def event_facts(history: Sequence[HistoryEntry]) -> list[EventFact]:
         given = entry.changes.get("satisfaction")
         if isinstance(given, (list, tuple)) and len(given) == 2 and given[1] in SATISFACTIONS:
             facts.append(EventFact("rating", entry.at, entry.seq, given[1]))
+    ratings = [index for index, fact in enumerate(facts) if fact.kind == "rating"]
+    for index, following in zip(ratings, ratings[1:]):
+        facts[index] = facts[index]._replace(later=facts[following].at)
     return facts
 
 
