@@ -152,8 +152,8 @@ def test_the_server_refuses_orphans(pg_url: str, tmp_path: Path) -> None:
 
     for sql in ("INSERT INTO event VALUES ('209901-001', 1, '2025-03-14T09:30:00Z', 'new', 't', NULL, '')",
                 "INSERT INTO attachment (request_id, number, name) VALUES ('209901-001', 1, 'a.txt')",
-                "INSERT INTO report_event VALUES ('close', '2025-01-07T01:00:00Z', '209901-001', 2, NULL, "
-                "'2025-01-07T00:00:00Z')"):
+                "INSERT INTO report_event (kind, at, request_id, seq, value, submitted) "
+                "VALUES ('close', '2025-01-07T01:00:00Z', '209901-001', 2, NULL, '2025-01-07T00:00:00Z')"):
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             raw_sql(pg_url, [(sql, ())])
     assert check(pg_url).ok

@@ -14,12 +14,29 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from helpers import T0, Clock, export, moving_context, old_database_with_one_request, populate_workload
+from helpers import T0, Clock, examples, export, moving_context, old_database_with_one_request, populate_workload
 from reqtrack import services
 from reqtrack.services import admin, imports
 from reqtrack.services import report as reports
 from reqtrack.storage import report_queries
+
+
+@pytest.fixture
+def from_timelines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many requests changed after its cut each report read from their timelines."""
+    counts: list[int] = []
+    original = report_queries.stood_at_cut
+
+    def counting(*args: Any, **kwargs: Any):
+        found, again = original(*args, **kwargs)
+        counts.append(len(found))
+        return found, again
+
+    monkeypatch.setattr(report_queries, "stood_at_cut", counting)
+    return counts
 
 
 @pytest.fixture
@@ -57,29 +74,36 @@ def report_cases(clock: Clock) -> list[dict[str, Any]]:
         {"from_": local_text(T0 + timedelta(days=3)), "to": local_text(T0 + timedelta(days=10, hours=5))},
         {"from_": local_text(now - timedelta(days=6)), "to": local_text(now + timedelta(days=1))},
         {"period": "week", "as_of": local_text(now + timedelta(days=2))},  # a moment ahead
+        # Moments in the past: every request changed since, as it stood then.
+        {"period": "week", "as_of": local_text(now - timedelta(days=3, hours=5))},
+        {"period": "month", "previous": True, "as_of": local_text(now - timedelta(days=9))},
+        {"from_": local_text(T0 + timedelta(days=3)), "to": local_text(T0 + timedelta(days=10, hours=5)),
+         "as_of": local_text(T0 + timedelta(days=20))},
+        {"period": "quarter", "as_of": local_text(T0 + timedelta(days=12, hours=7))},
     ]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_reports_from_stored_facts_equal_replaying_every_history(tmp_path: Path, seed: int,
                                                                  monkeypatch: pytest.MonkeyPatch,
-                                                                 replays: list[int]) -> None:
+                                                                 replays: list[int], from_timelines: list[int]) -> None:
     path = tmp_path / "w.db"
     clock = populate_workload(path, seed, 90)
     ctx = moving_context(path, clock)
-    totals: dict[str, int] = {"new": 0, "completed": 0, "closed or reopened": 0, "rated": 0, "replayed": 0}
+    totals: dict[str, int] = {"new": 0, "completed": 0, "closed or reopened": 0, "rated": 0, "overdue then": 0,
+                              "from timelines": 0}
     for case in report_cases(clock):
         replays.clear()
+        from_timelines.clear()
         fast = reports.report(ctx, **case).data
-        read = sum(replays)
+        assert sum(replays) == 0, case  # no history replayed, whatever the period and the moment
         assert fast == replayed_report(monkeypatch, ctx, **case), case
-        if "previous" not in case and "to" not in case:
-            assert read == 0, case  # a period that ends after as_of: no history replayed
         totals["new"] += fast["new"]
         totals["completed"] += fast["completed"]
         totals["closed or reopened"] += fast["closed"] + fast["reopened"]
         totals["rated"] += sum(fast["satisfaction"][key] for key in ("satisfied", "neutral", "dissatisfied"))
-        totals["replayed"] += read
+        totals["overdue then"] += fast["overdue"]["count"] if "as_of" in case else 0
+        totals["from timelines"] += sum(from_timelines)
     assert all(totals.values()), totals  # both paths and every kind of figure were exercised
 
 
@@ -102,8 +126,8 @@ def test_facts_follow_every_write_and_check_compares_them(tmp_path: Path, monkey
     assert admin.check(ctx).ok
     assert reports.report(ctx, period="month").data == replayed_report(monkeypatch, ctx, period="month")
 
-    conn.execute("INSERT INTO report_event VALUES ('close', '2025-01-07T01:00:00Z', '209901-001', 2, NULL, "
-                 "'2025-01-07T00:00:00Z')")
+    conn.execute("INSERT INTO report_event (kind, at, request_id, seq, value, submitted) "
+                 "VALUES ('close', '2025-01-07T01:00:00Z', '209901-001', 2, NULL, '2025-01-07T00:00:00Z')")
     conn.commit()
     assert [(p.kind, p.request_id) for p in admin.check(ctx).problems] == [("report-facts", "209901-001")]
 
@@ -177,11 +201,12 @@ def test_the_fact_queries_read_their_tables_by_key_range(tmp_path: Path) -> None
 
 def test_facts_of_version_1_are_recomputed_so_a_notice_counts_as_the_first_response(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replays: list[int]) -> None:
-    """Version 2 of the facts: a notice answers the first response. Facts stored by version 1
-    (which did not know it) are not read; the next write computes them all again."""
+    """Version 2 of the facts: a notice answers the first response (version 3: with the
+    timelines). Facts stored by version 1 (which did not know it) are not read; the next write
+    computes them all again."""
     from reqtrack.storage.stored import REPORT_FACTS_VERSION
 
-    assert REPORT_FACTS_VERSION == "2"
+    assert REPORT_FACTS_VERSION == "3"
     path = tmp_path / "w.db"
     clock = Clock(T0 + timedelta(days=3))
     ctx = moving_context(path, clock)
@@ -198,8 +223,126 @@ def test_facts_of_version_1_are_recomputed_so_a_notice_counts_as_the_first_respo
     replays.clear()
     assert reports.report(ctx, period="month").data == expected and sum(replays) == 2  # replayed, not read
     services.edit(ctx, answered, {"notes": "called back"})  # any write
-    assert conn.execute("SELECT basis FROM derived WHERE name = 'report_facts'").fetchone()[0] == "2"
+    assert conn.execute("SELECT basis FROM derived WHERE name = 'report_facts'").fetchone()[0] == "3"
     assert conn.execute("SELECT responded FROM report_fact WHERE request_id = ?", (answered,)).fetchone()[0] is not None
     replays.clear()
     assert reports.report(ctx, period="month").data == expected and sum(replays) == 0
     conn.close()
+
+
+# -- random past cuts, on both engines ---------------------------------------------------------------
+_WORKLOADS: dict[str, Clock] = {}  # a database populated once, read by every example of the property
+
+
+def _workload(db_path: Any, seed: int) -> Clock:
+    key = f"{db_path}#{seed}"
+    if key not in _WORKLOADS:
+        _WORKLOADS[key] = populate_workload(db_path, seed, 110)
+    return _WORKLOADS[key]
+
+
+def _overdue_rows(report: Any) -> list[tuple[Any, ...]]:
+    return sorted((row.request.id, row.status, [(r.reason, r.deadline, r.late_calendar, round(r.late_working_days, 9))
+                                                for r in row.reasons]) for row in report.rows)
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+@settings(max_examples=examples(10), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(start_hours=st.integers(0, 24 * 40), length=st.sampled_from([None, "week", "month", "quarter", 30, 24 * 9]),
+       as_of_hours=st.integers(0, 24 * 60), overdue_options=st.sampled_from([(None, False, None), ("1d", True, None),
+                                                                             (None, True, "li"), ("2wd", False, "wang")]))
+def test_reports_and_overdue_at_random_past_cuts_equal_the_replayed_histories(
+        db_path: Any, seed: int, start_hours: int, length: str | int | None, as_of_hours: int,
+        overdue_options: tuple[str | None, bool, str | None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report of any period at any past moment, and `overdue --as-of` any past moment, read
+    from the stored facts and timelines with no history replayed, equal what replaying every
+    history gives — on SQLite and on PostgreSQL."""
+    from reqtrack.services import sla
+    from reqtrack.storage.repository import Repository
+
+    clock = _workload(db_path, seed)
+    ctx = moving_context(db_path, clock)
+    as_of = local_text(T0 + timedelta(hours=as_of_hours))
+    start = T0 + timedelta(hours=start_hours)
+    if isinstance(length, int):
+        case: dict[str, Any] = {"from_": local_text(start), "to": local_text(start + timedelta(hours=length))}
+    elif length is None:
+        case = {"period": "week", "previous": True}
+    else:
+        case = {"period": length, "previous": start_hours % 2 == 1}
+    case["as_of"] = as_of
+    read: list[int] = []
+    with monkeypatch.context() as patch:
+        for module, name in ((report_queries, "_with_history"), (Repository, "histories")):
+            original = getattr(module, name)
+
+            def counting(*args: Any, original: Any = original, **kwargs: Any) -> Any:
+                found = original(*args, **kwargs)
+                read.append(len(found))
+                return found
+
+            patch.setattr(module, name, counting)
+        fast = reports.report(ctx, **case).data
+        within, stale, owner = overdue_options
+        listed = _overdue_rows(sla.overdue(ctx, as_of=as_of, within=within, stale=stale, owner=owner))
+    assert sum(read) == 0, case  # no history replayed
+    assert fast == replayed_report(monkeypatch, ctx, **case), case
+    with monkeypatch.context() as patch:
+        patch.setattr(report_queries, "report_facts_ready", lambda conn: False)
+        assert listed == _overdue_rows(sla.overdue(ctx, as_of=as_of, within=within, stale=stale, owner=owner))
+
+
+def test_stored_verdicts_follow_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The completions' verdicts are stored under the settings of the moment: a change of a
+    target or of the calendar judges every completion again; verdicts stored under other settings
+    (or when the settings do not read) are not read."""
+    from reqtrack.services.upkeep import verdicts_basis
+
+    path = tmp_path / "w.db"
+    clock = populate_workload(path, 14, 90)
+    ctx = moving_context(path, clock)
+    case = {"period": "quarter"}
+    before = reports.report(ctx, **case).data
+    assert before == replayed_report(monkeypatch, ctx, **case) and before["completed"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM report_completion WHERE days IS NULL AND met IS NULL").fetchone()[0] == 0
+    for key, value in (("sla.resolution_days.high", "0.01"), ("calendar.extra_holidays", local_text(T0)[:10]),
+                       ("calendar.timezone", "Europe/Berlin")):
+        services.sla.config_set(ctx, key, value)
+        after = reports.report(ctx, **case).data
+        assert after == replayed_report(monkeypatch, ctx, **case), key
+    assert after != before
+    with ctx.reader() as uow:
+        assert uow.requests.verdicts_basis() == verdicts_basis(uow.requests.settings())
+    # Wrong verdicts under another basis are not read.
+    conn.execute("UPDATE report_completion SET days = '99.0', met = 0")
+    conn.execute("UPDATE derived SET basis = 'verdicts=0;' || basis WHERE name = 'report_verdicts'")
+    conn.commit()
+    assert reports.report(ctx, **case).data == after
+    services.edit(ctx, conn.execute("SELECT id FROM request WHERE status = 'pending' LIMIT 1").fetchone()[0],
+                  {"notes": "again"})  # any write judges them again
+    assert conn.execute("SELECT count(*) FROM report_completion WHERE days = '99.0'").fetchone()[0] == 0
+    assert reports.report(ctx, **case).data == replayed_report(monkeypatch, ctx, **case)
+    conn.close()
+
+
+def test_the_requests_open_at_a_past_moment_are_read_through_an_index(tmp_path: Path) -> None:
+    """`overdue --as-of` in the past reads the segments in force then as a few short ranges of
+    the index on (is_open, span, valid_from): no scan of request_state, whose segments begun
+    before the moment or ended after it are most of the table."""
+    from datetime import timezone
+
+    from reqtrack.storage.stored import RequestFilter
+
+    path = tmp_path / "w.db"
+    populate_workload(path, 7, 30)
+    conn = sqlite3.connect(path)
+    captured: list[str] = []
+    conn.set_trace_callback(captured.append)
+    found = list(report_queries.open_states_at(conn, RequestFilter(owner="li"), T0 + timedelta(days=9, hours=3)))
+    conn.set_trace_callback(None)
+    [statement] = [s for s in captured if "request_state" in s]
+    plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement))
+    assert "SCAN request_state" not in plan and "request_state_open" in plan, plan
+    assert all(state.as_of.tzinfo is timezone.utc for _, _, _, state in found)

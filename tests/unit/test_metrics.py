@@ -409,7 +409,7 @@ def figures_from_stored_facts(requests: list[Request], period: metrics.Period) -
     import tempfile
 
     from reqtrack.services import inputs
-    from reqtrack.services.upkeep import keep_deadlines
+    from reqtrack.services.upkeep import keep_deadlines, verdicts_basis
 
     with tempfile.TemporaryDirectory(prefix="reqtrack-facts-") as folder:
         ctx = services.Context(db_path=Path(folder) / "facts.db", actor="t", clock=lambda: FAR)
@@ -417,12 +417,17 @@ def figures_from_stored_facts(requests: list[Request], period: metrics.Period) -
             uow.requests.add_many(requests)
             keep_deadlines(uow, inputs(uow, ctx), requests)
             uow.commit()
+        with ctx.reader() as uow:  # "overdue now": at a past as_of, from the stored timelines
+            given = inputs(uow, ctx)
+            late = reports._overdue_at(uow, given, period, CAL, POLICY, past=period.as_of < FAR)
+            judged = uow.requests.verdicts_basis() == verdicts_basis(given.settings)
+        assert judged  # the completions' verdicts read as stored
         conn = sqlite3.connect(ctx.db_path)
         try:
-            tally, monthly = reports._from_facts(conn, period, metrics.trend_months(period, TZ), CAL, POLICY)
+            tally, monthly = reports._from_facts(conn, period, metrics.trend_months(period, TZ), CAL, POLICY, judged)
         finally:
             conn.close()
-    return metrics.figures(tally, period, POLICY, TZ, monthly, metrics.overdue_now(requests, period, CAL, POLICY))
+    return metrics.figures(tally, period, POLICY, TZ, monthly, late)
 
 
 # Periods of up to a quarter, so that many requests lie wholly inside one (the stored-facts case).
@@ -464,7 +469,8 @@ def test_judged_completion_facts_equal_the_sla_helpers(specs: list[tuple[int, li
 ])
 def test_first_response_verdict_from_stored_facts_at_the_deadline(answered_after: timedelta | None,
                                                                  as_of_after: timedelta, expected: bool | None) -> None:
-    """The facts path gives the replay's first-response verdict at the 24-hour boundary."""
+    """The facts path (counted in Python, and in SQL over the stored facts) gives the replay's
+    first-response verdict at the 24-hour boundary."""
     request = Request(id="202501-001", customer="ACME", description="x", submitted_at=ORIGIN, priority="medium")
     lifecycle.register(request, "t", FAR)
     if answered_after is not None:
@@ -473,8 +479,11 @@ def test_first_response_verdict_from_stored_facts_at_the_deadline(answered_after
     period = metrics.Period(ORIGIN, ORIGIN + timedelta(days=7), as_of)
     facts = metrics.request_facts(request)
     new = metrics.QuietNew(None, None, "medium", "ACME", None, ORIGIN, facts.responded, False, False, False, False)
-    [judged] = metrics.tally_quiet([new], [], [], period, CAL, POLICY).new
-    assert judged.response_met is expected == metrics.response_verdict(request, POLICY, as_of)
+    counted = metrics.tally_quiet([new], [], [], period, CAL, POLICY).new
+    assert expected == metrics.response_verdict(request, POLICY, as_of)
+    assert (counted.in_time, counted.late) == {True: (1, 0), False: (0, 1), None: (0, 0)}[expected]
+    in_sql = figures_from_stored_facts([request], period)["first_response"]
+    assert (in_sql["in_time"], in_sql["late"]) == (counted.in_time, counted.late)
 
 
 # -- small parts, worked by hand -----------------------------------------------------------------
@@ -670,3 +679,69 @@ def test_the_facts_of_a_completion_after_a_pause_keep_the_pause(pause: str) -> N
         request.submitted_at, done, "high")
     judged = judge_completion(fact, CAL, POLICY)
     assert (judged.days, judged.within_target) == (2.0, True)
+
+
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories, st.one_of(periods, long_periods), st.booleans())
+def test_a_timeline_reads_at_any_cut_what_the_replay_reads(specs: list[tuple[int, list[tuple[int, int]]]],
+                                                           window: tuple[int, int, int], imported: bool) -> None:
+    """What the report reads of a request at a cut before its later changes — its status, fields,
+    funnel, recurrence, first-response verdict at as_of, the completions that stood then, judged,
+    and the clocks' state at as_of — is, from the segments of its timeline and its completion
+    spans, what the replay of its history up to the cut gives (`tally_requests`), for histories
+    of the lifecycle and for ones that do not explain their fields (an import's)."""
+    from dataclasses import replace
+
+    from reqtrack.domain.links import registered_as_recurrence
+    from reqtrack.domain.metrics.timeline import completion_spans, timeline
+    from reqtrack.domain.sla.state import stood
+
+    start = ORIGIN + timedelta(hours=window[0])
+    period = metrics.Period(start, start + timedelta(hours=window[1]), ORIGIN + timedelta(hours=window[2]))
+    for index, (begin, steps) in enumerate(specs):
+        request = play(index, begin, steps)
+        if imported:
+            for entry in request.history:
+                entry.changes = {}
+        if not period.has_happened(request.submitted_at):
+            continue
+        segments = timeline(request)
+        [cut] = [s for s in segments if period.has_happened(s.valid_from)
+                 and (s.valid_until is None or not period.has_happened(s.valid_until))]
+        [then] = [s for s in segments if s.valid_from <= period.as_of
+                  and (s.valid_until is None or period.as_of < s.valid_until)]
+        view = metrics.state_at(request, period.has_happened)
+        now_view = metrics.state_at(request, lambda at: at <= period.as_of)
+        assert view is not None and now_view is not None
+        fields = dict(cut.fields)
+        assert cut.status == view.status
+        assert {name: fields.get(name, getattr(request, name)) for name in ("type", "source", "priority", "customer",
+                                                                              "owner", "department")} == \
+            {name: getattr(view, name) for name in ("type", "source", "priority", "customer", "owner", "department")}
+        assert (cut.assigned, cut.verified, cut.closed) == metrics.funnel_flags(view.history)
+        assert cut.completed == bool(metrics.completion_times(view))
+        assert cut.recurrence == registered_as_recurrence(view)
+        submitted = dict(then.fields).get("submitted_at", request.submitted_at)
+        if then.responded is not None:
+            verdict: bool | None = then.responded - submitted <= timedelta(hours=POLICY.response_hours)
+        else:
+            verdict = False if period.as_of - submitted > timedelta(hours=POLICY.response_hours) else None
+        assert verdict == metrics.response_verdict(now_view, POLICY, period.as_of)
+        replayed_clocks = stood(now_view, period.as_of)
+        if now_view.status in ("pending", "in-progress", "verifying") and replayed_clocks.status in (
+                "pending", "in-progress", "verifying"):
+            assert then.report_clocks is not None and replace(then.report_clocks, as_of=period.as_of) == replayed_clocks
+        else:
+            assert then.report_clocks is None
+        # The completions that stood at the cut, judged: from the spans (and a segment's one
+        # without its entry), as the replay judges them on the request as it stood.
+        stood_now = [(span.fact.at, span.fact.seq, metrics.judge_completion(span.fact, CAL, POLICY))
+                     for span in completion_spans(request) if metrics.stood_at(span, period)]
+        if cut.bare is not None:
+            stood_now.append((cut.bare.at, 0, metrics.judge_completion(cut.bare, CAL, POLICY)))
+        replayed = [(at, view.history[position].seq if position is not None else 0,
+                     metrics.completion(view, at, position, CAL, POLICY)) for at, position in metrics.completion_times(view)]
+        assert sorted((at, seq) for at, seq, _ in stood_now) == sorted((at, seq) for at, seq, _ in replayed)
+        for (_, _, judged), (_, _, by_replay) in zip(sorted(stood_now, key=lambda c: (c[0], c[1])),
+                                                    sorted(replayed, key=lambda c: (c[0], c[1]))):
+            assert_same_verdicts(judged, replace(by_replay, owner=None, department=None))

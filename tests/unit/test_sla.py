@@ -765,3 +765,74 @@ def test_two_pauses_add_up_and_the_longest_targets_are_allowed() -> None:
     assert paused_between(pauses, at("2025-03-04 00:00"), at("2025-03-05 09:00"), PLAIN) == 0.5 + 0.125  # clipped
     assert validate_setting("sla.resolution_days.low", "3650") == "3650"  # ten years: still taken
     assert validate_setting("sla.response_hours", "36500") == "36500"
+
+
+# -- a request's timeline answers for every past moment as the replayed clocks do ----------------
+@settings(max_examples=examples(250), deadline=None)
+@given(
+    steps=_STEPS,
+    submitted_priority=st.sampled_from([None, "high", "medium", "low"]),
+    moments=st.lists(st.integers(min_value=-60, max_value=45 * 24 * 60), min_size=1, max_size=6),
+    within_hours=st.sampled_from([None, 0, 4, 30, 200]),
+    include_stale=st.booleans(),
+    china=st.booleans(),
+    imported=st.sampled_from([None, "no changes", "responded later"]),
+)
+@example(steps=[("assign", 10, "high"), ("wait", 60, None), ("progress", 30, None), ("done", 600, None),
+                ("fail", 60, None), ("reopen", 30, None)], submitted_priority="high", moments=[0, 11, 100, 3000],
+         within_hours=30, include_stale=True, china=True, imported=None)
+def test_a_timeline_gives_the_reasons_the_replay_gives_at_every_past_moment(
+    steps: list[tuple[str, int, str | None]], submitted_priority: str | None, moments: list[int],
+    within_hours: int | None, include_stale: bool, china: bool, imported: str | None,
+) -> None:
+    """`overdue --as-of` in the past reads the segment of each request's timeline in force then
+    (domain.metrics.timeline, stored as request_state): its reasons and status are those of
+    replaying the history up to that moment, at the segments' own bounds and a microsecond
+    either side too; also through storage's text form of the clocks' state, and for histories
+    that do not explain their fields (an import: entries without changes, a response time of
+    its own)."""
+    from dataclasses import replace
+
+    from reqtrack.domain import lifecycle
+    from reqtrack.domain.errors import InvalidInput as Refused
+    from reqtrack.domain.metrics import timeline
+    from reqtrack.domain.sla import state_reasons, status_at
+    from reqtrack.storage.stored import clocks_from_text, clocks_text
+
+    calendar = CHINA if china else PLAIN
+    when = datetime(2025, 1, 20, 1, 30, tzinfo=timezone.utc)
+    submitted = when
+    now = when + timedelta(days=400)
+    request = Request(id="202501-001", customer="ACME", description="x", submitted_at=when, priority=submitted_priority)
+    lifecycle.register(request, "lead", now)
+    for step, gap, priority in steps:
+        when += timedelta(minutes=gap)
+        try:
+            lifecycle_step(request, step, when, now, priority)
+        except Refused:
+            pass  # refused by the lifecycle table: the request is unchanged
+    if imported is not None:  # as a sheet's process log gives it back: the actions and times only
+        for entry in request.history:
+            entry.changes = {}
+        if imported == "responded later":
+            request.responded_at = submitted + timedelta(hours=30)
+    segments = timeline(request)
+    assert segments[0].valid_from == submitted and segments[-1].valid_until is None
+    assert all(a.valid_until == b.valid_from for a, b in zip(segments, segments[1:]))
+    asked = [submitted + timedelta(minutes=m) for m in moments]
+    asked += [s.valid_from + timedelta(microseconds=off) for s in segments for off in (-1, 0, 1)]
+    within = timedelta(hours=within_hours) if within_hours is not None else None
+    for moment in asked:
+        if moment < submitted:
+            continue  # not submitted yet: in no list
+        [segment] = [s for s in segments if s.valid_from <= moment and (s.valid_until is None or moment < s.valid_until)]
+        expected = overdue_reasons(request, calendar, POLICY, moment, within=within, include_stale=include_stale)
+        if segment.clocks is None:
+            assert status_at(request, moment) not in _OPEN and expected == []
+            continue
+        state = replace(segment.clocks, as_of=moment)
+        assert state.status == status_at(request, moment)
+        for read in (state, clocks_from_text(clocks_text(segment.clocks), moment)):
+            got = state_reasons(read, calendar, POLICY, within, include_stale)
+            assert [(*shown, r.late_working_days) for shown, r in zip(_shown(got), got)] == \
+                [(*shown, r.late_working_days) for shown, r in zip(_shown(expected), expected)]

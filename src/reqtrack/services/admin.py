@@ -537,19 +537,18 @@ def _report_fact_problems(conn: Any) -> tuple[list[Problem], str | None]:
     or a note when they have not been computed yet (the next write computes them)."""
     from ..storage.report_queries import report_facts_ready
     from ..storage.repository import Repository
-    from ..storage.stored import REPORT_COMPLETION_COLUMNS, REPORT_EVENT_COLUMNS, REPORT_FACT_COLUMNS, report_fact_rows
+    from ..storage.stored import REPORT_FACT_TABLES, report_fact_rows
     from .upkeep import all_report_facts
 
     if not report_facts_ready(conn):
         return [], ("stored report facts not computed yet: `report` replays the histories until the next "
                     "write command computes them")
 
-    tables = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion", REPORT_COMPLETION_COLUMNS),
-              ("report_event", REPORT_EVENT_COLUMNS))
+    tables = REPORT_FACT_TABLES  # report_fact first, then the tables of several rows per request
     problems = []
     for chunk in all_report_facts(Repository(conn)):
         # The stored rows of this chunk's requests only: memory stays that of one chunk.
-        stored: dict[str, list[Any]] = {rid: [None, set(), set()] for rid in chunk}
+        stored: dict[str, list[Any]] = {rid: [None, *(set() for _ in tables[1:])] for rid in chunk}
         wanted = json.dumps(list(chunk))
         for index, (table, columns) in enumerate(tables):
             for row in conn.execute(f"SELECT {', '.join(f't.{c}' for c in columns)} FROM {conn.engine.json_rows('w')} "
@@ -564,8 +563,8 @@ def _report_fact_problems(conn: Any) -> tuple[list[Problem], str | None]:
         for rid, (request, facts) in chunk.items():
             if _has_control(rid):
                 continue  # reported as id-unusable; SQLite's JSON functions cannot carry it whole
-            fact, completions, events = report_fact_rows(request, facts)
-            if stored[rid] != [fact, set(completions), set(events)]:
+            fact, *others = report_fact_rows(request, facts)
+            if stored[rid] != [fact, *(set(rows) for rows in others)]:
                 what = "are missing" if stored[rid][0] is None else "differ from its history"
                 problems.append(Problem("report-facts", f"{rid}'s stored report facts {what}; the next change "
                                         "to it (`reqtrack edit`, `progress`, ...) rewrites them", rid))

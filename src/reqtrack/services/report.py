@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 from ..domain.errors import InvalidInput
 from ..domain.record import Request
 from ..domain.vocabularies import DEFAULT, Vocabularies
-from .context import Context, inputs
+from .context import Context, Inputs, inputs, with_histories
 
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
     from ..domain.metrics import MonthlyInputs, Period, Tally
-    from ..domain.sla import SlaPolicy
+    from ..domain.sla import OverdueReason, SlaPolicy
+    from ..storage.repository import UnitOfWork
 
 PERIOD_KINDS = ("week", "month", "quarter", "year")
 DEFAULT_PERIOD = "month"
@@ -153,25 +154,24 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
         vocabularies = given.vocabularies
 
         boundaries = metrics.trend_months(span, tz)
-        # "Overdue now" from the stored running deadlines, as `overdue` answers it, when they
-        # apply (as_of not in the past); else compute_metrics replays each open request.
-        late = None
-        if when >= ctx.now:
-            from ..storage.stored import RequestFilter
-            from .sla import overdue_rows
-
-            late = [(row.request, row.reasons)
-                    for row in overdue_rows(uow, given, RequestFilter(open_only=True), when)]
         requests: list[Request] | None = None
-        if late is not None and report_queries.report_facts_ready(uow.conn):
-            # The other figures from the stored report facts, replaying only the histories of
-            # requests changed after the cut (none, for a period that ends after as_of).
-            tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy)
+        if report_queries.report_facts_ready(uow.conn):
+            # "Overdue now" as `overdue` answers it (the stored running deadlines; for a past
+            # as_of, the requests as they stood then, from their timelines), and the other
+            # figures from the stored report facts: no history is read.
+            from .upkeep import verdicts_basis
+
+            late = _overdue_at(uow, given, span, calendar, policy, past=when < ctx.now)
+            judged = uow.requests.verdicts_basis() == verdicts_basis(given.settings)
+            tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy, judged)
             figures = metrics.figures(tally, span, policy, tz, monthly, late)
         else:
-            # A past as_of (or facts not computed yet): every relevant request's history replayed.
+            # Facts not computed yet: every relevant request's history replayed.
             requests = report_queries.relevant_requests(uow.conn, submitted_by=when, touched_since=min(start, when))
             monthly = report_queries.monthly_inputs(uow.conn, boundaries[0], min(boundaries[-1], end), when)
+            late = None
+            if when >= ctx.now:
+                late = _overdue_at(uow, given, span, calendar, policy, past=False)
             figures = metrics.compute_metrics(requests, span, calendar, policy, tz, monthly, overdue=late)
 
         period_requests: list[Request] = []
@@ -199,18 +199,60 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
     return ReportResult(data, period_requests, tz, vocabularies)
 
 
+def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingCalendar, policy: SlaPolicy,
+                past: bool) -> list[tuple[Request, list[OverdueReason]]]:
+    """"Overdue now" (at the report's as_of): (the request as it stood then, its reasons), as
+    `overdue` answers it. In the past, each request open then as it stood then, from the
+    segment of its timeline in force (the fields of the request as it stood, as a replay reads
+    them: metrics.overdue_now); those without stored facts are replayed."""
+    from ..domain import metrics
+    from ..domain.sla import state_reasons
+    from ..storage import report_queries
+    from ..storage.stored import RequestFilter
+    from .sla import overdue_rows
+
+    if not past:
+        return [(row.request, row.reasons) for row in overdue_rows(uow, given, RequestFilter(open_only=True),
+                                                                    span.as_of, lite=True)]
+    late = []
+    for request, status, fields, state in report_queries.open_states_at(uow.conn, RequestFilter(), span.as_of,
+                                                                        report=True):
+        reasons = state_reasons(state, calendar, policy)
+        if reasons:
+            request.status = status  # the request (read for this report only) as it stood then
+            for name, value in fields.items():
+                setattr(request, name, value)
+            late.append((request, reasons))
+    lacking = report_queries.without_facts(uow.conn, RequestFilter(), span.as_of)
+    if lacking:
+        late += metrics.overdue_now(with_histories(uow.requests, lacking), span, calendar, policy)
+    return late
+
+
 def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetime], calendar: WorkingCalendar,
-                policy: SlaPolicy) -> tuple[Tally, MonthlyInputs]:
+                policy: SlaPolicy, judged: bool = False) -> tuple[Tally, MonthlyInputs]:
     """The period's tally and the trend's inputs from the stored report facts: requests whose
-    record ends before the cut from their facts, the others (changed after the cut) by replaying
-    their histories, and the period's entries from the stored event facts."""
+    record ends before the cut from their facts (`judged`: their completions' stored verdicts
+    hold under the current settings), those changed after the cut from the segments of their
+    timelines in force at the cut (and the few a timeline cannot answer by replaying their
+    histories), and the period's entries from the stored event facts."""
     from ..domain import metrics
     from ..storage import report_queries as queries
 
     bounds = queries.Bounds.of(span.start, span.end, span.as_of)
-    replayed = queries.unquiet_requests(conn, bounds)
-    tally = metrics.tally_quiet(queries.quiet_new(conn, bounds), queries.quiet_backlog(conn, bounds),
-                                queries.quiet_completions(conn, bounds), span, calendar, policy)
+    at_cut, again = queries.stood_at_cut(conn, bounds)
+    spans = queries.completion_spans(conn, [row.request_id for row in at_cut]) if at_cut else []
+    responses = None
+    if span.as_of >= span.end:  # the first responses are judged at as_of, after the cut
+        new = [row.request_id for row in at_cut if row.submitted >= span.start]
+        responses = queries.responses_at(conn, new, span.as_of) if new else {}
+    replayed = queries.replayed_requests(conn, bounds, again)
+    allowed = timedelta(hours=policy.response_hours)
+    tally = metrics.tally_quiet(queries.quiet_new_counts(conn, bounds, allowed, span.as_of),
+                                queries.quiet_backlog(conn, bounds),
+                                queries.quiet_judged(conn, bounds) if judged else queries.quiet_completions(conn, bounds),
+                                span, calendar, policy)
+    tally.add(metrics.tally_at_cut(at_cut, spans, responses, span, calendar, policy))
     tally.add(metrics.tally_requests(replayed, span, calendar, policy, count_entries=False))
     tally.events = queries.period_event_counts(conn, bounds)
 
@@ -218,5 +260,5 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
     since, until = boundaries[0], min(boundaries[-1], span.end)
     monthly = metrics.trend_inputs(replayed)
     monthly.submissions = queries.submissions(conn, queries.Bounds.of(since, until, span.as_of))
-    monthly.standing = queries.quiet_completion_times(conn, bounds, since, until)
+    monthly.standing = queries.quiet_completion_times(conn, bounds, since, until) + metrics.trend_times(spans, span)
     return tally, monthly

@@ -67,15 +67,20 @@ def overdue(
 
 
 def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datetime,
-                 window: timedelta | None = None, stale: bool = False) -> list[OverdueRow]:
+                 window: timedelta | None = None, stale: bool = False, lite: bool = False) -> list[OverdueRow]:
     """The overdue rows among the open requests `flt` selects (its `open_only` is set), at `when`.
 
     From now on, the stored running deadlines answer (one indexed query; no history is read)
-    while they were computed with the current settings; requests changed after `when` and
-    every request of a past `when` are replayed from their history instead. Both give the same
-    rows (domain.sla.running_deadlines; tests/unit/test_sla.py, tests/cli/test_overdue_cli.py).
+    while they were computed with the current settings; requests changed after `when` are
+    replayed from their history instead. In the past, the requests' stored timelines answer:
+    the state their clocks read at `when`, whose deadlines are computed under the current
+    settings (one range of an index; no history is read). Every way gives the same rows
+    (domain.sla.running_deadlines, domain.metrics.timeline; tests/unit/test_sla.py,
+    tests/cli/test_overdue_cli.py). `lite`: from the stored running deadlines, each request with
+    the fields a list of overdue requests shows only (the report's).
     """
-    from ..domain.sla import SlaPolicy, deadline_basis, overdue_reasons, reasons_at, status_at
+    from ..domain.sla import SlaPolicy, deadline_basis, overdue_reasons, reasons_at, state_reasons, status_at
+    from ..storage import report_queries
 
     calendar = given.calendar
     policy = SlaPolicy.from_settings(given.settings)
@@ -84,19 +89,29 @@ def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datet
     replay: list[Request] = []
     if not past and uow.requests.deadline_basis() == deadline_basis(given.settings):
         upto = when + window if window is not None and window > timedelta(0) else when
-        for request, valid_from, deadlines in uow.requests.running_deadlines(flt, when, upto, stale):
+        for request, valid_from, deadlines in uow.requests.running_deadlines(flt, when, upto, stale, lite):
             if valid_from > when:  # changed after `when` (a clock behind the machine's): replay it
                 replay.append(request)
                 continue
             reasons = reasons_at(deadlines, calendar, when, window, stale)
             if reasons:
                 rows.append(OverdueRow(request, reasons, request.status))
+    elif past and report_queries.report_facts_ready(uow.conn):
+        # The requests open then (closed since or not), each from the segment of its timeline in
+        # force at `when`; only those without stored facts are replayed.
+        for request, _, _, state in report_queries.open_states_at(uow.conn, replace(flt, open_only=False), when):
+            reasons = state_reasons(state, calendar, policy, window, stale)
+            if reasons:
+                rows.append(OverdueRow(request, reasons, state.status))
+        replay = report_queries.without_facts(uow.conn, flt, when)
     else:
         # In the past: also the requests closed since, which were perhaps open then; the clocks
         # replay each one's history up to `when`.
         if past:
             flt = replace(flt, open_only=False, open_at=when)
         replay = list(uow.requests.select(flt))
+    if lite and replay:  # the whole requests, to replay
+        replay = list(uow.requests.get_many([r.id for r in replay]).values())
     replay = [r for r in replay if r.submitted_at <= when]  # not yet submitted then: in no list
     for request in with_histories(uow.requests, replay):
         reasons = overdue_reasons(request, calendar, policy, when, within=window, include_stale=stale)

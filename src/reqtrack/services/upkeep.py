@@ -9,7 +9,7 @@ from: the open requests' running deadlines (read by `overdue`), the report facts
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ from .context import Inputs, with_histories
 
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
-    from ..domain.metrics import RequestFacts
+    from ..domain.metrics import Completion, CompletionFact, RequestFacts
     from ..domain.sla import RunningDeadlines, SlaPolicy
     from ..storage.repository import Repository, UnitOfWork
 
@@ -35,15 +35,48 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
     deadlines change in the same transaction as what they are computed from. Keeps the changed
     requests' report facts and search documents too (`keep_report_facts`, `keep_search_index`).
     """
+    judges: Verdicts | None = None
     try:
-        _keep_deadlines(uow, inputs, changed, recompute)
+        recompute = _keep_deadlines(uow, inputs, changed, recompute)
+        judges = Verdicts.of(inputs)
     except InvalidInput:
         # A stored setting that does not read (or a country the installed package no longer
         # knows): drop the stored deadlines rather than refuse the write; `overdue` then replays
         # the histories and names the setting to fix.
         uow.requests.replace_running_deadlines({}, None)
-    keep_report_facts(uow, changed)
+    keep_report_facts(uow, changed, judges, recompute)
     keep_search_index(uow, changed)
+
+
+class Verdicts:
+    """How the completions are judged under the current settings (domain.metrics.judge_completion),
+    and the basis the stored verdicts are then recorded with (the deadlines' and the rules'
+    format: stored.VERDICTS_FORMAT)."""
+
+    def __init__(self, calendar: WorkingCalendar, policy: SlaPolicy, basis: str) -> None:
+        from ..domain.metrics import judge_completion
+
+        self.calendar, self.policy, self.basis = calendar, policy, basis
+        self._judge = judge_completion
+
+    @classmethod
+    def of(cls, inputs: Inputs) -> Verdicts:
+        """InvalidInput for settings that do not read."""
+        from ..domain.sla import SlaPolicy
+
+        return cls(inputs.calendar, SlaPolicy.from_settings(inputs.settings), verdicts_basis(inputs.settings))
+
+    def __call__(self, fact: CompletionFact) -> Completion:
+        return self._judge(fact, self.calendar, self.policy)
+
+
+def verdicts_basis(settings: Mapping[str, str]) -> str:
+    """What stored verdicts of completions are computed with: the settings of the deadlines (the
+    calendar, the targets) and the format of the rules."""
+    from ..domain.sla import deadline_basis
+    from ..storage.stored import VERDICTS_FORMAT
+
+    return f"verdicts={VERDICTS_FORMAT};{deadline_basis(settings)}"
 
 
 def keep_search_index(uow: UnitOfWork, changed: list[Request]) -> None:
@@ -60,21 +93,34 @@ def keep_search_index(uow: UnitOfWork, changed: list[Request]) -> None:
         uow.requests.put_search_docs(search_doc(r) for r in changed)
 
 
-def keep_report_facts(uow: UnitOfWork, changed: list[Request]) -> None:
+def keep_report_facts(uow: UnitOfWork, changed: list[Request], judges: Verdicts | None = None,
+                      rejudge: bool = False) -> None:
     """Keep the stored report facts (domain.metrics.request_facts; read by `report`) of the
     `changed` requests (loaded with their history) in step with this unit of work; when they
     have never been computed (a database from before migration 5), compute those of every
-    request. They do not depend on the settings, so a settings change leaves them as they are."""
+    request. They do not depend on the settings, so a settings change leaves them as they are.
+
+    With `judges` (the settings read), the completions' verdicts under them are stored too, and
+    every stored completion is judged again when they were judged under other settings, or when
+    `rejudge` (the calendar's days changed); without, the stored verdicts are not to be read."""
     from ..domain.metrics import request_facts
     from ..storage.stored import REPORT_FACTS_VERSION
 
-    if uow.requests.report_facts_basis() != REPORT_FACTS_VERSION:
-        uow.requests.clear_report_facts()
-        for chunk in all_report_facts(uow.requests):
-            uow.requests.put_report_facts(chunk)
-        uow.requests.set_report_facts_basis(REPORT_FACTS_VERSION)
-    elif changed:
-        uow.requests.put_report_facts({r.id: (r, request_facts(r)) for r in changed})
+    requests = uow.requests
+    if judges is None:
+        requests.set_verdicts_basis(None)
+    if requests.report_facts_basis() != REPORT_FACTS_VERSION:
+        requests.clear_report_facts()
+        for chunk in all_report_facts(requests):
+            requests.put_report_facts(chunk, judges)
+        requests.set_report_facts_basis(REPORT_FACTS_VERSION)
+        if judges is not None:
+            requests.set_verdicts_basis(judges.basis)
+        return
+    if changed:
+        requests.put_report_facts({r.id: (r, request_facts(r)) for r in changed}, judges)
+    if judges is not None and (rejudge or requests.verdicts_basis() != judges.basis):
+        requests.rejudge(judges, judges.basis)
 
 
 def all_report_facts(requests: Repository, chunk_size: int = 5000) -> Iterator[dict[str, tuple[Request, RequestFacts]]]:
@@ -112,7 +158,9 @@ def open_running_deadlines(requests: Repository, calendar: WorkingCalendar,
     return {request.id: running_deadlines(request, calendar, policy) for request in everyone}
 
 
-def _keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], recompute: bool) -> None:
+def _keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], recompute: bool) -> bool:
+    """Keep the running deadlines; whether every one was computed again (the settings or the
+    calendar's days changed, or `recompute`)."""
     from ..domain.sla import SlaPolicy, deadline_basis, running_deadlines
 
     calendar = inputs.calendar
@@ -122,11 +170,13 @@ def _keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], rec
         recompute = True  # the package now says otherwise of this year or next: deadlines move
     if recompute or uow.requests.deadline_basis() != basis:
         uow.requests.replace_running_deadlines(open_running_deadlines(uow.requests, calendar, policy), basis)
+        recompute = True
     else:
         uow.requests.put_running_deadlines(
             {r.id: running_deadlines(r, calendar, policy) if r.is_open else None for r in changed})
     if calendar.country is not None:
         keep_country_years(uow, calendar, inputs.now.year)
+    return recompute
 
 
 def keep_country_years(uow: UnitOfWork, calendar: WorkingCalendar, this_year: int) -> None:

@@ -315,9 +315,103 @@ def m008_notice_templates_and_people(conn: Any) -> None:
         _ddl(conn, statement)
 
 
+# Migration 9's statements (its docstring says what each holds).
+_M009 = """
+        CREATE TABLE request_state (
+            request_id TEXT NOT NULL REFERENCES request (id),
+            valid_from TEXT NOT NULL,
+            valid_until TEXT NOT NULL,
+            status TEXT NOT NULL,
+            is_open INTEGER NOT NULL,
+            span INTEGER NOT NULL,
+            fields TEXT,
+            assigned INTEGER NOT NULL,
+            completed INTEGER NOT NULL,
+            verified INTEGER NOT NULL,
+            closed INTEGER NOT NULL,
+            recurrence INTEGER NOT NULL,
+            responded TEXT,
+            clocks TEXT,
+            report_clocks TEXT,
+            PRIMARY KEY (request_id, valid_from)
+        );
+        CREATE INDEX request_state_open ON request_state (is_open, span, valid_from);
+        DROP TABLE report_completion;
+        CREATE TABLE report_completion (
+            at TEXT NOT NULL,
+            request_id TEXT NOT NULL REFERENCES request (id),
+            seq INTEGER NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_until TEXT NOT NULL,
+            start TEXT NOT NULL,
+            completed TEXT,
+            priority TEXT,
+            due TEXT,
+            pauses TEXT,
+            as_of TEXT,
+            owner TEXT,
+            department TEXT,
+            recorded_end TEXT NOT NULL,
+            days TEXT,
+            met INTEGER,
+            on_time INTEGER,
+            PRIMARY KEY (at, request_id, seq, valid_from)
+        ) WITHOUT ROWID;
+        CREATE INDEX report_completion_request ON report_completion (request_id);
+        DROP INDEX report_fact_recorded_end;
+        CREATE INDEX report_fact_recorded_end ON report_fact (recorded_end, submitted);
+        ALTER TABLE report_fact ADD COLUMN replay INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE report_fact ADD COLUMN answered_after INTEGER;
+        ALTER TABLE report_event ADD COLUMN later TEXT;
+        ALTER TABLE report_event ADD COLUMN ordered INTEGER NOT NULL DEFAULT 1
+"""
+
+
+def m009_report_facts_over_time(conn: Any) -> None:
+    """Derived data for a past moment: what `overdue --as-of` and a report whose cut lies before a
+    request's later changes read of the request as it stood then, instead of its history
+    (domain.metrics.timeline; docs/metrics.md and docs/sla.md, "How it is computed").
+
+    `request_state`: one row per segment of a request's timeline, from `valid_from` (included) to
+    `valid_until` (excluded; `9999-12-31T23:59:59Z` for the last): its status then; the report's
+    fields that then differed from the current ones (`fields`, JSON; NULL: none); the funnel
+    flags and the recurrence link then; the first response a report then judges it by; and,
+    while open, the state its SLA clocks read (`clocks`, JSON, settings-free: the deadlines are
+    computed under the current settings when read) and the report's, when it differs
+    (`report_clocks`: NULL for the same, JSON `null` for none). `span`: how long the segment
+    lasts, as the least L with a length of at most 2^L hours (99: it has no end). "Open at t"
+    is then a few short ranges of the index `request_state_open` (`is_open`: either state is
+    stored): for each L, the segments of that span that began in the 2^L hours up to t — a
+    range of begins alone holds everything before t, one of ends everything after it, and both
+    engines' planners read those as most of the table. A table with rowids, so that SQLite
+    reads a row only once the index says it is in force at t.
+    `report_completion` now holds every completion with its span (`valid_from`, `valid_until`:
+    when it stood; the standing ones' `valid_until` is the far end), and, per segment, the one
+    without a `complete` entry, and its verdicts under the settings `derived` names as
+    `report_verdicts` (`days`: its working days as the text of the exact number, `met`,
+    `on_time`; domain.metrics.judge_completion), computed again by every change to those settings,
+    so that a report of a year reads its completions' verdicts instead of computing each. Both
+    are left empty here: the first write command computes every request's facts again (their
+    version in `derived` is 3 from now on). `report_fact.replay`: 1
+    for a request whose history is not in time order, which a report at a cut before its last
+    change replays (the trend reads a history by time, the rest as it stood: they differ there);
+    `report_fact.answered_after`: seconds from the submission to the first response (NULL:
+    none), so that a report counts the first responses in time in SQL; `report_event.later`: for
+    a rating, the time of the request's next one (NULL: none), and `ordered`: the request's
+    history is in time order — then the latest rating of a period is the one whose next is not
+    in it (no window over the period's ratings). The index on
+    `report_fact.recorded_end` now holds `submitted` too: "submitted by the cut and recorded
+    after it" is one range of it (on PostgreSQL, whose indexes do not hold the key, as well).
+    """
+    for statement in _statements(_M009):
+        _ddl(conn, statement)
+    conn.execute("DELETE FROM derived WHERE name = 'report_facts'")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial, m002_event_action_index_and_updated_at, m003_indexes_for_completions, m004_running_deadlines_and_country_days,
     m005_report_facts, m006_vocabulary, m007_links_and_search, m008_notice_templates_and_people,
+    m009_report_facts_over_time,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

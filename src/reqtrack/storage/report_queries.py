@@ -10,22 +10,42 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain.metrics import EventCounts, MonthlyInputs, OpenRequest, QuietNew
+from ..domain.metrics import (
+    DISTRIBUTED,
+    AtCut,
+    Completion,
+    CompletionSpan,
+    EventCounts,
+    MonthlyInputs,
+    NewCounts,
+    OpenRequest,
+    QuietNew,
+)
 from ..domain.record import HistoryEntry, Link, Request
 from ..domain.vocab import OPEN_STATUSES
 from .engine import SQLITE, Engine
 from .stored import (
+    FOREVER,
+    LITE_FIELDS,
+    NO_END,
     REPORT_FACTS_BASIS,
     REPORT_FACTS_VERSION,
     REQUEST_FIELDS,
+    SPANS,
+    RequestFilter,
+    clocks_from_text,
     completion_fact_from_row,
+    completion_from_verdicts,
+    fields_from_text,
+    lite_request_from_row,
     request_from_row,
     time_from_stored,
     time_to_stored,
+    where_clause,
 )
 
 _OPEN_SQL = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
@@ -150,6 +170,41 @@ def quiet_new(conn: Any, b: Bounds) -> list[QuietNew]:
             recurrence in rows]
 
 
+def quiet_new_counts(conn: Any, b: Bounds, allowed: timedelta, as_of: datetime) -> NewCounts:
+    """The quiet requests submitted in the period, counted (domain.metrics.count_new in SQL):
+    per value of each distributed field, the funnel, the recurrences, and the first responses
+    within `allowed` of the submission or late at `as_of` (answered after it, or unanswered with
+    it passed). Two reads of one range of report_fact's key: grouped by the fields of few
+    values (with every count per group), and by customer."""
+    new = "submitted >= :start AND submitted < :end AND submitted <= :as_of AND " + _QUIET
+    # Stored times are whole seconds: within `allowed` = at most its whole seconds after; late
+    # unanswered = submitted before as_of − allowed, rounded up to the second.
+    params = {**b.__dict__, "allowed": allowed // timedelta(seconds=1), "unanswered_late": _up(as_of - allowed)}
+    grouped = ("type", "source", "priority", "owner")
+    counts = NewCounts()
+    for *values, received, assessed, assigned, completed, verified, closed, recurrences, in_time, late in conn.execute(
+            f"SELECT {', '.join(grouped)}, count(*), count(priority), count(CASE WHEN assigned = 1 THEN 1 END), "
+            "count(CASE WHEN completed = 1 THEN 1 END), count(CASE WHEN verified = 1 THEN 1 END), "
+            "count(CASE WHEN closed = 1 THEN 1 END), count(CASE WHEN recurrence = 1 THEN 1 END), "
+            "count(CASE WHEN answered_after <= :allowed THEN 1 END), "
+            "count(CASE WHEN answered_after > :allowed OR (responded IS NULL AND submitted < :unanswered_late) "
+            f"THEN 1 END) FROM report_fact WHERE {new} GROUP BY {', '.join(grouped)}", params):
+        for name, value in zip(grouped, values):
+            counts.by[name][value] += received
+        counts.received += received
+        counts.recurrences += recurrences
+        counts.in_time += in_time
+        counts.late += late
+        for stage, count in (("assessed", assessed), ("assigned", assigned), ("completed", completed),
+                             ("verified", verified), ("closed", closed)):
+            if count:
+                counts.funnel[stage] += count
+    counts.by["customer"].update(dict(conn.execute(
+        f"SELECT customer, count(*) FROM report_fact WHERE {new} GROUP BY customer", params).fetchall()))
+    assert set(grouped) | {"customer"} == set(DISTRIBUTED)
+    return counts
+
+
 def quiet_backlog(conn: Any, b: Bounds) -> list[OpenRequest]:
     """The quiet requests that are open (so were open at the cut)."""
     rows = conn.execute(f"SELECT status, owner, department FROM report_fact WHERE status IN {_OPEN_SQL} AND {_QUIET}",
@@ -161,8 +216,19 @@ def quiet_completions(conn: Any, b: Bounds) -> list[tuple[Any, str | None, str |
     """(completion fact, owner, department) of the quiet requests' standing completions in the period."""
     rows = conn.execute(
         "SELECT at, seq, start, completed, priority, due, pauses, as_of, owner, department FROM report_completion "
-        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET}", b.__dict__)
+        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        {**b.__dict__, "forever": FOREVER})
     return [(completion_fact_from_row(*row[:8]), row[8], row[9]) for row in rows]
+
+
+def quiet_judged(conn: Any, b: Bounds) -> list[Completion]:
+    """The quiet requests' standing completions in the period, judged: their stored verdicts
+    (read only while they were computed under the current settings: derived.report_verdicts)."""
+    rows = conn.execute(
+        "SELECT at, priority, days, met, on_time, owner, department FROM report_completion "
+        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        {**b.__dict__, "forever": FOREVER})
+    return [completion_from_verdicts(*row) for row in rows]
 
 
 def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetime) -> list[datetime]:
@@ -170,8 +236,8 @@ def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetim
     period `b` (for the trend)."""
     return [time_from_stored(at) for (at,) in conn.execute(
         "SELECT at FROM report_completion "
-        f"WHERE at >= :since AND at < :until AND at <= :as_of AND {_QUIET}",
-        {**b.__dict__, "since": _up(since), "until": _up(until)})]
+        f"WHERE at >= :since AND at < :until AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        {**b.__dict__, "since": _up(since), "until": _up(until), "forever": FOREVER})]
 
 
 def submissions(conn: Any, b: Bounds) -> list[datetime]:
@@ -185,43 +251,176 @@ def period_event_counts(conn: Any, b: Bounds) -> EventCounts:
     """The period's event counts from the stored event facts of every request submitted by the
     cut (quiet or not: an entry in the period happened before the cut either way); the rule of
     domain.metrics.count_events, in SQL: entries in the period, and per request only its latest
-    rating (the row of its highest seq in the period)."""
+    rating (the row of its highest seq in the period). One range of the key per kind."""
     counts = EventCounts()
     in_period = "at >= :start AND at < :end AND at <= :as_of AND submitted < :end AND submitted <= :as_of"
-    for kind, value, count in conn.execute(
-            "SELECT kind, value, count(*) FROM report_event "
-            f"WHERE kind IN ('close', 'cancel', 'reopen', 'first-verify') AND {in_period} GROUP BY kind, value",
-            b.__dict__):
+    for kind in ("close", "cancel", "reopen", "first-verify"):
+        count, passed = conn.execute(f"SELECT count(*), count(CASE WHEN value = 'pass' THEN 1 END) FROM report_event "
+                                     f"WHERE kind = :kind AND {in_period}", {**b.__dict__, "kind": kind}).fetchone()
         if kind == "first-verify":
             counts.first_verifications += count
-            counts.first_passed += count if value == "pass" else 0
+            counts.first_passed += passed
         elif kind == "close":
             counts.closed += count
         elif kind == "cancel":
             counts.cancelled += count
         else:
             counts.reopened += count
-    # The latest rating of each request in the period: a window over one range of the key (a
-    # correlated max(seq) per row was quadratic on PostgreSQL at 100,000 requests).
+    # The latest rating of each request in the period: in a history in time order, the one whose
+    # next rating is not in the period; in another, the highest seq, by a window over the
+    # range (a correlated max(seq) per row was quadratic on PostgreSQL at 100,000 requests).
+    for value, count in conn.execute(
+            f"SELECT value, count(*) FROM report_event WHERE kind = 'rating' AND {in_period} AND ordered = 1 "
+            "AND (later IS NULL OR later >= :end OR later > :as_of) GROUP BY value", b.__dict__):
+        counts.satisfaction[value] += count
     for value, count in conn.execute(
             "SELECT value, count(*) FROM (SELECT value, row_number() OVER (PARTITION BY request_id ORDER BY seq DESC) "
-            f"AS latest FROM report_event WHERE kind = 'rating' AND {in_period}) AS rated WHERE latest = 1 "
-            "GROUP BY value", b.__dict__):
+            f"AS latest FROM report_event WHERE kind = 'rating' AND {in_period} AND ordered = 0) AS rated "
+            "WHERE latest = 1 GROUP BY value", b.__dict__):
         counts.satisfaction[value] += count
     return counts
 
 
-def unquiet_requests(conn: Any, b: Bounds) -> list[Request]:
-    """The requests submitted by the cut whose record goes on after it (or that have no stored
-    facts), with their histories (judged by replaying them)."""
-    changed = ("r.id IN (SELECT request_id FROM report_fact WHERE recorded_end >= :end "
-               "         UNION SELECT request_id FROM report_fact WHERE recorded_end > :as_of)")
-    # A request without facts (written by other means than the services) is replayed too; the
-    # search for one is skipped when every request has its row (two index counts).
+def replayed_requests(conn: Any, b: Bounds, request_ids: list[str]) -> list[Request]:
+    """The requests of `request_ids` (changed after the cut, whose timelines do not answer) and
+    those submitted by the cut that have no stored facts (written by other means than the
+    services), with their histories (judged by replaying them)."""
+    found = _with_history(conn, f"r.id IN (SELECT w.value FROM {_engine(conn).json_rows('w')})",
+                          (json.dumps(request_ids),)) if request_ids else []
+    # The search for a request without facts is skipped when every request has its row (two
+    # index counts).
     lacking = conn.execute("SELECT (SELECT count(*) FROM request) > (SELECT count(*) FROM report_fact)").fetchone()[0]
     if lacking:
-        changed = f"({changed} OR NOT EXISTS (SELECT 1 FROM report_fact f WHERE f.request_id = r.id))"
-    return _with_history(conn, f"r.submitted_at < :end AND r.submitted_at <= :as_of AND {changed}", b.__dict__)
+        found += _with_history(conn, "r.submitted_at < :end AND r.submitted_at <= :as_of AND NOT EXISTS "
+                                     "(SELECT 1 FROM report_fact f WHERE f.request_id = r.id)", b.__dict__)
+    return found
+
+
+# -- a cut before a request's later changes: its timeline (table request_state, m009) -------------
+# The segment in force at the cut: it began at a moment that has happened (before the period's
+# end and not after as_of) and ends at one that has not.
+_AT_CUT = ("s.valid_from < :end AND s.valid_from <= :as_of AND (s.valid_until >= :end OR s.valid_until > :as_of)")
+# Submitted by the cut, recorded after it (at or after the end, or after as_of: from the earlier of
+# the two on, `changed`): one range of index report_fact_recorded_end, which holds both columns.
+_UNQUIET_IDS = ("SELECT request_id FROM report_fact WHERE recorded_end >= :changed "
+                "AND submitted < :end AND submitted <= :as_of")
+
+
+def _changed(b: Bounds) -> str:
+    """The earliest stored time that is at or after the end, or after as_of (whole seconds)."""
+    return min(b.end, time_to_stored(time_from_stored(b.as_of) + timedelta(seconds=1)))
+
+
+_CURRENT = ("type", "source", "priority", "customer", "owner", "department")
+
+
+def stood_at_cut(conn: Any, b: Bounds) -> tuple[list[AtCut], list[str]]:
+    """The requests submitted by the cut whose record goes on after it, as they stood at the cut
+    (from their timelines), and the IDs of those that are replayed instead: a history not in
+    time order (report_fact.replay), or no segment at the cut."""
+    rows = conn.execute(
+        f"SELECT f.request_id, f.submitted, f.replay, {', '.join('f.' + c for c in _CURRENT)}, s.status, s.fields, "
+        "s.assigned, s.completed, s.verified, s.closed, s.recurrence, s.responded "
+        f"FROM report_fact f LEFT JOIN request_state s ON s.request_id = f.request_id AND {_AT_CUT} "
+        f"WHERE f.request_id IN ({_UNQUIET_IDS})", {**b.__dict__, "changed": _changed(b)}).fetchall()
+    found: list[AtCut] = []
+    replay: list[str] = []
+    width = 3 + len(_CURRENT)
+    for row in rows:
+        rid, submitted, again = row[:3]
+        status, fields, assigned, completed, verified, closed, recurrence, responded = row[width:]
+        if again or status is None:
+            replay.append(rid)
+            continue
+        found.append(AtCut(rid, time_from_stored(submitted), dict(zip(_CURRENT, row[3:width])), status,
+                           fields_from_text(fields), assigned == 1, completed == 1, verified == 1, closed == 1,
+                           recurrence == 1, None if responded is None else time_from_stored(responded)))
+    return found, replay
+
+
+def responses_at(conn: Any, request_ids: list[str], moment: datetime
+                 ) -> dict[str, tuple[datetime | None, dict[str, Any]]]:
+    """request ID → (first response as a report made at `moment` judges it, the fields that then
+    differed from now), from the segment of each request at `moment`."""
+    rows = conn.execute(
+        f"SELECT s.request_id, s.responded, s.fields FROM {_engine(conn).json_rows('w')} "
+        "JOIN request_state s ON s.request_id = w.value WHERE s.valid_from <= ? AND s.valid_until > ?",
+        (json.dumps(request_ids), time_to_stored(moment), time_to_stored(moment)))
+    return {rid: (None if responded is None else time_from_stored(responded), fields_from_text(fields))
+            for rid, responded, fields in rows}
+
+
+def completion_spans(conn: Any, request_ids: list[str]) -> list[tuple[str, CompletionSpan]]:
+    """(request ID, span) of every completion row of the requests: standing now or not, and the
+    ones without a `complete` entry of each segment."""
+    rows = conn.execute(
+        "SELECT c.request_id, c.valid_from, c.valid_until, c.at, c.seq, c.start, c.completed, c.priority, c.due, "
+        f"c.pauses, c.as_of FROM {_engine(conn).json_rows('w')} JOIN report_completion c ON c.request_id = w.value",
+        (json.dumps(request_ids),))
+    return [(row[0], CompletionSpan(completion_fact_from_row(*row[3:]), time_from_stored(row[1]),
+                                    None if row[2] == FOREVER else time_from_stored(row[2]))) for row in rows]
+
+
+def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool = False
+                   ) -> Iterator[tuple[Request, str, dict[str, Any], Any]]:
+    """(the request now, its status at `moment`, the fields that then differed from now, the
+    state its SLA clocks read then: domain.sla.state.State at `moment`) of every request open at
+    `moment` and matching `flt` (its current fields; not `open_only`), from the segments in force
+    then. `report`: the state the report reads (the request as it stood), else `overdue`'s; and
+    each request with the fields the report's list shows only (stored.LITE_FIELDS)."""
+    where = where_clause(flt)
+    if where is None:
+        return iter(())
+    condition, params = where
+    stored = time_to_stored(moment)
+    fields = LITE_FIELDS if report else REQUEST_FIELDS
+    made = lite_request_from_row if report else request_from_row
+    # The segments in force at `moment`: of each span 2^L hours, those that began in the 2^L hours
+    # up to it (stored.span_of), and those without an end that began by then. One range of the
+    # index per span, as a UNION ALL (each its own index range on both engines).
+    branch = ("SELECT request_id, status, fields, clocks, report_clocks FROM request_state "
+              "WHERE is_open = 1 AND span = ? AND valid_from > ? AND valid_from <= ? AND valid_until > ?")
+    ranges: list[Any] = [NO_END, "", stored, stored]
+    for level in SPANS:
+        reach = timedelta(hours=2 ** level)
+        begun = time_to_stored(moment - reach) if moment - datetime.min.replace(tzinfo=moment.tzinfo) > reach else ""
+        ranges += [level, begun, stored, stored]
+    segments: dict[str, tuple[str, str | None, str]] = {}
+    for rid, status, then, clocks, report_clocks in conn.execute(" UNION ALL ".join([branch] * (len(SPANS) + 1)),
+                                                                  ranges):
+        text = (clocks if report_clocks is None else report_clocks) if report else clocks
+        if text is not None and text != "null":
+            segments[rid] = (status, then, text)
+    # Then those requests that match the filter, by their keys (a join of both in one statement
+    # made PostgreSQL read and hash the whole request table).
+    columns = ", ".join(f'request."{name}"' for name in fields)
+    cursor = conn.execute(f"SELECT {columns} FROM {_engine(conn).json_rows('w')} JOIN request ON request.id = w.value "
+                          f"WHERE {condition}", [json.dumps(list(segments)), *params])
+
+    def rows() -> Iterator[tuple[Request, str, dict[str, Any], Any]]:
+        for chunk in iter(lambda: cursor.fetchmany(1000), []):
+            for row in chunk:
+                status, then, text = segments[row[0]]
+                yield made(row), status, fields_from_text(then), clocks_from_text(text, moment)
+
+    return rows()
+
+
+def without_facts(conn: Any, flt: RequestFilter, moment: datetime) -> list[Request]:
+    """The requests that may have been open at `moment` (RequestFilter.open_at) and match `flt`
+    but have no stored facts (written by other means than the services), without history;
+    none at all (one count) when every request has them."""
+    lacking = conn.execute("SELECT (SELECT count(*) FROM request) > (SELECT count(*) FROM report_fact)").fetchone()[0]
+    if not lacking:
+        return []
+    where = where_clause(replace(flt, open_only=False, open_at=moment))
+    if where is None:
+        return []
+    condition, params = where
+    columns = ", ".join(f'"{name}"' for name in REQUEST_FIELDS)
+    return [request_from_row(row) for row in conn.execute(
+        f"SELECT {columns} FROM request WHERE {condition} "
+        "AND NOT EXISTS (SELECT 1 FROM report_fact f WHERE f.request_id = request.id)", params)]
 
 
 class LazyChanges(Mapping[str, Any]):

@@ -21,14 +21,12 @@ from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_i
 from ..domain.vocab import OPEN_STATUSES, FieldName
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
+from .fact_store import FactStore
 from .search_index import SearchStore
 from .stored import (
     DEADLINE_COLUMNS,
     DEADLINES_BASIS,
-    REPORT_COMPLETION_COLUMNS,
-    REPORT_EVENT_COLUMNS,
-    REPORT_FACT_COLUMNS,
-    REPORT_FACTS_BASIS,
+    LITE_FIELDS,
     REQUEST_FIELDS,
     VOCABULARY_COLUMNS,
     RequestFilter,
@@ -38,8 +36,8 @@ from .stored import (
     entries_from_rows,
     instant_from_stored,
     instant_to_stored,
+    lite_request_from_row,
     refuse_unstorable,
-    report_fact_rows,
     request_from_row,
     running_deadline_row,
     time_from_stored,
@@ -58,6 +56,7 @@ _STORED_TIME_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in (*_TIME_F
 _FLAG_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in ("due_is_date", "waiting"))
 _SCORES_INDEX = _STORED_REQUEST_COLUMNS.index("scores")
 _EVENT_COLUMNS = ("request_id", "seq", "at", "action", "actor", "changes", "note")
+_LITE_SELECT = ", ".join(f'request."{name}"' for name in LITE_FIELDS)
 _ATTACHMENT_COLUMNS = ("request_id", "number", "name", "size", "sha256", "content", "added_at")
 _IMPORT_LOG_COLUMNS = ("file", "at", "actor", "rows", "created", "updated", "unchanged")
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on variables
@@ -100,7 +99,7 @@ def _attachment(number: int, name: str, size: int | None, sha256: str | None, ad
                       added_at=time_from_stored(added_at) if added_at is not None else None)
 
 
-class Repository(SearchStore):
+class Repository(SearchStore, FactStore):
     """Loads and saves requests with their history, attachments and links, over one connection
     (the unit of work's transaction); the statements on links and search documents are
     storage.search_index's."""
@@ -392,12 +391,13 @@ class Repository(SearchStore):
         self.put_running_deadlines(running)
         self.conn.execute(self.engine.insert("derived", ("name", "basis")), (DEADLINES_BASIS, basis))
 
-    def running_deadlines(self, flt: RequestFilter, as_of: datetime, upto: datetime,
-                          stale: bool) -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
+    def running_deadlines(self, flt: RequestFilter, as_of: datetime, upto: datetime, stale: bool,
+                          lite: bool = False) -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
         """(request, valid_from, clock → deadline) of the open requests matching `flt` whose stored
         deadlines can give a reason at `as_of`: a breach deadline at or before `upto`, a stale
         time at or before `as_of` (when `stale`), or rows that do not hold at `as_of` yet
-        (valid_from after it: the caller replays those from their history)."""
+        (valid_from after it: the caller replays those from their history). `lite`: each request
+        with the fields the report's list of overdue requests shows only (stored.LITE_FIELDS)."""
         where = self._where(flt)
         if where is None:
             return iter(())
@@ -407,55 +407,21 @@ class Repository(SearchStore):
         moment = instant_to_stored(as_of)
         wanted = "o.next_breach <= ? OR o.valid_from > ?" + (" OR o.stale_at <= ?" if stale else "")
         cursor = self.conn.execute(
-            f"SELECT {_REQUEST_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
+            f"SELECT {_LITE_SELECT if lite else _REQUEST_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
             f"JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
             [instant_to_stored(upto), moment, *([moment] if stale else []), *params],
         )
-        width = len(REQUEST_FIELDS)
+        width = len(LITE_FIELDS) if lite else len(REQUEST_FIELDS)
+        made = lite_request_from_row if lite else request_from_row
 
         def rows() -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
             for chunk in iter(lambda: cursor.fetchmany(1000), []):
                 for row in chunk:
                     deadlines = {name: instant_from_stored(text)
                                  for name, text in zip(names, row[width + 1:]) if text is not None}
-                    yield request_from_row(row[:width]), instant_from_stored(row[width]), deadlines
+                    yield made(row[:width]), instant_from_stored(row[width]), deadlines
 
         return rows()
-
-    # -- report facts (derived data, tables report_fact, report_completion, report_event) --------
-    def report_facts_basis(self) -> str | None:
-        """The version of the stored report facts (None: not computed)."""
-        return self._value("SELECT basis FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
-
-    def put_report_facts(self, facts: dict[str, Any]) -> None:
-        """Replace the report facts of these requests: request ID → (the request,
-        domain.metrics.RequestFacts)."""
-        ids = list(facts)
-        for table in ("report_fact", "report_completion", "report_event"):
-            self._delete_for_ids(table, ids)
-        fact_rows: list[tuple] = []
-        completion_rows: list[tuple] = []
-        event_rows: list[tuple] = []
-        for value in facts.values():
-            fact, completions, events = report_fact_rows(*value)
-            fact_rows.append(fact)
-            completion_rows.extend(completions)
-            event_rows.extend(events)
-        for table, columns, rows in (("report_fact", REPORT_FACT_COLUMNS, fact_rows),
-                                     ("report_completion", REPORT_COMPLETION_COLUMNS, completion_rows),
-                                     ("report_event", REPORT_EVENT_COLUMNS, event_rows)):
-            self.engine.insert_rows(self.conn, table, columns, rows)
-
-    def clear_report_facts(self) -> None:
-        """Drop every stored report fact and their version (reports read the histories until
-        they are computed again)."""
-        for table in ("report_fact", "report_completion", "report_event"):
-            self.conn.execute(f"DELETE FROM {table}")
-        self.conn.execute("DELETE FROM derived WHERE name = ?", (REPORT_FACTS_BASIS,))
-
-    def set_report_facts_basis(self, basis: str) -> None:
-        """Record that the stored report facts are complete, as version `basis`."""
-        self.conn.execute(self.engine.upsert("derived", ("name", "basis"), ("name",)), (REPORT_FACTS_BASIS, basis))
 
     # -- the requests `remind` reads -------------------------------------------------------------
     def remind_candidates(self, as_of: datetime, closed_since: datetime, changed_since: datetime | None,

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 from ..domain.errors import InvalidInput, Message
@@ -153,9 +154,15 @@ def instant_to_stored(value: datetime) -> str:
     return value.astimezone(_UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def instant_from_stored(text: str) -> datetime:
-    """`instant_to_stored`'s text back to an aware UTC datetime."""
-    return datetime.fromisoformat(text[:-1]).replace(tzinfo=_UTC)
+if sys.version_info >= (3, 11):
+    def instant_from_stored(text: str) -> datetime:
+        """`instant_to_stored`'s text back to an aware UTC datetime (3.11's C fromisoformat reads
+        the `Z` itself)."""
+        return datetime.fromisoformat(text)
+else:  # pragma: no cover - Python 3.10
+    def instant_from_stored(text: str) -> datetime:
+        """`instant_to_stored`'s text back to an aware UTC datetime."""
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=_UTC)
 
 
 def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
@@ -168,9 +175,15 @@ def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
             instant_to_stored(breach) if breach is not None else None)
 
 
-# -- report facts (tables report_fact, report_completion, report_event, migration m005) ----------
+# -- report facts (tables report_fact, report_completion, report_event, migration m005; -----------
+# request_state and report_completion's spans, migration m009)
 REPORT_FACTS_BASIS = "report_facts"  # its row in `derived`
-REPORT_FACTS_VERSION = "2"  # what domain.metrics.request_facts computes; a new meaning, a new version (2: a notice answers the first response)
+# What domain.metrics.request_facts computes; a new meaning, a new version (2: a notice answers
+# the first response; 3: the request's timeline and every completion's span, m009).
+REPORT_FACTS_VERSION = "3"
+# valid_until of what holds from then on: later than every stored time, so that "until after t"
+# is one comparison of text.
+FOREVER = "9999-12-31T23:59:59Z"
 
 
 def _stored_or_none(value: datetime | None) -> str | None:
@@ -179,31 +192,189 @@ def _stored_or_none(value: datetime | None) -> str | None:
 
 # Column lists of the report fact tables, in the order of the rows below.
 REPORT_FACT_COLUMNS = ("submitted", "request_id", "recorded_end", "responded", "assigned", "completed", "verified",
-                       "closed", "status", "type", "source", "priority", "customer", "owner", "department", "recurrence")
-REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "start", "completed", "priority", "due", "pauses", "as_of",
-                             "owner", "department", "recorded_end")
-REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted")
+                       "closed", "status", "type", "source", "priority", "customer", "owner", "department", "recurrence",
+                       "replay", "answered_after")
+REPORT_COMPLETION_COLUMNS = ("at", "request_id", "seq", "valid_from", "valid_until", "start", "completed", "priority",
+                             "due", "pauses", "as_of", "owner", "department", "recorded_end")
+REPORT_EVENT_COLUMNS = ("kind", "at", "request_id", "seq", "value", "submitted", "later", "ordered")
+REQUEST_STATE_COLUMNS = ("request_id", "valid_from", "valid_until", "status", "is_open", "span", "fields",
+                         "assigned", "completed", "verified", "closed", "recurrence", "responded", "clocks",
+                         "report_clocks")
+# request_state.span: how long a segment lasts, as the least L with a length of at most 2^L hours
+# (stored times span at most some 1,100 years: L <= SPANS[-1]); NO_END for one without an end.
+SPANS = range(0, 25)
+NO_END = 99
 
 
-def report_fact_rows(request: Request, facts: Any) -> tuple[tuple, list[tuple], list[tuple]]:
+def span_of(valid_from: datetime, valid_until: datetime | None) -> int:
+    """request_state.span of a segment."""
+    if valid_until is None:
+        return NO_END
+    length = valid_until - valid_from
+    level = 0
+    while length > timedelta(hours=2 ** level) and level < SPANS[-1]:  # stored times span less than the last
+        level += 1
+    return level
+# Every table of the report facts with its columns, in the order of report_fact_rows' result.
+REPORT_FACT_TABLES = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion", REPORT_COMPLETION_COLUMNS),
+                      ("report_event", REPORT_EVENT_COLUMNS), ("request_state", REQUEST_STATE_COLUMNS))
+
+
+@cache
+def _state() -> Any:
+    """domain.sla.state.State, imported once (see `_metrics`)."""
+    from ..domain.sla.state import State
+
+    return State
+
+
+@cache
+def _metrics() -> Any:
+    """domain.metrics, imported once when a row of the report's first needs it (not at import:
+    the everyday commands that import this module never read a report fact)."""
+    from ..domain import metrics
+
+    return metrics
+
+
+# The verdicts of a completion under the settings `derived` names as VERDICTS_BASIS (columns of
+# report_completion after REPORT_COMPLETION_COLUMNS, which do not depend on the settings).
+VERDICT_COLUMNS = ("days", "met", "on_time")
+VERDICTS_BASIS = "report_verdicts"
+VERDICTS_FORMAT = 1  # what domain.metrics.judge_completion decides; a new rule, a new format
+
+
+def verdict_values(judged: Any) -> tuple[str | None, int | None, int | None]:
+    """A domain.metrics.Completion's VERDICT_COLUMNS: the days as the text of the exact float."""
+    return (None if judged.days is None else repr(judged.days),
+            None if judged.within_target is None else int(judged.within_target),
+            None if judged.on_time is None else int(judged.on_time))
+
+
+def completion_from_verdicts(at: str, priority: str | None, days: str | None, met: int | None, on_time: int | None,
+                             owner: str | None, department: str | None) -> Any:
+    """A domain.metrics.Completion from a report_completion row's stored verdicts."""
+    return _metrics().Completion(time_from_stored(at), None if days is None else float(days), priority or "medium",
+                      None if met is None else met == 1, None if on_time is None else on_time == 1, owner, department)
+
+
+def report_fact_rows(request: Request, facts: Any, judge: Callable[[Any], Any] | None = None
+                     ) -> tuple[tuple, list[tuple], list[tuple], list[tuple]]:
     """The rows of a request's domain.metrics.RequestFacts, with the request's fields the report
-    reads: (report_fact row, report_completion rows, report_event rows)."""
+    reads: (report_fact row, report_completion rows, report_event rows, request_state rows).
+
+    report_completion holds every completion with its span (standing now: valid_until FOREVER),
+    and the completions without a `complete` entry of each segment of the timeline (seq 0);
+    with `judge` (CompletionFact → metrics.Completion under the current settings), each row ends
+    with its VERDICT_COLUMNS."""
     rid = request.id
-    submitted = time_to_stored(request.submitted_at)
-    recorded_end = time_to_stored(facts.recorded_end)
-    fact = (submitted, rid, recorded_end, _stored_or_none(facts.responded), int(facts.assigned),
+    texts: dict[datetime, str] = {}  # the same moments recur (entries, segments' ends)
+
+    def text(moment: datetime) -> str:
+        known = texts.get(moment)
+        if known is None:
+            known = texts[moment] = time_to_stored(moment)
+        return known
+
+    def text_or_none(moment: datetime | None) -> str | None:
+        return None if moment is None else text(moment)
+
+    submitted = text(request.submitted_at)
+    recorded_end = text(facts.recorded_end)
+    fact = (submitted, rid, recorded_end, text_or_none(facts.responded), int(facts.assigned),
             int(facts.completed), int(facts.verified), int(facts.closed), request.status, request.type,
             request.source, request.priority, request.customer, request.owner, request.department,
-            int(facts.recurrence))
-    completions = [
-        (time_to_stored(c.at), rid, c.seq, time_to_stored(c.start), _stored_or_none(c.completed), c.priority,
-         _stored_or_none(c.due),
-         json.dumps([[time_to_stored(b), _stored_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
-         _stored_or_none(c.as_of), request.owner, request.department, recorded_end)
-        for c in facts.completions
-    ]
-    events = [(e.kind, time_to_stored(e.at), rid, e.seq, e.value, submitted) for e in facts.events]
-    return fact, completions, events
+            int(facts.recurrence), int(not facts.in_order),
+            None if facts.responded is None else _whole_seconds(facts.responded) - _whole_seconds(request.submitted_at))
+
+    def until(moment: datetime | None) -> str:
+        return FOREVER if moment is None else text(moment)
+
+    def completion(c: Any, valid_from: datetime, valid_until: datetime | None) -> tuple:
+        row = (text(c.at), rid, c.seq, text(valid_from), until(valid_until), text(c.start),
+               text_or_none(c.completed), c.priority, text_or_none(c.due),
+               json.dumps([[text(b), text_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
+               text_or_none(c.as_of), request.owner, request.department, recorded_end)
+        return row if judge is None else (*row, *verdict_values(judge(c)))
+
+    completions = [completion(span.fact, span.valid_from, span.valid_until) for span in facts.spans]
+    completions += [completion(segment.bare, segment.valid_from, segment.valid_until)
+                    for segment in facts.timeline if segment.bare is not None]
+    events = [(e.kind, text(e.at), rid, e.seq, e.value, submitted, text_or_none(e.later), int(facts.in_order))
+              for e in facts.events]
+    states = [request_state_row(rid, segment, text(segment.valid_from), until(segment.valid_until), text_or_none)
+              for segment in facts.timeline]
+    return fact, completions, events, states
+
+
+# The stored form of a domain.sla.state.State (the moment asked aside): its fields in this order,
+# times as whole seconds since 1970 (UTC; stored times are whole seconds), then its pauses.
+_CLOCK_FIELDS = ("submitted", "status", "priority", "due", "due_set", "completed", "reopened", "responded",
+                 "assigned", "last_event")
+_CLOCK_TIMES = tuple(index for index, name in enumerate(_CLOCK_FIELDS) if name not in ("status", "priority"))
+_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
+_SECOND = timedelta(seconds=1)
+
+
+def _whole_seconds(value: datetime) -> int:
+    return (value - _EPOCH) // _SECOND
+
+
+def _seconds(value: datetime | None) -> int | None:
+    return None if value is None else (value - _EPOCH) // _SECOND
+
+
+def _at_second(value: int | None) -> datetime | None:
+    return None if value is None else _from_timestamp(value, _UTC)
+
+
+_from_timestamp = datetime.fromtimestamp
+
+
+def clocks_text(state: Any) -> str:
+    """A State as JSON: [its _CLOCK_FIELDS..., its pauses as [[begin, end or null], ...]]."""
+    return json.dumps([_seconds(state.submitted), state.status, state.priority, _seconds(state.due),
+                       _seconds(state.due_set), _seconds(state.completed), _seconds(state.reopened),
+                       _seconds(state.responded), _seconds(state.assigned), _seconds(state.last_event),
+                       [[_seconds(b), _seconds(e)] for b, e in state.pauses]], ensure_ascii=False)
+
+
+def clocks_from_text(text: str, as_of: datetime) -> Any:
+    """clocks_text's State back, evaluated at `as_of` (a running clock's deadline does not depend
+    on the moment asked within its segment)."""
+    values = json.loads(text)
+    pauses = values.pop()
+    for index in _CLOCK_TIMES:
+        value = values[index]
+        if value is not None:
+            values[index] = _from_timestamp(value, _UTC)
+    return _state()(as_of, *values, tuple((_at_second(b), _at_second(e)) for b, e in pauses))
+
+
+def request_state_row(rid: str, segment: Any, valid_from: str, valid_until: str,
+                      text: Callable[[datetime | None], str | None] = _stored_or_none) -> tuple:
+    """The request_state row of a domain.metrics.Segment (REQUEST_STATE_COLUMNS), its moments
+    given as stored text. `fields`: JSON of the fields that then differed from the current ones
+    (NULL: none); `report_clocks`: NULL when they are the overdue clocks' (`clocks`), JSON `null`
+    when the report sees none."""
+    differ = {name: text(value) if isinstance(value, datetime) else value for name, value in segment.fields}
+    clocks, seen = segment.clocks, segment.report_clocks
+    report = None if seen == clocks else "null" if seen is None else clocks_text(seen)
+    return (rid, valid_from, valid_until, segment.status, int(clocks is not None or seen is not None),
+            span_of(segment.valid_from, segment.valid_until),
+            json.dumps(differ, ensure_ascii=False) if differ else None, int(segment.assigned),
+            int(segment.completed), int(segment.verified), int(segment.closed), int(segment.recurrence),
+            text(segment.responded), None if clocks is None else clocks_text(clocks), report)
+
+
+def fields_from_text(text: str | None) -> dict[str, Any]:
+    """request_state.fields back: {field: value as it then was} (submitted_at a datetime)."""
+    if not text:
+        return {}
+    values = json.loads(text)
+    if values.get("submitted_at") is not None:
+        values["submitted_at"] = time_from_stored(values["submitted_at"])
+    return values
 
 
 def completion_fact_from_row(at: str, seq: int, start: str, completed: str | None, priority: str | None,
@@ -211,13 +382,11 @@ def completion_fact_from_row(at: str, seq: int, start: str, completed: str | Non
     """A report_completion row's (at, seq, start, completed, priority, due, pauses, as_of) →
     domain.metrics.CompletionFact. The completion and the clock's last moment are mostly the
     completion time itself: parsed once."""
-    from ..domain.metrics import CompletionFact
-
     moment = time_from_stored(at)
     spans: tuple[tuple[datetime, datetime | None], ...] = ()
     if pauses:
         spans = tuple((time_from_stored(b), None if e is None else time_from_stored(e)) for b, e in json.loads(pauses))
-    return CompletionFact(
+    return _metrics().CompletionFact(
         moment, time_from_stored(start),
         moment if completed == at else None if completed is None else time_from_stored(completed),
         priority, None if due is None else time_from_stored(due), spans,
@@ -260,6 +429,17 @@ def request_from_row(row: tuple[Any, ...]) -> Request:
     if scores is not None:
         values[_SCORES_INDEX] = json_from_stored(scores)
     return Request(*values)
+
+
+# What the report's list of overdue requests shows of each: a Request with these fields only.
+LITE_FIELDS = ("id", "customer", "description", "submitted_at", "status", "priority", "owner", "department")
+
+
+def lite_request_from_row(row: tuple[Any, ...]) -> Request:
+    """A row of `SELECT <LITE_FIELDS> FROM request` as a Request with those fields only."""
+    rid, customer, description, submitted, status, priority, owner, department = row
+    return Request(rid, customer, description, time_from_stored(submitted), status=status, priority=priority,
+                   owner=owner, department=department)
 
 
 def entries_from_rows(rows: list[tuple[Any, ...]]) -> Iterator[tuple[str, HistoryEntry]]:

@@ -163,16 +163,20 @@ class ReportFactRow(SQLModel, table=True):
     owner: str | None = None
     department: str | None = None
     recurrence: int = 0  # linked as the recurrence of another request (m007)
+    replay: int = 0  # a report at a cut before its last change replays its history (m009)
+    answered_after: int | None = None  # seconds from the submission to the first response (m009)
 
 
 class ReportCompletionRow(SQLModel, table=True):
-    """One standing completion of a request (m005)."""
+    """One completion of a request and when it stood (m005; spans and the far end since m009)."""
 
     __tablename__ = "report_completion"
 
     at: str = Field(primary_key=True)
     request_id: str = Field(primary_key=True, foreign_key="request.id")
     seq: int = Field(primary_key=True)
+    valid_from: str = Field(primary_key=True)
+    valid_until: str
     start: str
     completed: str | None = None
     priority: str | None = None
@@ -182,6 +186,31 @@ class ReportCompletionRow(SQLModel, table=True):
     owner: str | None = None
     department: str | None = None
     recorded_end: str
+    days: str | None = None  # the verdicts under the settings of derived.report_verdicts (m009)
+    met: int | None = None
+    on_time: int | None = None
+
+
+class RequestStateRow(SQLModel, table=True):
+    """A request as it stood from one recorded moment to the next (derived, m009)."""
+
+    __tablename__ = "request_state"
+
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
+    valid_from: str = Field(primary_key=True)
+    valid_until: str
+    status: str
+    is_open: int
+    span: int  # the least L with a length of at most 2^L hours; 99: no end
+    fields: str | None = None  # JSON
+    assigned: int
+    completed: int
+    verified: int
+    closed: int
+    recurrence: int
+    responded: str | None = None
+    clocks: str | None = None  # JSON
+    report_clocks: str | None = None  # JSON
 
 
 class ReportEventRow(SQLModel, table=True):
@@ -195,6 +224,8 @@ class ReportEventRow(SQLModel, table=True):
     seq: int = Field(primary_key=True)
     value: str | None = None
     submitted: str
+    later: str | None = None  # a rating: the time of the request's next rating (m009)
+    ordered: int = 1  # the request's history is in time order (m009)
 
 
 class VocabularyRow(SQLModel, table=True):

@@ -9,7 +9,9 @@ docs/metrics.md; the names used there are the names used here.
     verdicts.py  each completion and first response judged (the clocks of domain.sla)
     tally.py     the per-request records of a period, mergeable; the period's event counts
     replay.py    way one: full requests replayed (`tally_requests`, `compute_metrics`)
-    facts.py     way two: the facts stored per request (`request_facts`, `tally_quiet`)
+    facts.py     way two: the facts stored per request (`request_facts`, `tally_quiet`,
+                 `tally_at_cut` for a cut before a request's later changes)
+    timeline.py  a request as it stood from one recorded moment to the next (stored with the facts)
     trend.py     new and completed per month
     figures.py   every figure from a tally, the trend's inputs and "overdue now"
 
@@ -25,7 +27,17 @@ and counts the period's entries from stored `event_facts`. Both tallies feed `fi
 This package's names are those of its modules, re-exported: `from reqtrack.domain.metrics import X`.
 """
 
-from .facts import QuietNew, RequestFacts, request_facts, tally_quiet
+from .facts import (
+    AtCut,
+    QuietNew,
+    RequestFacts,
+    count_new,
+    request_facts,
+    stood_at,
+    tally_at_cut,
+    tally_quiet,
+    trend_times,
+)
 from .figures import figures, touched_in_period
 from .history import completion_times, field_at, standing_completions, state_at, verification_failed
 from .period import (
@@ -43,7 +55,19 @@ from .period import (
     rate,
 )
 from .replay import compute_metrics, overdue_now, tally_requests
-from .tally import EventCounts, EventFact, NewRequest, OpenRequest, Tally, count_events, event_facts, funnel_flags
+from .tally import (
+    DISTRIBUTED,
+    EventCounts,
+    EventFact,
+    NewCounts,
+    NewRequest,
+    OpenRequest,
+    Tally,
+    count_events,
+    event_facts,
+    funnel_flags,
+)
+from .timeline import CompletionSpan, Segment, timeline
 from .trend import MonthlyInputs, Step, month_starts, monthly_trend, trend_inputs, trend_months
 from .verdicts import (
     Completion,
@@ -56,11 +80,11 @@ from .verdicts import (
 )
 
 __all__ = [
-    "DAY_DIGITS", "FUNNEL_STAGES", "PRIORITIES", "RATE_DIGITS", "SATISFACTIONS", "TREND_MONTHS", "UNASSIGNED", "UNSET",
-    "Completion", "CompletionFact", "EventCounts", "EventFact", "MonthlyInputs", "NewRequest", "OpenRequest", "Pause",
-    "Period", "QuietNew", "RequestFacts", "Step", "Tally", "completion", "completion_fact",
-    "completion_times", "compute_metrics", "count_events", "day_stats", "event_facts", "field_at", "figures",
+    "AtCut", "DAY_DIGITS", "FUNNEL_STAGES", "PRIORITIES", "RATE_DIGITS", "SATISFACTIONS", "TREND_MONTHS", "UNASSIGNED", "UNSET",
+    "Completion", "CompletionFact", "CompletionSpan", "EventCounts", "EventFact", "MonthlyInputs", "NewRequest", "OpenRequest", "Pause",
+    "Period", "QuietNew", "RequestFacts", "Segment", "Step", "Tally", "completion", "completion_fact",
+    "completion_times", "compute_metrics", "count_new", "DISTRIBUTED", "NewCounts", "count_events", "day_stats", "event_facts", "field_at", "figures",
     "funnel_flags", "judge_completion", "month_starts", "monthly_trend", "overdue_now", "percentile", "rate",
-    "request_facts", "response_verdict", "standing_completions", "state_at", "tally_quiet", "tally_requests",
-    "touched_in_period", "trend_inputs", "trend_months", "verification_failed",
+    "request_facts", "response_verdict", "stood_at", "tally_at_cut", "trend_times", "standing_completions", "state_at", "tally_quiet", "tally_requests",
+    "timeline", "touched_in_period", "trend_inputs", "trend_months", "verification_failed",
 ]

@@ -22,8 +22,13 @@ def _owner_key(request: Request) -> str:
     return request.owner or UNASSIGNED
 
 
-def _distribution(values: Iterable[str | None]) -> dict[str, int]:
-    counts = Counter(value if value else UNSET for value in values)
+def _distribution(values: Counter, none: str = UNSET) -> dict[str, int]:
+    """How many have each value (counted in `values`), an empty one as `none`; largest first,
+    ties by key."""
+    counts: Counter = Counter()
+    for value, count in values.items():
+        if count:
+            counts[value if value else none] += count
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
@@ -35,33 +40,37 @@ def figures(tally: Tally, period: Period, policy: SlaPolicy, tz: ZoneInfo, month
     overdue_rows.sort(key=lambda row: (-row["late_hours"], row["id"]))
 
     completions, backlog, new, events = tally.completions, tally.backlog, tally.new, tally.events
-    all_days = [c.days for c in completions if c.days is not None]
+    # One pass over the completions (a year's report has tens of thousands): the days of each
+    # priority, how many met their target, how many had a planned completion and met it.
+    all_days: list[float] = []
+    days_of: dict[str, list[float]] = {priority: [] for priority in PRIORITIES}
+    within_of = dict.fromkeys(PRIORITIES, 0)
+    with_due = on_time = 0
+    for c in completions:
+        days = c.days
+        if days is not None:
+            all_days.append(days)
+            mine = days_of.get(c.priority)
+            if mine is not None:
+                mine.append(days)
+                if c.within_target:
+                    within_of[c.priority] += 1
+        if c.on_time is not None:
+            with_due += 1
+            if c.on_time:
+                on_time += 1
     by_priority = {}
     compliance = {}
     for priority in PRIORITIES:
-        mine = [c for c in completions if c.priority == priority and c.days is not None]
-        within = sum(1 for c in mine if c.within_target)
-        stats = day_stats([c.days for c in mine])  # type: ignore[misc]
-        stats.update(target_days=policy.resolution_target(priority), within_target=within)
+        stats = day_stats(days_of[priority])
+        stats.update(target_days=policy.resolution_target(priority), within_target=within_of[priority])
         by_priority[priority] = stats
-        compliance[priority] = rate(within, len(mine))
-    with_due = [c for c in completions if c.on_time is not None]
-    on_time = sum(1 for c in with_due if c.on_time)
+        compliance[priority] = rate(within_of[priority], len(days_of[priority]))
     satisfaction = events.satisfaction
     rated = sum(satisfaction[key] for key in SATISFACTIONS)
-    received = len(new)
-    in_time = late = recurrences = 0
-    funnel = dict.fromkeys(FUNNEL_STAGES, 0)
+    received, in_time, late, recurrences = new.received, new.in_time, new.late, new.recurrences
+    funnel = {stage: new.funnel[stage] for stage in FUNNEL_STAGES}
     funnel["received"] = received
-    for r in new:
-        in_time += r.response_met is True
-        late += r.response_met is False
-        recurrences += r.recurrence
-        funnel["assessed"] += r.priority is not None
-        funnel["assigned"] += r.assigned
-        funnel["completed"] += r.completed
-        funnel["verified"] += r.verified
-        funnel["closed"] += r.closed
 
     return {
         "new": received,
@@ -76,19 +85,19 @@ def figures(tally: Tally, period: Period, policy: SlaPolicy, tz: ZoneInfo, month
         "resolution_days": day_stats(all_days),
         "resolution_days_by_priority": by_priority,
         "sla_compliance": compliance,
-        "on_time_rate": rate(on_time, len(with_due)),
-        "on_time": {"on_time": on_time, "late": len(with_due) - on_time, "without_due": len(completions) - len(with_due)},
+        "on_time_rate": rate(on_time, with_due),
+        "on_time": {"on_time": on_time, "late": with_due - on_time, "without_due": len(completions) - with_due},
         "first_pass_rate": rate(events.first_passed, events.first_verifications),
         "first_pass": {"passed": events.first_passed, "first_verifications": events.first_verifications},
         "recurrences": recurrences,
         "recurrence_rate": rate(events.reopened + recurrences, len(completions)),
         "satisfaction": {**{key: satisfaction[key] for key in SATISFACTIONS},
                          "rate": rate(satisfaction["satisfied"], rated)},
-        "by_type": _distribution(r.type for r in new),
-        "by_source": _distribution(r.source for r in new),
-        "by_priority": _distribution(r.priority for r in new),
-        "by_customer": _distribution(r.customer for r in new),
-        "by_owner": _distribution(r.owner or UNASSIGNED for r in new),
+        "by_type": _distribution(new.by["type"]),
+        "by_source": _distribution(new.by["source"]),
+        "by_priority": _distribution(new.by["priority"]),
+        "by_customer": _distribution(new.by["customer"]),
+        "by_owner": _distribution(new.by["owner"], none=UNASSIGNED),
         "owners": _owners(backlog, completions, owner_overdue),
         "trend": monthly_trend(trend_months(period, tz), monthly, period),
         "funnel": [{"stage": stage, "count": funnel[stage], "rate": rate(funnel[stage], received)}

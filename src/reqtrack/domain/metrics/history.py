@@ -98,11 +98,29 @@ def state_at(request: Request, has_happened: Callable[[datetime], bool]) -> Requ
     view.history = history[:kept]
     view.links = links_before(request.links, history[kept:])
     for entry in reversed(history[kept:]):
-        for name, change in entry.changes.items():
-            if name in ("id", "history", "attachments") or not hasattr(view, name):
-                continue
-            if isinstance(change, (list, tuple)) and len(change) == 2:
-                setattr(view, name, change_value(name, change[0]))
+        _undo(view, entry)
+    view.responded_at = next((e.at for e in view.history if e.action in RESPONSE_ACTIONS), None)
+    return view
+
+
+def _undo(view: Request, entry: HistoryEntry) -> None:
+    """Set the fields `entry` changed back to their old values."""
+    for name, change in entry.changes.items():
+        if name in ("id", "history", "attachments") or not hasattr(view, name):
+            continue
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            setattr(view, name, change_value(name, change[0]))
+
+
+def undone(later: Request, history: Sequence[HistoryEntry], kept: int) -> Request:
+    """The request as it stood with the first `kept` entries of its `history` only, given
+    `later`, the request as it stood with the first kept + 1 (or the request itself): what
+    `state_at` gives, one entry at a time."""
+    view = object.__new__(Request)
+    view.__dict__.update(later.__dict__)  # copy.copy, without its generic protocol (a timeline makes many)
+    view.history = list(history[:kept])
+    view.links = links_before(later.links, history[kept:kept + 1])
+    _undo(view, history[kept])
     view.responded_at = next((e.at for e in view.history if e.action in RESPONSE_ACTIONS), None)
     return view
 

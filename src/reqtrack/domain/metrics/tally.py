@@ -34,6 +34,46 @@ class NewRequest(NamedTuple):
     recurrence: bool = False
 
 
+DISTRIBUTED = ("type", "source", "priority", "customer", "owner")  # the fields of the distributions
+_STAGES = ("assessed", "assigned", "completed", "verified", "closed")  # the funnel after `received`
+
+
+@dataclass
+class NewCounts:
+    """The period's new requests, counted as the figures read them: how many, per value of each
+    distributed field (None for none), answered in time or late, linked as recurrences, and
+    how many reached each stage of the funnel. Counts of disjoint sets of requests add up."""
+
+    received: int = 0
+    by: dict[str, Counter] = field(default_factory=lambda: {name: Counter() for name in DISTRIBUTED})
+    in_time: int = 0
+    late: int = 0
+    recurrences: int = 0
+    funnel: Counter = field(default_factory=Counter)  # the stages of _STAGES
+
+    def append(self, r: NewRequest) -> None:
+        """Count one new request."""
+        self.received += 1
+        for name, value in zip(DISTRIBUTED, (r.type, r.source, r.priority, r.customer, r.owner)):
+            self.by[name][value] += 1
+        self.in_time += r.response_met is True
+        self.late += r.response_met is False
+        self.recurrences += r.recurrence
+        for stage, reached in zip(_STAGES, (r.priority is not None, r.assigned, r.completed, r.verified, r.closed)):
+            if reached:
+                self.funnel[stage] += 1
+
+    def add(self, other: NewCounts) -> None:
+        """Add `other`'s counts (of other requests) to these."""
+        self.received += other.received
+        for name in DISTRIBUTED:
+            self.by[name].update(other.by[name])
+        self.in_time += other.in_time
+        self.late += other.late
+        self.recurrences += other.recurrences
+        self.funnel.update(other.funnel)
+
+
 class OpenRequest(NamedTuple):
     """A request open at the cut (the backlog)."""
 
@@ -69,14 +109,14 @@ class Tally:
     """The per-request records of a period: new requests, the backlog, completions, and the
     event counts. Two tallies of disjoint sets of requests add up (`add`)."""
 
-    new: list[NewRequest] = field(default_factory=list)
+    new: NewCounts = field(default_factory=NewCounts)
     backlog: list[OpenRequest] = field(default_factory=list)
     completions: list[Completion] = field(default_factory=list)
     events: EventCounts = field(default_factory=EventCounts)
 
     def add(self, other: Tally) -> None:
         """Add `other` (a tally of other requests) to this one."""
-        self.new.extend(other.new)
+        self.new.add(other.new)
         self.backlog.extend(other.backlog)
         self.completions.extend(other.completions)
         self.events.add(other.events)
@@ -85,12 +125,15 @@ class Tally:
 class EventFact(NamedTuple):
     """A history entry the event counts read: `close`, `cancel`, `reopen`, `first-verify` (the
     first verification of a cycle; value `pass` or `fail`) or `rating` (a satisfaction given;
-    value the rating). `seq` orders a request's ratings."""
+    value the rating). `seq` orders a request's ratings; `later`: the time of the request's next
+    rating (None: none), so that in a history in time order the latest rating in a period is the
+    one whose next is not in it."""
 
     kind: str
     at: datetime
     seq: int
     value: str | None = None
+    later: datetime | None = None
 
 
 def event_facts(history: Sequence[HistoryEntry]) -> list[EventFact]:
@@ -112,6 +155,9 @@ def event_facts(history: Sequence[HistoryEntry]) -> list[EventFact]:
         given = entry.changes.get("satisfaction")
         if isinstance(given, (list, tuple)) and len(given) == 2 and given[1] in SATISFACTIONS:
             facts.append(EventFact("rating", entry.at, entry.seq, given[1]))
+    ratings = [index for index, fact in enumerate(facts) if fact.kind == "rating"]
+    for index, following in zip(ratings, ratings[1:]):
+        facts[index] = facts[index]._replace(later=facts[following].at)
     return facts
 
 

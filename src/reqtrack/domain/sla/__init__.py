@@ -23,7 +23,15 @@ This package's names are those of its modules, re-exported: `from reqtrack.domai
 """
 
 from .clocks import Clock, paused_between, request_clocks, resolution_clock_of
-from .overdue import REASON_ORDER, OverdueReason, RunningDeadlines, overdue_reasons, reasons_at, running_deadlines
+from .overdue import (
+    REASON_ORDER,
+    OverdueReason,
+    RunningDeadlines,
+    overdue_reasons,
+    reasons_at,
+    running_deadlines,
+    state_reasons,
+)
 from .settings import (
     DEADLINES_FORMAT,
     PRIORITIES,
@@ -49,6 +57,6 @@ __all__ = [
     "RemindPolicy", "SettingSpec", "SlaPolicy", "calendar_from_settings", "deadline_basis", "first_response_at",
     "overdue_reasons", "paused_between", "reasons_at",
     "recorded_end", "request_clocks", "resolution_clock_of", "resolution_inputs",
-    "response_met_within", "running_deadlines", "setting_value", "status_at", "stored_number",
+    "response_met_within", "running_deadlines", "setting_value", "state_reasons", "status_at", "stored_number",
     "validate_setting",
 ]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from ..calendar import WorkingCalendar
 from ..record import Request
 from ..vocab import OPEN_STATUSES
-from .clocks import clocks_of
+from .clocks import plus_hours, resolution_clock_of
 from .settings import SlaPolicy
 from .state import State, recorded_end, stood, utc
 
@@ -54,16 +54,38 @@ def overdue_reasons(
     Order: breaches first, most late first; then stale; then due-soon, soonest first; ties in
     the order response, plan, resolution, due.
     """
-    state = stood(request, as_of)
+    return state_reasons(stood(request, as_of), calendar, policy, within, include_stale)
+
+
+def state_reasons(state: State, calendar: WorkingCalendar, policy: SlaPolicy, within: timedelta | None = None,
+                  include_stale: bool = False) -> list[OverdueReason]:
+    """`overdue_reasons` of a request from the state its clocks read at `state.as_of` (replayed,
+    or stored with its timeline: domain.metrics.timeline)."""
     if state.status not in OPEN_STATUSES:
         return []
     return reasons_at(running(state, calendar, policy), calendar, state.as_of, within, include_stale)
 
 
 def running(state: State, calendar: WorkingCalendar, policy: SlaPolicy) -> dict[str, datetime]:
-    """The clocks still running (unmet, unpaused, with a deadline) → their deadlines."""
-    return {clock.name: clock.deadline for clock in clocks_of(state, calendar, policy)
-            if clock.deadline is not None and clock.met_at is None and not clock.paused}
+    """The clocks still running (unmet, unpaused, with a deadline) → their deadlines: those of
+    `clocks_of` (in its order), without computing the clocks that are met or paused."""
+    if state.status not in OPEN_STATUSES:
+        return {}  # work that ended keeps only its met clocks
+    found: dict[str, datetime] = {}
+    if state.responded is None:
+        found["response"] = plus_hours(state.submitted, policy.response_hours, calendar)
+    if state.priority == "high" and state.assigned is None:
+        found["plan"] = plus_hours(state.submitted, policy.plan_hours_high, calendar)
+    start, completed, pauses = state.reopened or state.submitted, state.completed, state.pauses
+    if not (completed is not None and completed >= start) and not (pauses and pauses[-1][1] is None):
+        deadline = resolution_clock_of(start, completed, state.as_of, state.priority, pauses, calendar, policy).deadline
+        assert deadline is not None  # the resolution clock always has one
+        found["resolution"] = deadline
+    if state.due is not None and completed is None:
+        found["due"] = calendar.local(state.due)
+    if state.status == "in-progress":
+        found["stale"] = plus_hours(state.last_event, policy.stale_hours, calendar)
+    return found
 
 
 @dataclass(frozen=True)
