@@ -73,9 +73,18 @@ def completion_times(request: Request) -> list[tuple[datetime, int | None]]:
     return found
 
 
+UNREADABLE = object()  # an old value that is no time: what a repaired stored time kept (history keeps the raw text)
+
+
 def change_value(name: str, value: Any) -> Any:
+    """A change's stored value as the field's value: times read from ISO text; UNREADABLE for
+    the raw text of a stored time that could not be read (`reqtrack edit --submitted-at`
+    repairs it, and its history keeps what was there)."""
     if name in _TIME_FIELDS and isinstance(value, str):
-        return datetime.fromisoformat(value)
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return UNREADABLE
     return value
 
 
@@ -109,7 +118,9 @@ def _undo(view: Request, entry: HistoryEntry) -> None:
         if name in ("id", "history", "attachments") or not hasattr(view, name):
             continue
         if isinstance(change, (list, tuple)) and len(change) == 2:
-            setattr(view, name, change_value(name, change[0]))
+            old = change_value(name, change[0])
+            if old is not UNREADABLE:  # an unreadable time stands as repaired: the nearest value that reads
+                setattr(view, name, old)
 
 
 def undone(later: Request, history: Sequence[HistoryEntry], kept: int) -> Request:
@@ -147,5 +158,7 @@ def field_at(request: Request, name: str, moment: datetime) -> Any:
             break
         change = entry.changes.get(name)
         if isinstance(change, (list, tuple)) and len(change) == 2:
-            value = change_value(name, change[0])
+            old = change_value(name, change[0])
+            if old is not UNREADABLE:
+                value = old
     return value
