@@ -53,8 +53,14 @@ class State:
             from ..services.context import Context, database_location, default_database_path
 
             self._ctx = Context(db_path=database_location(self.db) if self.db else default_database_path(),
-                                lang=self.lang)
+                                lang=self.lang, on_notice=self._notice)
         return self._ctx
+
+    def _notice(self, message: Message) -> None:
+        """A service's word before long work, on stderr in the chosen language."""
+        from ..views.messages import render
+
+        say(f"reqtrack: {render(message, self.lang, None)}", err=True)
 
     @property
     def opened(self) -> Context | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, Message
 from ..domain.record import Request
 from ..domain.timeparse import ParsedTime, parse_time
 from ..domain.vocabularies import Vocabularies
@@ -89,6 +89,8 @@ class Context:
     clock: Callable[[], datetime] = system_clock
     lang: str = "en"  # the language people read (the command line's --lang)
     zone: tzinfo | None = field(default=None, repr=False)  # the database's zone, once a command has read it (for errors)
+    # Told before work that takes long once (the CLI says it on stderr); None: nobody is told.
+    on_notice: Callable[[Message], None] | None = field(default=None, repr=False)
     _databases: dict[bool, Database] = field(default_factory=dict, repr=False)
     _now: datetime | None = field(default=None, repr=False)
 
@@ -135,7 +137,9 @@ class Context:
         """A unit of work (`write`: it takes the write lock; else a read-only snapshot)."""
         from ..storage.repository import UnitOfWork
 
-        return UnitOfWork(self.database(write))
+        uow = UnitOfWork(self.database(write))
+        uow.notice = self.on_notice
+        return uow
 
     def reader(self) -> UnitOfWork:
         """A read-only unit of work: one snapshot of the database."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, Message
 from ..domain.record import Request
 from .context import Inputs, with_histories
 
@@ -110,6 +110,9 @@ def keep_report_facts(uow: UnitOfWork, changed: list[Request], judges: Verdicts 
     if judges is None:
         requests.set_verdicts_basis(None)
     if requests.report_facts_basis() != REPORT_FACTS_VERSION:
+        if uow.notice is not None and _many_requests(requests):
+            uow.notice(Message("computing the report's stored facts of every request, once after an upgrade; on a "
+                               "large database this takes a while (about a minute at 100,000 requests)"))
         requests.clear_report_facts()
         for chunk in all_report_facts(requests):
             requests.put_report_facts(chunk, judges)
@@ -121,6 +124,17 @@ def keep_report_facts(uow: UnitOfWork, changed: list[Request], judges: Verdicts 
         requests.put_report_facts({r.id: (r, request_facts(r)) for r in changed}, judges)
     if judges is not None and (rejudge or requests.verdicts_basis() != judges.basis):
         requests.rejudge(judges, judges.basis)
+
+
+NOTICE_AT = 2000  # requests from which a rebuild of every one's derived rows is felt (a second or more)
+
+
+def _many_requests(requests: Repository) -> bool:
+    """Whether a rebuild of every request's derived rows is worth a word (a new database's first
+    write is not)."""
+    from ..storage.stored import RequestFilter
+
+    return requests.count(RequestFilter()) >= NOTICE_AT
 
 
 def all_report_facts(requests: Repository, chunk_size: int = 5000) -> Iterator[dict[str, tuple[Request, RequestFacts]]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -496,6 +496,7 @@ class UnitOfWork:
     def __init__(self, db: Any) -> None:
         self.db = db
         self.engine: Engine = db.engine
+        self.notice: Callable[[Any], None] | None = None  # told before a long one-time rebuild (services.Context)
 
     def _problem(self, exc: Exception) -> Exception:
         return self.db.problem(exc) or EnvironmentProblem(

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # -- requests, reading values (services/requests.py, services/context.py) ---------------------
+    "computing the report's stored facts of every request, once after an upgrade; on a large database this takes "
+    "a while (about a minute at 100,000 requests)": (
+        "升级后首次计算全部需求的报表统计数据（仅此一次）；数据量大时需要一些时间（10 万条需求约 1 分钟）",
+        "升級後首次計算全部需求的報表統計資料（僅此一次）；資料量大時需要一些時間（10 萬筆需求約 1 分鐘）"),
     "attachment {path} does not exist or is not a file": (
         "附件 {path} 不存在或不是文件",
         "附件 {path} 不存在或不是檔案"),
