@@ -216,7 +216,7 @@ def quiet_completions(conn: Any, b: Bounds) -> list[tuple[Any, str | None, str |
     """(completion fact, owner, department) of the quiet requests' standing completions in the period."""
     rows = conn.execute(
         "SELECT at, seq, start, completed, priority, due, pauses, as_of, owner, department FROM report_completion "
-        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        f"WHERE valid_until = :forever AND at >= :start AND at < :end AND at <= :as_of AND {_QUIET}",
         {**b.__dict__, "forever": FOREVER})
     return [(completion_fact_from_row(*row[:8]), row[8], row[9]) for row in rows]
 
@@ -226,7 +226,7 @@ def quiet_judged(conn: Any, b: Bounds) -> list[Completion]:
     (read only while they were computed under the current settings: derived.report_verdicts)."""
     rows = conn.execute(
         "SELECT at, priority, days, met, on_time, owner, department FROM report_completion "
-        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        f"WHERE valid_until = :forever AND at >= :start AND at < :end AND at <= :as_of AND {_QUIET}",
         {**b.__dict__, "forever": FOREVER})
     return [completion_from_verdicts(*row) for row in rows]
 
@@ -236,7 +236,7 @@ def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetim
     period `b` (for the trend)."""
     return [time_from_stored(at) for (at,) in conn.execute(
         "SELECT at FROM report_completion "
-        f"WHERE at >= :since AND at < :until AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        f"WHERE valid_until = :forever AND at >= :since AND at < :until AND at <= :as_of AND {_QUIET}",
         {**b.__dict__, "since": _up(since), "until": _up(until), "forever": FOREVER})]
 
 
