@@ -12,7 +12,8 @@ Each round runs every command once per tree, the order of the trees reversed eve
 .meta.json beside it, else --now), TZ its zone. Prints per command and tree the median wall time,
 the median CPU time (user + system of the process, from wait4: steadier than wall time on a
 shared machine), the new/old ratio of the CPU medians, whether both trees printed the same
-bytes, and the load average before and after. `--db` alone times this tree only. A database on
+bytes, the load average before and after, and two baselines run in every round (`python -c
+pass`, and a fixed loop of Python: how fast the machine is just then). `--db` alone times this tree only. A database on
 the server is given by its URL (postgresql://...?schema=...).
 """
 
@@ -41,6 +42,14 @@ COMMANDS = [
     ["report", "--period", "year", "--json"],
     ["overdue", "--json"],
 ]
+
+
+# Run in every round beside the commands: how fast the machine is just then (a shared machine's
+# speed moves by tens of percent within minutes).
+BASELINES = {
+    "python -c pass": [sys.executable, "-c", "pass"],
+    "python: 3,000,000 squares summed": [sys.executable, "-c", "sum(i * i for i in range(3_000_000))"],
+}
 
 
 def command_prefix() -> list[str]:
@@ -91,7 +100,12 @@ def main() -> None:
     outputs: dict[tuple[str, str], bytes] = {}
     print(f"# {platform.node()} {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')} (local), REQTRACK_NOW={now}, load before {os.getloadavg()}")
+    baselines: dict[str, list[tuple[float, float]]] = {}
     for round_ in range(args.rounds + 1):
+        for label, argv in BASELINES.items():
+            wall, cpu, _ = run(argv, base)
+            if round_:
+                baselines.setdefault(label, []).append((wall, cpu))
         names = list(trees) if round_ % 2 == 0 else list(reversed(trees))
         for argv in COMMANDS:
             label = " ".join(argv)
@@ -101,6 +115,9 @@ def main() -> None:
                     results.setdefault((label, name), []).append((wall, cpu))
                 outputs[(label, name)] = out
     print(f"# load after {os.getloadavg()}; medians of {args.rounds} rounds")
+    for label, runs in baselines.items():
+        print(f"# baseline {label}: wall {statistics.median(w for w, _ in runs):.3f} s, "
+              f"CPU {statistics.median(c for _, c in runs):.3f} s")
     print("| command | " + " | ".join(f"{n} wall s | {n} CPU s" for n in trees) + (" | new/old CPU | same output |"
                                                                                   if "old" in trees else " |"))
     print("|---|" + "---:|---:|" * len(trees) + ("---:|---|" if "old" in trees else ""))

@@ -161,9 +161,10 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
             # figures from the stored report facts: no history is read.
             from .upkeep import verdicts_basis
 
-            late = _overdue_at(uow, given, span, calendar, policy, past=when < ctx.now)
+            lacking = report_queries.facts_lacking(uow.conn)
+            late = _overdue_at(uow, given, span, calendar, policy, past=when < ctx.now, lacking=lacking)
             judged = uow.requests.verdicts_basis() == verdicts_basis(given.settings)
-            tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy, judged)
+            tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy, judged, lacking)
             figures = metrics.figures(tally, span, policy, tz, monthly, late)
         else:
             # Facts not computed yet: every relevant request's history replayed.
@@ -200,7 +201,7 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
 
 
 def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingCalendar, policy: SlaPolicy,
-                past: bool) -> list[tuple[Request, list[OverdueReason]]]:
+                past: bool, lacking: bool | None = None) -> list[tuple[Request, list[OverdueReason]]]:
     """"Overdue now" (at the report's as_of): (the request as it stood then, its reasons), as
     `overdue` answers it. In the past, each request open then as it stood then, from the
     segment of its timeline in force (the fields of the request as it stood, as a replay reads
@@ -223,19 +224,20 @@ def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingC
             for name, value in fields.items():
                 setattr(request, name, value)
             late.append((request, reasons))
-    lacking = report_queries.without_facts(uow.conn, RequestFilter(), span.as_of)
-    if lacking:
-        late += metrics.overdue_now(with_histories(uow.requests, lacking), span, calendar, policy)
+    without = report_queries.without_facts(uow.conn, RequestFilter(), span.as_of, lacking)
+    if without:
+        late += metrics.overdue_now(with_histories(uow.requests, without), span, calendar, policy)
     return late
 
 
 def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetime], calendar: WorkingCalendar,
-                policy: SlaPolicy, judged: bool = False) -> tuple[Tally, MonthlyInputs]:
+                policy: SlaPolicy, judged: bool = False, lacking: bool | None = None) -> tuple[Tally, MonthlyInputs]:
     """The period's tally and the trend's inputs from the stored report facts: requests whose
     record ends before the cut from their facts (`judged`: their completions' stored verdicts
     hold under the current settings), those changed after the cut from the segments of their
     timelines in force at the cut (and the few a timeline cannot answer by replaying their
-    histories), and the period's entries from the stored event facts."""
+    histories; `lacking`: whether some request has no stored facts, when known), and the
+    period's entries from the stored event facts."""
     from ..domain import metrics
     from ..storage import report_queries as queries
 
@@ -246,7 +248,7 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
     if span.as_of >= span.end:  # the first responses are judged at as_of, after the cut
         new = [row.request_id for row in at_cut if row.submitted >= span.start]
         responses = queries.responses_at(conn, new, span.as_of) if new else {}
-    replayed = queries.replayed_requests(conn, bounds, again)
+    replayed = queries.replayed_requests(conn, bounds, again, lacking)
     allowed = timedelta(hours=policy.response_hours)
     tally = metrics.tally_quiet(queries.quiet_new_counts(conn, bounds, allowed, span.as_of),
                                 queries.quiet_backlog(conn, bounds),

@@ -338,11 +338,11 @@ _M009 = """
         CREATE INDEX request_state_open ON request_state (is_open, span, valid_from);
         DROP TABLE report_completion;
         CREATE TABLE report_completion (
+            valid_until TEXT NOT NULL,
             at TEXT NOT NULL,
             request_id TEXT NOT NULL REFERENCES request (id),
             seq INTEGER NOT NULL,
             valid_from TEXT NOT NULL,
-            valid_until TEXT NOT NULL,
             start TEXT NOT NULL,
             completed TEXT,
             priority TEXT,
@@ -355,7 +355,7 @@ _M009 = """
             days TEXT,
             met INTEGER,
             on_time INTEGER,
-            PRIMARY KEY (at, request_id, seq, valid_from)
+            PRIMARY KEY (valid_until, at, request_id, seq, valid_from)
         ) WITHOUT ROWID;
         CREATE INDEX report_completion_request ON report_completion (request_id);
         DROP INDEX report_fact_recorded_end;
@@ -386,7 +386,8 @@ def m009_report_facts_over_time(conn: Any) -> None:
     engines' planners read those as most of the table. A table with rowids, so that SQLite
     reads a row only once the index says it is in force at t.
     `report_completion` now holds every completion with its span (`valid_from`, `valid_until`:
-    when it stood; the standing ones' `valid_until` is the far end), and, per segment, the one
+    when it stood; the standing ones' `valid_until` is the far end, and first in the key, so that
+    a period's completions standing now are one range of it), and, per segment, the one
     without a `complete` entry, and its verdicts under the settings `derived` names as
     `report_verdicts` (`days`: its working days as the text of the exact number, `met`,
     `on_time`; domain.metrics.judge_completion), computed again by every change to those settings,

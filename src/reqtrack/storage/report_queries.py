@@ -216,7 +216,7 @@ def quiet_completions(conn: Any, b: Bounds) -> list[tuple[Any, str | None, str |
     """(completion fact, owner, department) of the quiet requests' standing completions in the period."""
     rows = conn.execute(
         "SELECT at, seq, start, completed, priority, due, pauses, as_of, owner, department FROM report_completion "
-        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        f"WHERE valid_until = :forever AND at >= :start AND at < :end AND at <= :as_of AND {_QUIET}",
         {**b.__dict__, "forever": FOREVER})
     return [(completion_fact_from_row(*row[:8]), row[8], row[9]) for row in rows]
 
@@ -226,7 +226,7 @@ def quiet_judged(conn: Any, b: Bounds) -> list[Completion]:
     (read only while they were computed under the current settings: derived.report_verdicts)."""
     rows = conn.execute(
         "SELECT at, priority, days, met, on_time, owner, department FROM report_completion "
-        f"WHERE at >= :start AND at < :end AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        f"WHERE valid_until = :forever AND at >= :start AND at < :end AND at <= :as_of AND {_QUIET}",
         {**b.__dict__, "forever": FOREVER})
     return [completion_from_verdicts(*row) for row in rows]
 
@@ -236,7 +236,7 @@ def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetim
     period `b` (for the trend)."""
     return [time_from_stored(at) for (at,) in conn.execute(
         "SELECT at FROM report_completion "
-        f"WHERE at >= :since AND at < :until AND at <= :as_of AND {_QUIET} AND valid_until = :forever",
+        f"WHERE valid_until = :forever AND at >= :since AND at < :until AND at <= :as_of AND {_QUIET}",
         {**b.__dict__, "since": _up(since), "until": _up(until), "forever": FOREVER})]
 
 
@@ -281,15 +281,21 @@ def period_event_counts(conn: Any, b: Bounds) -> EventCounts:
     return counts
 
 
-def replayed_requests(conn: Any, b: Bounds, request_ids: list[str]) -> list[Request]:
+def facts_lacking(conn: Any) -> bool:
+    """Whether some request has no stored facts (written by other means than the services): two
+    index counts, so that the search for such requests is skipped when every one has them."""
+    return bool(conn.execute("SELECT (SELECT count(*) FROM request) > (SELECT count(*) FROM report_fact)").fetchone()[0])
+
+
+def replayed_requests(conn: Any, b: Bounds, request_ids: list[str], lacking: bool | None = None) -> list[Request]:
     """The requests of `request_ids` (changed after the cut, whose timelines do not answer) and
     those submitted by the cut that have no stored facts (written by other means than the
-    services), with their histories (judged by replaying them)."""
+    services; `lacking`: whether there are any, `facts_lacking`), with their histories (judged
+    by replaying them)."""
     found = _with_history(conn, f"r.id IN (SELECT w.value FROM {_engine(conn).json_rows('w')})",
                           (json.dumps(request_ids),)) if request_ids else []
-    # The search for a request without facts is skipped when every request has its row (two
-    # index counts).
-    lacking = conn.execute("SELECT (SELECT count(*) FROM request) > (SELECT count(*) FROM report_fact)").fetchone()[0]
+    if lacking is None:
+        lacking = facts_lacking(conn)
     if lacking:
         found += _with_history(conn, "r.submitted_at < :end AND r.submitted_at <= :as_of AND NOT EXISTS "
                                      "(SELECT 1 FROM report_fact f WHERE f.request_id = r.id)", b.__dict__)
@@ -299,7 +305,8 @@ def replayed_requests(conn: Any, b: Bounds, request_ids: list[str]) -> list[Requ
 # -- a cut before a request's later changes: its timeline (table request_state, m009) -------------
 # The segment in force at the cut: it began at a moment that has happened (before the period's
 # end and not after as_of) and ends at one that has not.
-_AT_CUT = ("s.valid_from < :end AND s.valid_from <= :as_of AND (s.valid_until >= :end OR s.valid_until > :as_of)")
+# Its parameters: the period's end, as_of, the end, as_of.
+_AT_CUT = "s.valid_from < ? AND s.valid_from <= ? AND (s.valid_until >= ? OR s.valid_until > ?)"
 # Submitted by the cut, recorded after it (at or after the end, or after as_of: from the earlier of
 # the two on, `changed`): one range of index report_fact_recorded_end, which holds both columns.
 _UNQUIET_IDS = ("SELECT request_id FROM report_fact WHERE recorded_end >= :changed "
@@ -318,11 +325,17 @@ def stood_at_cut(conn: Any, b: Bounds) -> tuple[list[AtCut], list[str]]:
     """The requests submitted by the cut whose record goes on after it, as they stood at the cut
     (from their timelines), and the IDs of those that are replayed instead: a history not in
     time order (report_fact.replay), or no segment at the cut."""
+    # Their IDs first, then their rows by key: in one statement PostgreSQL, which cannot tell
+    # how few requests lie across the cut, read both tables whole.
+    ids = [rid for (rid,) in conn.execute(_UNQUIET_IDS, {**b.__dict__, "changed": _changed(b)})]
+    if not ids:
+        return [], []
     rows = conn.execute(
         f"SELECT f.request_id, f.submitted, f.replay, {', '.join('f.' + c for c in _CURRENT)}, s.status, s.fields, "
         "s.assigned, s.completed, s.verified, s.closed, s.recurrence, s.responded "
-        f"FROM report_fact f LEFT JOIN request_state s ON s.request_id = f.request_id AND {_AT_CUT} "
-        f"WHERE f.request_id IN ({_UNQUIET_IDS})", {**b.__dict__, "changed": _changed(b)}).fetchall()
+        f"FROM {_engine(conn).json_rows('w')} JOIN report_fact f ON f.request_id = w.value "
+        f"LEFT JOIN request_state s ON s.request_id = f.request_id AND {_AT_CUT}",
+        (json.dumps(ids), b.end, b.as_of, b.end, b.as_of)).fetchall()
     found: list[AtCut] = []
     replay: list[str] = []
     width = 3 + len(_CURRENT)
@@ -406,12 +419,11 @@ def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool
     return rows()
 
 
-def without_facts(conn: Any, flt: RequestFilter, moment: datetime) -> list[Request]:
+def without_facts(conn: Any, flt: RequestFilter, moment: datetime, lacking: bool | None = None) -> list[Request]:
     """The requests that may have been open at `moment` (RequestFilter.open_at) and match `flt`
     but have no stored facts (written by other means than the services), without history;
-    none at all (one count) when every request has them."""
-    lacking = conn.execute("SELECT (SELECT count(*) FROM request) > (SELECT count(*) FROM report_fact)").fetchone()[0]
-    if not lacking:
+    none at all when every request has them (`lacking`: whether some have none, `facts_lacking`)."""
+    if not (facts_lacking(conn) if lacking is None else lacking):
         return []
     where = where_clause(replace(flt, open_only=False, open_at=moment))
     if where is None:

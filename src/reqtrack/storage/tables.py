@@ -172,11 +172,11 @@ class ReportCompletionRow(SQLModel, table=True):
 
     __tablename__ = "report_completion"
 
+    valid_until: str = Field(primary_key=True)
     at: str = Field(primary_key=True)
     request_id: str = Field(primary_key=True, foreign_key="request.id")
     seq: int = Field(primary_key=True)
     valid_from: str = Field(primary_key=True)
-    valid_until: str
     start: str
     completed: str | None = None
     priority: str | None = None
