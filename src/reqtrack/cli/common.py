@@ -241,6 +241,7 @@ def read_stdin_text(what: str) -> str:
 # -- options several commands take ---------------------------------------------------------------
 At = Annotated[str | None, typer.Option("--at", help="When it happened (default now): 2024-05-01 14:30, yesterday, -2h.", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Evaluate at this time instead of now.")]
 def complete_request_id(ctx: typer.Context, incomplete: str) -> list[str]:
     """Request IDs for the shell's completion (bash, zsh, fish): those of the database of --db /
     REQTRACK_DB that start with what is typed, newest first; nothing when it cannot be read."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..domain.errors import ExitStatus, InvalidInput
-from .common import Json, area, say, state
+from .common import AsOf, Json, area, say, state
 
 if TYPE_CHECKING:
     from ..services import Context
@@ -21,7 +21,7 @@ people_app = area("The people who appear as owners and liaisons, with their e-ma
 @app.command()
 def remind(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate at this time instead of now.")] = None,
+    as_of: AsOf = None,
     person: Annotated[str | None, typer.Option("--person", help="Only this person's rows (the name as in owner or liaison).")] = None,
     json: Json = False,
     send: Annotated[bool, typer.Option("--send", help="E-mail each person a digest of their rows (addresses from `people`).")] = False,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..domain.errors import ExitStatus
-from .common import Json, area, say, state
+from .common import AsOf, Json, area, say, state
 
 app = area()
 config_app = area("Shared settings: time zone, calendar, SLA targets.")  # the root adds it as `config`
@@ -17,7 +17,7 @@ config_app = area("Shared settings: time zone, calendar, SLA targets.")  # the r
 @app.command()
 def overdue(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate at this time instead of now.")] = None,
+    as_of: AsOf = None,
     within: Annotated[str | None, typer.Option(help="Also list what comes due within this window: 1d, 4h, 2wd.")] = None,
     stale: Annotated[bool, typer.Option("--stale", help="Also list in-progress requests with no update for sla.stale_hours.")] = False,
     owner: Annotated[str | None, typer.Option(help="Only this owner (or department).")] = None,
