@@ -263,6 +263,7 @@ class Generator:
         self.now = world.now
         self.now_ts = int(world.now.timestamp())
         self.tz = ZoneInfo(world.tz_name)
+        self.due_ahead = False
         rng = self.rng
         # Weighted draws with precomputed cumulative weights (random.choices recomputes them).
         self.pick = {name: _weighted(rng, values, weights) for name, (values, weights) in (
@@ -317,7 +318,16 @@ class Generator:
         lifecycle.register(request, LEAD, self.now, note=note)
 
         age_days = (self.now_ts - submitted_ts) / DAY
-        status = final_status(rng, age_days, pick)
+        share = self.world.open_share
+        if share is None:
+            status = final_status(rng, age_days, pick)
+        else:
+            status = pick["open"]() if rng.random() < share else pick["closed"]()
+        overdue = self.world.overdue_share
+        # Planned completions are set at `assign`, so only in-progress and verifying requests have one
+        # (70 % of the open ones): the share past theirs is taken among those.
+        self.due_ahead = (share is not None and overdue is not None and status in ("in-progress", "verifying")
+                          and rng.random() >= overdue / (share * 0.7))
         steps = plan_steps(rng, status, priority_at_new, age_days, pick)
         if not steps:
             return request
@@ -355,6 +365,8 @@ class Generator:
         elif step == "assign":
             target = TARGET_WORKING_DAYS[request.priority or "medium"]
             due = at + timedelta(days=round(target * 1.4))
+            if self.due_ahead:  # an open request whose planned completion is still to come
+                due = max(due, now + timedelta(days=rng.randint(2, 40)))
             date_only = rng.random() < 0.6
             if date_only:  # a date-only due means the end of that local day
                 local_day = due.astimezone(self.tz).date()
@@ -419,8 +431,13 @@ class RowMaker:
 class World:
     """What every chunk shares: now, the zone, the customers, and each request's time and ID."""
 
-    def __init__(self, n: int, seed: int, now: datetime, tz_name: str) -> None:
+    def __init__(self, n: int, seed: int, now: datetime, tz_name: str,
+                 open_share: float | None = None, overdue_share: float | None = None) -> None:
         self.n, self.seed, self.now, self.tz_name = n, seed, now, tz_name
+        # A shape of one's own (bench/taskwarrior.py --open-share): this share open whatever the
+        # age, and of all requests about `overdue_share` past a planned completion (the other open
+        # ones get theirs in the coming weeks). None: the realistic shape (about a tenth open).
+        self.open_share, self.overdue_share = open_share, overdue_share
         rng = random.Random(seed)
         tz = ZoneInfo(tz_name)
         now_ts = int(now.timestamp())
@@ -463,7 +480,8 @@ def make_chunk(chunk_number: int) -> dict[str, Any]:
 
 
 def build(path: Path, n: int, seed: int, now: datetime, tz_name: str, jobs: int = 1,
-          progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+          progress: Callable[[str], None] = lambda _: None, open_share: float | None = None,
+          overdue_share: float | None = None) -> dict[str, Any]:
     """Create `path` (which must not exist) with N generated requests; returns the meta data."""
     global _WORLD
     started = time.perf_counter()
@@ -471,7 +489,7 @@ def build(path: Path, n: int, seed: int, now: datetime, tz_name: str, jobs: int 
         raise SystemExit(f"{path} exists; remove it first (or use --force)")
     create_database(path, tz_name)
     db = Database.open(path, write=True)  # recognised and migrated by reqtrack itself
-    _WORLD = World(n, seed, now, tz_name)
+    _WORLD = World(n, seed, now, tz_name, open_share, overdue_share)
     chunks = range((n + CHUNK - 1) // CHUNK)
     statements = RowMaker().statements
     counts: dict[str, int] = {}
@@ -524,6 +542,7 @@ def build(path: Path, n: int, seed: int, now: datetime, tz_name: str, jobs: int 
     open_count = sum(counts.get(s, 0) for s in ("pending", "in-progress", "verifying"))
     meta = {
         "n": n, "seed": seed, "now": now.isoformat(), "timezone": tz_name, "counts": counts, "open": open_count,
+        "open_share": open_share, "overdue_share": overdue_share,
         "events": events, "customers": max(60, int(2 * n ** 0.6)),
         "sample_ids": {**samples, "longest_history": longest[0]},
         "build_seconds": round(time.perf_counter() - started, 1),
@@ -572,6 +591,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="replace an existing file")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="processes that generate requests while the main one writes (default: 2)")
+    parser.add_argument("--open-share", type=float, metavar="F",
+                        help="this share of the requests open, whatever their age (default: about a tenth, mostly recent)")
+    parser.add_argument("--overdue-share", type=float, metavar="F",
+                        help="with --open-share: about this share of all requests past their planned completion")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     path = (args.out or default_path(args.n)).expanduser()
@@ -581,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
             leftover.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     say = (lambda _: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
-    meta = build(path, args.n, args.seed, now, args.tz, args.jobs, say)
+    meta = build(path, args.n, args.seed, now, args.tz, args.jobs, say, args.open_share, args.overdue_share)
     say(f"{path}: {meta['n']:,} requests, {meta['events']:,} events, {meta['open']:,} open, "
         f"{meta['bytes'] / 1e6:.0f} MB, built in {meta['build_seconds']} s")
     print(path)

@@ -204,14 +204,18 @@ def available(command: str, env: dict[str, str]) -> bool:
     return result.returncode == 0
 
 
-def ensure_database(n: int, db_dir: Path, jobs: int, rebuild: bool) -> tuple[Path, dict[str, Any]]:
-    """The benchmark database of N requests (built by bench/build_db.py when missing)."""
-    path = db_dir / f"reqtrack-{n}.db"
+def ensure_database(n: int, db_dir: Path, jobs: int, rebuild: bool,
+                    shape: tuple[float, float] | None = None) -> tuple[Path, dict[str, Any]]:
+    """The benchmark database of N requests (built by bench/build_db.py when missing); `shape`
+    (open share, overdue share) builds one of that shape instead of the realistic one."""
+    path = db_dir / (f"reqtrack-{n}.db" if shape is None else f"reqtrack-{n}-open{round(shape[0] * 100)}"
+                     f"-overdue{round(shape[1] * 100)}.db")
     meta_file = path.with_name(path.name + ".meta.json")
     if rebuild or not path.exists() or not meta_file.exists():
         print(f"building {path} ...", file=sys.stderr, flush=True)
+        extra = [] if shape is None else ["--open-share", str(shape[0]), "--overdue-share", str(shape[1])]
         subprocess.run([PYTHON, str(BENCH / "build_db.py"), str(n), "--out", str(path), "--force", "--jobs", str(jobs),
-                        "--quiet"], check=True, stdout=subprocess.DEVNULL)
+                        "--quiet", *extra], check=True, stdout=subprocess.DEVNULL)
     return path, json.loads(meta_file.read_text())
 
 

@@ -7,6 +7,9 @@ The items are the requests of the benchmark database (bench/build_db.py, the sam
 bench/run.py uses): each becomes a Taskwarrior task with the same description (first line),
 customer as project, priority (H/M/L), type as a tag, submission as `entry`, planned completion
 as `due`, and status (open → pending, done/closed → completed with its end, cancelled → deleted).
+The realistic shape has about a tenth of the items open; `--open-share 0.8` gives the shape issue
+21 was measured on (8,000 open, about 2,000 past their planned date with `--overdue-share 0.2`),
+where Taskwarrior's pending.data — read whole by every command — is eight times larger.
 Taskwarrior runs with a throwaway TASKRC and TASKDATA under /tmp (confirmation, hooks, news and
 garbage collection messages off), so nothing of the user's own task list is touched.
 
@@ -51,9 +54,17 @@ def tw_time(stored: str | None) -> str | None:
     return stored.replace("-", "").replace(":", "") if stored else None
 
 
-def tasks_from(db: Path) -> list[dict[str, Any]]:
-    """The database's requests as Taskwarrior tasks (read with plain sqlite3)."""
+def tasks_from(db: Path, history: bool = True) -> list[dict[str, Any]]:
+    """The database's requests as Taskwarrior tasks (read with plain sqlite3); with `history`,
+    each entry of a request's history after its registration is an annotation of its task (its
+    time; action, actor, note and changes as text), so that both tools hold the same record."""
     conn = sqlite3.connect(db)
+    notes: dict[str, list[dict[str, str]]] = {}
+    if history:
+        for rid, at, action, actor, changes, note in conn.execute(
+                "SELECT request_id, at, action, actor, changes, note FROM event WHERE seq > 1 ORDER BY request_id, seq"):
+            text = f"{action} ({actor})" + (f": {note}" if note else "") + (f" {changes}" if changes and changes != "{}" else "")
+            notes.setdefault(rid, []).append({"entry": tw_time(at) or "", "description": text})
     tasks = []
     query = ("SELECT id, description, customer, priority, type, submitted_at, due, status, completed_at, closed_at, "
              "updated_at FROM request")
@@ -72,6 +83,8 @@ def tasks_from(db: Path) -> list[dict[str, Any]]:
             task["tags"] = [type_]
         if due:
             task["due"] = tw_time(due)
+        if rid in notes:
+            task["annotations"] = notes[rid]
         if status in ("done", "closed"):
             task["status"] = "completed"
             task["end"] = tw_time(closed or completed or updated)
@@ -135,6 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite",
                         help="reqtrack's database: the file (default) or a copy of it on the server of --pg")
+    parser.add_argument("--open-share", type=float, metavar="F",
+                        help="items of this shape instead of the realistic one (about a tenth open): this share "
+                             "open, e.g. 0.8 with --overdue-share 0.2 for the 8,000 open / 2,000 overdue of issue 21")
+    parser.add_argument("--overdue-share", type=float, default=0.2, metavar="F",
+                        help="with --open-share: about this share of all items past their planned date (default 0.2)")
+    parser.add_argument("--no-history", action="store_true",
+                        help="tasks without annotations (by default each history entry is one, as reqtrack keeps it)")
     parser.add_argument("--pg", default=os.environ.get("REQTRACK_BENCH_PG", "postgresql://root@127.0.0.1:5432/test"))
     args = parser.parse_args(argv)
     task = shutil.which("task")
@@ -143,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     version = subprocess.run([task, "--version"], capture_output=True, text=True).stdout.strip()
     args.db_dir.mkdir(parents=True, exist_ok=True)
-    db, meta = ensure_database(args.n, args.db_dir, min(2, os.cpu_count() or 1), False)
+    shape = None if args.open_share is None else (args.open_share, args.overdue_share)
+    db, meta = ensure_database(args.n, args.db_dir, min(2, os.cpu_count() or 1), False, shape)
     work = Path(tempfile.mkdtemp(prefix="taskwarrior-", dir=args.db_dir))
     data = work / "taskdata"
     data.mkdir()
@@ -169,11 +190,14 @@ def main(argv: list[str] | None = None) -> int:
     pending_id = conn.execute("SELECT id FROM request WHERE status = 'pending' ORDER BY id LIMIT 1").fetchone()[0]
     open_id = conn.execute("SELECT id FROM request WHERE status = 'in-progress' ORDER BY id LIMIT 1").fetchone()[0]
     conn.close()
-    tasks = tasks_from(db)
+    tasks = tasks_from(db, history=not args.no_history)
     tasks_file = work / "tasks.json"
     tasks_file.write_text(json.dumps(tasks, ensure_ascii=False))
 
-    results: dict[str, Any] = {"taskwarrior": version, "items": len(tasks), "now": meta["now"], "pairs": [],
+    annotations = sum(len(t.get("annotations", ())) for t in tasks)
+    past_due = sum(1 for t in tasks if t["status"] == "pending" and t.get("due", "~") < tw_time(meta["now"][:19]))
+    results: dict[str, Any] = {"taskwarrior": version, "items": len(tasks), "annotations": annotations,
+                               "past_due": past_due, "now": meta["now"], "pairs": [],
                                "loadavg_start": " ".join(f"{x:.2f}" for x in os.getloadavg())}
     print(f"Taskwarrior {version}, {len(tasks):,} items, TASKRC={rc}", file=sys.stderr)
 
@@ -214,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
 
     results["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [f"Taskwarrior {version} vs reqtrack on the same {len(tasks):,} items "
-             f"({meta['open']:,} open), {datetime.now().strftime('%Y-%m-%d %H:%M')}; load average at start "
+             f"({meta['open']:,} open, {past_due:,} of them past their planned date; "
+             f"{annotations:,} history entries after registration, as annotations in Taskwarrior), {datetime.now().strftime('%Y-%m-%d %H:%M')}; load average at start "
              f"{results['loadavg_start']}, at end {results['loadavg_end']}; median of {args.repeats} paired runs "
              f"(the two tools alternating) after {args.warmup} warm-up (bulk load: one run each); reqtrack on "
              f"{args.engine}", "",

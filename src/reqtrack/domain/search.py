@@ -202,7 +202,10 @@ _NOT_ALNUM = re.compile(r"[\W_]+")  # what is not a letter or digit (of any scri
 def grams(text: str) -> frozenset[str]:
     """The character trigrams of a normalised text's letters and digits (the whole text when it
     has fewer than three)."""
-    kept = _NOT_ALNUM.sub("", text)
+    return _trigrams(_NOT_ALNUM.sub("", text))
+
+
+def _trigrams(kept: str) -> frozenset[str]:
     if len(kept) < 3:
         return frozenset([kept]) if kept else frozenset()
     return frozenset([kept[i:i + 3] for i in range(len(kept) - 2)])
@@ -241,10 +244,10 @@ def rank_similar(description: str, customer: str, candidates: Iterable[tuple[str
         if request_id == exclude or request_id in seen:
             continue
         seen.add(request_id)
-        size = len(_NOT_ALNUM.sub("", their_description)) - 2
-        if wanted and not low <= max(size, 1) <= high:
+        kept = _NOT_ALNUM.sub("", their_description)
+        if wanted and not low <= max(len(kept) - 2, 1) <= high:
             continue
-        value = similarity(wanted, grams(their_description))
+        value = similarity(wanted, _trigrams(kept))
         if value >= threshold:
             found[request_id] = Similar(request_id, value, their_customer == own)
     ordered = sorted(found.values(), key=lambda s: (not s.same_customer, -s.score, _descending(s.id)))

@@ -9,7 +9,6 @@ the schema; only the schema test imports it).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -481,6 +480,8 @@ class Repository(SearchStore, FactStore):
 
 
 def sha256_of(content: bytes) -> str:
+    import hashlib  # here: loading OpenSSL's library is a tenth of `show`'s own imports
+
     return hashlib.sha256(content).hexdigest()
 
 

@@ -7,7 +7,6 @@ import csv
 import json
 import sys
 from collections.abc import Iterable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -33,24 +32,29 @@ JSON_KEYS = (
 
 
 def history_to_json(entry: HistoryEntry, tz: ZoneInfo) -> dict[str, Any]:
-    return {"seq": entry.seq, "at": iso(entry.at, tz), "action": entry.action, "actor": entry.actor,
+    return {"seq": entry.seq, "at": entry.at.astimezone(tz).isoformat(), "action": entry.action, "actor": entry.actor,
             "changes": entry.changes, "note": entry.note}
 
 
 def request_to_json(request: Request, tz: ZoneInfo) -> dict[str, Any]:
-    """Every key of JSON_KEYS (English vocabulary keys, ISO times); history oldest first; then
-    `links`, both ways: [{id, kind, direction}] (`out`: from this request, `in`: to it)."""
-    data: dict[str, Any] = {}
-    for key in JSON_KEYS:
-        if key == "history":
-            data[key] = [history_to_json(e, tz) for e in request.history]
-        elif key == "attachments":
-            data[key] = [{"number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256} for a in request.attachments]
-        else:
-            value = getattr(request, key)
-            data[key] = iso(value, tz) if isinstance(value, datetime) else value
-    data["links"] = [link.to_json() for link in request.links]
-    return data
+    """Every key of JSON_KEYS, in its order (English vocabulary keys, ISO times); history oldest
+    first; then `links`, both ways: [{id, kind, direction}] (`out`: from this request, `in`: to
+    it). Spelled out field by field: `list --format json` makes one for each of thousands of
+    requests, and a loop over JSON_KEYS with getattr was a fifth of its time."""
+    r = request
+    return {
+        "id": r.id, "source": r.source, "proposer": r.proposer, "customer": r.customer, "type": r.type,
+        "description": r.description,
+        "attachments": [{"number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256} for a in r.attachments],
+        "submitted_at": r.submitted_at.astimezone(tz).isoformat(), "liaison": r.liaison, "priority": r.priority,
+        "owner": r.owner, "department": r.department, "due": iso(r.due, tz), "completed_at": iso(r.completed_at, tz),
+        "status": r.status, "history": [history_to_json(e, tz) for e in r.history], "verification": r.verification,
+        "satisfaction": r.satisfaction, "notes": r.notes, "contact": r.contact, "feasibility": r.feasibility,
+        "scores": r.scores, "priority_reason": r.priority_reason, "assign_reason": r.assign_reason,
+        "verification_note": r.verification_note, "responded_at": iso(r.responded_at, tz),
+        "closed_at": iso(r.closed_at, tz), "waiting": r.waiting, "due_is_date": r.due_is_date,
+        "links": [link.to_json() for link in r.links],
+    }
 
 
 def history_line(entry: HistoryEntry, tz: ZoneInfo, lang: str) -> str:

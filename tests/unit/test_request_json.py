@@ -1,0 +1,73 @@
+"""A request's JSON (views/requests.py `request_to_json`): every field, in JSON_KEYS's order,
+times in the database's zone, whatever the request holds."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reqtrack.domain.record import Attachment, HistoryEntry, Link, Request
+from reqtrack.views.requests import JSON_KEYS, request_to_json
+
+ZONES = [ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("UTC")]
+MOMENTS = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc))
+TEXT = st.one_of(st.none(), st.text(max_size=8))
+
+
+def reference(request: Request, tz: ZoneInfo) -> dict[str, Any]:
+    """The JSON by the rule itself: each key of JSON_KEYS read off the request, datetimes as ISO
+    text in `tz`, nested records as their fields."""
+    data: dict[str, Any] = {}
+    for key in JSON_KEYS:
+        value = getattr(request, key)
+        if key == "history":
+            value = [{"seq": e.seq, "at": e.at.astimezone(tz).isoformat(), "action": e.action, "actor": e.actor,
+                      "changes": e.changes, "note": e.note} for e in value]
+        elif key == "attachments":
+            value = [{"number": a.number, "name": a.name, "size": a.size, "sha256": a.sha256} for a in value]
+        elif isinstance(value, datetime):
+            value = value.astimezone(tz).isoformat()
+        data[key] = value
+    data["links"] = [{"id": link.id, "kind": link.kind, "direction": link.direction} for link in request.links]
+    return data
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> Request:
+    submitted = draw(MOMENTS)
+    maybe_time = st.one_of(st.none(), MOMENTS)
+    return Request(
+        id="202611-001", customer=draw(st.text(min_size=1, max_size=8)), description=draw(st.text(max_size=20)),
+        submitted_at=submitted, status=draw(st.sampled_from(["pending", "in-progress", "closed"])),
+        source=draw(TEXT), proposer=draw(TEXT), contact=draw(TEXT), type=draw(TEXT), liaison=draw(TEXT),
+        priority=draw(TEXT), owner=draw(TEXT), department=draw(TEXT), due=draw(maybe_time),
+        due_is_date=draw(st.booleans()), completed_at=draw(maybe_time), verification=draw(TEXT),
+        verification_note=draw(TEXT), satisfaction=draw(TEXT), notes=draw(TEXT), feasibility=draw(TEXT),
+        scores=draw(st.one_of(st.none(), st.dictionaries(st.sampled_from(["value", "cost"]), st.integers(1, 10)))),
+        priority_reason=draw(TEXT), assign_reason=draw(TEXT), responded_at=draw(maybe_time),
+        closed_at=draw(maybe_time), waiting=draw(st.booleans()),
+        attachments=[Attachment(name=f"a{i}.png", size=i * 10, sha256=None, number=i + 1)
+                     for i in range(draw(st.integers(0, 2)))],
+        history=[HistoryEntry(seq=i + 1, at=submitted + timedelta(hours=i), action="progress", actor="lead",
+                              changes={"status": ["pending", "in-progress"]} if i else {}, note=draw(st.text(max_size=5)))
+                 for i in range(draw(st.integers(0, 3)))],
+        links=[Link("202611-002", "related", "out")] if draw(st.booleans()) else [],
+    )
+
+
+@given(requests(), st.sampled_from(ZONES))
+def test_the_json_of_a_request_is_every_field_in_order_with_local_times(request: Request, tz: ZoneInfo) -> None:
+    data = request_to_json(request, tz)
+    assert list(data) == [*JSON_KEYS, "links"]
+    assert data == reference(request, tz)
+
+
+def test_every_field_of_the_record_but_internal_ones_is_in_the_json() -> None:
+    """A field added to Request and forgotten in the JSON fails here."""
+    fields = {f.name for f in dataclasses.fields(Request)}
+    assert fields == set(JSON_KEYS) | {"links"}
