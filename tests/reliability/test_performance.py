@@ -256,7 +256,8 @@ def test_show_list_and_overdue_import_neither_sqlalchemy_nor_sqlmodel(ctx, db_pa
     lists (their import alone costs more than the command's work)."""
     request_id = _varied_requests(ctx)[0]
     env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": NOW_TEXT}
-    for argv in (["show", request_id], ["list"], ["list", "--open", "--format", "json"], ["overdue", "--json"]):
+    for argv in (["show", request_id], ["list"], ["list", "--open", "--format", "json"], ["overdue", "--json"],
+                 ["report", "--json"], ["report"]):  # the report loads openpyxl for --xlsx alone
         imported, stdout = modules_after(argv, env, ("sqlalchemy", "sqlmodel", "openpyxl", "pydantic"))
         assert imported == [], argv
         assert stdout.strip(), argv

@@ -24,7 +24,6 @@ def report(
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the meeting workbook to this file.")] = None,
 ) -> None:
     """Figures for a period: volumes, response and resolution against the SLA, satisfaction, trend."""
-    from ..excel.workbook import write_report_workbook
     from ..services import report as reports
     from ..views.labels import label
     from ..views.output import dump_json
@@ -34,6 +33,8 @@ def report(
     result = reports.report(st.ctx, period=period, previous=previous, from_=from_, to=to, as_of=as_of,
                             with_requests=xlsx is not None)
     if xlsx is not None:
+        from ..excel.workbook import write_report_workbook  # openpyxl and the charts: only for a workbook
+
         write_report_workbook(xlsx, result.data, result.requests, result.tz, st.lang, result.vocabularies)
     if json:
         dump_json(result.data)
