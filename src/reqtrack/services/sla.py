@@ -61,7 +61,7 @@ def overdue(
         if within is not None:
             duration = parse_duration(within)
             window = duration.after(when, given.calendar.add_working_days) - when
-        rows = overdue_rows(uow, given, RequestFilter(owner=owner, open_only=True), when, window, stale)
+        rows = overdue_rows(uow, given, RequestFilter(owner=owner, open_only=True), when, window, stale, lite=True)
     rows.sort(key=lambda row: (-row.reason.late_calendar.total_seconds(), row.request.id))
     return OverdueReport(rows, when, given.tz)
 
@@ -110,10 +110,12 @@ def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datet
         if past:
             flt = replace(flt, open_only=False, open_at=when)
         replay = list(uow.requests.select(flt))
-    if lite and replay:  # the whole requests, to replay
-        replay = list(uow.requests.get_many([r.id for r in replay]).values())
     replay = [r for r in replay if r.submitted_at <= when]  # not yet submitted then: in no list
-    for request in with_histories(uow.requests, replay):
+    if lite and replay:  # the whole requests, with their histories, to replay
+        replay = list(uow.requests.get_many([r.id for r in replay]).values())
+    else:
+        with_histories(uow.requests, replay)
+    for request in replay:
         reasons = overdue_reasons(request, calendar, policy, when, within=window, include_stale=stale)
         if reasons:
             rows.append(OverdueRow(request, reasons, status_at(request, when) if past else request.status))

@@ -431,15 +431,15 @@ def request_from_row(row: tuple[Any, ...]) -> Request:
     return Request(*values)
 
 
-# What the report's list of overdue requests shows of each: a Request with these fields only.
-LITE_FIELDS = ("id", "customer", "description", "submitted_at", "status", "priority", "owner", "department")
+# What a list of overdue requests shows of each (`overdue`, the report's): a Request with these fields only.
+LITE_FIELDS = ("id", "customer", "description", "submitted_at", "status", "priority", "owner", "department", "due")
 
 
 def lite_request_from_row(row: tuple[Any, ...]) -> Request:
     """A row of `SELECT <LITE_FIELDS> FROM request` as a Request with those fields only."""
-    rid, customer, description, submitted, status, priority, owner, department = row
+    rid, customer, description, submitted, status, priority, owner, department, due = row
     return Request(rid, customer, description, time_from_stored(submitted), status=status, priority=priority,
-                   owner=owner, department=department)
+                   owner=owner, department=department, due=time_from_stored(due) if due is not None else None)
 
 
 def entries_from_rows(rows: list[tuple[Any, ...]]) -> Iterator[tuple[str, HistoryEntry]]:
