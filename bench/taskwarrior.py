@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shlex
 import shutil
 import sqlite3
@@ -237,7 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         results["pairs"].append({"what": what, "taskwarrior": tw_result, "reqtrack": rq_result})
 
     results["loadavg_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    lines = [f"Taskwarrior {version} vs reqtrack on the same {len(tasks):,} items "
+    rt_version = subprocess.run([*rt, "--version"], env=rt_env, capture_output=True, text=True).stdout.strip()
+    results["reqtrack"] = rt_version
+    results["python"] = platform.python_version()
+    results["sqlite"] = sqlite3.sqlite_version
+    lines = [f"Taskwarrior {version} vs {rt_version} (Python {platform.python_version()}, SQLite "
+             f"{sqlite3.sqlite_version}, {os.cpu_count()} CPUs) on the same {len(tasks):,} items "
              f"({meta['open']:,} open, {past_due:,} of them past their planned date; "
              f"{annotations:,} history entries after registration, as annotations in Taskwarrior), {datetime.now().strftime('%Y-%m-%d %H:%M')}; load average at start "
              f"{results['loadavg_start']}, at end {results['loadavg_end']}; median of {args.repeats} paired runs "
