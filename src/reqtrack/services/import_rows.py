@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -200,12 +201,11 @@ def _blank(cells: list[Any]) -> bool:
 
 
 def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportProblem],
-               date_tz: ZoneInfo | None = None, vocabularies: Vocabularies = DEFAULT) -> list[ParsedRow]:
-    """The sheet's data rows read into field values (blank rows skipped), each problem found added
-    to `problems`. `tz` is the zone of the file's date-times; `date_tz` the database's, in which a
-    date-only deadline ends (default `tz`); source and type are read in the database's
-    `vocabularies`."""
-    rows: list[ParsedRow] = []
+               date_tz: ZoneInfo | None = None, vocabularies: Vocabularies = DEFAULT) -> Iterator[ParsedRow]:
+    """The sheet's data rows read into field values (blank rows skipped), streamed as the file
+    is read; each problem found is added to `problems` before its row is yielded. `tz` is the
+    zone of the file's date-times; `date_tz` the database's, in which a date-only deadline ends
+    (default `tz`); source and type are read in the database's `vocabularies`."""
     by_key = {c.key: c for c in table.columns}
     seen_ids: dict[str, int] = {}
     for number, cells in table.rows:
@@ -239,8 +239,7 @@ def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportP
             problems.append(ImportProblem(number, by_key["history"].name, None, exc.message))
             log = ([], False)
         _check_times(number, values, by_key, tz, now, problems, log[0])
-        rows.append(ParsedRow(number, request_id, values, log=log, mask_like=_mask_like_cells(values, by_key)))
-    return rows
+        yield ParsedRow(number, request_id, values, log=log, mask_like=_mask_like_cells(values, by_key))
 
 
 def _mask_like_cells(values: dict[str, Any], by_key: dict[str, Column]) -> list[tuple[str, Message, str]]:
