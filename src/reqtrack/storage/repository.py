@@ -83,8 +83,9 @@ def request_row(request: Request) -> tuple[Any, ...]:
 def event_row(request_id: str, entry: HistoryEntry) -> tuple[Any, ...]:
     """The stored row of a history entry, in the order of `_EVENT_COLUMNS`."""
     refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id, seq=entry.seq))
+    changes = entry.changes
     return (request_id, entry.seq, time_to_stored(entry.at), entry.action, entry.actor,
-            json.dumps(entry.changes or None), entry.note)
+            json.dumps(changes) if changes else "null", entry.note)
 
 
 def attachment_row(request_id: str, attachment: Attachment, content: bytes | None) -> tuple[Any, ...]:
