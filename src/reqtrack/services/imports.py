@@ -35,6 +35,7 @@ from ..domain.vocabularies import DEFAULT, Vocabularies
 from ..excel.columns import Column
 from ..excel.reader import Table, read_table
 from ..excel.safety import strip_cut_marker
+from ..storage.stored import bulk_objects
 from .context import Context, Inputs, inputs
 from .import_links import apply_links
 from .import_merge import Ids, RowsWithoutId, compare, masked_cells, new_request
@@ -78,8 +79,8 @@ def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult
         rows = parse_rows(table, sheet.file_tz, ctx.now, sheet.problems, sheet.tz, vocabularies)
         if dry_run and not database_exists:
             return _plan_without_database(sheet, rows)
-        with ctx.unit_of_work(write=not dry_run, new=not database_exists) as uow, _Import(ctx, sheet, uow, dry_run,
-                                                                                           database_exists) as run:
+        with ctx.unit_of_work(write=not dry_run, new=not database_exists) as uow, bulk_objects(), \
+                _Import(ctx, sheet, uow, dry_run, database_exists) as run:
             while batch := list(islice(rows, BATCH)):
                 run.take(batch)
             result = run.finish()
