@@ -167,13 +167,20 @@ def _inline_text(element: Any) -> str:
     return (plain or "") + "".join(runs)
 
 
-def _column(reference: str) -> int:
-    """The column number of a cell reference such as `AB12` (ValueError, KeyError when it is none)."""
-    from openpyxl.utils.cell import column_index_from_string
+_COLUMNS: dict[str, int] = {}  # the column letters met so far → the column's number
 
+
+def _column(reference: str) -> int:
+    """The column number of a cell reference such as `AB12` (ValueError when it is none)."""
     letters = reference.rstrip(_DIGITS)
-    int(reference[len(letters):])  # the row part must be a number, as openpyxl reads it
-    return int(column_index_from_string(letters))
+    if len(letters) == len(reference):  # no row number, as openpyxl would find in int("")
+        raise ValueError(f"{reference!r} is not a cell reference")
+    number = _COLUMNS.get(letters)
+    if number is None:
+        from openpyxl.utils.cell import column_index_from_string
+
+        number = _COLUMNS[letters] = int(column_index_from_string(letters))
+    return number
 
 
 def _row_number(text: str) -> int:
