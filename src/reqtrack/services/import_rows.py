@@ -138,8 +138,9 @@ def _id_problem(request_id: str) -> Message | None:
     are if every command can name them (docs/excel.md, "Import")."""
     import unicodedata
 
-    if len(request_id) > 64 or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
-                                   or (ch.isspace() and ch != " ") for ch in request_id):
+    plain = request_id.isascii() and request_id.isprintable()  # no control character, no other space than " "
+    if len(request_id) > 64 or not plain and any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+                                                 or (ch.isspace() and ch != " ") for ch in request_id):
         return _ID_CHARACTERS_MESSAGE
     generated = parse_generated_id(request_id)
     if generated is not None:
