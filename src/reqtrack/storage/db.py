@@ -319,11 +319,16 @@ class Database:
         target = self.pending
         try:
             if committed:
+                conn = _connect(self.path)
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL")  # as every reqtrack database is
+                finally:
+                    conn.close()
                 put_in_place(self.path, target, overwrite=False, check=False)
                 self.pending = None
         except InvalidInput:
             raise EnvironmentProblem(CREATED_MEANWHILE, database=target) from None
-        except OSError as exc:
+        except (OSError, sqlite3.DatabaseError) as exc:
             raise EnvironmentProblem(_CANNOT_CREATE, path=target, reason=_reason(exc)) from None
         finally:
             discard(self.path)  # the temporary name (once linked, the file is the target's) and its companions
@@ -413,8 +418,16 @@ class Database:
         self.migrated_from, self.backup_path = version, backup
 
     def raw_connection(self) -> SqliteConnection:
-        """A plain sqlite3 connection in autocommit mode (the unit of work begins its transactions)."""
-        return _connect(self.path, read_only=not self.write)
+        """A plain sqlite3 connection in autocommit mode (the unit of work begins its transactions).
+
+        A database made for its unit of work (`new`) is private to this process until it is linked
+        into place: its writes go straight into the file, with the rollback journal in memory (of a
+        new file only the few pages it started with are journaled), instead of into a -wal that the
+        last connection then copies into the file; `settle` puts it back in WAL mode."""
+        conn = _connect(self.path, read_only=not self.write)
+        if self.pending is not None:
+            conn.execute("PRAGMA journal_mode = MEMORY")
+        return conn
 
     @property
     def label(self) -> str:
