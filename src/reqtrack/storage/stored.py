@@ -293,12 +293,21 @@ def report_fact_rows(request: Request, facts: Any, judge: Callable[[Any], Any] |
     def until(moment: datetime | None) -> str:
         return FOREVER if moment is None else text(moment)
 
+    judged: dict[Any, tuple[str | None, int | None, int | None]] = {}  # the same fact recurs (timeline segments)
+
+    def verdicts(c: Any) -> tuple[str | None, int | None, int | None]:
+        known = judged.get(c)
+        if known is None:
+            assert judge is not None
+            known = judged[c] = verdict_values(judge(c))
+        return known
+
     def completion(c: Any, valid_from: datetime, valid_until: datetime | None) -> tuple:
         row = (text(c.at), rid, c.seq, text(valid_from), until(valid_until), text(c.start),
                text_or_none(c.completed), c.priority, text_or_none(c.due),
                json.dumps([[text(b), text_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
                text_or_none(c.as_of), request.owner, request.department, recorded_end)
-        return row if judge is None else (*row, *verdict_values(judge(c)))
+        return row if judge is None else (*row, *verdicts(c))
 
     completions = [completion(span.fact, span.valid_from, span.valid_until) for span in facts.spans]
     completions += [completion(segment.bare, segment.valid_from, segment.valid_until)
