@@ -164,3 +164,34 @@ def test_a_database_created_by_another_process_meanwhile_is_left_to_it(db_path: 
         assert [row[0] for row in conn.execute("SELECT description FROM request").fetchall()] == ["theirs"]
     if isinstance(db_path, Path):
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".reqtrack-")] == []
+
+
+def _csv_sheet(path: Path, rows: int) -> Path:
+    lines = ["ID,Customer,Description,Submitted at,Priority,Process log"]
+    for i in range(rows):
+        at = f"2024-{1 + i % 12:02d}-0{1 + i % 9} 09:{i % 60:02d}"
+        lines.append(f'2024{1 + i % 12:02d}-{i + 1:03d},Customer {i % 7},"the customer\'s words, number {i}",{at},high,'
+                     f'"{at} Registered"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_memory_does_not_grow_with_the_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an import holds per row once it is written is a few IDs (to find duplicates, to number
+    rows without one): ten times the rows, not ten times the memory. Python's own allocations
+    are traced (tracemalloc); the engine's page cache is not, and is bounded by the engine."""
+    import tracemalloc
+
+    monkeypatch.setattr("reqtrack.services.imports.BATCH", 50)
+    peaks = {}
+    for rows in (10, 400, 4000):  # the first one loads what any import loads once
+        ctx = Context(db_path=tmp_path / f"{rows}.db", actor="tester")
+        sheet = _csv_sheet(tmp_path / f"{rows}.csv", rows)
+        tracemalloc.start()
+        try:
+            assert import_file(ctx, sheet).created == rows
+            peaks[rows] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    # about 170 bytes a row were measured (holding every parsed row, as imports once did: 1,200)
+    assert peaks[4000] - peaks[400] < 3600 * 500, peaks
