@@ -278,6 +278,9 @@ class _Import:
 
     def __init__(self, ctx: Context, sheet: _Sheet, uow: UnitOfWork, dry_run: bool, database_exists: bool) -> None:
         self.ctx, self.sheet, self.dry_run, self.new_database = ctx, sheet, dry_run, not database_exists
+        # Empty for certain: made for this import (another process may have created the database
+        # between the look and the open: then it is matched against like any other).
+        self.empty = self.new_database and bool(uow.db.pending)
         self.uow = uow
         repo = self.repo = uow.requests
         if self.new_database and not dry_run and sheet.tz.key != repo.settings().get("calendar.timezone"):
@@ -335,7 +338,7 @@ class _Import:
         sheet = self.sheet
         _refuse_or_go_on(sheet, self.mask_problems, self.rows)
         if self.staged.batches:
-            self.without_id.load(None if self.new_database else self.repo, self.explicit)
+            self.without_id.load(None if self.empty else self.repo, self.explicit)
             for batch in self.staged:
                 for row in batch:
                     row.target = self.without_id.target(row)
@@ -361,7 +364,7 @@ class _Import:
         """Rows against the database: those naming a stored request (by ID, or the one a row
         without ID matched) compared and updated, the others created."""
         existing: dict[str, Request] = {}
-        if not self.new_database:
+        if not self.empty:
             wanted = [key for row in rows if (key := row.id or row.target)]
             existing = self.repo.get_many(wanted) if wanted else {}
         for row in rows:
