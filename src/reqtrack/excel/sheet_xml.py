@@ -1,8 +1,8 @@
 """An xlsx workbook opened for import: openpyxl reads its parts (the sheet list, the shared
 strings, the styles, the properties), and each worksheet's XML is streamed here a row at a time
 into the very values a read-only openpyxl worksheet gives (`iter_rows(values_only=True)`), with
-the reader's own finishing touches (`_xlsx_value`: Excel's `_xHHHH_` escapes undone, a midnight
-date-time a date unless its format shows a time).
+the reader's own finishing touches (Excel's `_xHHHH_` escapes undone, a midnight date-time a
+date unless its number format shows a time).
 
 Why not openpyxl's worksheet: it builds a cell object per cell and an object tree per inline
 string (the form reqtrack's exports write every text in), and before the first row it parses the
