@@ -356,3 +356,40 @@ def test_the_score_in_sql_is_the_rule_of_domain_search(ctx: Context) -> None:
             ((rid, score(doc, terms)) for rid, doc in docs.items() if all(
                 t in doc.customer + doc.proposer + doc.description + doc.notes + doc.progress for t in terms)),
             key=lambda item: (-item[1], tuple(-ord(c) for c in item[0])))
+
+
+def test_documents_written_many_at_a_time_keep_the_index_in_step(ctx: Context, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """search_doc is written a chunk of rows a statement (storage.engine.upsert_rows: its SQLite
+    index, kept by triggers, updates once per statement); with chunks of 7 here, an import of 30
+    rows spans five statements, and a request given twice in one call keeps the later document."""
+    from reqtrack.domain.search import document
+    from reqtrack.storage.engine import Engine
+
+    monkeypatch.setattr("reqtrack.storage.engine.UPSERT_CHUNK", 7)
+    statements: list[int] = []
+    upsert = Engine.upsert
+
+    def counted(self: Engine, table: str, columns: Any, key: Any, rows: int = 1) -> str:
+        if table == "search_doc":
+            statements.append(rows)
+        return upsert(self, table, columns, key, rows)
+
+    monkeypatch.setattr(Engine, "upsert", counted)
+    sheet = tmp_path / "many.csv"
+    sheet.write_text("Customer,Description\n" + "".join(f"ACME,问题编号{i:03d}号\n" for i in range(30)), encoding="utf-8")
+    assert import_file(ctx, sheet).created == 30
+    assert statements == [7, 7, 7, 7, 2]
+    assert all(len(found(ctx, f"问题编号{i:03d}号")) == 1 for i in range(30))
+    with ctx.reader() as uow:
+        assert search_index_problems(uow.conn) == ([], None)  # the engine's index matches the documents
+    first = found(ctx, "问题编号000号")[0]
+    with ctx.unit_of_work(write=True) as uow:
+        uow.requests.put_search_docs([document(first, True, "ACME", "", "旧的说法", "", ""),
+                                      document(first, True, "ACME", "", "新的说法", "", "")])
+        uow.commit()
+    assert (found(ctx, "新的说法"), found(ctx, "旧的说法")) == ([first], [])
+    with ctx.reader() as uow:  # the document differs from its record, the index follows the document
+        assert [(p.kind, p.request_id) for p in search_index_problems(uow.conn)[0]] == [("search-index", first)]
+    services.reindex(ctx)
+    assert found(ctx, "问题编号000号") == [first]

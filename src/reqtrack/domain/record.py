@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from .errors import InvalidInput, Listed, Message
@@ -31,6 +31,8 @@ def year_in_range(year: int) -> bool:
 
 def storable_time(value: datetime) -> bool:
     """Whether an aware time may be stored: its UTC date within the input range, a day either side."""
+    if value.tzinfo is timezone.utc and EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return True  # the common case, without a time tuple
     try:
         utc = value.utctimetuple()
     except (OverflowError, ValueError):

@@ -10,7 +10,6 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,7 +17,7 @@ from ..domain.errors import InvalidInput
 from .columns import HEADER_SEARCH_ROWS, Column, find_header
 from .export_info import TIMEZONE_LABELS
 from .masking import MASK_TOKEN
-from .safety import ooxml_unescape, unguard
+from .safety import unguard
 
 # What an import may read (docs/excel.md, "What import refuses and why"). Generous for real
 # sheets — a 100,000-request export inflates to about 125 MB — and checked before anything is
@@ -151,24 +150,21 @@ def _too_many_rows(path: Path) -> Exception:
 
 def _read_xlsx(path: Path) -> Table:
     _check_archive(path)
-    try:
-        from openpyxl import load_workbook
+    from .sheet_xml import Workbook
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = Workbook(path)
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors all mean "not readable"
         raise InvalidInput(_NOT_XLSX, path=path, kind=type(exc).__name__, detail=str(exc)) from None
-    masked = MASK_TOKEN in (workbook.properties.keywords or "")
+    masked = MASK_TOKEN in workbook.keywords
     zone: str | None = None
-    found: tuple[Any, int, list[Column], list[str], Iterator[Any], list[tuple[int, list[Any]]]] | None = None
-    for worksheet in workbook.worksheets:
-        if not hasattr(worksheet, "iter_rows"):
-            continue  # a chart sheet
-        worksheet.reset_dimensions()  # some writers state wrong dimensions; read every row there is
-        rows = worksheet.iter_rows()
+    found: tuple[str, int, list[Column], list[str], Iterator[list[Any]], list[tuple[int, list[Any]]]] | None = None
+    for sheet in workbook.sheets:  # every row there is, whatever dimensions the sheet states
+        rows = workbook.rows(sheet)
         head: list[tuple[int, list[Any]]] = []
         try:
-            for number, row in enumerate(rows, start=1):
-                head.append((number, [_xlsx_value(c) for c in row]))
+            for number, cells in enumerate(rows, start=1):
+                head.append((number, cells))
                 if number >= HEADER_SEARCH_ROWS:
                     break
             for number, cells in head:
@@ -176,7 +172,7 @@ def _read_xlsx(path: Path) -> Table:
         except InvalidInput:
             workbook.close()
             raise
-        except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a damaged sheet
+        except Exception as exc:  # noqa: BLE001 - whatever a damaged sheet raises
             workbook.close()
             raise _sheet_damaged(path, len(head) + 1, exc) from None
         result = find_header(head)
@@ -186,12 +182,12 @@ def _read_xlsx(path: Path) -> Table:
             continue
         if found is None:
             number, columns, ignored = result
-            found = (worksheet, number, columns, ignored, rows, head)
+            found = (sheet.title, number, columns, ignored, rows, head)
             masked = masked or any(_contains_mask_token(cells) for n, cells in head if n < number)
     if found is None:
         workbook.close()
         raise InvalidInput(_HEADER_HINT, path=path, n=HEADER_SEARCH_ROWS)
-    worksheet, header_row, columns, ignored, rows, head = found
+    title, header_row, columns, ignored, rows, head = found
 
     def stream() -> Iterator[tuple[int, list[Any]]]:
         for number, cells in head:
@@ -206,30 +202,12 @@ def _read_xlsx(path: Path) -> Table:
                 row = next(rows, None)
                 if row is None:
                     return
-                cells = [_xlsx_value(c) for c in row]
-            except Exception as exc:  # noqa: BLE001 - whatever openpyxl raises on a damaged sheet
+            except Exception as exc:  # noqa: BLE001 - whatever a damaged sheet raises
                 raise _sheet_damaged(path, number, exc) from None
-            yield number, _bounded_cells(path, number, cells)
+            yield number, _bounded_cells(path, number, row)
 
-    return Table(path, "xlsx", worksheet.title, header_row, columns, ignored, masked, stream(), timezone=zone,
+    return Table(path, "xlsx", title, header_row, columns, ignored, masked, stream(), timezone=zone,
                  _close=workbook.close)
-
-
-def _has_time(number_format: str | None) -> bool:
-    fmt = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", (number_format or "").split(";")[0]).lower()
-    return "h" in fmt or "s" in fmt
-
-
-def _xlsx_value(cell: Any) -> Any:
-    value = cell.value
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return ooxml_unescape(value)
-    if isinstance(value, datetime) and not (value.hour or value.minute or value.second or value.microsecond):
-        # Midnight: a date cell, unless its format shows a time (a deadline at 00:00).
-        return value if _has_time(getattr(cell, "number_format", None)) else value.date()
-    return value
 
 
 def _detect_encoding(path: Path) -> str:

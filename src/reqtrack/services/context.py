@@ -133,10 +133,16 @@ class Context:
                 seen.setdefault(db.backup_path or db.label, (db.label, db.migrated_from, db.backup_path))
         return list(seen.values())
 
-    def unit_of_work(self, write: bool) -> UnitOfWork:
-        """A unit of work (`write`: it takes the write lock; else a read-only snapshot)."""
+    def unit_of_work(self, write: bool, new: bool = False) -> UnitOfWork:
+        """A unit of work (`write`: it takes the write lock; else a read-only snapshot). `new` (a
+        write on a database that is not there yet): the database is made for this unit of work
+        and appears only if it commits; otherwise nothing is left (storage.db.open_database)."""
         from ..storage.repository import UnitOfWork
 
+        if new and write:
+            from ..storage.db import open_database
+
+            self._databases[True] = open_database(self.db_path, write=True, new=True)
         uow = UnitOfWork(self.database(write))
         uow.notice = self.on_notice
         return uow

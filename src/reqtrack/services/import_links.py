@@ -64,16 +64,17 @@ def wanted_links(rows: list[ParsedRow], column: Column | None, known: set[str], 
 
 
 def apply_links(ctx: Context, uow: UnitOfWork, settings: Inputs, rows: list[ParsedRow], column: Column | None,
-                created: set[str], path: Path, dry_run: bool) -> int:
+                created: set[str], path: Path, dry_run: bool, known: set[str]) -> int:
     """Make the links the sheet names that the database lacks (after the rows are written);
-    returns how many. ImportRefused (nothing written) for a link that cannot be made."""
+    returns how many. `rows`: those with a Links cell; `known`: the IDs of every row of the sheet
+    (its own or the one it took); `created`: those new to the database. ImportRefused (nothing
+    written) for a link that cannot be made."""
     from ..storage.stored import time_to_stored
     from .links import store_links
     from .upkeep import keep_deadlines
 
     repo = uow.requests
     problems: list[ImportProblem] = []
-    known = {rid for r in rows if (rid := r.id or r.target)}
     wanted = wanted_links(rows, column, known, repo.exists, problems)
     if problems:
         raise ImportRefused(path, problems)

@@ -241,35 +241,59 @@ def _stale_message(request: Request, lacking: int, tz: ZoneInfo) -> Message:
                    entries=plural(lacking, "{n} history entry", "{n} history entries"))
 
 
-def _description_key(submitted: datetime, customer: str, description: str, tz: ZoneInfo) -> tuple[datetime, str, str]:
-    digest = hashlib.sha1(description.encode("utf-8", "surrogatepass")).hexdigest()
-    return local_minute(submitted, tz), customer.strip(), digest
+def _description_key(submitted: datetime, customer: str, description: str, tz: ZoneInfo) -> bytes:
+    """What a row without an ID and a stored request must share to be the same request: the
+    submission minute (local), the customer (trimmed) and the description, as one digest."""
+    text = f"{local_minute(submitted, tz).isoformat()}\x00{customer.strip()}\x00{description}"
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
 
 
-def match_rows_without_id(rows: list[ParsedRow], repo: Repository | None, tz: ZoneInfo, explicit: set[str]) -> int:
-    """Rows without an ID that are already in the database (same submission minute, customer and
-    description, as when the same old sheet is imported twice) take that request's ID."""
-    candidates = [r for r in rows if r.id is None and r.values.get("submitted_at") and r.values.get("customer")
-                  and r.values.get("description")]
-    if not candidates or repo is None:
-        return 0
-    times = [r.values["submitted_at"] for r in candidates]
-    since = min(times).replace(second=0)
-    until = max(times).replace(second=0) + timedelta(seconds=59)
-    wanted = {_description_key(r.values["submitted_at"], r.values["customer"], r.values["description"], tz)
-              for r in candidates}
-    known: dict[tuple[datetime, str, str], list[str]] = {}
-    for request_id, submitted, customer, description in repo.submissions_between(since, until):
-        key = _description_key(submitted, customer, description, tz)
-        if key in wanted and request_id not in explicit:
-            known.setdefault(key, []).append(request_id)
-    matched = 0
-    for row in candidates:
-        ids = known.get(_description_key(row.values["submitted_at"], row.values["customer"], row.values["description"], tz))
-        if ids:
-            row.target = ids.pop(0)
-            matched += 1
-    return matched
+class RowsWithoutId:
+    """Rows without an ID that are already in the database (same submission minute, customer
+    and description, as when the same old sheet is imported twice) take that request's ID.
+
+    The rows are noted as they pass (a digest each, and the span of their submission times);
+    once the whole file is read, `load` reads the stored requests of that span once, leaving out
+    those an ID of the file names, and `target` gives each noted row, in the file's order, the
+    first stored request of its key that no earlier row took."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.wanted: set[bytes] = set()
+        self.since: datetime | None = None
+        self.until: datetime | None = None
+        self.known: dict[bytes, list[str]] = {}
+
+    def _key(self, row: ParsedRow) -> bytes | None:
+        values = row.values
+        if row.id is not None or not (values.get("submitted_at") and values.get("customer") and values.get("description")):
+            return None
+        return _description_key(values["submitted_at"], values["customer"], values["description"], self.tz)
+
+    def note(self, row: ParsedRow) -> None:
+        key = self._key(row)
+        if key is None:
+            return
+        self.wanted.add(key)
+        minute = row.values["submitted_at"].replace(second=0)
+        self.since = minute if self.since is None else min(self.since, minute)
+        self.until = minute if self.until is None else max(self.until, minute)
+
+    def load(self, repo: Repository | None, explicit: set[str]) -> None:
+        """Read the stored candidates (`explicit`: the IDs the file's rows name)."""
+        if repo is None or self.since is None or self.until is None:
+            return
+        for request_id, submitted, customer, description in repo.submissions_between(
+                self.since, self.until + timedelta(seconds=59)):
+            key = _description_key(submitted, customer, description, self.tz)
+            if key in self.wanted and request_id not in explicit:
+                self.known.setdefault(key, []).append(request_id)
+
+    def target(self, row: ParsedRow) -> str | None:
+        """The stored request the row is (taken: no later row gets it), or None."""
+        key = self._key(row)
+        ids = self.known.get(key) if key is not None else None
+        return ids.pop(0) if ids else None
 
 
 # -- creating requests ---------------------------------------------------------------------------
@@ -314,17 +338,21 @@ def new_request(row: ParsedRow, request_id: str, tz: ZoneInfo, now: datetime, ac
 
 
 class Ids:
-    """Generated IDs: `YYYYMM-NNN` after the month's highest, in the database or in the file."""
+    """Generated IDs: `YYYYMM-NNN` after the month's highest, in the database or in the file (every
+    ID of the file `saw` before the first is generated)."""
 
-    def __init__(self, repo: Repository | None, rows: list[ParsedRow]) -> None:
+    def __init__(self, repo: Repository | None) -> None:
         self.repo = repo
         self.highest_in_file: dict[str, int] = {}
-        for row in rows:
-            parsed = parse_generated_id(row.id) if row.id else None
-            if parsed:
-                month, seq = parsed
-                self.highest_in_file[month] = max(seq, self.highest_in_file.get(month, 0))
         self.next: dict[str, int] = {}
+
+    def saw(self, request_id: str) -> None:
+        """An ID a row of the file names."""
+        parsed = parse_generated_id(request_id)
+        if parsed:
+            month, seq = parsed
+            if seq > self.highest_in_file.get(month, 0):
+                self.highest_in_file[month] = seq
 
     def new(self, submitted: datetime, tz: ZoneInfo) -> str:
         month = submitted.astimezone(tz).strftime("%Y%m")
@@ -334,5 +362,3 @@ class Ids:
         seq = self.next[month]
         self.next[month] = seq + 1
         return format_request_id(month, seq)
-
-

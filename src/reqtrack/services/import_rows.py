@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -136,8 +138,9 @@ def _id_problem(request_id: str) -> Message | None:
     are if every command can name them (docs/excel.md, "Import")."""
     import unicodedata
 
-    if len(request_id) > 64 or any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
-                                   or (ch.isspace() and ch != " ") for ch in request_id):
+    plain = request_id.isascii() and request_id.isprintable()  # no control character, no other space than " "
+    if len(request_id) > 64 or not plain and any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+                                                 or (ch.isspace() and ch != " ") for ch in request_id):
         return _ID_CHARACTERS_MESSAGE
     generated = parse_generated_id(request_id)
     if generated is not None:
@@ -154,45 +157,50 @@ def _id_problem(request_id: str) -> Message | None:
     return None
 
 
-def _parse_cell(key: str, raw: Any, tz: ZoneInfo, date_tz: ZoneInfo | None = None,
-                vocabularies: Vocabularies = DEFAULT) -> Any:
-    """One cell as a field value: date-times local to `tz` (the file's zone), a date-only deadline
-    as the end of that day in `date_tz` (the database's zone; a date stays the same date); source
-    and type in the database's `vocabularies` (a problem names their labels)."""
+CellReader = Callable[[Any], Any]
+_REPEATED = 4096  # distinct cells of a column whose reading is remembered (vocabularies, owners)
+
+
+def _remembered(read: CellReader) -> CellReader:
+    """`read`, remembering what the cells most met read as (a sheet repeats a few vocabulary
+    labels and owners thousands of times; the values are immutable; a cell that raises
+    CellProblem is read again each time)."""
+    return lru_cache(maxsize=_REPEATED, typed=True)(read)
+
+
+def _cell_reader(key: str, tz: ZoneInfo, date_tz: ZoneInfo | None = None,
+                 vocabularies: Vocabularies = DEFAULT) -> CellReader:
+    """How a cell of column `key` becomes a field value: date-times local to `tz` (the file's
+    zone), a date-only deadline as the end of that day in `date_tz` (the database's zone; a date
+    stays the same date); source and type in the database's `vocabularies` (a problem names
+    their labels)."""
     if key in TEXT_EXACT:
-        return parse_verbatim(raw)
+        return parse_verbatim
     if key in TEXT_TRIMMED or key == "id":
-        return parse_plain(raw)
+        return parse_plain
     if key in ("source", "type"):
-        return parse_vocabulary(vocabularies.get(key), raw)
+        return _remembered(partial(parse_vocabulary, vocabularies.get(key)))
     if key in VOCABULARY_COLUMNS:
-        return parse_vocabulary(VOCABULARY_COLUMNS[key], raw)
+        return _remembered(partial(parse_vocabulary, VOCABULARY_COLUMNS[key]))
     if key in TIME_COLUMNS:
-        parsed = parse_when(raw, tz)
-        return parsed[0] if parsed else None
+        def moment(raw: Any) -> datetime | None:
+            parsed = parse_when(raw, tz)
+            return parsed[0] if parsed else None
+        return moment
     if key == "due":
-        parsed = parse_when(raw, tz)
-        if parsed is None:
-            return None
-        moment, date_only = parsed
-        if not date_only:
-            return moment, False
-        return end_of_day(moment.astimezone(tz).date(), date_tz or tz).astimezone(timezone.utc), True
-    if key == "owner":
-        return parse_owner(raw)
-    if key == "attachments":
-        return parse_attachments(raw)
-    if key == "verification":
-        return parse_verification(raw)
-    if key == "scores":
-        return parse_scores(raw)
-    if key == "waiting":
-        return parse_flag(raw)
-    if key == "history":
-        return cell_text(raw)
-    if key == "links":
-        return parse_links(raw)
-    raise AssertionError(key)
+        def due(raw: Any) -> tuple[datetime, bool] | None:
+            parsed = parse_when(raw, tz)
+            if parsed is None:
+                return None
+            moment, date_only = parsed
+            if not date_only:
+                return moment, False
+            return end_of_day(moment.astimezone(tz).date(), date_tz or tz).astimezone(timezone.utc), True
+        return due
+    readers: dict[str, CellReader] = {"owner": _remembered(parse_owner), "attachments": parse_attachments,
+                                      "verification": _remembered(parse_verification), "scores": parse_scores,
+                                      "waiting": parse_flag, "history": cell_text, "links": parse_links}
+    return readers[key]
 
 
 def _blank(cells: list[Any]) -> bool:
@@ -200,24 +208,25 @@ def _blank(cells: list[Any]) -> bool:
 
 
 def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportProblem],
-               date_tz: ZoneInfo | None = None, vocabularies: Vocabularies = DEFAULT) -> list[ParsedRow]:
-    """The sheet's data rows read into field values (blank rows skipped), each problem found added
-    to `problems`. `tz` is the zone of the file's date-times; `date_tz` the database's, in which a
-    date-only deadline ends (default `tz`); source and type are read in the database's
-    `vocabularies`."""
-    rows: list[ParsedRow] = []
+               date_tz: ZoneInfo | None = None, vocabularies: Vocabularies = DEFAULT) -> Iterator[ParsedRow]:
+    """The sheet's data rows read into field values (blank rows skipped), streamed as the file
+    is read; each problem found is added to `problems` before its row is yielded. `tz` is the
+    zone of the file's date-times; `date_tz` the database's, in which a date-only deadline ends
+    (default `tz`); source and type are read in the database's `vocabularies`."""
     by_key = {c.key: c for c in table.columns}
+    readers = [(c.index, c.key, c.name, _cell_reader(c.key, tz, date_tz, vocabularies)) for c in table.columns]
     seen_ids: dict[str, int] = {}
     for number, cells in table.rows:
         if _blank(cells):
             continue
         values: dict[str, Any] = {}
-        for column in table.columns:
-            raw = cells[column.index] if column.index < len(cells) else None
+        width = len(cells)
+        for index, key, name, read in readers:
+            raw = cells[index] if index < width else None
             try:
-                values[column.key] = _parse_cell(column.key, raw, tz, date_tz, vocabularies)
+                values[key] = read(raw)
             except CellProblem as exc:
-                problems.append(ImportProblem(number, column.name, raw, exc.message))
+                problems.append(ImportProblem(number, name, raw, exc.message))
         request_id = values.pop("id", None)
         if request_id is not None:
             why = _id_problem(request_id)
@@ -239,8 +248,7 @@ def parse_rows(table: Table, tz: ZoneInfo, now: datetime, problems: list[ImportP
             problems.append(ImportProblem(number, by_key["history"].name, None, exc.message))
             log = ([], False)
         _check_times(number, values, by_key, tz, now, problems, log[0])
-        rows.append(ParsedRow(number, request_id, values, log=log, mask_like=_mask_like_cells(values, by_key)))
-    return rows
+        yield ParsedRow(number, request_id, values, log=log, mask_like=_mask_like_cells(values, by_key))
 
 
 def _mask_like_cells(values: dict[str, Any], by_key: dict[str, Column]) -> list[tuple[str, Message, str]]:

@@ -115,16 +115,12 @@ def _initialise(path: Path, timezone_name: str) -> None:
         conn.close()
 
 
-def create_database(path: Path, timezone_name: str | None = None) -> bool:
-    """Create the database atomically; False when another process created it first.
-
-    The file is built complete under a temporary name in the same directory and linked into
-    place, so no process ever sees a half-made database, and of several processes starting at
-    once exactly one creates it. The file is private to its owner (0600).
-    """
+def _built_beside(path: Path, timezone_name: str | None = None) -> Path:
+    """A complete, empty database under a private temporary name in `path`'s directory, for the
+    caller to put in place (or to discard)."""
     import tempfile  # only a write creates a database: the read commands never import it
 
-    from ..safe_output import discard, private_directories, put_in_place
+    from ..safe_output import discard, private_directories
 
     private_directories(path.parent)
     try:
@@ -136,13 +132,32 @@ def create_database(path: Path, timezone_name: str | None = None) -> bool:
     tmp = Path(tmp_name)
     try:
         _initialise(tmp, timezone_name or local_timezone_name())
+    except (OSError, sqlite3.DatabaseError) as exc:  # a full disk, a read-only directory
+        discard(tmp)
+        raise EnvironmentProblem(_CANNOT_CREATE, path=path, reason=_reason(exc)) from None
+    return tmp
+
+
+_CANNOT_CREATE = "cannot create the database {path}: {reason}; nothing was written"
+
+
+def create_database(path: Path, timezone_name: str | None = None) -> bool:
+    """Create the database atomically; False when another process created it first.
+
+    The file is built complete under a temporary name in the same directory and linked into
+    place, so no process ever sees a half-made database, and of several processes starting at
+    once exactly one creates it. The file is private to its owner (0600).
+    """
+    from ..safe_output import discard, put_in_place
+
+    tmp = _built_beside(path, timezone_name)
+    try:
         put_in_place(tmp, path, overwrite=False, check=False)  # linked: of several processes, one creates it
         return True
     except InvalidInput:
         return False  # another process created it first
-    except (OSError, sqlite3.DatabaseError) as exc:  # a full disk, a read-only directory
-        raise EnvironmentProblem("cannot create the database {path}: {reason}; nothing was written", path=path,
-                                 reason=_reason(exc)) from None
+    except OSError as exc:
+        raise EnvironmentProblem(_CANNOT_CREATE, path=path, reason=_reason(exc)) from None
     finally:
         discard(tmp)
 
@@ -234,16 +249,23 @@ def refuse_url(location: object) -> None:
             "(postgresql://…), so give a file path or a postgresql:// URL with --db", scheme=match.group(1))
 
 
-def open_database(location: Path | str, write: bool) -> Any:
+def open_database(location: Path | str, write: bool, new: bool = False) -> Any:
     """The open database at `location`: a SQLite file path, or a postgresql:// URL (the team
-    database, storage/server.py). Only writers create a missing one."""
+    database, storage/server.py). Only writers create a missing one.
+
+    `new` (a writer of a database that is not there yet): it is made for one unit of work and
+    appears at `location` only when that unit commits; if it does not, nothing is left, not even
+    an empty database (an import refused half-way). The file is built under a temporary name and
+    linked into place after the commit; the server's schema is created inside the transaction."""
     if is_server_url(location):
         from .server import ServerDatabase
 
         text = str(location)
         if not text.lower().startswith(tuple(f"{s}://" for s in SERVER_SCHEMES)):
             text = text.replace(":/", "://", 1)  # a Path made of the URL lost a slash
-        return ServerDatabase.open(text, write)
+        return ServerDatabase.open(text, write, new=new)
+    if new and write and not Path(location).expanduser().exists():
+        return Database.new(Path(location))
     return Database.open(Path(location), write)
 
 
@@ -266,6 +288,52 @@ class Database:
     migrated_from: int | None = None
     backup_path: Path | None = None
     _settings: dict[str, str] | None = field(default=None, repr=False)
+    pending: Path | None = None  # where a database made for one unit of work appears when it commits (`new`)
+
+    @classmethod
+    def new(cls, path: Path) -> Database:
+        """A database that is not at `path` yet, for one write unit of work: built complete and
+        empty under a temporary name beside it, where the unit of work writes; `settle` links it
+        into place after the commit, or removes it (open_database's `new`)."""
+        path = Path(path).expanduser()
+        refuse_url(path)
+        from ..safe_output import protect
+
+        tmp = _built_beside(path)
+        protect(path)
+        protect(tmp)
+        return cls(path=tmp, write=True, pending=path)
+
+    def make_in(self, conn: Any) -> None:
+        """Right after the unit of work's BEGIN: a new file is complete already (`new`)."""
+
+    def settle(self, committed: bool) -> None:
+        """The end of the unit of work a database was made for (`new`), its connection closed (the
+        -wal merged and gone): linked into place if it committed, else removed. Another process
+        that created a database there meanwhile keeps its own: EnvironmentProblem, and this one is
+        removed. Nothing for a database that was there."""
+        if self.pending is None:
+            return
+        from ..safe_output import discard, put_in_place
+
+        target = self.pending
+        try:
+            if committed:
+                conn = _connect(self.path)
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL")  # as every reqtrack database is
+                finally:
+                    conn.close()
+                put_in_place(self.path, target, overwrite=False, check=False)
+                self.pending = None
+        except InvalidInput:
+            raise EnvironmentProblem(CREATED_MEANWHILE, database=target) from None
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise EnvironmentProblem(_CANNOT_CREATE, path=target, reason=_reason(exc)) from None
+        finally:
+            discard(self.path)  # the temporary name (once linked, the file is the target's) and its companions
+        if committed:
+            self.path = target
 
     @classmethod
     def open(cls, path: Path, write: bool) -> Database:
@@ -350,8 +418,16 @@ class Database:
         self.migrated_from, self.backup_path = version, backup
 
     def raw_connection(self) -> SqliteConnection:
-        """A plain sqlite3 connection in autocommit mode (the unit of work begins its transactions)."""
-        return _connect(self.path, read_only=not self.write)
+        """A plain sqlite3 connection in autocommit mode (the unit of work begins its transactions).
+
+        A database made for its unit of work (`new`) is private to this process until it is linked
+        into place: its writes go straight into the file, with the rollback journal in memory (of a
+        new file only the few pages it started with are journaled), instead of into a -wal that the
+        last connection then copies into the file; `settle` puts it back in WAL mode."""
+        conn = _connect(self.path, read_only=not self.write)
+        if self.pending is not None:
+            conn.execute("PRAGMA journal_mode = MEMORY")
+        return conn
 
     @property
     def label(self) -> str:
@@ -416,3 +492,5 @@ def _reason(exc: BaseException) -> object:
 CANNOT_USE = "cannot use the database {database}: {detail}"
 NEWER = "{database} was written by a newer reqtrack (schema {version}, this one knows {known}); upgrade reqtrack to use it"
 READ_ONLY = "{path} is read-only; this command writes, so make it writable or use a copy"
+CREATED_MEANWHILE = ("{database} was created by another process while this command was making it anew; this "
+                     "command wrote nothing to it: run the command again")

@@ -82,8 +82,9 @@ def request_row(request: Request) -> tuple[Any, ...]:
 def event_row(request_id: str, entry: HistoryEntry) -> tuple[Any, ...]:
     """The stored row of a history entry, in the order of `_EVENT_COLUMNS`."""
     refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id, seq=entry.seq))
+    changes = entry.changes
     return (request_id, entry.seq, time_to_stored(entry.at), entry.action, entry.actor,
-            json.dumps(entry.changes or None), entry.note)
+            json.dumps(changes) if changes else "null", entry.note)
 
 
 def attachment_row(request_id: str, attachment: Attachment, content: bytes | None) -> tuple[Any, ...]:
@@ -498,6 +499,7 @@ class UnitOfWork:
         self.db = db
         self.engine: Engine = db.engine
         self.notice: Callable[[Any], None] | None = None  # told before a long one-time rebuild (services.Context)
+        self._open = False
 
     def _problem(self, exc: Exception) -> Exception:
         return self.db.problem(exc) or EnvironmentProblem(
@@ -508,22 +510,34 @@ class UnitOfWork:
             self.conn = self.db.raw_connection()  # read-only ones work on read-only media (storage.db._connect)
         except self.engine.error as exc:
             raise self._problem(exc) from None
+        self._open = True
         try:
             self.conn.begin(self.db.write)
+            self.db.make_in(self.conn)  # a database new with this unit of work (open_database's `new`)
             self.conn.execute("SELECT 1 FROM setting LIMIT 1").fetchone()  # take the snapshot now
-        except self.engine.error as exc:
+        except BaseException as exc:
             self._close()
-            raise self._problem(exc) from None
+            self.db.settle(committed=False)
+            if isinstance(exc, self.engine.error):
+                raise self._problem(exc) from None
+            raise
         self.requests = Repository(self.conn)
         return self
 
     def commit(self) -> None:
+        """Commit; a database new with this unit of work appears now (its connection closed first)."""
         try:
             self.conn.execute("COMMIT")
         except self.engine.error as exc:
             raise self._problem(exc) from None
+        if self.db.pending:
+            self._close()
+            self.db.settle(committed=True)
 
     def _close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
         try:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -536,6 +550,8 @@ class UnitOfWork:
         except self.engine.error:
             if exc is None:
                 raise
+        finally:
+            self.db.settle(committed=False)  # a new database whose unit of work did not commit leaves nothing
         if isinstance(exc, self.engine.error):
             # A damaged file ("database disk image is malformed"), a lost connection or a role
             # that may not write is the environment's; a statement the engine refuses is a bug.

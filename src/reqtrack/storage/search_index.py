@@ -99,7 +99,7 @@ class SearchStore:
         """Store these search documents (replacing a request's previous one)."""
         rows = [doc.row() for doc in docs]
         if rows:
-            self.conn.executemany(self.engine.upsert("search_doc", SEARCH_DOC_COLUMNS, ("request_id",)), rows)
+            self.engine.upsert_rows(self.conn, "search_doc", SEARCH_DOC_COLUMNS, ("request_id",), rows)
 
     def rebuild_search_docs(self) -> int:
         return rebuild_search_docs(self.conn)

@@ -395,6 +395,7 @@ class ServerDatabase:
     engine: PostgresEngine
     migrated_from: int | None = None
     backup_path: None = None  # no copy is kept before an upgrade: the server's migrations are one transaction each
+    pending: bool = False  # the schema is to be made by the first unit of work (`open`'s `new`)
     _idle: PgConnection | None = field(default=None, repr=False)
 
     path = None  # not a file
@@ -413,15 +414,15 @@ class ServerDatabase:
         return []
 
     @classmethod
-    def open(cls, url: str, write: bool) -> ServerDatabase:
-        """Connect, recognise the schema (creating it first when `write` and it is missing),
-        upgrade an older one; EnvironmentProblem (exit 3) in one sentence for anything else."""
+    def open(cls, url: str, write: bool, new: bool = False) -> ServerDatabase:
+        """Connect, recognise the schema (creating it first when `write` and it is missing; with `new`
+        in the first unit of work: `make_in`), upgrade an older one; else EnvironmentProblem (exit 3)."""
         psycopg = _psycopg()
         address = parse_address(url)
         db = cls(address=address, write=write, engine=PostgresEngine(psycopg, address.schema))
         conn = db.raw_connection()
         try:
-            db._recognise(conn, psycopg)
+            db._recognise(conn, psycopg, create=not (new and write))
         except psycopg.Error as exc:
             raise db.problem(exc) or db._unexpected(exc) from None
         finally:
@@ -442,7 +443,7 @@ class ServerDatabase:
         finally:
             conn.close()
 
-    def _recognise(self, conn: PgConnection, psycopg: Any) -> None:
+    def _recognise(self, conn: PgConnection, psycopg: Any, create: bool = True) -> None:
         from .db import NEWER
         from .migrations import SCHEMA_VERSION, apply_migrations
 
@@ -452,7 +453,9 @@ class ServerDatabase:
                 raise EnvironmentProblem("no reqtrack database in {database}; register a first request with `reqtrack "
                                          "new` to create it (or `reqtrack copy` one there)",
                                          database=self.address.named_with_schema)
-            self._create(conn)
+            self.pending = not create
+            if create:
+                self._create(conn)
             return
         if version > SCHEMA_VERSION:
             raise EnvironmentProblem(NEWER, database=self.address.named_with_schema, version=version, known=SCHEMA_VERSION)
@@ -478,21 +481,37 @@ class ServerDatabase:
     def _create(self, conn: PgConnection) -> None:
         """Create the schema with every table in one transaction. Concurrent first writers queue
         on the schema's lock; those that come after the first find it made and use it."""
-        from .db import local_timezone_name
-        from .migrations import MIGRATIONS, SCHEMA_VERSION, run_migration
-
         conn.begin(write=True)
         try:
-            if self.engine.schema_version(conn) == 0:
-                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_name(self.address.schema)}")
-                for migration in MIGRATIONS:
-                    run_migration(conn, migration)
-                self.engine.set_schema_version(conn, SCHEMA_VERSION)
-                conn.execute("INSERT INTO setting (key, value) VALUES ('calendar.timezone', ?)", (local_timezone_name(),))
+            self._make_schema(conn)
             conn.execute("COMMIT")
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+
+    def _make_schema(self, conn: PgConnection) -> bool:
+        """The schema with every table, in `conn`'s write transaction; False: another writer made it."""
+        from .db import local_timezone_name
+        from .migrations import MIGRATIONS, SCHEMA_VERSION, run_migration
+
+        if self.engine.schema_version(conn) != 0:
+            return False
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_name(self.address.schema)}")
+        for migration in MIGRATIONS:
+            run_migration(conn, migration)
+        self.engine.set_schema_version(conn, SCHEMA_VERSION)
+        conn.execute("INSERT INTO setting (key, value) VALUES ('calendar.timezone', ?)", (local_timezone_name(),))
+        return True
+
+    def make_in(self, conn: PgConnection) -> None:
+        """After a unit of work's BEGIN: a new schema (`open`'s `new`) is made in its transaction."""
+        if self.pending and not self._make_schema(conn):  # another writer made it since `open`
+            from .db import CREATED_MEANWHILE
+
+            raise EnvironmentProblem(CREATED_MEANWHILE, database=self.address.named_with_schema)
+
+    def settle(self, committed: bool) -> None:  # a schema made in a rollback is gone with it
+        self.pending = self.pending and not committed
 
     def raw_connection(self) -> PgConnection:
         """A connection in autocommit mode (the unit of work begins its transactions), with the

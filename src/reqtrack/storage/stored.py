@@ -12,6 +12,7 @@ import gc
 import json
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -126,6 +127,8 @@ def json_from_stored(text: str) -> Any:
 def time_to_stored(value: datetime) -> str:
     """An aware datetime as stored text (isoformat, not strftime: it writes a year before 1000
     with its four digits)."""
+    if value.tzinfo is _UTC:  # the common case (every time the services hold is UTC): `+00:00` becomes `Z`
+        return value.isoformat(timespec="seconds")[:-6] + "Z"
     if value.tzinfo is None:
         raise ValueError("naive datetime reached storage")
     return value.astimezone(_UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
@@ -206,15 +209,15 @@ SPANS = range(0, 25)
 NO_END = 99
 
 
+_SPAN_LENGTHS = [timedelta(hours=2 ** level) for level in SPANS]
+
+
 def span_of(valid_from: datetime, valid_until: datetime | None) -> int:
-    """request_state.span of a segment."""
+    """request_state.span of a segment: the least level L with a length of at most 2^L hours
+    (stored times span less than the last)."""
     if valid_until is None:
         return NO_END
-    length = valid_until - valid_from
-    level = 0
-    while length > timedelta(hours=2 ** level) and level < SPANS[-1]:  # stored times span less than the last
-        level += 1
-    return level
+    return min(bisect_left(_SPAN_LENGTHS, valid_until - valid_from), SPANS[-1])
 # Every table of the report facts with its columns, in the order of report_fact_rows' result.
 REPORT_FACT_TABLES = (("report_fact", REPORT_FACT_COLUMNS), ("report_completion", REPORT_COMPLETION_COLUMNS),
                       ("report_event", REPORT_EVENT_COLUMNS), ("request_state", REQUEST_STATE_COLUMNS))
@@ -290,12 +293,21 @@ def report_fact_rows(request: Request, facts: Any, judge: Callable[[Any], Any] |
     def until(moment: datetime | None) -> str:
         return FOREVER if moment is None else text(moment)
 
+    judged: dict[Any, tuple[str | None, int | None, int | None]] = {}  # the same fact recurs (timeline segments)
+
+    def verdicts(c: Any) -> tuple[str | None, int | None, int | None]:
+        known = judged.get(c)
+        if known is None:
+            assert judge is not None
+            known = judged[c] = verdict_values(judge(c))
+        return known
+
     def completion(c: Any, valid_from: datetime, valid_until: datetime | None) -> tuple:
         row = (text(c.at), rid, c.seq, text(valid_from), until(valid_until), text(c.start),
                text_or_none(c.completed), c.priority, text_or_none(c.due),
                json.dumps([[text(b), text_or_none(e)] for b, e in c.pauses]) if c.pauses else None,
                text_or_none(c.as_of), request.owner, request.department, recorded_end)
-        return row if judge is None else (*row, *verdict_values(judge(c)))
+        return row if judge is None else (*row, *verdicts(c))
 
     completions = [completion(span.fact, span.valid_from, span.valid_until) for span in facts.spans]
     completions += [completion(segment.bare, segment.valid_from, segment.valid_until)

@@ -129,9 +129,11 @@ def undone(later: Request, history: Sequence[HistoryEntry], kept: int) -> Reques
     `state_at` gives, one entry at a time."""
     view = object.__new__(Request)
     view.__dict__.update(later.__dict__)  # copy.copy, without its generic protocol (a timeline makes many)
-    view.history = list(history[:kept])
-    view.links = links_before(later.links, history[kept:kept + 1])
-    _undo(view, history[kept])
+    view.history = history[:kept] if isinstance(history, list) else list(history[:kept])
+    entry = history[kept]
+    # links_before with nothing to undo is the same links (in ID order); a timeline reads them only for the kind
+    view.links = links_before(later.links, [entry]) if entry.changes and "link" in entry.changes else later.links
+    _undo(view, entry)
     view.responded_at = next((e.at for e in view.history if e.action in RESPONSE_ACTIONS), None)
     return view
 

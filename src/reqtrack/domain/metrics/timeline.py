@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from ..lifecycle import RESPONSE_ACTIONS
 from ..links import registered_as_recurrence
 from ..record import Request
-from ..sla.state import State, as_datetime, in_time_order, replay_over, stood, stood_as, utc
+from ..sla.state import State, as_datetime, in_time_order, replay_over, stood, stood_as, stood_at_end, utc
 from ..vocab import OPEN_STATUSES
 from .history import completion_times, state_at, undone, verification_failed
 from .tally import funnel_flags
@@ -161,6 +161,7 @@ def _segments_in_order(request: Request, points: list[datetime]) -> list[Segment
     replayed = replay_over(request, points)
     history = request.history
     views: dict[int, Request] = {len(history): request}
+    unchanged = {len(history): True}  # whether the view's fields are the request's (nothing undone changed any)
     lowest = len(history)
     segments = []
     fed = 0
@@ -171,6 +172,7 @@ def _segments_in_order(request: Request, points: list[datetime]) -> list[Segment
         while lowest > kept:
             lowest -= 1
             views[lowest] = undone(views[lowest + 1], history, lowest)
+            unchanged[lowest] = unchanged[lowest + 1] and not history[lowest].changes
         while fed < kept:  # the entries up to `start`, oldest first (completion_times, funnel_flags)
             entry = history[fed]
             fed += 1
@@ -196,18 +198,22 @@ def _segments_in_order(request: Request, points: list[datetime]) -> list[Segment
         report_clocks = clocks if view is request else (
             lambda view=view, index=index, start=start: stood_as(view, request, replayed, index, start))
         until = points[index + 1] if index + 1 < len(points) else None
-        segments.append(_made(request, view, start, until, clocks, report_clocks, read))
+        end_state = (lambda view=view, index=index: stood_at_end(view, replayed, index)) if bare is not None else None
+        segments.append(_made(request, view, start, until, clocks, report_clocks, read, end_state, unchanged[kept]))
     return segments
 
 
 def _made(request: Request, view: Request, start: datetime, until: datetime | None, clocks: State,
-          report_clocks: State | Callable[[], State], read: _Read) -> Segment:
+          report_clocks: State | Callable[[], State], read: _Read,
+          end_state: Callable[[], State] | None = None, unchanged: bool = False) -> Segment:
     """The segment from `start` of the request whose view then is `view`, with the clocks' states
     of the request (`clocks`) and of the view (`report_clocks`, or what computes it when needed)
-    at `start`, and what it reads of the history then."""
-    differ = tuple((name, getattr(view, name)) for name in SEGMENT_FIELDS
-                   if getattr(view, name) != getattr(request, name))
-    bare = None if read.bare_at is None else completion_fact(view, read.bare_at, None)
+    at `start`, what it reads of the history then, and (`end_state`) what gives the view's clocks
+    at its recorded end without a replay, when known. `unchanged`: the view's fields are known
+    to be the request's (no entry undone to make it changed any)."""
+    differ = () if unchanged else tuple((name, getattr(view, name)) for name in SEGMENT_FIELDS
+                                        if getattr(view, name) != getattr(request, name))
+    bare = None if read.bare_at is None else completion_fact(view, read.bare_at, None, end_state)
     first = read.first
     is_open = view.status in OPEN_STATUSES
     if callable(report_clocks) and (is_open or first is None):

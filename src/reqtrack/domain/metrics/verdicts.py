@@ -8,6 +8,7 @@ agree (tests/reference.py holds the reference the tests compare them with). Pure
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -17,6 +18,7 @@ from ..calendar import WorkingCalendar
 from ..lifecycle import RESPONSE_ACTIONS
 from ..record import Request
 from ..sla import SlaPolicy
+from ..sla.state import State
 from .history import as_completed, field_at
 
 
@@ -79,7 +81,8 @@ def _never_paused(request: Request) -> bool:
     return True
 
 
-def completion_fact(request: Request, at: datetime, position: int | None) -> CompletionFact:
+def completion_fact(request: Request, at: datetime, position: int | None,
+                    end_state: Callable[[], State] | None = None) -> CompletionFact:
     """The facts of the completion at `at` (history position `position`; None: an imported
     completion time without a `complete` entry) of `request`, as it stood right after it.
 
@@ -87,11 +90,14 @@ def completion_fact(request: Request, at: datetime, position: int | None) -> Com
     never paused and the completion has its `complete` entry they are read directly, without
     replaying the history: the start is the submission or the latest reopen before the
     completion, priority and planned completion the values of that moment. tests/unit/test_metrics.py
-    checks that both give what the sla helpers give.
+    checks that both give what the sla helpers give. `end_state` (for a completion without its
+    entry): what gives the request's clocks at its recorded end, when the caller knows it
+    without a replay (a timeline: sla.state.stood_at_end).
     """
     if position is None or not _never_paused(request):
         resolved = as_completed(request, position, at) if position is not None else request
-        start, completed, as_of, priority, due, pauses = sla.resolution_inputs(resolved)
+        state = end_state() if position is None and end_state is not None else None
+        start, completed, as_of, priority, due, pauses = sla.resolution_inputs(resolved, state)
         seq = request.history[position].seq if position is not None else 0
         return CompletionFact(at, start, completed, priority, due, pauses, as_of, seq)
     begin = request.submitted_at

@@ -269,6 +269,25 @@ def stood_as(view: Request, request: Request, replayed: Replayed, index: int, mo
                        view.responded_at, view.owner)
 
 
+def stood_at_end(view: Request, replayed: Replayed, index: int) -> State:
+    """`stood(view, recorded_end(view))` for the request as it stood at the `index`-th moment of
+    `replayed` (`view`: its history the replayed history's entries up to that moment, a history
+    in time order; its fields as they were then), read from the replay's progress at that moment
+    instead of replaying: the view's entries are the ones the replay had fed by then (the last of
+    them the latest), and none of them is after the view's recorded end."""
+    values = {"status": view.status, "priority": view.priority, "feasibility": view.feasibility,
+              "waiting": view.waiting, "due": view.due, "completed_at": view.completed_at}
+    progress = replayed.progress[index]
+    fed = progress[0]
+    end = utc(view.submitted_at)  # recorded_end(view), its latest entry known
+    if fed and replayed.entries[fed - 1][0] > end:
+        end = replayed.entries[fed - 1][0]
+    for value in (view.completed_at, view.responded_at, view.closed_at):
+        if value is not None and utc(value) > end:
+            end = utc(value)
+    return _stood_then(end, replayed.entries, progress, values, view.submitted_at, view.responded_at, view.owner)
+
+
 def recorded_end(request: Request) -> datetime:
     """A moment after everything recorded about the request (to evaluate it "as of now"): its
     submission, history entries, completion, response and closing times (UTC)."""

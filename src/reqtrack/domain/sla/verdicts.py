@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from ..record import Request
 from .settings import SlaPolicy
-from .state import recorded_end, stood, utc
+from .state import State, recorded_end, stood, utc
 
 
 def first_response_at(request: Request) -> datetime | None:
@@ -27,10 +27,12 @@ def response_met_within(request: Request, policy: SlaPolicy, as_of: datetime | N
     return False if as_of is not None and utc(as_of) > deadline else None
 
 
-def resolution_inputs(request: Request) -> tuple[datetime, datetime | None, datetime, str | None,
-                                                datetime | None, tuple[tuple[datetime, datetime | None], ...]]:
+def resolution_inputs(request: Request, state: State | None = None) -> tuple[
+        datetime, datetime | None, datetime, str | None, datetime | None, tuple[tuple[datetime, datetime | None], ...]]:
     """(start, completed, as_of, priority, due, pauses) of the request's resolution clock as
-    recorded (what `resolution_clock_of` and `paused_between` take; all times UTC)."""
-    state = stood(request, recorded_end(request))
+    recorded (what `resolution_clock_of` and `paused_between` take; all times UTC). `state`: the
+    request's `stood(request, recorded_end(request))`, when the caller has it already."""
+    if state is None:
+        state = stood(request, recorded_end(request))
     return (state.reopened or state.submitted, state.completed, state.as_of, state.priority, state.due,
             state.pauses)

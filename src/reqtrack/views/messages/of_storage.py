@@ -46,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cannot create the database {path}: {reason}; nothing was written": (
         "无法创建数据库 {path}：{reason}；没有写入任何内容",
         "無法建立資料庫 {path}：{reason}；沒有寫入任何內容"),
+    "{database} was created by another process while this command was making it anew; this command wrote nothing "
+    "to it: run the command again": (
+        "在这个命令新建 {database} 的同时，另一个进程已经创建了它；这个命令没有向其中写入任何内容：请重新运行这个命令",
+        "在這個命令新建 {database} 的同時，另一個行程已經建立了它；這個命令沒有向其中寫入任何內容：請重新執行這個命令"),
     "{path} needs an upgrade of its schema (version {version}), but the safety copy {target} cannot be written "
     "({reason}); make room or make the directory writable": (
         "{path} 的结构（版本 {version}）需要升级，但无法写入安全副本 {target}（{reason}）；请腾出空间，或把目录改为可写",
