@@ -169,3 +169,23 @@ def test_the_checks_see_a_violation() -> None:
     found = {target for target, _, _ in runtime_imports(PACKAGE / "cli" / "requests.py")}
     assert any(target.startswith("reqtrack.services") for target in found)
     assert any(target.startswith("reqtrack.views") for target in found)
+
+
+def test_every_public_name_of_services_resolves_to_its_module() -> None:
+    """`services/__init__.py` loads each verb's module when the verb is first asked for (PEP
+    562): a name in `__all__` without a home in its table would fail only at run time."""
+    import importlib
+    import subprocess
+    import sys
+
+    from reqtrack import services
+
+    homes = {**services._HOME, **{name: "search" for name in ("Hit", "reindex", "search", "similar")}}
+    assert set(services.__all__) == set(homes)
+    for name in services.__all__:
+        assert getattr(services, name) is getattr(importlib.import_module(f"reqtrack.services.{homes[name]}"), name)
+    # In a fresh interpreter: asking for `show` loads services/requests.py, not links'.
+    probe = ("import sys; from reqtrack import services; services.show; "
+             "print('reqtrack.services.requests' in sys.modules, 'reqtrack.services.links' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["True", "False"], result.stderr
