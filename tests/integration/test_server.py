@@ -308,3 +308,22 @@ def test_the_same_scripted_loop_on_both_engines_gives_the_same_outputs(tmp_path:
     assert len(on_file) > 20
     for key in on_file:
         assert on_server[key] == on_file[key], key
+
+
+def test_a_context_let_go_closes_the_connection_it_kept(pg_url: str) -> None:
+    """A command keeps one server connection for its units of work; a Context dropped without
+    closing anything (a library caller, a test) leaves no open connection for psycopg to warn
+    about when the garbage collector takes it."""
+    import gc
+    import warnings
+
+    from reqtrack import services
+
+    ctx = services.Context(db_path=pg_url)
+    services.register(ctx, "x", "ACME")
+    assert services.list_requests(ctx).total == 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del ctx
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []

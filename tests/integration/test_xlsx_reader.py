@@ -195,7 +195,13 @@ def test_generated_workbooks_read_as_openpyxl_reads_them(tmp_path: Path, rows: l
         expected = openpyxl_rows(path)
     assert typed(got) == typed(expected)
     # a number in a date format outside the dates: "#VALUE!", with openpyxl's own warning
-    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+    assert _said(ours) == _said(theirs)
+
+
+def _said(caught: list[warnings.WarningMessage]) -> list[str]:
+    """What the readers warned: a ResourceWarning is another test's garbage collected meanwhile
+    (a connection it left open), not a reader's word."""
+    return [str(w.message) for w in caught if not issubclass(w.category, ResourceWarning)]
 
 
 _KINDS = ["s", "b", "d", "n", "str", "e", "inlineStr", "x"]

@@ -398,6 +398,13 @@ class ServerDatabase:
     pending: bool = False  # the schema is to be made by the first unit of work (`open`'s `new`)
     _idle: PgConnection | None = field(default=None, repr=False)
 
+    def __del__(self) -> None:
+        # The connection kept for the command's next unit of work and this database refer to each
+        # other; when the cycle goes, the connection is closed, not left for psycopg to warn about.
+        idle, self._idle = self._idle, None
+        if idle is not None and not idle.raw.closed:
+            idle.raw.close()
+
     path = None  # not a file
 
     @property
@@ -529,9 +536,13 @@ class ServerDatabase:
             extra["application_name"] = "reqtrack"
         try:
             raw = psycopg.connect(self.address.conninfo, autocommit=True, **extra)
+        except psycopg.Error as exc:
+            raise self.problem(exc) or self._unexpected(exc) from None
+        try:
             raw.execute("SELECT set_config('search_path', %s, false), set_config('lock_timeout', %s, false)",
                         (quote_name(self.address.schema), f"{int(busy_timeout() * 1000)}ms"))
         except psycopg.Error as exc:
+            raw.close()
             raise self.problem(exc) or self._unexpected(exc) from None
         return PgConnection(raw, self.engine, home=self)
 
