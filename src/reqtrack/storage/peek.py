@@ -47,9 +47,10 @@ def _file_rows(path: Path) -> list[Any] | None:
 
 
 def _server_rows(url: str) -> list[Any] | None:
-    from .server import _psycopg, parse_address, quote_name
+    from .driver import psycopg_module
+    from .server import parse_address, quote_name
 
-    psycopg = _psycopg()
+    psycopg = psycopg_module()
     address = parse_address(url)
     extra = {} if "connect_timeout" in address.conninfo else {"connect_timeout": 2}
     with psycopg.connect(address.conninfo, autocommit=True, application_name="reqtrack", **extra) as raw:

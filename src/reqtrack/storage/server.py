@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,62 +25,13 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..domain.errors import EnvironmentProblem, InvalidInput, Message, ReqtrackError
+from .driver import psycopg_module
 from .engine import Engine
 
 DEFAULT_SCHEMA = "reqtrack"
 VERSION_TABLE = "schema_version"  # where PostgreSQL keeps what SQLite keeps in `user_version`
 APPLICATION = "reqtrack"
 _SEARCH_PATH = re.compile(r"-c\s*search_path\s*=\s*([^\s]+)")
-
-
-def _psycopg() -> Any:
-    os.environ.setdefault("PSYCOPG_IMPL", "binary")  # no search for a C build or libpq first
-    if "psycopg" not in sys.modules:
-        _known_versions("psycopg", "psycopg_binary")
-    try:
-        import psycopg
-    except ImportError:
-        os.environ.pop("PSYCOPG_IMPL", None)
-        try:
-            import psycopg
-        except ImportError:
-            raise EnvironmentProblem(
-                "--db names a PostgreSQL server, but its driver (psycopg 3) is not installed; install it with: pip "
-                "install 'reqtrack[postgres]'") from None
-    return psycopg
-
-
-def _known_versions(*packages: str) -> None:
-    """Give psycopg's two version modules (`psycopg.version`, `psycopg_binary.version`) their
-    answer before psycopg imports them: each asks importlib.metadata for its distribution's
-    version — importing importlib.metadata, email, zipfile and csv, a tenth of a server
-    command's start-up — only to show it in messages. The same version is the name of the
-    distribution's `.dist-info` directory beside the package. Where that is not found (another
-    kind of install), nothing is given and psycopg asks importlib.metadata as usual."""
-    import importlib.util
-    import types
-
-    for package in packages:
-        module = f"{package}.version"
-        if module in sys.modules:
-            continue
-        try:
-            spec = importlib.util.find_spec(package)
-        except (ImportError, ValueError):
-            continue
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        where = os.path.dirname(next(iter(spec.submodule_search_locations)))
-        prefix = f"{package}-"
-        try:
-            found = [name[len(prefix):-len(".dist-info")] for name in os.listdir(where)
-                     if name.startswith(prefix) and name.endswith(".dist-info")]
-        except OSError:
-            continue
-        if len(found) == 1:
-            stub = types.ModuleType(module, "The installed distribution's version (storage.server._known_versions).")
-            stub.__version__ = found[0]  # type: ignore[attr-defined]
-            sys.modules[module] = stub
 
 
 # -- the address --------------------------------------------------------------------------
@@ -424,7 +374,7 @@ class ServerDatabase:
     def open(cls, url: str, write: bool, new: bool = False) -> ServerDatabase:
         """Connect, recognise the schema (creating it first when `write` and it is missing; with `new`
         in the first unit of work: `make_in`), upgrade an older one; else EnvironmentProblem (exit 3)."""
-        psycopg = _psycopg()
+        psycopg = psycopg_module()
         address = parse_address(url)
         db = cls(address=address, write=write, engine=PostgresEngine(psycopg, address.schema))
         conn = db.raw_connection()
@@ -439,7 +389,7 @@ class ServerDatabase:
     @classmethod
     def exists(cls, url: str) -> bool:
         """Whether the URL's schema holds a reqtrack database (a foreign one is refused, exit 3)."""
-        psycopg = _psycopg()
+        psycopg = psycopg_module()
         address = parse_address(url)
         db = cls(address=address, write=False, engine=PostgresEngine(psycopg, address.schema))
         conn = db.raw_connection()
@@ -526,7 +476,7 @@ class ServerDatabase:
         if self._idle is not None:
             conn, self._idle = self._idle, None
             return conn
-        psycopg = _psycopg()
+        psycopg = psycopg_module()
         from .db import busy_timeout
 
         extra: dict[str, Any] = {}
