@@ -126,6 +126,27 @@ def test_out_of_range_dates_are_refused_with_row_and_column(cli, tmp_path: Path,
     assert not database_exists(db_path)
 
 
+def test_a_date_cell_beyond_the_dates_is_one_problem_and_no_python_warning(tmp_path: Path) -> None:
+    """A number in a date-formatted cell too large for a date: the import's own sentence (row,
+    column, value), and no Python warning naming a source file before it (the installed command)."""
+    import subprocess
+    import sys
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Customer / project", "Description", "Submitted at"])
+    workbook.active.append(["ACME", "x", 9e99])
+    workbook.active["C2"].number_format = "yyyy-mm-dd hh:mm"
+    workbook.save(tmp_path / "big.xlsx")
+    result = subprocess.run([sys.executable, "-m", "reqtrack", "--db", str(tmp_path / "r.db"), "import",
+                             str(tmp_path / "big.xlsx")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert 'row 2, column C (Submitted at): "#VALUE!"' in result.stderr
+    assert "Warning" not in result.stderr and ".py:" not in result.stderr, result.stderr
+    assert not (tmp_path / "r.db").exists()
+
+
 def _one_request(cli) -> None:
     assert cli("new", "x", "--customer", "ACME", "--at", "2025-03-01 09:00").exit_code == 0
 

@@ -190,12 +190,11 @@ def test_generated_workbooks_read_as_openpyxl_reads_them(tmp_path: Path, rows: l
     with warnings.catch_warnings(record=True) as ours:
         warnings.simplefilter("always")
         got = reader_rows(path)
-    with warnings.catch_warnings(record=True) as theirs:
-        warnings.simplefilter("always")
-        expected = openpyxl_rows(path)
+    expected = openpyxl_rows(path)
     assert typed(got) == typed(expected)
-    # a number in a date format outside the dates: "#VALUE!", with openpyxl's own warning
-    assert _said(ours) == _said(theirs)
+    # a number in a date format outside the dates reads "#VALUE!" as openpyxl reads it, without
+    # openpyxl's Python warning: the import's refusal names the row, column and value instead
+    assert _said(ours) == []
 
 
 def _said(caught: list[warnings.WarningMessage]) -> list[str]:

@@ -88,7 +88,7 @@ class Workbook:
         if kind is None or kind == "n":
             value: Any = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
             if style in self._date_styles:
-                return self._date(value, style, element.get("r"))
+                return self._date(value, style)
             return value
         if kind == "s":
             return self._strings[int(text)]
@@ -100,16 +100,14 @@ class Workbook:
             return _midnight(from_ISO8601(text), style, self._shows_time)
         return text  # "str" (a formula's text), "e" (an error such as #N/A)
 
-    def _date(self, value: float, style: int, where: str | None) -> Any:
+    def _date(self, value: float, style: int) -> Any:
         from openpyxl.utils.datetime import from_excel
 
         try:
             moment = from_excel(value, self._epoch, timedelta=style in self._timedelta_styles)
         except (OverflowError, ValueError):
-            import warnings
-
-            warnings.warn(f"Cell {where} is marked as a date but the serial value {value} is outside the limits for "
-                          "dates. The cell will be treated as an error.", stacklevel=2)
+            # openpyxl's own reading, without its Python warning: printed by the command, it was a
+            # line naming a source file before the import's sentence that names row, column and value
             return "#VALUE!"
         return _midnight(moment, style, self._shows_time)
 
