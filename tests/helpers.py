@@ -375,7 +375,7 @@ class RawServerConnection:
         self.conn.execute(f"SET search_path TO {quote_name(address.schema)}")
 
     def execute(self, sql: str, params: Any = None) -> Any:
-        from reqtrack.storage.server import pg_statement
+        from reqtrack.storage.placeholders import pg_statement
 
         return self.conn.execute(pg_statement(sql), params) if params else self.conn.execute(sql)
 

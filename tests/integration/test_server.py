@@ -233,7 +233,7 @@ def test_a_lock_held_past_the_timeout_is_exit_3_naming_the_server(pg_url: str) -
     from reqtrack.storage.server import PostgresEngine
 
     assert run(pg_url, "new", "x", "--customer", "A").exit_code == 0
-    key = PostgresEngine(psycopg, schema_of(pg_url)).lock_key
+    key = PostgresEngine(schema_of(pg_url)).lock_key
     with psycopg.connect(PG_URL) as holder:  # another writer holding the schema's write lock
         holder.execute(f"SELECT pg_advisory_xact_lock({key})")
         result = run(pg_url, "progress", "202503-001", "note", env={"REQTRACK_BUSY_TIMEOUT": "0.5"})
@@ -278,11 +278,15 @@ def test_a_server_command_loads_no_importlib_metadata_and_psycopg_knows_its_vers
                           check=True).stdout.split() == ["False", "True", "True"]
 
 
-def test_the_same_scripted_loop_on_both_engines_gives_the_same_outputs(tmp_path: Path, pg_url: str) -> None:
+@pytest.mark.parametrize("driver", ["libpq", "psycopg"])
+def test_the_same_scripted_loop_on_both_engines_gives_the_same_outputs(tmp_path: Path, pg_url: str, driver: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Sixty commands of a team working requests through the loop (helpers.populate_workload), once
-    on the file and once on the server: every script output is the same."""
+    on the file and once on the server, through each of the server's drivers (storage/driver.py):
+    every script output is the same."""
     from helpers import populate_workload
 
+    monkeypatch.setenv("REQTRACK_PG_DRIVER", driver)
     seed = 20261201
     clock = populate_workload(tmp_path / "r.db", seed, count=80)
     assert populate_workload(pg_url, seed, count=80).now == clock.now
@@ -292,7 +296,7 @@ def test_the_same_scripted_loop_on_both_engines_gives_the_same_outputs(tmp_path:
         runner = CliRunner()
 
         def out(*args: str) -> str:
-            result = runner.invoke(app, ["--db", location, *args], env=now)
+            result = runner.invoke(app, ["--db", location, *args], env={**now, "REQTRACK_PG_DRIVER": driver})
             assert result.exit_code in (0, 1), (args, result.output)
             return result.stdout
 

@@ -155,6 +155,9 @@ class ReqtrackGroup(TyperGroup):
             return self._invoke(ctx)
         finally:
             _report_upgrades(ctx)
+            st = ctx.obj
+            if isinstance(st, State) and st.opened is not None:
+                st.opened.close()
 
     def _invoke(self, ctx: ClickContext) -> Any:
         try:

@@ -110,6 +110,15 @@ class Context:
             self._databases[write] = open_database(self.db_path, write=write)
         return self._databases[write]
 
+    def close(self) -> None:
+        """The command is over: a server connection kept for its next unit of work is closed (a
+        process running many commands, a test, would otherwise keep one per command until the
+        garbage collector finds it)."""
+        for db in self._databases.values():
+            release = getattr(db, "release", None)
+            if release is not None:
+                release()
+
     def database_exists(self) -> bool:
         """Whether there is a reqtrack database at the location yet (nothing is created)."""
         from ..storage.db import database_exists

@@ -11,7 +11,6 @@ before the copy is verified rather than at COMMIT.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from typing import Any
@@ -34,7 +33,6 @@ CHUNK_ROWS = 1000  # rows per fetch and per executemany
 CHUNK_BYTES = 32 * 1024 * 1024  # ... or fewer, once their contents reach this
 # Tables whose rows may hold megabytes (an attachment is up to 20 MiB): fetched a few at a time.
 _FETCH_ROWS = {"attachment": 8}
-_cursor_names = itertools.count(1)
 
 
 class CopyFailure(Exception):
@@ -72,15 +70,7 @@ def stream_rows(conn: Any, sql: str, params: Sequence[Any] = (), size: int = CHU
     PostgreSQL a server-side cursor inside the caller's transaction (a client-side cursor would
     hold the whole result in memory)."""
     if on_server(conn):
-        from .server import pg_statement
-
-        cursor = conn.raw.cursor(name=f"reqtrack_rows_{next(_cursor_names)}")
-        try:
-            cursor.execute(pg_statement(sql) if params else sql, tuple(params) or None)
-            while rows := cursor.fetchmany(size):
-                yield rows
-        finally:
-            cursor.close()
+        yield from conn.raw.stream(sql, tuple(params), size)
         return
     cursor = conn.execute(sql, tuple(params))
     try:
@@ -182,14 +172,18 @@ def _copy_rows(source: Any, target: Any, table: str, names: list[str], rows: Ite
     try:
         if on_server(target):
             textual = _not_binary(target, table, names)
-            with target.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+
+            def checked() -> Iterator[tuple[Any, ...]]:
+                nonlocal copied
                 for batch in _chunks(source, table, rows):
                     for row in batch:
                         if any(type(row[index]) is bytes for index in textual):
                             raise CopyFailure("target", table, ValueError(
                                 f"bytes in a column that is not binary ({_row_key(names, row)})"))
-                        copy.write_row(row)
+                        yield row
                     copied += len(batch)
+
+            target.raw.copy_in(table, names, checked())
             return copied
         insert = target.engine.insert(table, names)
         for batch in _chunks(source, table, rows):

@@ -1,13 +1,138 @@
-"""The PostgreSQL driver, psycopg 3, imported as quickly as it can be: by `storage.server` and
-`storage.peek` only, when `--db` names a server (the file's commands never load it)."""
+"""The PostgreSQL drivers, loaded by `storage.server` and `storage.peek` only, when `--db` names a
+server (the file's commands never load them): libpq itself through ctypes (storage/libpq.py, the
+everyday one: ~10 ms to load), else psycopg 3 (imported as quickly as it can be: ~0.1 s). Both
+give a connection with one surface — `execute` with `?` / `:name` placeholders returning a
+cursor, `executemany`, `stream` (rows a batch at a time through a server-side cursor),
+`copy_in` (COPY FROM STDIN), `transaction_status`, `closed`, `close` — and errors with a
+`sqlstate`, of classes named as psycopg names them."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..domain.errors import EnvironmentProblem
+from .placeholders import pg_statement
+
+_MISSING = ("--db names a PostgreSQL server, but its driver (psycopg 3) is not installed; install it with: pip "
+            "install 'reqtrack[postgres]'")
+
+
+def installed() -> bool:
+    """Whether psycopg 3 (the `postgres` extra) is installed, without importing it."""
+    if "psycopg" in sys.modules:
+        return sys.modules["psycopg"] is not None
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("psycopg") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def use_libpq() -> bool:
+    """Whether the connections go through libpq directly (else through psycopg): yes unless
+    REQTRACK_PG_DRIVER=psycopg, or no libpq loads here."""
+    if not installed():
+        raise EnvironmentProblem(_MISSING)
+    if os.environ.get("REQTRACK_PG_DRIVER", "").lower() == "psycopg":
+        return False
+    from . import libpq
+
+    return libpq.load() is not None
+
+
+def connect(conninfo: str, **params: Any) -> Any:
+    """A connection in autocommit mode through the driver of `use_libpq`; the driver's
+    OperationalError when the server cannot be reached or refuses."""
+    if use_libpq():
+        from .libpq import LibpqConnection
+
+        return LibpqConnection.connect(conninfo, **params)
+    return PsycopgConnection(psycopg_module().connect(conninfo, autocommit=True, **params))
+
+
+def conninfo_dict(conninfo: str) -> dict[str, Any]:
+    """What a connection string or URL gives, as libpq reads it; ValueError when it cannot."""
+    if use_libpq():
+        from .libpq import conninfo_dict as parse
+
+        return parse(conninfo)
+    psycopg_module()
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return conninfo_to_dict(conninfo)
+    except Exception as exc:  # noqa: BLE001 - psycopg.ProgrammingError
+        raise ValueError(str(exc)) from None
+
+
+def error_classes() -> tuple[type[Exception], type[Exception]]:
+    """The base class of the driver's errors and its OperationalError."""
+    if use_libpq():
+        from . import libpq
+
+        return libpq.Error, libpq.OperationalError
+    psycopg = psycopg_module()
+    return psycopg.Error, psycopg.OperationalError
+
+
+def is_kind(exc: BaseException, kind: str) -> bool:
+    """Whether `exc` is a driver error of class `kind` (`OperationalError`, `DataError`…), of
+    either driver."""
+    from . import libpq
+
+    if isinstance(exc, getattr(libpq, kind)):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, getattr(psycopg, kind))
+
+
+class PsycopgConnection:
+    """A psycopg connection with the drivers' one surface (see the module's docstring)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        if not params:
+            return self.raw.execute(sql)
+        return self.raw.execute(pg_statement(sql), params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(pg_statement(sql), rows)
+
+    def stream(self, sql: str, params: Sequence[Any], size: int) -> Iterator[list[tuple[Any, ...]]]:
+        cursor = self.raw.cursor(name=f"reqtrack_rows_{next(_cursor_numbers)}")
+        try:
+            cursor.execute(pg_statement(sql) if params else sql, tuple(params) or None)
+            while rows := cursor.fetchmany(size):
+                yield rows
+        finally:
+            cursor.close()
+
+    def copy_in(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    @property
+    def transaction_status(self) -> int:
+        return int(self.raw.info.transaction_status)
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.raw.closed)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+_cursor_numbers = itertools.count(1)
 
 
 def psycopg_module() -> Any:
@@ -23,9 +148,7 @@ def psycopg_module() -> Any:
         try:
             import psycopg
         except ImportError:
-            raise EnvironmentProblem(
-                "--db names a PostgreSQL server, but its driver (psycopg 3) is not installed; install it with: pip "
-                "install 'reqtrack[postgres]'") from None
+            raise EnvironmentProblem(_MISSING) from None
     return psycopg
 
 

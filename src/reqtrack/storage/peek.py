@@ -47,17 +47,19 @@ def _file_rows(path: Path) -> list[Any] | None:
 
 
 def _server_rows(url: str) -> list[Any] | None:
-    from .driver import psycopg_module
+    from . import driver
     from .server import parse_address, quote_name
 
-    psycopg = psycopg_module()
     address = parse_address(url)
     extra = {} if "connect_timeout" in address.conninfo else {"connect_timeout": 2}
-    with psycopg.connect(address.conninfo, autocommit=True, application_name="reqtrack", **extra) as raw:
+    raw = driver.connect(address.conninfo, application_name="reqtrack", **extra)
+    try:
         raw.execute("SET statement_timeout = 1000")
-        found = raw.execute("SELECT to_regclass(%s) IS NOT NULL",
+        found = raw.execute("SELECT to_regclass(?) IS NOT NULL",
                             (f"{quote_name(address.schema)}.vocabulary",)).fetchone()[0]
         if not found:
             return None
         return list(raw.execute(_SELECT.replace("FROM vocabulary", f"FROM {quote_name(address.schema)}.vocabulary"))
                     .fetchall())
+    finally:
+        raw.close()
