@@ -458,26 +458,37 @@ class LibpqConnection:
             lib.PQclear(result)
 
     def _rows(self, result: int) -> Cursor:
+        """The rows, read a column at a time (one C call per value, through function pointers
+        without argument conversion: the cost of a value is most of a large result's)."""
         lib = self._lib
         width, count = lib.PQnfields(result), lib.PQntuples(result)
-        loaders = [_LOADERS.get(lib.PQftype(result, column), _TEXT) for column in range(width)]
-        description = [(_text(lib.PQfname(result, column)), lib.PQftype(result, column), None, None, None, None, None)
+        types = [lib.PQftype(result, column) for column in range(width)]
+        description = [(_text(lib.PQfname(result, column)), types[column], None, None, None, None, None)
                        for column in range(width)]
-        value, null = lib.PQgetvalue, lib.PQgetisnull
-        columns = list(enumerate(loaders))
-        rows = []
-        for index in range(count):
-            row = []
-            for column, loader in columns:
-                raw = value(result, index, column)
-                if raw:
-                    row.append(loader(raw))
-                elif null(result, index, column):
-                    row.append(None)
-                else:
-                    row.append(loader(raw))
-            rows.append(tuple(row))
-        return Cursor(rows, description, count)
+        value, null, handle = _fast_functions(lib), lib.PQgetisnull, ctypes.c_void_p(result)
+        columns = []
+        for column in range(width):
+            raw = [value(handle, index, column) for index in range(count)]
+            loader = _LOADERS.get(types[column], _TEXT)
+            if b"" in raw:  # NULL, or an empty text: libpq gives both as ""
+                loaded = [loader(v) if v or not null(result, index, column) else None for index, v in enumerate(raw)]
+            else:
+                loaded = list(map(loader, raw))
+            columns.append(loaded)
+        return Cursor(list(zip(*columns)) if width else [() for _ in range(count)], description, count)
+
+
+_fast: dict[int, Any] = {}
+
+
+def _fast_functions(lib: Any) -> Any:
+    """PQgetvalue without argtypes (a fresh function pointer: `lib[name]` is not the attribute
+    whose argtypes are set), called with the result as a c_void_p and the indexes as C ints."""
+    function = _fast.get(id(lib))
+    if function is None:
+        function = _fast[id(lib)] = lib["PQgetvalue"]
+        function.restype = _S
+    return function
 
 
 def available() -> bool:
