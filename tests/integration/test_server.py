@@ -264,8 +264,9 @@ def test_the_file_commands_never_load_psycopg(tmp_path: Path) -> None:
 
 
 def test_a_server_command_loads_no_importlib_metadata_and_psycopg_knows_its_version(pg_url: str) -> None:
-    """psycopg's version modules are answered from the .dist-info names (storage.server
-    _known_versions): the same versions importlib.metadata gives, without its import."""
+    """On the psycopg driver (the fallback), psycopg's version modules are answered from the
+    .dist-info names (storage.driver.known_versions): the same versions importlib.metadata
+    gives, without its import. (The libpq driver imports neither: tests/integration/test_libpq.py.)"""
     code = ("import sys\nfrom typer.testing import CliRunner\nfrom reqtrack.cli import app\n"
             f"url = {pg_url!r}\n"
             "for args in (['new', 'x', '--customer', 'A'], ['show', '202503-001'], ['list']):\n"
@@ -273,7 +274,7 @@ def test_a_server_command_loads_no_importlib_metadata_and_psycopg_knows_its_vers
             "loaded = 'importlib.metadata' in sys.modules\n"
             "import psycopg, psycopg_binary, importlib.metadata as m\n"
             "print(loaded, psycopg.__version__ == m.version('psycopg'), psycopg_binary.__version__ == m.version('psycopg-binary'))")
-    env = {**os.environ, "REQTRACK_NOW": NOW_TEXT}
+    env = {**os.environ, "REQTRACK_NOW": NOW_TEXT, "REQTRACK_PG_DRIVER": "psycopg"}
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           check=True).stdout.split() == ["False", "True", "True"]
 
