@@ -486,6 +486,36 @@ def test_first_response_verdict_from_stored_facts_at_the_deadline(answered_after
     assert (in_sql["in_time"], in_sql["late"]) == (counted.in_time, counted.late)
 
 
+# "Overdue now" as the report lists it, from running deadlines: what sla.reasons_at gives, with the
+# working days of the first reason only (metrics.breached).
+_RUNNING = ("response", "plan", "resolution", "due", "stale")
+_AS_OF = datetime(2025, 1, 27, 2, 30, tzinfo=timezone.utc)  # Monday, the day before China's Spring Festival break
+_MICROSECONDS = st.one_of(
+    st.integers(-40 * 24 * 3600 * 10**6, 40 * 24 * 3600 * 10**6),  # weeks either side, any microsecond
+    st.sampled_from([-3600 * 10**6, -1, 0, 1, 3600 * 10**6, 26 * 3600 * 10**6]))  # at, and around, as_of; ties
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(offsets=st.dictionaries(st.sampled_from(_RUNNING), _MICROSECONDS, max_size=5),
+       local=st.booleans(), china=st.booleans(), as_of_local=st.booleans())
+def test_a_late_request_as_the_report_lists_it_is_what_reasons_at_gives(
+        offsets: dict[str, int], local: bool, china: bool, as_of_local: bool) -> None:
+    calendar = WorkingCalendar("Asia/Shanghai", "CN") if china else CAL
+    as_of = _AS_OF.astimezone(TZ) if as_of_local else _AS_OF
+    # Deadlines as the stored running deadlines give them (UTC) or as computed (local).
+    deadlines = {name: (_AS_OF + timedelta(microseconds=off)).astimezone(TZ if local else timezone.utc)
+                 for name, off in offsets.items()}
+    request = Request(id="202501-007", customer="ACME", description="导出", submitted_at=_AS_OF - timedelta(days=50),
+                      status="in-progress", priority="high", owner="li", department="IT")
+    reasons = sla.reasons_at(deadlines, calendar, as_of)
+    shown = tuple(getattr(request, name) for name in metrics.SHOWN)
+    listed = metrics.breached(shown, deadlines, calendar, as_of)
+    assert listed == (metrics.late_now(request, reasons) if reasons else None)
+    if listed is not None:
+        assert listed.reasons == tuple(r.reason for r in reasons) and "stale" not in listed.reasons
+        assert listed.late_working_days == reasons[0].late_working_days and listed.late > timedelta(0)
+
+
 # -- small parts, worked by hand -----------------------------------------------------------------
 def test_event_counts_add_up_field_by_field() -> None:
     from collections import Counter

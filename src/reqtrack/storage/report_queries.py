@@ -16,6 +16,7 @@ from typing import Any
 
 from ..domain.metrics import (
     DISTRIBUTED,
+    SHOWN,
     AtCut,
     Completion,
     CompletionSpan,
@@ -29,6 +30,7 @@ from ..domain.record import HistoryEntry, Link, Request
 from ..domain.vocab import OPEN_STATUSES
 from .engine import SQLITE, Engine
 from .stored import (
+    DEADLINE_COLUMNS,
     FOREVER,
     LITE_FIELDS,
     NO_END,
@@ -41,6 +43,8 @@ from .stored import (
     completion_fact_from_row,
     completion_from_verdicts,
     fields_from_text,
+    instant_from_stored,
+    instant_to_stored,
     lite_request_from_row,
     request_from_row,
     time_from_stored,
@@ -417,6 +421,32 @@ def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool
                 yield made(row), status, fields_from_text(then), clocks_from_text(text, moment)
 
     return rows()
+
+
+_BREACH_CLOCKS = ("response", "plan", "resolution", "due")  # the clocks of sla_open a breach is of
+_SHOWN_COLUMNS = ", ".join(f'request."{name}"' for name in SHOWN)
+
+
+def running_breaches(conn: Any, as_of: datetime) -> Iterator[tuple[tuple[Any, ...], bool, dict[str, datetime]]]:
+    """(the request's metrics.SHOWN fields, whether its stored deadlines hold only from after
+    `as_of`, its breach clocks' deadlines) of every open request whose stored running deadlines
+    (table sla_open) can give a breach at `as_of`: the rows `Repository.running_deadlines`
+    reads for `overdue` (no window, no stale), without a Request made of each."""
+    where = where_clause(RequestFilter(open_only=True))
+    assert where is not None  # the open requests: a filter that matches some
+    condition, params = where
+    columns = ", ".join(f"o.{DEADLINE_COLUMNS[name]}" for name in _BREACH_CLOCKS)
+    moment = instant_to_stored(as_of)
+    cursor = conn.execute(
+        f"SELECT {_SHOWN_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
+        f"JOIN request ON request.id = o.request_id WHERE (o.next_breach <= ? OR o.valid_from > ?) AND {condition}",
+        [moment, moment, *params])
+    width = len(SHOWN)
+    for chunk in iter(lambda: cursor.fetchmany(1000), []):
+        for row in chunk:
+            deadlines = {name: instant_from_stored(text)
+                         for name, text in zip(_BREACH_CLOCKS, row[width + 1:]) if text is not None}
+            yield row[:width], instant_from_stored(row[width]) > as_of, deadlines
 
 
 def without_facts(conn: Any, flt: RequestFilter, moment: datetime, lacking: bool | None = None) -> list[Request]:
