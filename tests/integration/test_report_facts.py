@@ -8,7 +8,7 @@ history gives (domain.metrics.compute_metrics), whatever the writes, the period 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -193,6 +193,11 @@ def test_the_fact_queries_read_their_tables_by_key_range(tmp_path: Path) -> None
     report_queries.quiet_backlog(conn, bounds)
     report_queries.quiet_completions(conn, bounds)
     report_queries.period_event_counts(conn, bounds)
+    cuts = [datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 2, 1, tzinfo=timezone.utc),
+            datetime(2025, 2, 3, 12, tzinfo=timezone.utc)]
+    report_queries.submitted_between(conn, cuts)
+    report_queries.quiet_completions_between(conn, bounds, cuts)
+    list(report_queries.running_breaches(conn, datetime(2025, 6, 1, tzinfo=timezone.utc)))
     conn.set_trace_callback(None)
     for statement in captured:
         plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement))
@@ -382,8 +387,6 @@ def test_the_requests_open_at_a_past_moment_are_read_through_an_index(tmp_path: 
     """`overdue --as-of` in the past reads the segments in force then as a few short ranges of
     the index on (is_open, span, valid_from): no scan of request_state, whose segments begun
     before the moment or ended after it are most of the table."""
-    from datetime import timezone
-
     from reqtrack.storage.stored import RequestFilter
 
     path = tmp_path / "w.db"

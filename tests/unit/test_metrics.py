@@ -604,6 +604,43 @@ def test_monthly_trend_worked_by_hand() -> None:
     ]
 
 
+# Times over fifteen months around the trend's, some at its month boundaries (local midnights), and
+# cuts anywhere in them (a period's end, as_of).
+_TREND_ORIGIN = local("2025-01-01")
+_TREND_TIMES = st.lists(st.one_of(st.integers(0, 460 * 24 * 3600), st.sampled_from([0, 31 * 24 * 3600, 59 * 24 * 3600])),
+                        max_size=40)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(submitted=_TREND_TIMES, completed=_TREND_TIMES, start_days=st.integers(0, 420),
+       length_days=st.sampled_from([1, 7, 30, 31, 92, 365]), as_of_seconds=st.integers(0, 470 * 24 * 3600),
+       counted_share=st.integers(0, 3))
+def test_the_trend_from_counts_between_its_cuts_is_the_trend_from_every_time(
+        submitted: list[int], completed: list[int], start_days: int, length_days: int, as_of_seconds: int,
+        counted_share: int) -> None:
+    """The trend given some of its times as counts between `trend_cuts` (what the storage layer
+    counts in SQL) is the one given every time (tests/reference.py: the trend as first written)."""
+    start = _TREND_ORIGIN + timedelta(days=start_days)
+    period = metrics.Period(start, start + timedelta(days=length_days), _TREND_ORIGIN + timedelta(seconds=as_of_seconds))
+    boundaries = metrics.trend_months(period, TZ)
+    new = [(_TREND_ORIGIN + timedelta(seconds=s)).astimezone(timezone.utc) for s in submitted]
+    done = [(_TREND_ORIGIN + timedelta(seconds=s)).astimezone(timezone.utc) for s in completed]
+    expected = reference.monthly_trend(boundaries, new, [at for at in done if period.has_happened(at)], period)
+    assert metrics.monthly_trend(boundaries, metrics.MonthlyInputs(submissions=new, standing=done), period) == expected
+    cuts = metrics.trend_cuts(boundaries, period)
+    assert cuts == sorted(set(cuts)) and cuts[-1] == min(boundaries[-1], period.end,
+                                                         period.as_of + timedelta(microseconds=1))
+
+    def between(times: list[datetime]) -> list[int]:  # as SQL counts them: the time in [cut, next cut)
+        return [sum(1 for at in times if low <= at < high) for low, high in zip(cuts, cuts[1:])]
+
+    # Some of the times counted, the others as times (the requests a report replays).
+    counted = metrics.MonthlyInputs(submissions=new[counted_share::4], standing=done[counted_share::4])
+    counted.submitted_between = between([at for k, at in enumerate(new) if k % 4 != counted_share])
+    counted.standing_between = between([at for k, at in enumerate(done) if k % 4 != counted_share])
+    assert metrics.monthly_trend(boundaries, counted, period) == expected
+
+
 def test_owners_department_is_the_one_most_often_seen() -> None:
     """Li: five open requests (Support ×2, R&D ×2, QA; the three done ones are still verifying, so
     open) and three completions (R&D ×2, QA) → R&D, seen 4 times. Wang: one Support, one QA → a

@@ -289,9 +289,12 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
     tally.add(metrics.tally_requests(replayed, span, calendar, policy, count_entries=False))
     tally.events = queries.period_event_counts(conn, bounds)
 
-    # The trend's twelve months, cut as the period is: the same split.
-    since, until = boundaries[0], min(boundaries[-1], span.end)
+    # The trend's twelve months, cut as the period is: the same split; the submissions and the
+    # quiet requests' completions counted in SQL between the trend's cuts, not read one by one.
+    cuts = metrics.trend_cuts(boundaries, span)
     monthly = metrics.trend_inputs(replayed)
-    monthly.submissions = queries.submissions(conn, queries.Bounds.of(since, until, span.as_of))
-    monthly.standing = queries.quiet_completion_times(conn, bounds, since, until) + metrics.trend_times(spans, span)
+    monthly.submissions = []  # those of the replayed requests are among the ones counted
+    monthly.submitted_between = queries.submitted_between(conn, cuts)
+    monthly.standing = metrics.trend_times(spans, span)
+    monthly.standing_between = queries.quiet_completions_between(conn, bounds, cuts)
     return tally, monthly

@@ -235,13 +235,27 @@ def quiet_judged(conn: Any, b: Bounds) -> list[Completion]:
     return [completion_from_verdicts(*row) for row in rows]
 
 
-def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetime) -> list[datetime]:
-    """The times in [since, until) of the standing completions of the requests quiet for the
-    period `b` (for the trend)."""
-    return [time_from_stored(at) for (at,) in conn.execute(
-        "SELECT at FROM report_completion "
-        f"WHERE valid_until = :forever AND at >= :since AND at < :until AND at <= :as_of AND {_QUIET}",
-        {**b.__dict__, "since": _up(since), "until": _up(until), "forever": FOREVER})]
+def _between(conn: Any, count: str, cuts: list[datetime], params: Mapping[str, Any]) -> list[int]:
+    """`count` (a SELECT count(*) with `:low` and `:high`) for each two consecutive `cuts`: one
+    statement of scalar subqueries, each its own range of an index."""
+    marks = {f"c{k}": _up(cut) for k, cut in enumerate(cuts)}
+    parts = [count.replace(":low", f":c{k}").replace(":high", f":c{k + 1}") for k in range(len(cuts) - 1)]
+    if not parts:
+        return []
+    return list(conn.execute("SELECT " + ", ".join(f"({part})" for part in parts), {**params, **marks}).fetchone())
+
+
+def submitted_between(conn: Any, cuts: list[datetime]) -> list[int]:
+    """How many requests were submitted between each two consecutive `cuts` (the trend's:
+    domain.metrics.trend_cuts)."""
+    return _between(conn, "SELECT count(*) FROM request WHERE submitted_at >= :low AND submitted_at < :high", cuts, {})
+
+
+def quiet_completions_between(conn: Any, b: Bounds, cuts: list[datetime]) -> list[int]:
+    """How many standing completions of the requests quiet for the period `b` fall between each
+    two consecutive `cuts` (the trend's)."""
+    return _between(conn, "SELECT count(*) FROM report_completion WHERE valid_until = :forever AND at >= :low "
+                          f"AND at < :high AND {_QUIET}", cuts, {**b.__dict__, "forever": FOREVER})
 
 
 def submissions(conn: Any, b: Bounds) -> list[datetime]:

@@ -70,7 +70,7 @@ from .tally import (
     funnel_flags,
 )
 from .timeline import CompletionSpan, Segment, timeline
-from .trend import MonthlyInputs, Step, month_starts, monthly_trend, trend_inputs, trend_months
+from .trend import MonthlyInputs, Step, month_starts, monthly_trend, trend_cuts, trend_inputs, trend_months
 from .verdicts import (
     Completion,
     CompletionFact,
@@ -88,5 +88,5 @@ __all__ = [
     "completion_times", "compute_metrics", "count_new", "DISTRIBUTED", "NewCounts", "count_events", "day_stats", "event_facts", "field_at", "figures",
     "funnel_flags", "judge_completion", "month_starts", "monthly_trend", "overdue_now", "percentile", "rate",
     "request_facts", "response_verdict", "stood_at", "tally_at_cut", "trend_times", "standing_completions", "state_at", "tally_quiet", "tally_requests",
-    "timeline", "touched_in_period", "trend_inputs", "trend_months", "verification_failed",
+    "timeline", "touched_in_period", "trend_cuts", "trend_inputs", "trend_months", "verification_failed",
 ]
