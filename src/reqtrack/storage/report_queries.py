@@ -178,31 +178,32 @@ def quiet_new_counts(conn: Any, b: Bounds, allowed: timedelta, as_of: datetime) 
     """The quiet requests submitted in the period, counted (domain.metrics.count_new in SQL):
     per value of each distributed field, the funnel, the recurrences, and the first responses
     within `allowed` of the submission or late at `as_of` (answered after it, or unanswered with
-    it passed). Two reads of one range of report_fact's key: grouped by the fields of few
-    values (with every count per group), and by customer."""
+    it passed). Three reads of one range of report_fact's key: the totals, and the counts
+    grouped by the fields of few values and by customer (a GROUP BY sorts its rows: the
+    totals are not carried through the sort)."""
     new = "submitted >= :start AND submitted < :end AND submitted <= :as_of AND " + _QUIET
     # Stored times are whole seconds: within `allowed` = at most its whole seconds after; late
     # unanswered = submitted before as_of − allowed, rounded up to the second.
     params = {**b.__dict__, "allowed": allowed // timedelta(seconds=1), "unanswered_late": _up(as_of - allowed)}
-    grouped = ("type", "source", "priority", "owner")
     counts = NewCounts()
-    for *values, received, assessed, assigned, completed, verified, closed, recurrences, in_time, late in conn.execute(
-            f"SELECT {', '.join(grouped)}, count(*), count(priority), count(CASE WHEN assigned = 1 THEN 1 END), "
-            "count(CASE WHEN completed = 1 THEN 1 END), count(CASE WHEN verified = 1 THEN 1 END), "
-            "count(CASE WHEN closed = 1 THEN 1 END), count(CASE WHEN recurrence = 1 THEN 1 END), "
-            "count(CASE WHEN answered_after <= :allowed THEN 1 END), "
-            "count(CASE WHEN answered_after > :allowed OR (responded IS NULL AND submitted < :unanswered_late) "
-            f"THEN 1 END) FROM report_fact WHERE {new} GROUP BY {', '.join(grouped)}", params):
-        for name, value in zip(grouped, values):
-            counts.by[name][value] += received
-        counts.received += received
-        counts.recurrences += recurrences
-        counts.in_time += in_time
-        counts.late += late
-        for stage, count in (("assessed", assessed), ("assigned", assigned), ("completed", completed),
-                             ("verified", verified), ("closed", closed)):
-            if count:
-                counts.funnel[stage] += count
+    received, assessed, assigned, completed, verified, closed, recurrences, in_time, late = conn.execute(
+        "SELECT count(*), count(priority), count(CASE WHEN assigned = 1 THEN 1 END), "
+        "count(CASE WHEN completed = 1 THEN 1 END), count(CASE WHEN verified = 1 THEN 1 END), "
+        "count(CASE WHEN closed = 1 THEN 1 END), count(CASE WHEN recurrence = 1 THEN 1 END), "
+        "count(CASE WHEN answered_after <= :allowed THEN 1 END), "
+        "count(CASE WHEN answered_after > :allowed OR (responded IS NULL AND submitted < :unanswered_late) "
+        f"THEN 1 END) FROM report_fact WHERE {new}", params).fetchone()
+    counts.received, counts.recurrences, counts.in_time, counts.late = received, recurrences, in_time, late
+    for stage, count in (("assessed", assessed), ("assigned", assigned), ("completed", completed),
+                         ("verified", verified), ("closed", closed)):
+        if count:
+            counts.funnel[stage] = count
+    grouped = ("type", "source", "priority", "owner")
+    by = [counts.by[name] for name in grouped]
+    for *values, count in conn.execute(f"SELECT {', '.join(grouped)}, count(*) FROM report_fact WHERE {new} "
+                                       f"GROUP BY {', '.join(grouped)}", params):
+        for counter, value in zip(by, values):
+            counter[value] += count
     counts.by["customer"].update(dict(conn.execute(
         f"SELECT customer, count(*) FROM report_fact WHERE {new} GROUP BY customer", params).fetchall()))
     assert set(grouped) | {"customer"} == set(DISTRIBUTED)
