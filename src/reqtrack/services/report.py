@@ -274,7 +274,7 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
 
     bounds = queries.Bounds.of(span.start, span.end, span.as_of)
     at_cut, again = queries.stood_at_cut(conn, bounds)
-    spans = queries.completion_spans(conn, [row.request_id for row in at_cut]) if at_cut else []
+    spans = queries.completion_spans(conn, [row.request_id for row in at_cut], bounds) if at_cut else []
     responses = None
     if span.as_of >= span.end:  # the first responses are judged at as_of, after the cut
         new = [row.request_id for row in at_cut if row.submitted >= span.start]

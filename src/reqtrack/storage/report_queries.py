@@ -382,13 +382,22 @@ def responses_at(conn: Any, request_ids: list[str], moment: datetime
             for rid, responded, fields in rows}
 
 
-def completion_spans(conn: Any, request_ids: list[str]) -> list[tuple[str, CompletionSpan]]:
+def completion_spans(conn: Any, request_ids: list[str], b: Bounds | None = None) -> list[tuple[str, CompletionSpan]]:
     """(request ID, span) of every completion row of the requests: standing now or not, and the
-    ones without a `complete` entry of each segment."""
+    ones without a `complete` entry of each segment. With the period `b`, only those a report
+    of it reads (metrics.tally_at_cut, metrics.trend_times, which check each again): the rows
+    that stood at its cut, and the ones without an entry that stand now — an imported history
+    has one such row for every segment of its timeline before its `complete` entry."""
+    condition, params = "", [json.dumps(request_ids)]
+    if b is not None:
+        # Stood at the cut: began at a moment that has happened, ended at one that has not (or never).
+        condition = (" WHERE (c.valid_from < ? AND c.valid_from <= ? AND (c.valid_until >= ? OR c.valid_until > ?))"
+                     " OR (c.seq = 0 AND c.valid_until = ?)")
+        params += [b.end, b.as_of, b.end, b.as_of, FOREVER]
     rows = conn.execute(
         "SELECT c.request_id, c.valid_from, c.valid_until, c.at, c.seq, c.start, c.completed, c.priority, c.due, "
-        f"c.pauses, c.as_of FROM {_engine(conn).json_rows('w')} JOIN report_completion c ON c.request_id = w.value",
-        (json.dumps(request_ids),))
+        f"c.pauses, c.as_of FROM {_engine(conn).json_rows('w')} JOIN report_completion c ON c.request_id = w.value"
+        + condition, params)
     return [(row[0], CompletionSpan(completion_fact_from_row(*row[3:]), time_from_stored(row[1]),
                                     None if row[2] == FOREVER else time_from_stored(row[2]))) for row in rows]
 
