@@ -41,7 +41,7 @@ from .stored import (
     RequestFilter,
     clocks_from_text,
     completion_fact_from_row,
-    completion_from_verdicts,
+    completions_from_verdicts,
     fields_from_text,
     instant_from_stored,
     instant_to_stored,
@@ -233,7 +233,7 @@ def quiet_judged(conn: Any, b: Bounds) -> list[Completion]:
         "SELECT at, priority, days, met, on_time, owner, department FROM report_completion "
         f"WHERE valid_until = :forever AND at >= :start AND at < :end AND at <= :as_of AND {_QUIET}",
         {**b.__dict__, "forever": FOREVER})
-    return [completion_from_verdicts(*row) for row in rows]
+    return completions_from_verdicts(rows)
 
 
 def _between(conn: Any, count: str, cuts: list[datetime], params: Mapping[str, Any]) -> list[int]:
