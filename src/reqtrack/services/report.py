@@ -240,9 +240,10 @@ def _overdue_now(uow: UnitOfWork, given: Inputs, when: datetime, calendar: Worki
     from ..domain.sla import deadline_basis, overdue_reasons
     from ..storage import report_queries
     from ..storage.stored import RequestFilter
-    from .sla import overdue_rows
 
     if uow.requests.deadline_basis() != deadline_basis(given.settings):
+        from .sla import overdue_rows
+
         return [metrics.late_now(row.request, row.reasons)
                 for row in overdue_rows(uow, given, RequestFilter(open_only=True), when, lite=True)]
     late: list[LateNow] = []

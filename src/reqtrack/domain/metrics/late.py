@@ -58,9 +58,11 @@ def breached(shown: tuple, deadlines: Mapping[str, datetime], calendar: WorkingC
     passed = [(name, deadline) for name, deadline in deadlines.items() if name != "stale" and now > utc(deadline)]
     if not passed:
         return None
-    if len(passed) > 1:
+    if len(passed) == 1:  # most often
+        names: tuple[str, ...] = (passed[0][0],)
+    else:
         # reasons_at's key for breaches: lateness (as a float of seconds), then the clock's order.
         passed.sort(key=lambda item: (-(now - utc(item[1])).total_seconds(), REASON_ORDER[item[0]]))
+        names = tuple([name for name, _ in passed])
     deadline = passed[0][1]
-    return LateNow._make((*shown, tuple(name for name, _ in passed), deadline, now - utc(deadline),
-                          calendar.working_days_between(deadline, now)))
+    return LateNow._make((*shown, names, deadline, now - utc(deadline), calendar.working_days_between(deadline, now)))
