@@ -18,6 +18,7 @@ from ..record import Request
 from ..sla import REASON_ORDER, OverdueReason
 from ..sla.state import utc
 
+_NOTHING = timedelta(0)
 # The request's fields the report's list shows, in LateNow's order (the storage layer reads these).
 SHOWN = ("id", "owner", "department", "priority", "status", "customer", "description")
 
@@ -55,14 +56,20 @@ def breached(shown: tuple, deadlines: Mapping[str, datetime], calendar: WorkingC
     when there are none: the same names in the same order (most late first, ties in
     REASON_ORDER), the first one's working days the only ones computed."""
     now = utc(as_of)
-    passed = [(name, deadline) for name, deadline in deadlines.items() if name != "stale" and now > utc(deadline)]
+    # (reasons_at's key for breaches: lateness as a float of seconds, then the clock's order; name,
+    # deadline, lateness) of each clock whose deadline has passed (late by more than nothing).
+    passed = []
+    for name, deadline in deadlines.items():
+        if name != "stale":
+            late = now - utc(deadline)
+            if late > _NOTHING:
+                passed.append((-late.total_seconds(), REASON_ORDER[name], name, deadline, late))
     if not passed:
         return None
-    if len(passed) == 1:  # most often
-        names: tuple[str, ...] = (passed[0][0],)
+    if len(passed) == 1:
+        names: tuple[str, ...] = (passed[0][2],)
     else:
-        # reasons_at's key for breaches: lateness (as a float of seconds), then the clock's order.
-        passed.sort(key=lambda item: (-(now - utc(item[1])).total_seconds(), REASON_ORDER[item[0]]))
-        names = tuple([name for name, _ in passed])
-    deadline = passed[0][1]
-    return LateNow._make((*shown, names, deadline, now - utc(deadline), calendar.working_days_between(deadline, now)))
+        passed.sort()  # by the key alone: no two clocks have the same order
+        names = tuple([reason[2] for reason in passed])
+    _, _, _, deadline, late = passed[0]
+    return LateNow._make((*shown, names, deadline, late, calendar.working_days_between(deadline, now)))
