@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .text import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rich.console import Console
     from rich.text import Text
 
@@ -67,9 +69,6 @@ def _json_safe(text: str) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-_CHUNK = 500  # array elements written at a time
-
-
 def dump_json(value: Any, out: TextIO | None = None) -> None:
     """JSON with Chinese kept readable: an object one key per line (`_pretty`); an array one
     element per line. Text is exact; the few characters a terminal would obey that JSON leaves
@@ -78,30 +77,31 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
     An array can hold tens of thousands of rows (`list --format json`, `overdue --json`), and
     `indent` makes the json module fall back from its C encoder to pure Python (about ten times
     slower); one compact element per line keeps the C encoder and is still easy to read and grep.
-    The text is written as it is made, a few hundred elements at a time: one string of all of it
-    (a report's is megabytes) would be copied again at every level it is nested in.
+    An object's text is written as it is made, a few hundred array elements at a time: one string
+    of all of it (a report's is megabytes) would be copied again at every level it is nested in.
     """
     stream = out or sys.stdout
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
     if isinstance(value, list):
         if not value:
             stream.write("[]\n")
             return
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
         # Written 500 elements at a time: one string of every row would double the peak memory.
-        for start in range(0, len(value), _CHUNK):
-            chunk = ",\n".join(encode(item) for item in value[start:start + _CHUNK])
+        for start in range(0, len(value), 500):
+            chunk = ",\n".join(encode(item) for item in value[start:start + 500])
             stream.write(("[\n" if start == 0 else ",\n") + _json_safe(chunk))
         stream.write("\n]\n")
         return
-    for piece in _pretty(value, "", encode):
+    for piece in _pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode):
         stream.write(_json_safe(piece))
     stream.write("\n")
 
 
 def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> Iterator[str]:
     """The pieces of `value`'s text, in order: an object with one key per line (indented by two),
-    an array of objects or arrays with one compact element per line, anything else compact:
-    readable, and written by the C encoder (a report's object holds thousands of overdue rows)."""
+    an array of objects or arrays with one compact element per line (500 at a time, as
+    dump_json writes a list), anything else compact: readable, and written by the C encoder (a
+    report's object holds thousands of overdue rows)."""
     inner = indent + "  "
     if isinstance(value, dict) and value:
         before = "{\n"
@@ -112,8 +112,8 @@ def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> Iterator[s
         yield "\n" + indent + "}"
     elif isinstance(value, list) and value and any(isinstance(item, (dict, list)) for item in value):
         joint = ",\n" + inner
-        for start in range(0, len(value), _CHUNK):
-            yield ("[\n" if start == 0 else ",\n") + inner + joint.join(encode(item) for item in value[start:start + _CHUNK])
+        for start in range(0, len(value), 500):
+            yield ("[\n" if start == 0 else ",\n") + inner + joint.join(encode(item) for item in value[start:start + 500])
         yield "\n" + indent + "]"
     else:
         yield encode(value)
