@@ -14,7 +14,8 @@ the median CPU time (user + system of the process, from wait4: steadier than wal
 shared machine), the new/old ratio of the CPU medians, whether both trees printed the same
 bytes, the load average before and after, and two baselines run in every round (`python -c
 pass`, and a fixed loop of Python: how fast the machine is just then). `--db` alone times this tree only. A database on
-the server is given by its URL (postgresql://...?schema=...).
+the server is given by its URL (postgresql://...?schema=...). `--command` (repeatable) times
+other commands than the list below.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -87,7 +89,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds after one warm-up round")
     parser.add_argument("--now", help="REQTRACK_NOW (default: the build's, from DB.meta.json)")
     parser.add_argument("--meta", help="a .meta.json to read `now` from (a copied database has none)")
+    parser.add_argument("--command", action="append", dest="commands", metavar="'report --period year --json'",
+                        help="a command to time instead of the usual list (repeatable; split like a shell's words)")
     args = parser.parse_args()
+    commands = [shlex.split(text) for text in args.commands] if args.commands else COMMANDS
 
     now, zone = now_of(args.meta[:-len(".meta.json")] if args.meta else args.db, args.now)
     base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -107,7 +112,7 @@ def main() -> None:
             if round_:
                 baselines.setdefault(label, []).append((wall, cpu))
         names = list(trees) if round_ % 2 == 0 else list(reversed(trees))
-        for argv in COMMANDS:
+        for argv in commands:
             label = " ".join(argv)
             for name in names:
                 wall, cpu, out = run([*prefix, *argv], trees[name])
@@ -121,7 +126,7 @@ def main() -> None:
     print("| command | " + " | ".join(f"{n} wall s | {n} CPU s" for n in trees) + (" | new/old CPU | same output |"
                                                                                   if "old" in trees else " |"))
     print("|---|" + "---:|---:|" * len(trees) + ("---:|---|" if "old" in trees else ""))
-    for argv in COMMANDS:
+    for argv in commands:
         label = " ".join(argv)
         cells = []
         medians = {}

@@ -8,7 +8,7 @@ history gives (domain.metrics.compute_metrics), whatever the writes, the period 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -193,6 +193,11 @@ def test_the_fact_queries_read_their_tables_by_key_range(tmp_path: Path) -> None
     report_queries.quiet_backlog(conn, bounds)
     report_queries.quiet_completions(conn, bounds)
     report_queries.period_event_counts(conn, bounds)
+    cuts = [datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 2, 1, tzinfo=timezone.utc),
+            datetime(2025, 2, 3, 12, tzinfo=timezone.utc)]
+    report_queries.submitted_between(conn, cuts)
+    report_queries.quiet_completions_between(conn, bounds, cuts)
+    list(report_queries.running_breaches(conn, datetime(2025, 6, 1, tzinfo=timezone.utc)))
     conn.set_trace_callback(None)
     for statement in captured:
         plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement))
@@ -293,6 +298,57 @@ def test_reports_and_overdue_at_random_past_cuts_equal_the_replayed_histories(
         assert listed == _overdue_rows(sla.overdue(ctx, as_of=as_of, within=within, stale=stale, owner=owner))
 
 
+def _listed(late: list[Any]) -> list[Any]:
+    return sorted(late, key=lambda row: row.id)
+
+
+def test_overdue_now_in_a_report_is_what_overdue_lists_and_replaying_gives(db_path: Any) -> None:
+    """"Overdue now" of a report made now or ahead (services.report._overdue_now: from the stored
+    running deadlines, no Request made per row, the first reason's working days only) lists
+    what `overdue`'s rows give and what replaying every history gives — also when the machine's
+    clock is behind the recorded times (those requests replayed) and when the stored deadlines
+    were computed under other settings (not read) — on SQLite and on PostgreSQL."""
+    from helpers import raw_connect
+    from reqtrack.domain import metrics
+    from reqtrack.domain.sla import SlaPolicy
+    from reqtrack.services.context import inputs
+    from reqtrack.services.sla import overdue_rows
+    from reqtrack.storage.stored import RequestFilter, instant_to_stored
+
+    clock = _workload(db_path, 33)
+
+    def three_ways(now: datetime, when: datetime) -> tuple[list[Any], list[Any], list[Any]]:
+        with moving_context(db_path, Clock(now)).reader() as uow:
+            given = inputs(uow, moving_context(db_path, Clock(now)))
+            policy = SlaPolicy.from_settings(given.settings)
+            fast = reports._overdue_now(uow, given, when, given.calendar, policy)
+            rows = overdue_rows(uow, given, RequestFilter(open_only=True), when, lite=True)
+            everyone = uow.requests.get_many([r.id for r in uow.requests.select(RequestFilter())])
+            replayed = metrics.overdue_now(everyone.values(), metrics.Period(when, when, when), given.calendar, policy)
+        return (_listed(fast), _listed([metrics.late_now(row.request, row.reasons) for row in rows]),
+                _listed([metrics.late_now(request, reasons) for request, reasons in replayed]))
+
+    seen = 0
+    for ahead in (timedelta(0), timedelta(hours=30), timedelta(days=9)):
+        fast, from_rows, replayed = three_ways(clock.now, clock.now + ahead)
+        assert fast == from_rows == replayed, ahead
+        seen += len(fast)
+    assert seen and any(len(row.reasons) > 1 for row in fast)
+    # A clock behind the recorded times: the requests changed since are replayed, as `overdue` does.
+    behind = clock.now - timedelta(hours=20)
+    fast, from_rows, _ = three_ways(behind, behind)
+    assert fast == from_rows and fast
+    with raw_connect(db_path) as conn:
+        changed = conn.execute("SELECT count(*) FROM sla_open WHERE valid_from > ?", (instant_to_stored(behind),))
+        assert changed.fetchone()[0]  # some requests' deadlines hold only from after `behind`
+        # Deadlines stored under other settings are not read.
+        conn.execute("UPDATE derived SET basis = 'format=0;' || basis WHERE name = 'sla_open'")
+        conn.execute("UPDATE sla_open SET response_by = NULL, plan_by = NULL, resolution_by = NULL, due_by = NULL")
+    fast, from_rows, replayed = three_ways(clock.now, clock.now)
+    assert fast == from_rows == replayed and fast
+    _WORKLOADS.pop(f"{db_path}#33")
+
+
 def test_stored_verdicts_follow_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The completions' verdicts are stored under the settings of the moment: a change of a
     target or of the calendar judges every completion again; verdicts stored under other settings
@@ -331,8 +387,6 @@ def test_the_requests_open_at_a_past_moment_are_read_through_an_index(tmp_path: 
     """`overdue --as-of` in the past reads the segments in force then as a few short ranges of
     the index on (is_open, span, valid_from): no scan of request_state, whose segments begun
     before the moment or ended after it are most of the table."""
-    from datetime import timezone
-
     from reqtrack.storage.stored import RequestFilter
 
     path = tmp_path / "w.db"

@@ -13,8 +13,12 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from helpers import NOW_TEXT, database_at_schema, modules_after
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import NOW_TEXT, database_at_schema, examples, modules_after
 from reqtrack import services
 from reqtrack.domain.errors import NotFound
 from reqtrack.domain.record import HistoryEntry
@@ -116,6 +120,45 @@ def test_json_arrays_are_one_element_per_line_and_objects_stay_pretty() -> None:
     out = io.StringIO()
     dump_json({"id": "x"}, out)
     assert out.getvalue() == '{\n  "id": "x"\n}\n'
+
+
+def _json_in_one_string(value: Any) -> str:
+    """dump_json's text for an object as first written: the whole text made as one string, then
+    escaped (views.output before it wrote its pieces as they are made)."""
+    from reqtrack.views.output import _json_safe
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+
+    def pretty(value: Any, indent: str) -> str:
+        inner = indent + "  "
+        if isinstance(value, dict) and value:
+            members = [f"{inner}{encode(str(key))}: {pretty(item, inner)}" for key, item in value.items()]
+            return "{\n" + ",\n".join(members) + "\n" + indent + "}"
+        if isinstance(value, list) and value and any(isinstance(item, (dict, list)) for item in value):
+            return "[\n" + ",\n".join(inner + encode(item) for item in value) + "\n" + indent + "]"
+        return encode(value)
+
+    return _json_safe(pretty(value, "")) + "\n"
+
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                     st.text(alphabet=st.sampled_from("a华\n\x7f\x85\u2028\u202e\"\\ ")))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner,
+                                                                                              max_size=4), max_leaves=20)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(value=st.dictionaries(st.text(max_size=3), _VALUES, min_size=1, max_size=5),
+       rows=st.integers(0, 1100))
+def test_an_object_written_in_pieces_is_the_text_made_in_one_string(value: dict[str, Any], rows: int) -> None:
+    """A report's object is written as it is made (a few hundred rows at a time): the same
+    characters as the whole text made at once and escaped, whatever the nesting, the controls
+    in the text and the number of rows (across the chunks of 500)."""
+    value = {**value, "rows": [{"id": n, "text": "华\u2028"} for n in range(rows)]}
+    out = io.StringIO()
+    dump_json(value, out)
+    assert out.getvalue() == _json_in_one_string(value)
+    assert json.loads(out.getvalue()) == json.loads(json.dumps(value))
 
 
 def test_plain_list_cells_count_chinese_as_two_columns() -> None:

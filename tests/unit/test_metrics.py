@@ -486,6 +486,36 @@ def test_first_response_verdict_from_stored_facts_at_the_deadline(answered_after
     assert (in_sql["in_time"], in_sql["late"]) == (counted.in_time, counted.late)
 
 
+# "Overdue now" as the report lists it, from running deadlines: what sla.reasons_at gives, with the
+# working days of the first reason only (metrics.breached).
+_RUNNING = ("response", "plan", "resolution", "due", "stale")
+_AS_OF = datetime(2025, 1, 27, 2, 30, tzinfo=timezone.utc)  # Monday, the day before China's Spring Festival break
+_MICROSECONDS = st.one_of(
+    st.integers(-40 * 24 * 3600 * 10**6, 40 * 24 * 3600 * 10**6),  # weeks either side, any microsecond
+    st.sampled_from([-3600 * 10**6, -1, 0, 1, 3600 * 10**6, 26 * 3600 * 10**6]))  # at, and around, as_of; ties
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(offsets=st.dictionaries(st.sampled_from(_RUNNING), _MICROSECONDS, max_size=5),
+       local=st.booleans(), china=st.booleans(), as_of_local=st.booleans())
+def test_a_late_request_as_the_report_lists_it_is_what_reasons_at_gives(
+        offsets: dict[str, int], local: bool, china: bool, as_of_local: bool) -> None:
+    calendar = WorkingCalendar("Asia/Shanghai", "CN") if china else CAL
+    as_of = _AS_OF.astimezone(TZ) if as_of_local else _AS_OF
+    # Deadlines as the stored running deadlines give them (UTC) or as computed (local).
+    deadlines = {name: (_AS_OF + timedelta(microseconds=off)).astimezone(TZ if local else timezone.utc)
+                 for name, off in offsets.items()}
+    request = Request(id="202501-007", customer="ACME", description="导出", submitted_at=_AS_OF - timedelta(days=50),
+                      status="in-progress", priority="high", owner="li", department="IT")
+    reasons = sla.reasons_at(deadlines, calendar, as_of)
+    shown = tuple(getattr(request, name) for name in metrics.SHOWN)
+    listed = metrics.breached(shown, deadlines, calendar, as_of)
+    assert listed == (metrics.late_now(request, reasons) if reasons else None)
+    if listed is not None:
+        assert listed.reasons == tuple(r.reason for r in reasons) and "stale" not in listed.reasons
+        assert listed.late_working_days == reasons[0].late_working_days and listed.late > timedelta(0)
+
+
 # -- small parts, worked by hand -----------------------------------------------------------------
 def test_event_counts_add_up_field_by_field() -> None:
     from collections import Counter
@@ -572,6 +602,43 @@ def test_monthly_trend_worked_by_hand() -> None:
         # 3rd and 4th; 2 completed: the 1st and 10th), not with the whole of March (3 and 3).
         {"month": "2025-04", "new": 2, "completed": 1, "partial": True, "new_growth": 0.0, "completed_growth": -0.5},
     ]
+
+
+# Times over fifteen months around the trend's, some at its month boundaries (local midnights), and
+# cuts anywhere in them (a period's end, as_of).
+_TREND_ORIGIN = local("2025-01-01")
+_TREND_TIMES = st.lists(st.one_of(st.integers(0, 460 * 24 * 3600), st.sampled_from([0, 31 * 24 * 3600, 59 * 24 * 3600])),
+                        max_size=40)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(submitted=_TREND_TIMES, completed=_TREND_TIMES, start_days=st.integers(0, 420),
+       length_days=st.sampled_from([1, 7, 30, 31, 92, 365]), as_of_seconds=st.integers(0, 470 * 24 * 3600),
+       counted_share=st.integers(0, 3))
+def test_the_trend_from_counts_between_its_cuts_is_the_trend_from_every_time(
+        submitted: list[int], completed: list[int], start_days: int, length_days: int, as_of_seconds: int,
+        counted_share: int) -> None:
+    """The trend given some of its times as counts between `trend_cuts` (what the storage layer
+    counts in SQL) is the one given every time (tests/reference.py: the trend as first written)."""
+    start = _TREND_ORIGIN + timedelta(days=start_days)
+    period = metrics.Period(start, start + timedelta(days=length_days), _TREND_ORIGIN + timedelta(seconds=as_of_seconds))
+    boundaries = metrics.trend_months(period, TZ)
+    new = [(_TREND_ORIGIN + timedelta(seconds=s)).astimezone(timezone.utc) for s in submitted]
+    done = [(_TREND_ORIGIN + timedelta(seconds=s)).astimezone(timezone.utc) for s in completed]
+    expected = reference.monthly_trend(boundaries, new, [at for at in done if period.has_happened(at)], period)
+    assert metrics.monthly_trend(boundaries, metrics.MonthlyInputs(submissions=new, standing=done), period) == expected
+    cuts = metrics.trend_cuts(boundaries, period)
+    assert cuts == sorted(set(cuts)) and cuts[-1] == min(boundaries[-1], period.end,
+                                                         period.as_of + timedelta(microseconds=1))
+
+    def between(times: list[datetime]) -> list[int]:  # as SQL counts them: the time in [cut, next cut)
+        return [sum(1 for at in times if low <= at < high) for low, high in zip(cuts, cuts[1:])]
+
+    # Some of the times counted, the others as times (the requests a report replays).
+    counted = metrics.MonthlyInputs(submissions=new[counted_share::4], standing=done[counted_share::4])
+    counted.submitted_between = between([at for k, at in enumerate(new) if k % 4 != counted_share])
+    counted.standing_between = between([at for k, at in enumerate(done) if k % 4 != counted_share])
+    assert metrics.monthly_trend(boundaries, counted, period) == expected
 
 
 def test_owners_department_is_the_one_most_often_seen() -> None:

@@ -20,8 +20,8 @@ from .context import Context, Inputs, inputs, with_histories
 
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
-    from ..domain.metrics import MonthlyInputs, Period, Tally
-    from ..domain.sla import OverdueReason, SlaPolicy
+    from ..domain.metrics import LateNow, MonthlyInputs, Period, Tally
+    from ..domain.sla import SlaPolicy
     from ..storage.repository import UnitOfWork
 
 PERIOD_KINDS = ("week", "month", "quarter", "year")
@@ -201,20 +201,18 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
 
 
 def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingCalendar, policy: SlaPolicy,
-                past: bool, lacking: bool | None = None) -> list[tuple[Request, list[OverdueReason]]]:
-    """"Overdue now" (at the report's as_of): (the request as it stood then, its reasons), as
-    `overdue` answers it. In the past, each request open then as it stood then, from the
-    segment of its timeline in force (the fields of the request as it stood, as a replay reads
-    them: metrics.overdue_now); those without stored facts are replayed."""
+                past: bool, lacking: bool | None = None) -> list[LateNow]:
+    """"Overdue now" (at the report's as_of), each request as `overdue` lists it then. In the
+    past, each request open then as it stood then, from the segment of its timeline in force
+    (the fields of the request as it stood, as a replay reads them: metrics.overdue_now); those
+    without stored facts are replayed."""
     from ..domain import metrics
     from ..domain.sla import state_reasons
     from ..storage import report_queries
     from ..storage.stored import RequestFilter
-    from .sla import overdue_rows
 
     if not past:
-        return [(row.request, row.reasons) for row in overdue_rows(uow, given, RequestFilter(open_only=True),
-                                                                    span.as_of, lite=True)]
+        return _overdue_now(uow, given, span.as_of, calendar, policy)
     late = []
     for request, status, fields, state in report_queries.open_states_at(uow.conn, RequestFilter(), span.as_of,
                                                                         report=True):
@@ -223,10 +221,44 @@ def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingC
             request.status = status  # the request (read for this report only) as it stood then
             for name, value in fields.items():
                 setattr(request, name, value)
-            late.append((request, reasons))
+            late.append(metrics.late_now(request, reasons))
     without = report_queries.without_facts(uow.conn, RequestFilter(), span.as_of, lacking)
     if without:
-        late += metrics.overdue_now(with_histories(uow.requests, without), span, calendar, policy)
+        late += [metrics.late_now(request, reasons) for request, reasons
+                 in metrics.overdue_now(with_histories(uow.requests, without), span, calendar, policy)]
+    return late
+
+
+def _overdue_now(uow: UnitOfWork, given: Inputs, when: datetime, calendar: WorkingCalendar,
+                 policy: SlaPolicy) -> list[LateNow]:
+    """The rows of `overdue` at `when` (now or later), as the report lists them: what
+    services.sla.overdue_rows gives, read the same way — the stored running deadlines while they
+    were computed with the current settings, the requests whose deadlines hold only from after
+    `when` replayed — but with no Request made of each row and the working days of its first
+    reason only (metrics.breached; thousands of rows at 100,000 requests)."""
+    from ..domain import metrics
+    from ..domain.sla import deadline_basis, overdue_reasons
+    from ..storage import report_queries
+    from ..storage.stored import RequestFilter
+
+    if uow.requests.deadline_basis() != deadline_basis(given.settings):
+        from .sla import overdue_rows
+
+        return [metrics.late_now(row.request, row.reasons)
+                for row in overdue_rows(uow, given, RequestFilter(open_only=True), when, lite=True)]
+    late: list[LateNow] = []
+    replay: list[str] = []
+    for shown, changed_after, deadlines in report_queries.running_breaches(uow.conn, when):
+        if changed_after:  # a clock behind the machine's: replayed, as overdue_rows does
+            replay.append(shown[0])
+            continue
+        row = metrics.breached(shown, deadlines, calendar, when)
+        if row is not None:
+            late.append(row)
+    for request in uow.requests.get_many(replay).values() if replay else ():
+        reasons = overdue_reasons(request, calendar, policy, when) if request.submitted_at <= when else []
+        if reasons:
+            late.append(metrics.late_now(request, reasons))
     return late
 
 
@@ -243,7 +275,7 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
 
     bounds = queries.Bounds.of(span.start, span.end, span.as_of)
     at_cut, again = queries.stood_at_cut(conn, bounds)
-    spans = queries.completion_spans(conn, [row.request_id for row in at_cut]) if at_cut else []
+    spans = queries.completion_spans(conn, [row.request_id for row in at_cut], bounds) if at_cut else []
     responses = None
     if span.as_of >= span.end:  # the first responses are judged at as_of, after the cut
         new = [row.request_id for row in at_cut if row.submitted >= span.start]
@@ -258,9 +290,12 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
     tally.add(metrics.tally_requests(replayed, span, calendar, policy, count_entries=False))
     tally.events = queries.period_event_counts(conn, bounds)
 
-    # The trend's twelve months, cut as the period is: the same split.
-    since, until = boundaries[0], min(boundaries[-1], span.end)
+    # The trend's twelve months, cut as the period is: the same split; the submissions and the
+    # quiet requests' completions counted in SQL between the trend's cuts, not read one by one.
+    cuts = metrics.trend_cuts(boundaries, span)
     monthly = metrics.trend_inputs(replayed)
-    monthly.submissions = queries.submissions(conn, queries.Bounds.of(since, until, span.as_of))
-    monthly.standing = queries.quiet_completion_times(conn, bounds, since, until) + metrics.trend_times(spans, span)
+    monthly.submissions = []  # those of the replayed requests are among the ones counted
+    monthly.submitted_between = queries.submitted_between(conn, cuts)
+    monthly.standing = metrics.trend_times(spans, span)
+    monthly.standing_between = queries.quiet_completions_between(conn, bounds, cuts)
     return tally, monthly

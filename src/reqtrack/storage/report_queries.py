@@ -16,6 +16,7 @@ from typing import Any
 
 from ..domain.metrics import (
     DISTRIBUTED,
+    SHOWN,
     AtCut,
     Completion,
     CompletionSpan,
@@ -29,6 +30,7 @@ from ..domain.record import HistoryEntry, Link, Request
 from ..domain.vocab import OPEN_STATUSES
 from .engine import SQLITE, Engine
 from .stored import (
+    DEADLINE_COLUMNS,
     FOREVER,
     LITE_FIELDS,
     NO_END,
@@ -39,8 +41,10 @@ from .stored import (
     RequestFilter,
     clocks_from_text,
     completion_fact_from_row,
-    completion_from_verdicts,
+    completions_from_verdicts,
     fields_from_text,
+    instant_from_stored,
+    instant_to_stored,
     lite_request_from_row,
     request_from_row,
     time_from_stored,
@@ -174,31 +178,32 @@ def quiet_new_counts(conn: Any, b: Bounds, allowed: timedelta, as_of: datetime) 
     """The quiet requests submitted in the period, counted (domain.metrics.count_new in SQL):
     per value of each distributed field, the funnel, the recurrences, and the first responses
     within `allowed` of the submission or late at `as_of` (answered after it, or unanswered with
-    it passed). Two reads of one range of report_fact's key: grouped by the fields of few
-    values (with every count per group), and by customer."""
+    it passed). Three reads of one range of report_fact's key: the totals, and the counts
+    grouped by the fields of few values and by customer (a GROUP BY sorts its rows: the
+    totals are not carried through the sort)."""
     new = "submitted >= :start AND submitted < :end AND submitted <= :as_of AND " + _QUIET
     # Stored times are whole seconds: within `allowed` = at most its whole seconds after; late
     # unanswered = submitted before as_of − allowed, rounded up to the second.
     params = {**b.__dict__, "allowed": allowed // timedelta(seconds=1), "unanswered_late": _up(as_of - allowed)}
-    grouped = ("type", "source", "priority", "owner")
     counts = NewCounts()
-    for *values, received, assessed, assigned, completed, verified, closed, recurrences, in_time, late in conn.execute(
-            f"SELECT {', '.join(grouped)}, count(*), count(priority), count(CASE WHEN assigned = 1 THEN 1 END), "
-            "count(CASE WHEN completed = 1 THEN 1 END), count(CASE WHEN verified = 1 THEN 1 END), "
-            "count(CASE WHEN closed = 1 THEN 1 END), count(CASE WHEN recurrence = 1 THEN 1 END), "
-            "count(CASE WHEN answered_after <= :allowed THEN 1 END), "
-            "count(CASE WHEN answered_after > :allowed OR (responded IS NULL AND submitted < :unanswered_late) "
-            f"THEN 1 END) FROM report_fact WHERE {new} GROUP BY {', '.join(grouped)}", params):
-        for name, value in zip(grouped, values):
-            counts.by[name][value] += received
-        counts.received += received
-        counts.recurrences += recurrences
-        counts.in_time += in_time
-        counts.late += late
-        for stage, count in (("assessed", assessed), ("assigned", assigned), ("completed", completed),
-                             ("verified", verified), ("closed", closed)):
-            if count:
-                counts.funnel[stage] += count
+    received, assessed, assigned, completed, verified, closed, recurrences, in_time, late = conn.execute(
+        "SELECT count(*), count(priority), count(CASE WHEN assigned = 1 THEN 1 END), "
+        "count(CASE WHEN completed = 1 THEN 1 END), count(CASE WHEN verified = 1 THEN 1 END), "
+        "count(CASE WHEN closed = 1 THEN 1 END), count(CASE WHEN recurrence = 1 THEN 1 END), "
+        "count(CASE WHEN answered_after <= :allowed THEN 1 END), "
+        "count(CASE WHEN answered_after > :allowed OR (responded IS NULL AND submitted < :unanswered_late) "
+        f"THEN 1 END) FROM report_fact WHERE {new}", params).fetchone()
+    counts.received, counts.recurrences, counts.in_time, counts.late = received, recurrences, in_time, late
+    for stage, count in (("assessed", assessed), ("assigned", assigned), ("completed", completed),
+                         ("verified", verified), ("closed", closed)):
+        if count:
+            counts.funnel[stage] = count
+    grouped = ("type", "source", "priority", "owner")
+    by = [counts.by[name] for name in grouped]
+    for *values, count in conn.execute(f"SELECT {', '.join(grouped)}, count(*) FROM report_fact WHERE {new} "
+                                       f"GROUP BY {', '.join(grouped)}", params):
+        for counter, value in zip(by, values):
+            counter[value] += count
     counts.by["customer"].update(dict(conn.execute(
         f"SELECT customer, count(*) FROM report_fact WHERE {new} GROUP BY customer", params).fetchall()))
     assert set(grouped) | {"customer"} == set(DISTRIBUTED)
@@ -228,16 +233,30 @@ def quiet_judged(conn: Any, b: Bounds) -> list[Completion]:
         "SELECT at, priority, days, met, on_time, owner, department FROM report_completion "
         f"WHERE valid_until = :forever AND at >= :start AND at < :end AND at <= :as_of AND {_QUIET}",
         {**b.__dict__, "forever": FOREVER})
-    return [completion_from_verdicts(*row) for row in rows]
+    return completions_from_verdicts(rows)
 
 
-def quiet_completion_times(conn: Any, b: Bounds, since: datetime, until: datetime) -> list[datetime]:
-    """The times in [since, until) of the standing completions of the requests quiet for the
-    period `b` (for the trend)."""
-    return [time_from_stored(at) for (at,) in conn.execute(
-        "SELECT at FROM report_completion "
-        f"WHERE valid_until = :forever AND at >= :since AND at < :until AND at <= :as_of AND {_QUIET}",
-        {**b.__dict__, "since": _up(since), "until": _up(until), "forever": FOREVER})]
+def _between(conn: Any, count: str, cuts: list[datetime], params: Mapping[str, Any]) -> list[int]:
+    """`count` (a SELECT count(*) with `:low` and `:high`) for each two consecutive `cuts`: one
+    statement of scalar subqueries, each its own range of an index."""
+    marks = {f"c{k}": _up(cut) for k, cut in enumerate(cuts)}
+    parts = [count.replace(":low", f":c{k}").replace(":high", f":c{k + 1}") for k in range(len(cuts) - 1)]
+    if not parts:
+        return []
+    return list(conn.execute("SELECT " + ", ".join(f"({part})" for part in parts), {**params, **marks}).fetchone())
+
+
+def submitted_between(conn: Any, cuts: list[datetime]) -> list[int]:
+    """How many requests were submitted between each two consecutive `cuts` (the trend's:
+    domain.metrics.trend_cuts)."""
+    return _between(conn, "SELECT count(*) FROM request WHERE submitted_at >= :low AND submitted_at < :high", cuts, {})
+
+
+def quiet_completions_between(conn: Any, b: Bounds, cuts: list[datetime]) -> list[int]:
+    """How many standing completions of the requests quiet for the period `b` fall between each
+    two consecutive `cuts` (the trend's)."""
+    return _between(conn, "SELECT count(*) FROM report_completion WHERE valid_until = :forever AND at >= :low "
+                          f"AND at < :high AND {_QUIET}", cuts, {**b.__dict__, "forever": FOREVER})
 
 
 def submissions(conn: Any, b: Bounds) -> list[datetime]:
@@ -363,13 +382,22 @@ def responses_at(conn: Any, request_ids: list[str], moment: datetime
             for rid, responded, fields in rows}
 
 
-def completion_spans(conn: Any, request_ids: list[str]) -> list[tuple[str, CompletionSpan]]:
+def completion_spans(conn: Any, request_ids: list[str], b: Bounds | None = None) -> list[tuple[str, CompletionSpan]]:
     """(request ID, span) of every completion row of the requests: standing now or not, and the
-    ones without a `complete` entry of each segment."""
+    ones without a `complete` entry of each segment. With the period `b`, only those a report
+    of it reads (metrics.tally_at_cut, metrics.trend_times, which check each again): the rows
+    that stood at its cut, and the ones without an entry that stand now — an imported history
+    has one such row for every segment of its timeline before its `complete` entry."""
+    condition, params = "", [json.dumps(request_ids)]
+    if b is not None:
+        # Stood at the cut: began at a moment that has happened, ended at one that has not (or never).
+        condition = (" WHERE (c.valid_from < ? AND c.valid_from <= ? AND (c.valid_until >= ? OR c.valid_until > ?))"
+                     " OR (c.seq = 0 AND c.valid_until = ?)")
+        params += [b.end, b.as_of, b.end, b.as_of, FOREVER]
     rows = conn.execute(
         "SELECT c.request_id, c.valid_from, c.valid_until, c.at, c.seq, c.start, c.completed, c.priority, c.due, "
-        f"c.pauses, c.as_of FROM {_engine(conn).json_rows('w')} JOIN report_completion c ON c.request_id = w.value",
-        (json.dumps(request_ids),))
+        f"c.pauses, c.as_of FROM {_engine(conn).json_rows('w')} JOIN report_completion c ON c.request_id = w.value"
+        + condition, params)
     return [(row[0], CompletionSpan(completion_fact_from_row(*row[3:]), time_from_stored(row[1]),
                                     None if row[2] == FOREVER else time_from_stored(row[2]))) for row in rows]
 
@@ -417,6 +445,32 @@ def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool
                 yield made(row), status, fields_from_text(then), clocks_from_text(text, moment)
 
     return rows()
+
+
+_BREACH_CLOCKS = ("response", "plan", "resolution", "due")  # the clocks of sla_open a breach is of
+_SHOWN_COLUMNS = ", ".join(f'request."{name}"' for name in SHOWN)
+
+
+def running_breaches(conn: Any, as_of: datetime) -> Iterator[tuple[tuple[Any, ...], bool, dict[str, datetime]]]:
+    """(the request's metrics.SHOWN fields, whether its stored deadlines hold only from after
+    `as_of`, its breach clocks' deadlines) of every open request whose stored running deadlines
+    (table sla_open) can give a breach at `as_of`: the rows `Repository.running_deadlines`
+    reads for `overdue` (no window, no stale), without a Request made of each."""
+    where = where_clause(RequestFilter(open_only=True))
+    assert where is not None  # the open requests: a filter that matches some
+    condition, params = where
+    columns = ", ".join(f"o.{DEADLINE_COLUMNS[name]}" for name in _BREACH_CLOCKS)
+    moment = instant_to_stored(as_of)
+    cursor = conn.execute(
+        f"SELECT {_SHOWN_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
+        f"JOIN request ON request.id = o.request_id WHERE (o.next_breach <= ? OR o.valid_from > ?) AND {condition}",
+        [moment, moment, *params])
+    width = len(SHOWN)
+    for chunk in iter(lambda: cursor.fetchmany(1000), []):
+        for row in chunk:
+            deadlines = {name: instant_from_stored(text)
+                         for name, text in zip(_BREACH_CLOCKS, row[width + 1:]) if text is not None}
+            yield row[:width], instant_from_stored(row[width]) > as_of, deadlines
 
 
 def without_facts(conn: Any, flt: RequestFilter, moment: datetime, lacking: bool | None = None) -> list[Request]:

@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
@@ -254,11 +254,14 @@ def verdict_values(judged: Any) -> tuple[str | None, int | None, int | None]:
             None if judged.on_time is None else int(judged.on_time))
 
 
-def completion_from_verdicts(at: str, priority: str | None, days: str | None, met: int | None, on_time: int | None,
-                             owner: str | None, department: str | None) -> Any:
-    """A domain.metrics.Completion from a report_completion row's stored verdicts."""
-    return _metrics().Completion(time_from_stored(at), None if days is None else float(days), priority or "medium",
-                      None if met is None else met == 1, None if on_time is None else on_time == 1, owner, department)
+def completions_from_verdicts(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
+    """domain.metrics.Completion of report_completion rows (at, priority, days, met, on_time,
+    owner, department) with their stored verdicts: one loop, no call per row (a year's report
+    reads tens of thousands)."""
+    made, read = _metrics().Completion, time_from_stored
+    return [made(read(at), None if days is None else float(days), priority or "medium",
+                 None if met is None else met == 1, None if on_time is None else on_time == 1, owner, department)
+            for at, priority, days, met, on_time, owner, department in rows]
 
 
 def report_fact_rows(request: Request, facts: Any, judge: Callable[[Any], Any] | None = None

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .text import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rich.console import Console
     from rich.text import Text
 
@@ -75,6 +77,8 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
     An array can hold tens of thousands of rows (`list --format json`, `overdue --json`), and
     `indent` makes the json module fall back from its C encoder to pure Python (about ten times
     slower); one compact element per line keeps the C encoder and is still easy to read and grep.
+    An object's text is written as it is made, a few hundred array elements at a time: one string
+    of all of it (a report's is megabytes) would be copied again at every level it is nested in.
     """
     stream = out or sys.stdout
     if isinstance(value, list):
@@ -88,20 +92,31 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
             stream.write(("[\n" if start == 0 else ",\n") + _json_safe(chunk))
         stream.write("\n]\n")
         return
-    stream.write(_json_safe(_pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode)) + "\n")
+    for piece in _pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode):
+        stream.write(_json_safe(piece))
+    stream.write("\n")
 
 
-def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> str:
-    """An object with one key per line (indented by two), an array of objects or arrays with one
-    compact element per line, anything else compact: readable, and written by the C encoder
-    (a report's object holds thousands of overdue rows)."""
+def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> Iterator[str]:
+    """The pieces of `value`'s text, in order: an object with one key per line (indented by two),
+    an array of objects or arrays with one compact element per line (500 at a time, as
+    dump_json writes a list), anything else compact: readable, and written by the C encoder (a
+    report's object holds thousands of overdue rows)."""
     inner = indent + "  "
     if isinstance(value, dict) and value:
-        members = [f"{inner}{encode(str(key))}: {_pretty(item, inner, encode)}" for key, item in value.items()]
-        return "{\n" + ",\n".join(members) + "\n" + indent + "}"
-    if isinstance(value, list) and value and any(isinstance(item, (dict, list)) for item in value):
-        return "[\n" + ",\n".join(inner + encode(item) for item in value) + "\n" + indent + "]"
-    return encode(value)
+        before = "{\n"
+        for key, item in value.items():
+            yield f"{before}{inner}{encode(str(key))}: "
+            yield from _pretty(item, inner, encode)
+            before = ",\n"
+        yield "\n" + indent + "}"
+    elif isinstance(value, list) and value and any(isinstance(item, (dict, list)) for item in value):
+        joint = ",\n" + inner
+        for start in range(0, len(value), 500):
+            yield ("[\n" if start == 0 else ",\n") + inner + joint.join(encode(item) for item in value[start:start + 500])
+        yield "\n" + indent + "]"
+    else:
+        yield encode(value)
 
 
 # -- aligned plain text --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ docs/metrics.md; the names used there are the names used here.
                  `tally_at_cut` for a cut before a request's later changes)
     timeline.py  a request as it stood from one recorded moment to the next (stored with the facts)
     trend.py     new and completed per month
+    late.py      "overdue now" as the report lists it (the first reason in full, the others' names)
     figures.py   every figure from a tally, the trend's inputs and "overdue now"
 
 Every request is judged as it stood at the cut (`Period.has_happened`). Two figures look at
@@ -40,6 +41,7 @@ from .facts import (
 )
 from .figures import figures, touched_in_period
 from .history import completion_times, field_at, standing_completions, state_at, verification_failed
+from .late import SHOWN, LateNow, breached, late_now
 from .period import (
     DAY_DIGITS,
     FUNNEL_STAGES,
@@ -68,7 +70,7 @@ from .tally import (
     funnel_flags,
 )
 from .timeline import CompletionSpan, Segment, timeline
-from .trend import MonthlyInputs, Step, month_starts, monthly_trend, trend_inputs, trend_months
+from .trend import MonthlyInputs, Step, month_starts, monthly_trend, trend_cuts, trend_inputs, trend_months
 from .verdicts import (
     Completion,
     CompletionFact,
@@ -80,11 +82,11 @@ from .verdicts import (
 )
 
 __all__ = [
-    "AtCut", "DAY_DIGITS", "FUNNEL_STAGES", "PRIORITIES", "RATE_DIGITS", "SATISFACTIONS", "TREND_MONTHS", "UNASSIGNED", "UNSET",
+    "AtCut", "DAY_DIGITS", "LateNow", "SHOWN", "breached", "late_now", "FUNNEL_STAGES", "PRIORITIES", "RATE_DIGITS", "SATISFACTIONS", "TREND_MONTHS", "UNASSIGNED", "UNSET",
     "Completion", "CompletionFact", "CompletionSpan", "EventCounts", "EventFact", "MonthlyInputs", "NewRequest", "OpenRequest", "Pause",
     "Period", "QuietNew", "RequestFacts", "Segment", "Step", "Tally", "completion", "completion_fact",
     "completion_times", "compute_metrics", "count_new", "DISTRIBUTED", "NewCounts", "count_events", "day_stats", "event_facts", "field_at", "figures",
     "funnel_flags", "judge_completion", "month_starts", "monthly_trend", "overdue_now", "percentile", "rate",
     "request_facts", "response_verdict", "stood_at", "tally_at_cut", "trend_times", "standing_completions", "state_at", "tally_quiet", "tally_requests",
-    "timeline", "touched_in_period", "trend_inputs", "trend_months", "verification_failed",
+    "timeline", "touched_in_period", "trend_cuts", "trend_inputs", "trend_months", "verification_failed",
 ]

@@ -10,16 +10,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..record import Request
-from ..sla import OverdueReason, SlaPolicy
+from ..sla import SlaPolicy
 from ..vocab import OPEN_STATUSES
+from .late import LateNow
 from .period import DAY_DIGITS, FUNNEL_STAGES, PRIORITIES, SATISFACTIONS, UNASSIGNED, UNSET, Period, day_stats, rate, round_days
 from .tally import OpenRequest, Tally
 from .trend import MonthlyInputs, monthly_trend, trend_months
 from .verdicts import Completion
 
 
-def _owner_key(request: Request) -> str:
-    return request.owner or UNASSIGNED
+def _owner_key(late: LateNow) -> str:
+    return late.owner or UNASSIGNED
 
 
 def _distribution(values: Counter, none: str = UNSET) -> dict[str, int]:
@@ -33,11 +34,10 @@ def _distribution(values: Counter, none: str = UNSET) -> dict[str, int]:
 
 
 def figures(tally: Tally, period: Period, policy: SlaPolicy, tz: ZoneInfo, monthly: MonthlyInputs,
-            overdue: Iterable[tuple[Request, list[OverdueReason]]]) -> dict[str, Any]:
-    """Every figure of the report from a tally, the trend's inputs and "overdue now"."""
-    overdue_rows = [_overdue_row(late, reasons, tz) for late, reasons in overdue]
-    owner_overdue = Counter(_owner_key(late) for late, _ in overdue)
-    overdue_rows.sort(key=lambda row: (-row["late_hours"], row["id"]))
+            overdue: Iterable[LateNow]) -> dict[str, Any]:
+    """Every figure of the report from a tally, the trend's inputs and "overdue now" (each
+    request listed: metrics.late_now, metrics.breached)."""
+    overdue_rows, owner_overdue = _overdue_now(overdue, tz)
 
     completions, backlog, new, events = tally.completions, tally.backlog, tally.new, tally.events
     # One pass over the completions (a year's report has tens of thousands): the days of each
@@ -150,21 +150,28 @@ def _owners(backlog: list[OpenRequest], completions: list[Completion], overdue: 
     return result
 
 
-def _overdue_row(request: Request, reasons: list[OverdueReason], tz: ZoneInfo) -> dict[str, Any]:
-    first = reasons[0]
+def _overdue_now(overdue: Iterable[LateNow], tz: ZoneInfo) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """"Overdue now"'s rows, most late first, and how many are each owner's."""
+    late = list(overdue)
+    rows = [_overdue_row(row, tz) for row in late]
+    rows.sort(key=lambda row: (-row["late_hours"], row["id"]))
+    return rows, Counter(_owner_key(row) for row in late)
+
+
+def _overdue_row(late: LateNow, tz: ZoneInfo) -> dict[str, Any]:
     return {
-        "id": request.id,
-        "reason": first.reason,
-        "reasons": [r.reason for r in reasons],
-        "deadline": first.deadline.astimezone(tz).isoformat() if first.deadline else None,
-        "late_hours": round(first.late_calendar.total_seconds() / 3600, DAY_DIGITS),
-        "late_working_days": round(first.late_working_days, DAY_DIGITS),
-        "owner": request.owner,
-        "department": request.department,
-        "priority": request.priority,
-        "status": request.status,
-        "customer": request.customer,
-        "description": request.description,
+        "id": late.id,
+        "reason": late.reasons[0],
+        "reasons": list(late.reasons),
+        "deadline": late.deadline.astimezone(tz).isoformat() if late.deadline else None,
+        "late_hours": round(late.late.total_seconds() / 3600, DAY_DIGITS),
+        "late_working_days": round(late.late_working_days, DAY_DIGITS),
+        "owner": late.owner,
+        "department": late.department,
+        "priority": late.priority,
+        "status": late.status,
+        "customer": late.customer,
+        "description": late.description,
     }
 
 

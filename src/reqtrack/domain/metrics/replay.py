@@ -17,6 +17,7 @@ from ..sla import OverdueReason, SlaPolicy
 from ..vocab import OPEN_STATUSES
 from .figures import figures
 from .history import completion_times, state_at
+from .late import LateNow, late_now
 from .period import Period
 from .tally import EventFact, NewRequest, OpenRequest, Tally, count_events, event_facts, funnel_flags
 from .trend import MonthlyInputs, trend_inputs
@@ -89,7 +90,7 @@ def compute_metrics(
     policy: SlaPolicy,
     tz: ZoneInfo,
     monthly: MonthlyInputs | None = None,
-    overdue: Iterable[tuple[Request, list[OverdueReason]]] | None = None,
+    overdue: Iterable[LateNow] | None = None,
 ) -> dict[str, Any]:
     """Every figure of the report as a JSON-ready dict (see docs/metrics.md), from full requests.
 
@@ -97,12 +98,12 @@ def compute_metrics(
     the cut or at as_of, or has an event on or after the period's start; others are ignored
     correctly but cost time. `monthly` gives the trend's inputs for the twelve months; without
     it they are taken from `requests` (which then must cover those months). `overdue` gives
-    "overdue now" — (request as at as_of, its sla.overdue_reasons) — when the caller already
-    has it (from the stored running deadlines); without it each open request is evaluated.
+    "overdue now" — each request listed (metrics.late_now, metrics.breached) — when the caller
+    already has it (from the stored running deadlines); without it each open request is evaluated.
     """
     requests = list(requests)
     if overdue is None:
-        overdue = overdue_now(requests, period, calendar, policy)
+        overdue = [late_now(request, reasons) for request, reasons in overdue_now(requests, period, calendar, policy)]
     if monthly is None:
         monthly = trend_inputs(requests)
     return figures(tally_requests(requests, period, calendar, policy), period, policy, tz, monthly, overdue)

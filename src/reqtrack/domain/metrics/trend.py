@@ -29,6 +29,10 @@ class MonthlyInputs:
     # Completions the storage layer already found standing at the cut (the same rule as
     # `standing_completions`, in SQL), instead of `completion_steps`.
     standing: list[datetime] = field(default_factory=list)
+    # Or counted by the storage layer (a year of submissions and completions is tens of thousands
+    # of times): how many fall between each two consecutive `trend_cuts`, besides the lists above.
+    submitted_between: list[int] | None = None
+    standing_between: list[int] | None = None
 
     def completions(self, has_happened: Callable[[datetime], bool]) -> list[datetime]:
         """The times of the completions that stood at the cut."""
@@ -73,6 +77,35 @@ def trend_months(period: Period, tz: ZoneInfo, count: int = TREND_MONTHS) -> lis
     return month_starts(last, count + 1, tz)
 
 
+def _edges(boundaries: list[datetime], period: Period) -> tuple[list[datetime], datetime]:
+    # Compared in UTC: the stored times are UTC, and comparing datetimes of different zones
+    # costs a utcoffset() call each time.
+    edges = [b.astimezone(timezone.utc) for b in boundaries]
+    return edges, min(edges[-1], period.end, period.as_of + timedelta(microseconds=1))
+
+
+def _partial(edges: list[datetime], stop: datetime, i: int) -> datetime | None:
+    """For month i when the cut falls inside it: the end of the same length of time from the
+    start of the month before (the comparison of a month that is not over); else None."""
+    if edges[i] < stop < edges[i + 1]:
+        return min(edges[i - 1] + (stop - edges[i]), edges[i])
+    return None
+
+
+def trend_cuts(boundaries: list[datetime], period: Period) -> list[datetime]:
+    """The instants (UTC, ascending) between which the trend counts: its months' boundaries up
+    to the cut, the cut (the end of what has happened: before the period's end, not after
+    as_of), and for the month the cut falls inside, the end of the same time in the month
+    before. The storage layer may count the times between each two (MonthlyInputs)."""
+    edges, stop = _edges(boundaries, period)
+    cuts = {edge for edge in edges if edge < stop} | {stop}
+    for i in range(1, len(edges) - 1):
+        until = _partial(edges, stop, i)
+        if until is not None:
+            cuts.add(until)
+    return sorted(cuts)
+
+
 def monthly_trend(boundaries: list[datetime], inputs: MonthlyInputs, period: Period) -> list[dict[str, Any]]:
     """New and completed per month with month-on-month growth ((this − previous) ÷ previous).
 
@@ -80,36 +113,37 @@ def monthly_trend(boundaries: list[datetime], inputs: MonthlyInputs, period: Per
     month its growth and is not shown itself. A month the cut falls inside (`partial`: True)
     is compared with the same time from the start of the month before.
     """
-    # Compared in UTC: the stored times are UTC, and comparing datetimes of different zones
-    # costs a utcoffset() call each time.
-    edges = [b.astimezone(timezone.utc) for b in boundaries]
-    first, stop = edges[0], min(edges[-1], period.end, period.as_of + timedelta(microseconds=1))
+    edges, stop = _edges(boundaries, period)
+    cuts = trend_cuts(boundaries, period)
+    place = {cut: k for k, cut in enumerate(cuts)}
 
-    def per_month(times: Iterable[datetime]) -> list[int]:
-        counts = [0] * (len(edges) - 1)
+    def counted(times: Iterable[datetime], given: list[int] | None) -> list[int]:
+        # How many fall between each two consecutive cuts (times outside [first cut, cut) not at all).
+        counts = list(given) if given is not None else [0] * (len(cuts) - 1)
+        first = cuts[0]
         for at in times:
             if first <= at < stop:
-                counts[bisect_right(edges, at) - 1] += 1
+                counts[bisect_right(cuts, at) - 1] += 1
         return counts
 
-    submitted = inputs.submissions
-    completed = inputs.completions(period.has_happened)
-    new = per_month(submitted)
-    done = per_month(completed)
+    def between(counts: list[int], low: datetime, high: datetime) -> int:
+        return sum(counts[place[min(low, stop)]:place[min(high, stop)]])
+
+    new = counted(inputs.submissions, inputs.submitted_between)
+    done = counted(inputs.completions(period.has_happened), inputs.standing_between)
     rows = []
     for i in range(1, len(boundaries) - 1):
-        row: dict[str, Any] = {"month": boundaries[i].strftime("%Y-%m"), "new": new[i], "completed": done[i]}
-        before_new, before_done = new[i - 1], done[i - 1]
-        if edges[i] < stop < edges[i + 1]:
+        this_new, this_done = between(new, edges[i], edges[i + 1]), between(done, edges[i], edges[i + 1])
+        row: dict[str, Any] = {"month": boundaries[i].strftime("%Y-%m"), "new": this_new, "completed": this_done}
+        before_new, before_done = between(new, edges[i - 1], edges[i]), between(done, edges[i - 1], edges[i])
+        until = _partial(edges, stop, i)
+        if until is not None:
             # The month is not over at the cut: compare it with the same length of time from
             # the start of the month before (its first day and a half, on the 2nd at noon),
             # not with the whole of it, which would read as a fall every month's first days.
-            elapsed = stop - edges[i]
-            until = min(edges[i - 1] + elapsed, edges[i])
-            before_new = sum(1 for at in submitted if edges[i - 1] <= at < until)
-            before_done = sum(1 for at in completed if edges[i - 1] <= at < until)
+            before_new, before_done = between(new, edges[i - 1], until), between(done, edges[i - 1], until)
             row["partial"] = True
-        row["new_growth"] = rate(new[i] - before_new, before_new)
-        row["completed_growth"] = rate(done[i] - before_done, before_done)
+        row["new_growth"] = rate(this_new - before_new, before_new)
+        row["completed_growth"] = rate(this_done - before_done, before_done)
         rows.append(row)
     return rows
