@@ -14,8 +14,18 @@ from hypothesis import strategies as st
 from reqtrack.domain.record import Attachment, HistoryEntry, Link, Request
 from reqtrack.views.requests import JSON_KEYS, request_to_json
 
-ZONES = [ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("UTC")]
-MOMENTS = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc))
+# Zones with daylight saving (twice a year, half an hour, negative), offsets that are not whole
+# hours, and none: the times are written by domain.isotime, which must equal astimezone + isoformat.
+ZONES = [ZoneInfo(name) for name in ("Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC", "Asia/Kolkata",
+                                     "Australia/Lord_Howe", "America/St_Johns", "Europe/Dublin", "Pacific/Chatham")]
+MOMENTS = st.one_of(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2999, 12, 31), timezones=st.just(timezone.utc)),
+    # around the changes of 2026 in Europe and North America, to the second
+    st.datetimes(min_value=datetime(2026, 3, 7), max_value=datetime(2026, 4, 6), timezones=st.just(timezone.utc))
+    .map(lambda t: t.replace(microsecond=0)),
+    st.datetimes(min_value=datetime(2026, 10, 24), max_value=datetime(2026, 11, 3), timezones=st.just(timezone.utc))
+    .map(lambda t: t.replace(microsecond=0)),
+)
 TEXT = st.one_of(st.none(), st.text(max_size=8))
 
 
