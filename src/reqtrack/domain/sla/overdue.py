@@ -3,7 +3,7 @@ or from the running deadlines the services store. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -133,25 +133,29 @@ def reasons_at(
     (the order of `overdue_reasons`)."""
     now = utc(as_of)
     horizon = now + within if within is not None else None
+    until_now = calendar.working_days_to(now)  # the same for every request of a list: made once
     reasons: list[OverdueReason] = []
     for name, deadline in deadlines.items():
         due_at = utc(deadline)
         if name == "stale":
             if include_stale and now > due_at:
-                reasons.append(_reason("stale", name, deadline, now, calendar))
+                reasons.append(_reason("stale", name, deadline, now, calendar, until_now))
         elif now > due_at:
-            reasons.append(_reason(name, name, deadline, now, calendar))
+            reasons.append(_reason(name, name, deadline, now, calendar, until_now))
         elif horizon is not None and due_at <= horizon:
-            reasons.append(_reason("due-soon", name, deadline, now, calendar))
-    reasons.sort(key=_reason_key)
+            reasons.append(_reason("due-soon", name, deadline, now, calendar, until_now))
+    if len(reasons) > 1:
+        reasons.sort(key=_reason_key)
     return reasons
 
 
-def _reason(reason: str, clock: str, deadline: datetime, as_of: datetime, calendar: WorkingCalendar) -> OverdueReason:
-    """The reason of a running clock at `as_of` (UTC): Clock.late_by and late_working_days, inline."""
+def _reason(reason: str, clock: str, deadline: datetime, as_of: datetime, calendar: WorkingCalendar,
+            until_as_of: Callable[[datetime], float]) -> OverdueReason:
+    """The reason of a running clock at `as_of` (UTC): Clock.late_by and late_working_days, inline
+    (`until_as_of`: calendar.working_days_to(as_of))."""
     late = as_of - utc(deadline)
     if late.days >= 0:  # as_of at or after the deadline
-        working = calendar.working_days_between(deadline, as_of)
+        working = until_as_of(deadline)
     else:
         working = -calendar.working_days_between(as_of, deadline)
     return OverdueReason(reason, deadline, late, working, clock)
