@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .text import visible
@@ -77,18 +78,25 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
     slower); one compact element per line keeps the C encoder and is still easy to read and grep.
     """
     stream = out or sys.stdout
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
     if isinstance(value, list):
-        if not value:
-            stream.write("[]\n")
-            return
-        encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
-        # Written 500 elements at a time: one string of every row would double the peak memory.
-        for start in range(0, len(value), 500):
-            chunk = ",\n".join(encode(item) for item in value[start:start + 500])
-            stream.write(("[\n" if start == 0 else ",\n") + _json_safe(chunk))
-        stream.write("\n]\n")
+        dump_json_lines(map(encode, value), stream)
         return
-    stream.write(_json_safe(_pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode)) + "\n")
+    stream.write(_json_safe(_pretty(value, "", encode)) + "\n")
+
+
+def dump_json_lines(lines: Iterable[str], out: TextIO | None = None) -> None:
+    """A JSON array of elements already written as compact JSON text (what
+    `json.JSONEncoder(ensure_ascii=False).encode` writes), laid out as dump_json lays out a
+    list: one element per line, the characters of _JSON_UNSAFE escaped. Written 500 elements at
+    a time: one string of every row would double the peak memory."""
+    stream = out or sys.stdout
+    lines = iter(lines)
+    opening = "[\n"
+    while chunk := list(islice(lines, 500)):
+        stream.write(opening + _json_safe(",\n".join(chunk)))
+        opening = ",\n"
+    stream.write("[]\n" if opening == "[\n" else "\n]\n")
 
 
 def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> str:
