@@ -18,7 +18,7 @@ from reqtrack.domain.record import Request
 from reqtrack.domain.sla import OverdueReason
 from reqtrack.services.sla import OverdueReport, OverdueRow
 from reqtrack.views.output import dump_json, dump_json_lines
-from reqtrack.views.sla import overdue_json_lines
+from reqtrack.views.sla import _hundredths, overdue_json_lines
 
 ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 ZONES = [ZoneInfo(name) for name in ("Asia/Shanghai", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC")]
@@ -79,3 +79,9 @@ def test_lines_are_laid_out_as_dump_json_lays_out_a_list(items: list[dict[str, A
         {c: f"\\u{c:04x}" for c in [*range(0x7f, 0xa0), 0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2066, 0x206a),
                                     *range(0xd800, 0xe000)]}) + "\n]\n")
     assert json.loads(text) == items
+
+
+@given(st.one_of(st.floats(), st.floats(min_value=-1e6, max_value=1e6), st.integers(-10**6, 10**6).map(lambda n: n / 200),
+                 st.sampled_from([1e13, -1e13, 9999999999999.995, 0.005, -0.005, 2.675, 1.005])))
+def test_hundredths_are_what_the_encoder_writes_for_round_to_two_places(value: float) -> None:
+    assert _hundredths(value) == ENCODE(round(value, 2))

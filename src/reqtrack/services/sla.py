@@ -63,7 +63,7 @@ def overdue(
             duration = parse_duration(within)
             window = duration.after(when, given.calendar.add_working_days) - when
         rows = overdue_rows(uow, given, RequestFilter(owner=owner, open_only=True), when, window, stale, lite=True)
-    rows.sort(key=lambda row: (-row.reason.late_calendar.total_seconds(), row.request.id))
+    rows.sort(key=lambda row: (-row.reasons[0].late_calendar.total_seconds(), row.request.id))  # row.reason, inline
     return OverdueReport(rows, when, given.tz)
 
 

@@ -59,10 +59,9 @@ def overdue_json_lines(report: OverdueReport) -> list[str]:
         listed: list[str] = []
         for x in row.reasons:
             deadline = write(x.deadline)
-            hours = round(x.late_calendar.total_seconds() / 3600, 2)
-            days = round(x.late_working_days, 2)
             figures = (f'"deadline": {"null" if deadline is None else _string(deadline)}, '
-                       f'"late_calendar_hours": {_number(hours)}, "late_working_days": {_number(days)}')
+                       f'"late_calendar_hours": {_hundredths(x.late_calendar.total_seconds() / 3600)}, '
+                       f'"late_working_days": {_hundredths(x.late_working_days)}')
             if not listed:
                 reason, first = _string(x.reason), figures
             listed.append(f'{{"reason": {_string(x.reason)}, {figures}}}')
@@ -87,9 +86,15 @@ def _value(value: object) -> str:
     return "null" if value is None else _ENCODE(value)
 
 
-def _number(value: float) -> str:
-    """A float as json's encoder writes it: its repr, when finite."""
-    return float.__repr__(value) if value.__class__ is float and value - value == 0 else _ENCODE(value)
+def _hundredths(value: float) -> str:
+    """`round(value, 2)` as json's encoder writes it (its repr when finite), without the round:
+    f"{value:.2f}" is round's own decimal rounding, and below 10^13 the shortest text of the
+    float it gives is those digits less a trailing zero (tests/unit/test_overdue_json.py)."""
+    if -1e13 < value < 1e13:
+        text = f"{value:.2f}"
+        return text[:-1] if text[-1] == "0" else text
+    rounded = round(value, 2)
+    return float.__repr__(rounded) if rounded - rounded == 0 else _ENCODE(rounded)
 
 
 def overdue_table(report: OverdueReport, lang: str) -> None:
