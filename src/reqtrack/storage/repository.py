@@ -21,6 +21,7 @@ from ..domain.vocab import OPEN_STATUSES, FieldName
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
 from .fact_store import FactStore
+from .json_docs import JsonDocStore
 from .search_index import SearchStore
 from .stored import (
     DEADLINE_COLUMNS,
@@ -99,10 +100,10 @@ def _attachment(number: int, name: str, size: int | None, sha256: str | None, ad
                       added_at=time_from_stored(added_at) if added_at is not None else None)
 
 
-class Repository(SearchStore, FactStore):
+class Repository(SearchStore, FactStore, JsonDocStore):
     """Loads and saves requests with their history, attachments and links, over one connection
     (the unit of work's transaction); the statements on links and search documents are
-    storage.search_index's."""
+    storage.search_index's, those on the stored JSON texts storage.json_docs's."""
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn  # a connection of either engine (storage/engine.py); a plain sqlite3 one is SQLite's
@@ -201,6 +202,15 @@ class Repository(SearchStore, FactStore):
         cursor = self.conn.execute(sql, params)
         # Fetched a thousand rows at a time: streams (exports of every row) without one call per row.
         return (request_from_row(row) for rows in iter(lambda: cursor.fetchmany(1000), []) for row in rows)
+
+    def ids(self, flt: RequestFilter) -> list[str]:
+        """The IDs of the requests matching the filter, newest submission first (as `select`)."""
+        where = self._where(flt)
+        if where is None:
+            return []
+        condition, params = where
+        sql = f"SELECT id FROM request WHERE {condition} ORDER BY submitted_at DESC, id DESC"
+        return [rid for (rid,) in self.conn.execute(sql, params).fetchall()]
 
     def count(self, flt: RequestFilter) -> int:
         """How many requests match the filter."""
