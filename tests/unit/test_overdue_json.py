@@ -23,8 +23,10 @@ from reqtrack.views.sla import _hundredths, overdue_json_lines
 ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 ZONES = [ZoneInfo(name) for name in ("Asia/Shanghai", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC")]
 MOMENTS = st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30), timezones=st.just(timezone.utc))
-# Any text (controls, quotes, backslashes, lone surrogates, the characters a terminal obeys), or none.
-TEXT = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["\x1b[31m", "\u202e", "\x85\u2028", '"\\', "需求"]))
+# Any text (controls, quotes, backslashes, lone surrogates, the characters a terminal obeys), or none
+# (and the unprintable characters that are not: an ideographic space, a zero-width joiner).
+TEXT = st.one_of(st.none(), st.text(max_size=12),
+                 st.sampled_from(["\x1b[31m", "\u202e", "\x85\u2028", '"\\', "需求", "\u3000", "👩\u200d💻", "\ud800"]))
 
 
 def reference(row: OverdueRow, tz: ZoneInfo) -> dict[str, Any]:

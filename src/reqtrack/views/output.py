@@ -94,7 +94,11 @@ def dump_json_lines(lines: Iterable[str], out: TextIO | None = None) -> None:
     lines = iter(lines)
     opening = "[\n"
     while chunk := list(islice(lines, 500)):
-        stream.write(opening + _json_safe(",\n".join(chunk)))
+        text = ",\n".join(chunk)
+        # Every character of _JSON_UNSAFE is one Python calls unprintable (a control, a line or
+        # paragraph separator, a format character, a surrogate): elements that are all printable
+        # need no escape, and str.isprintable reads them in half the time of the regex's search.
+        stream.write(opening + (text if all(map(str.isprintable, chunk)) else _json_safe(text)))
         opening = ",\n"
     stream.write("[]\n" if opening == "[\n" else "\n]\n")
 
