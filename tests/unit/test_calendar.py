@@ -164,6 +164,8 @@ def test_working_days_to_one_end_equals_working_days_between(name: str, b: datet
         a = a.astimezone(zone)
         assert until_b(a) == cal.working_days_between(a, b), a
     assert cal.working_days_to(b) is until_b  # the same end: the same function, with what it learnt
+    with pytest.raises(ValueError, match="timezone-aware"):
+        until_b(datetime(2026, 1, 1))  # a naive start is refused, as working_days_between refuses it
 
 
 @PROPERTY

@@ -346,7 +346,8 @@ class WorkingCalendar:
         spans: dict[date, tuple[int, bool]] = {}
 
         def between(a: datetime) -> float:
-            la = a if a.tzinfo is tz else self.local(a)
+            zone = a.tzinfo  # local(a), inline for the aware values it is given (naive ones: its error)
+            la = a if zone is tz else a.astimezone(tz) if zone is not None else self.local(a)
             if lb <= la:  # same zone: wall-clock order, as in working_days_between
                 return 0.0
             da = la.date()
