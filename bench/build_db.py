@@ -554,15 +554,18 @@ def build(path: Path, n: int, seed: int, now: datetime, tz_name: str, jobs: int 
 
 def _keep_derived_data(path: Path, now: datetime) -> int:
     """Compute the stored running deadlines of every open request, the report facts and the search
-    documents of every request, as reqtrack's own services keep them (what `config set` and
-    `reindex` do); returns how many open requests have running deadlines."""
+    documents of every request, the JSON texts of the open ones, as reqtrack's own services keep
+    them (what `config set` and `reindex` do); returns how many open requests have running deadlines."""
     from reqtrack.services import Context, inputs
     from reqtrack.services.upkeep import keep_deadlines
+    from reqtrack.storage.json_docs import rebuild_json_docs
 
     ctx = Context(db_path=path, actor="bench", clock=lambda: now)
     with ctx.unit_of_work(write=True) as uow:
-        keep_deadlines(uow, inputs(uow, ctx), [], recompute=True)
+        given = inputs(uow, ctx)
+        keep_deadlines(uow, given, [], recompute=True)
         uow.requests.rebuild_search_docs()  # the rows went in beside the services: their search documents too
+        rebuild_json_docs(uow.requests, given.tz)  # ... and the open requests' JSON texts
         uow.commit()
     with ctx.reader() as reader:
         return int(reader.conn.execute("SELECT count(*) FROM sla_open").fetchone()[0])

@@ -53,7 +53,7 @@ def test_the_first_write_creates_the_schema_with_every_table(pg_url: str) -> Non
     assert created.exit_code == 0 and created.stdout.strip() == "202503-001", created.output
     assert {"request", "event", "attachment", "setting", "import_log", "sla_open", "derived", "country_day",
             "report_fact", "report_completion", "report_event", "vocabulary", "link", "search_doc",
-            "template", "person", "request_state", "schema_version"} == tables_in(schema)
+            "template", "person", "request_state", "request_json", "schema_version"} == tables_in(schema)
     assert admin_sql(f'SELECT application, version FROM "{schema}".schema_version')[0][0] == "reqtrack"
     assert run(pg_url, "list").exit_code == 0
 

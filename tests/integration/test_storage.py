@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import stat
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -95,6 +96,14 @@ def test_migrates_a_first_schema_database_forward_and_keeps_a_copy(tmp_path: Pat
     assert conn.execute("SELECT updated_at FROM request").fetchone()[0] == "2024-01-05T08:00:00Z"
     ctx = services.Context(db_path=path, actor="t")
     assert services.get(ctx, "202401-007").customer == "Old Co"
+    # m010 made the JSON text of each open request (as `list --format json` prints it) from its record
+    from reqtrack.domain.request_json import request_json_text
+    from reqtrack.storage.json_docs import request_json_basis
+
+    zone = ZoneInfo(conn.execute("SELECT value FROM setting WHERE key = 'calendar.timezone'").fetchone()[0])
+    texts = dict(conn.execute("SELECT request_id, body FROM request_json").fetchall())
+    assert texts == {"202401-007": request_json_text(services.get(ctx, "202401-007"), zone)}
+    assert conn.execute("SELECT basis FROM derived WHERE name = 'request_json'").fetchone()[0] == request_json_basis(zone)
 
 
 def test_failed_migration_leaves_the_version_where_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

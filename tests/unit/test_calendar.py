@@ -148,6 +148,27 @@ def test_elapsed_is_additive_and_never_negative(name: str, a: datetime, b: datet
 
 
 @PROPERTY
+@given(name=calendars, b=instants, many=st.lists(st.one_of(instants, st.builds(
+    lambda hours: datetime(2026, 11, 1, 4, tzinfo=timezone.utc) + timedelta(minutes=hours), st.integers(0, 240))),
+    min_size=1, max_size=12), zone=st.sampled_from([timezone.utc, SHANGHAI, ZoneInfo("America/New_York")]))
+@example(name="us-east", b=datetime(2026, 11, 1, 7, tzinfo=timezone.utc), zone=timezone.utc,
+         many=[datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc), datetime(2026, 11, 1, 6, 30, tzinfo=timezone.utc)])
+def test_working_days_to_one_end_equals_working_days_between(name: str, b: datetime, many: list[datetime],
+                                                             zone: timezone | ZoneInfo) -> None:
+    """`working_days_to(b)` (overdue's: one `now` for every deadline) gives exactly
+    working_days_between, for starts before and after `b`, on its own day or far back, the
+    same start twice, starts in any zone (a repeated DST hour in New York among them)."""
+    cal = CALENDARS[name]
+    until_b = cal.working_days_to(b)
+    for a in [*many, *many]:
+        a = a.astimezone(zone)
+        assert until_b(a) == cal.working_days_between(a, b), a
+    assert cal.working_days_to(b) is until_b  # the same end: the same function, with what it learnt
+    with pytest.raises(ValueError, match="timezone-aware"):
+        until_b(datetime(2026, 1, 1))  # a naive start is refused, as working_days_between refuses it
+
+
+@PROPERTY
 @given(a=instants, b=instants)
 def test_elapsed_matches_a_day_by_day_reference(a: datetime, b: datetime) -> None:
     cal = CHINA_EXTRA

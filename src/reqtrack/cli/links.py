@@ -102,7 +102,7 @@ def similar(
 
 @app.command()
 def reindex(ctx: typer.Context) -> None:
-    """Rebuild the search index from the records (when `check` finds it apart from them)."""
+    """Rebuild the search index and the stored JSON texts from the records (when `check` finds them apart)."""
     from .. import services
     from ..views.labels import label
 

@@ -69,7 +69,7 @@ COMMANDS: tuple[Entry, ...] = (
         ("unlink", "Remove the link between two requests (whichever way it goes)."),
         ("search", "Full-text search over description, customer, proposer, notes and progress notes, best first."),
         ("similar", "Open requests that look like the same problem as ID (the same customer first)."),
-        ("reindex", "Rebuild the search index from the records (when `check` finds it apart from them)."),
+        ("reindex", "Rebuild the search index and the stored JSON texts from the records (when `check` finds them apart)."),
     ),
     *_commands("sla", ("overdue", "List open requests past a deadline; exit 1 when anything is listed (for cron).")),
     *_commands("notices", ("notice", "Print the filled customer notice: a subject line, a blank line, the body.")),

@@ -29,6 +29,7 @@ from .common import (
     UntilFilter,
     VocabularyHelp,
     area,
+    collector_paused,
     read_stdin_text,
     say,
     state,
@@ -333,17 +334,22 @@ def list_(
     table = format == "table"
     if count:
         limit, all_, table, format = 0, False, True, "count"
+    elif format == "json":
+        from ..views.output import dump_json_lines
+
+        # Each request's JSON text as stored beside it (services/documents.py): a read of text.
+        with collector_paused():
+            dump_json_lines(services.request_json_texts(
+                st.ctx, overdue=overdue, statuses=status, type=type, priority=priority, customer=customer, owner=owner,
+                source=source, since=since, until=until, open_only=open_, search=search))
+        return
     listing = services.list_requests(
-        st.ctx, limit=None if (all_ or not table) else limit, with_history=format == "json", overdue=overdue,
+        st.ctx, limit=None if (all_ or not table) else limit, overdue=overdue,
         statuses=status, type=type, priority=priority, customer=customer, owner=owner, source=source,
         since=since, until=until, open_only=open_, search=search,
     )
     if format == "count":
         say(str(listing.total))
-    elif format == "json":
-        from ..views.output import dump_json
-
-        dump_json([views.request_to_json(r, listing.tz) for r in listing.requests])
     elif format == "csv":
         views.write_csv(listing.requests, listing.tz, sys.stdout)
     else:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -158,6 +158,7 @@ class WorkingCalendar:
         self._years: dict[int, _YearTable] = {}
         self._day_flags: dict[date, bool] = {}
         self._last_local: tuple[datetime | None, datetime] = (None, datetime.min)  # (t, t in the zone): one entry
+        self._to: tuple[datetime | None, Callable[[datetime], float] | None] = (None, None)  # working_days_to's last
 
     def __repr__(self) -> str:
         return (
@@ -203,6 +204,7 @@ class WorkingCalendar:
         self.country_days[year] = self.fetched_days[year] = days
         self._years.clear()  # tables and day flags built with the old days
         self._day_flags.clear()
+        self._to = (None, None)
 
     def _country_year(self, year: int) -> CountryYear:
         known = self.country_days.get(year)
@@ -327,6 +329,39 @@ class WorkingCalendar:
         if lb <= la:  # same zone: wall-clock order, which is the scale working time is measured on
             return 0.0
         return self._working_us(la, lb) / DAY_US
+
+    def working_days_to(self, b: datetime) -> Callable[[datetime], float]:
+        """`lambda a: self.working_days_between(a, b)` for many `a` and one `b` (`overdue`'s
+        now: one per breached clock of every open request), equal to it for every `a`
+        (tests/unit/test_calendar.py): `b`'s local day and place are worked out once, and the
+        working time from each day to `b` the first time that day comes up. The last one made
+        is kept, for the same `b` (the very object) asked again."""
+        if self._to[0] is b and self._to[1] is not None:
+            return self._to[1]
+        lb = self.local(b)
+        db, pb = lb.date(), _position_us(lb)
+        tz = self.tz
+        # Local day before b's -> (working time from its start to b, whether it is worked): the
+        # sum `_working_us` makes, less the place of `a` within a worked day.
+        spans: dict[date, tuple[int, bool]] = {}
+
+        def between(a: datetime) -> float:
+            zone = a.tzinfo  # local(a), inline for the aware values it is given (naive ones: its error)
+            la = a if zone is tz else a.astimezone(tz) if zone is not None else self.local(a)
+            if lb <= la:  # same zone: wall-clock order, as in working_days_between
+                return 0.0
+            da = la.date()
+            if da == db:
+                return (max(0, pb - _position_us(la)) if self.is_working_day(db) else 0) / DAY_US
+            span = spans.get(da)
+            if span is None:
+                worked = self.is_working_day(da)
+                span = spans[da] = (DAY_US * self.count_working_days(da + _ONE_DAY, db) + (DAY_US if worked else 0)
+                                    + (pb if self.is_working_day(db) else 0), worked)
+            return (span[0] - _position_us(la) if span[1] else span[0]) / DAY_US
+
+        self._to = (b, between)
+        return between
 
     def window_start(self, t: datetime, days: float) -> datetime:
         """The earliest moment s with `working_days_between(s, t) <= days` (days > 0): from s on,

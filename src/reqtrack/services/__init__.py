@@ -5,6 +5,7 @@
     requests.py  the verbs on requests: register, classify, assign, ... get, show, list
     links.py     link, unlink, cancel as a duplicate      search.py  search, similar, reindex
     upkeep.py    the derived data every write keeps: running deadlines, report facts, country days
+    documents.py the stored JSON text of each request (kept by upkeep, read by `list --format json`)
     sla.py       overdue, clocks, settings          report.py  the meeting report
     exports.py   export                             imports.py import (import_rows, import_merge: its phases)
     admin.py     backup and check
@@ -26,6 +27,7 @@ from .search import Hit, reindex, search, similar
 
 if TYPE_CHECKING:  # the names as mypy and readers see them; at run time each loads with its module
     from .context import Context, Inputs, calendar_for, current_actor, default_database_path, inputs, system_clock
+    from .documents import request_json_texts
     from .links import Linked, cancel_duplicate, link, unlink
     from .requests import (
         MAX_ATTACHMENT_BYTES,
@@ -66,6 +68,7 @@ _HOME: dict[str, str] = {
     "default_database_path": "context",
     "inputs": "context",
     "system_clock": "context",
+    "request_json_texts": "documents",
     "Linked": "links",
     "cancel_duplicate": "links",
     "link": "links",
@@ -112,6 +115,6 @@ __all__ = [
     "MAX_ATTACHMENT_BYTES", "Assigned", "Context", "Hit", "Inputs", "Linked", "Listing", "Registered", "Shown", "assign",
     "assign_routed", "attach", "build_filter", "calendar_for", "cancel", "cancel_duplicate", "classify", "close",
     "current_actor", "default_database_path", "edit", "get", "inputs", "iter_requests", "link", "list_requests",
-    "notice", "progress", "rate", "register", "register_new", "reindex", "reopen", "save_attachment", "search", "show",
-    "similar", "system_clock", "timezone_of", "unlink", "verify",
+    "notice", "progress", "rate", "register", "register_new", "reindex", "reopen", "request_json_texts",
+    "save_attachment", "search", "show", "similar", "system_clock", "timezone_of", "unlink", "verify",
 ]

@@ -256,10 +256,11 @@ def consistency_problems(conn: Any) -> tuple[list[Problem], list[str]]:
     """Every inconsistency `check` looks for (records, stored deadlines, stored report facts), in
     the caller's transaction on `conn` (either engine), and the notes on what was not checked.
     `copy` runs them on its target before committing."""
+    from .documents import json_doc_problems  # the stored JSON texts of `list --format json`
     from .search import search_index_problems  # the search index and the links (issue 18)
     problems = list(_inconsistencies(conn))
     notes = []
-    for derived_check in (_deadline_problems, _report_fact_problems, search_index_problems):
+    for derived_check in (_deadline_problems, _report_fact_problems, search_index_problems, json_doc_problems):
         try:
             derived_problems, note = derived_check(conn)
         except ValueError:  # a history entry whose changes are not JSON (history-unreadable above)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import InvalidInput
 from ..domain.search import SIMILAR_SHOWN, Similar, Snippet, progress_notes, query_terms, rank_similar, snippet, stored_field
-from .context import Context
+from .context import Context, inputs
 
 if TYPE_CHECKING:
     from ..storage.repository import Repository
@@ -77,10 +77,14 @@ def similar(ctx: Context, request_id: str, *, limit: int = 10) -> list[Similar]:
 
 def reindex(ctx: Context) -> dict[str, int | None]:
     """Compute every search document afresh from the records and rebuild the engine's index over
-    them (a repair, after `check` found them apart); returns the index's size."""
+    them, and make every request's stored JSON text afresh (services/documents.py) — a repair,
+    after `check` found them apart; returns the index's size."""
+    from ..storage.json_docs import rebuild_json_docs
+
     with ctx.unit_of_work(write=True) as uow:
         uow.requests.rebuild_search_docs()
         uow.engine.rebuild_search_index(uow.conn)
+        rebuild_json_docs(uow.requests, inputs(uow, ctx).tz)
         size = uow.requests.search_index_size()
         uow.commit()
     return size

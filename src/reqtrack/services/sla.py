@@ -14,7 +14,8 @@ from .context import Context, Inputs, inputs, with_histories
 from .upkeep import keep_deadlines
 
 if TYPE_CHECKING:
-    from ..domain.sla import OverdueReason
+    from ..domain.calendar import WorkingCalendar
+    from ..domain.sla import OverdueReason, SlaPolicy
     from ..storage.repository import UnitOfWork
     from ..storage.stored import RequestFilter
 
@@ -62,7 +63,7 @@ def overdue(
             duration = parse_duration(within)
             window = duration.after(when, given.calendar.add_working_days) - when
         rows = overdue_rows(uow, given, RequestFilter(owner=owner, open_only=True), when, window, stale, lite=True)
-    rows.sort(key=lambda row: (-row.reason.late_calendar.total_seconds(), row.request.id))
+    rows.sort(key=lambda row: (-row.reasons[0].late_calendar.total_seconds(), row.request.id))  # row.reason, inline
     return OverdueReport(rows, when, given.tz)
 
 
@@ -79,14 +80,14 @@ def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datet
     tests/cli/test_overdue_cli.py). `lite`: from the stored running deadlines, each request with
     the fields a list of overdue requests shows only (the report's).
     """
-    from ..domain.sla import SlaPolicy, deadline_basis, overdue_reasons, reasons_at, state_reasons, status_at
-    from ..storage import report_queries
+    from ..domain.sla import SlaPolicy, deadline_basis, overdue_reasons, reasons_at, status_at
 
     calendar = given.calendar
     policy = SlaPolicy.from_settings(given.settings)
     past = when < given.now
     rows: list[OverdueRow] = []
     replay: list[Request] = []
+    from_facts = _rows_from_facts(uow, flt, when, calendar, policy, window, stale) if past else None
     if not past and uow.requests.deadline_basis() == deadline_basis(given.settings):
         upto = when + window if window is not None and window > timedelta(0) else when
         for request, valid_from, deadlines in uow.requests.running_deadlines(flt, when, upto, stale, lite):
@@ -96,14 +97,8 @@ def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datet
             reasons = reasons_at(deadlines, calendar, when, window, stale)
             if reasons:
                 rows.append(OverdueRow(request, reasons, request.status))
-    elif past and report_queries.report_facts_ready(uow.conn):
-        # The requests open then (closed since or not), each from the segment of its timeline in
-        # force at `when`; only those without stored facts are replayed.
-        for request, _, _, state in report_queries.open_states_at(uow.conn, replace(flt, open_only=False), when):
-            reasons = state_reasons(state, calendar, policy, window, stale)
-            if reasons:
-                rows.append(OverdueRow(request, reasons, state.status))
-        replay = report_queries.without_facts(uow.conn, flt, when)
+    elif from_facts is not None:
+        rows, replay = from_facts
     else:
         # In the past: also the requests closed since, which were perhaps open then; the clocks
         # replay each one's history up to `when`.
@@ -120,6 +115,27 @@ def overdue_rows(uow: UnitOfWork, given: Inputs, flt: RequestFilter, when: datet
         if reasons:
             rows.append(OverdueRow(request, reasons, status_at(request, when) if past else request.status))
     return rows
+
+
+def _rows_from_facts(uow: UnitOfWork, flt: RequestFilter, when: datetime, calendar: WorkingCalendar,
+                     policy: SlaPolicy, window: timedelta | None, stale: bool,
+                     ) -> tuple[list[OverdueRow], list[Request]] | None:
+    """At a past `when`, from the stored timelines (None when the report facts are not stored):
+    the rows of the requests open then (closed since or not), each from the segment of its
+    timeline in force at `when`, and the requests without stored facts, to replay. Imported
+    here: storage.report_queries loads the report's domain.metrics, a tenth of the start-up of
+    `overdue` from now on, which never needs them."""
+    from ..domain.sla import state_reasons
+    from ..storage import report_queries
+
+    if not report_queries.report_facts_ready(uow.conn):
+        return None
+    rows: list[OverdueRow] = []
+    for request, _, _, state in report_queries.open_states_at(uow.conn, replace(flt, open_only=False), when):
+        reasons = state_reasons(state, calendar, policy, window, stale)
+        if reasons:
+            rows.append(OverdueRow(request, reasons, state.status))
+    return rows, report_queries.without_facts(uow.conn, flt, when)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The derived data every write keeps in step, in the same transaction as what it is computed
 from: the open requests' running deadlines (read by `overdue`), the report facts (read by
 `report`), the search documents (read by `search`, `list --search` and the likely duplicates of
-`new`; the engine's full-text index follows them), and the country's holidays of the years the records touch (kept as the installed
+`new`; the engine's full-text index follows them), the JSON text of each request (read by
+`list --format json`; services/documents.py), and the country's holidays of the years the records touch (kept as the installed
 `holidays` package said them, so what was computed with them does not move when it changes).
 
 `check` (services/admin.py) recomputes the same data from the histories and compares.
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..domain.errors import InvalidInput, Message
 from ..domain.record import Request
 from .context import Inputs, with_histories
+from .documents import keep_json_docs
 
 if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
@@ -33,7 +35,8 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
 
     Called by every service that writes a request or a setting, before it commits, so the stored
     deadlines change in the same transaction as what they are computed from. Keeps the changed
-    requests' report facts and search documents too (`keep_report_facts`, `keep_search_index`).
+    requests' report facts, search documents and JSON texts too (`keep_report_facts`,
+    `keep_search_index`, services.documents.keep_json_docs).
     """
     judges: Verdicts | None = None
     try:
@@ -46,6 +49,7 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
         uow.requests.replace_running_deadlines({}, None)
     keep_report_facts(uow, changed, judges, recompute)
     keep_search_index(uow, changed)
+    keep_json_docs(uow, inputs, changed)
 
 
 class Verdicts:
@@ -110,7 +114,7 @@ def keep_report_facts(uow: UnitOfWork, changed: list[Request], judges: Verdicts 
     if judges is None:
         requests.set_verdicts_basis(None)
     if requests.report_facts_basis() != REPORT_FACTS_VERSION:
-        if uow.notice is not None and _many_requests(requests):
+        if uow.notice is not None and many_requests(requests):
             uow.notice(Message("computing the report's stored facts of every request, once after an upgrade; on a "
                                "large database this takes a while (about a minute at 100,000 requests)"))
         requests.clear_report_facts()
@@ -129,7 +133,7 @@ def keep_report_facts(uow: UnitOfWork, changed: list[Request], judges: Verdicts 
 NOTICE_AT = 2000  # requests from which a rebuild of every one's derived rows is felt (a second or more)
 
 
-def _many_requests(requests: Repository) -> bool:
+def many_requests(requests: Repository) -> bool:
     """Whether a rebuild of every request's derived rows is worth a word (a new database's first
     write is not)."""
     from ..storage.stored import RequestFilter
@@ -150,14 +154,15 @@ def all_report_facts(requests: Repository, chunk_size: int = 5000) -> Iterator[d
         yield result
 
 
-def chunks_with_histories(requests: Repository, chunk_size: int = 5000) -> Iterator[list[Request]]:
-    """Every request with its history and links, in submission order, a chunk at a time (never
-    all at once). `requests`: a repository."""
+def chunks_with_histories(requests: Repository, chunk_size: int = 5000, attachments: bool = False,
+                          open_only: bool = False) -> Iterator[list[Request]]:
+    """Every request (or every open one) with its history and links (and `attachments`), in
+    submission order, a chunk at a time (never all at once). `requests`: a repository."""
     from ..storage.stored import RequestFilter
 
-    everyone = requests.select(RequestFilter(), newest_first=False)  # streamed
+    everyone = requests.select(RequestFilter(open_only=open_only), newest_first=False)  # streamed
     while chunk := list(islice(everyone, chunk_size)):
-        yield with_histories(requests, chunk)
+        yield with_histories(requests, chunk, attachments=attachments)
 
 
 def open_running_deadlines(requests: Repository, calendar: WorkingCalendar,

@@ -22,7 +22,7 @@ from typing import Any
 TABLES: tuple[str, ...] = (
     "request", "event", "attachment", "setting", "import_log", "sla_open", "derived", "country_day",
     "report_fact", "report_completion", "report_event", "vocabulary", "link", "search_doc",
-    "template", "person", "request_state",
+    "template", "person", "request_state", "request_json",
 )
 # Tables of the engine's own bookkeeping, never copied (the schema's version on PostgreSQL; the
 # full-text index on SQLite: FTS5's tables, filled by search_doc's triggers as its rows arrive).

@@ -21,6 +21,7 @@ from ..domain.vocab import OPEN_STATUSES, FieldName
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
 from .fact_store import FactStore
+from .json_docs import JsonDocStore
 from .search_index import SearchStore
 from .stored import (
     DEADLINE_COLUMNS,
@@ -99,10 +100,10 @@ def _attachment(number: int, name: str, size: int | None, sha256: str | None, ad
                       added_at=time_from_stored(added_at) if added_at is not None else None)
 
 
-class Repository(SearchStore, FactStore):
+class Repository(SearchStore, FactStore, JsonDocStore):
     """Loads and saves requests with their history, attachments and links, over one connection
     (the unit of work's transaction); the statements on links and search documents are
-    storage.search_index's."""
+    storage.search_index's, those on the stored JSON texts storage.json_docs's."""
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn  # a connection of either engine (storage/engine.py); a plain sqlite3 one is SQLite's
@@ -201,6 +202,15 @@ class Repository(SearchStore, FactStore):
         cursor = self.conn.execute(sql, params)
         # Fetched a thousand rows at a time: streams (exports of every row) without one call per row.
         return (request_from_row(row) for rows in iter(lambda: cursor.fetchmany(1000), []) for row in rows)
+
+    def ids(self, flt: RequestFilter) -> list[str]:
+        """The IDs of the requests matching the filter, newest submission first (as `select`)."""
+        where = self._where(flt)
+        if where is None:
+            return []
+        condition, params = where
+        sql = f"SELECT id FROM request WHERE {condition} ORDER BY submitted_at DESC, id DESC"
+        return [rid for (rid,) in self.conn.execute(sql, params).fetchall()]
 
     def count(self, flt: RequestFilter) -> int:
         """How many requests match the filter."""
@@ -413,13 +423,26 @@ class Repository(SearchStore, FactStore):
         )
         width = len(LITE_FIELDS) if lite else len(REQUEST_FIELDS)
         made = lite_request_from_row if lite else request_from_row
+        assert names == ["response", "plan", "resolution", "due", "stale"]  # the order of the columns read below
 
         def rows() -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
+            parse = instant_from_stored
             for chunk in iter(lambda: cursor.fetchmany(1000), []):
                 for row in chunk:
-                    deadlines = {name: instant_from_stored(text)
-                                 for name, text in zip(names, row[width + 1:]) if text is not None}
-                    yield made(row[:width]), instant_from_stored(row[width]), deadlines
+                    # Clock by clock rather than a comprehension over zip: `overdue` reads thousands.
+                    response, plan, resolution, due, stale = row[width + 1:]
+                    deadlines = {}
+                    if response is not None:
+                        deadlines["response"] = parse(response)
+                    if plan is not None:
+                        deadlines["plan"] = parse(plan)
+                    if resolution is not None:
+                        deadlines["resolution"] = parse(resolution)
+                    if due is not None:
+                        deadlines["due"] = parse(due)
+                    if stale is not None:
+                        deadlines["stale"] = parse(stale)
+                    yield made(row[:width]), parse(row[width]), deadlines
 
         return rows()
 

@@ -158,10 +158,10 @@ def instant_to_stored(value: datetime) -> str:
 
 
 if sys.version_info >= (3, 11):
-    def instant_from_stored(text: str) -> datetime:
-        """`instant_to_stored`'s text back to an aware UTC datetime (3.11's C fromisoformat reads
-        the `Z` itself)."""
-        return datetime.fromisoformat(text)
+    # `instant_to_stored`'s text back to an aware UTC datetime: 3.11's C fromisoformat reads the
+    # `Z` itself (as timezone.utc), so it is the reader, without a Python call around it (`overdue`
+    # reads five per open request).
+    instant_from_stored = datetime.fromisoformat
 else:  # pragma: no cover - Python 3.10
     def instant_from_stored(text: str) -> datetime:
         """`instant_to_stored`'s text back to an aware UTC datetime."""

@@ -272,6 +272,16 @@ class SearchDocRow(SQLModel, table=True):
     progress: str
 
 
+class RequestJsonRow(SQLModel, table=True):
+    """A request as one line of compact JSON in the database's zone (domain.request_json; derived,
+    m010): what `list --format json` prints for it."""
+
+    __tablename__ = "request_json"
+
+    request_id: str = Field(primary_key=True, foreign_key="request.id")
+    body: str
+
+
 class TemplateRow(SQLModel, table=True):
     """A notice template the team set for one kind and language (m008_notice_templates_and_people):
     the whole text, subject line, blank line and body (the built-in one is used where none is set)."""

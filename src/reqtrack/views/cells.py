@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from ..domain.isotime import iso_writer
 from ..domain.vocab import FEASIBILITY, PRIORITY, SATISFACTION, SOURCE, STATUS, TYPE, VERIFICATION, Vocabulary
 
 if TYPE_CHECKING:
@@ -21,8 +22,9 @@ LABELLED: dict[str, Vocabulary] = {
 
 
 def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
-    """ISO 8601 in the database's zone, with its offset."""
-    return value.astimezone(tz).isoformat() if value is not None else None
+    """ISO 8601 in the database's zone, with its offset (`value.astimezone(tz).isoformat()`;
+    for many values at once, take `domain.isotime.iso_writer(tz)` once)."""
+    return iso_writer(tz)(value)
 
 
 def local(value: datetime | None, tz: ZoneInfo, date_only: bool = False) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .text import visible
@@ -81,20 +82,31 @@ def dump_json(value: Any, out: TextIO | None = None) -> None:
     of all of it (a report's is megabytes) would be copied again at every level it is nested in.
     """
     stream = out or sys.stdout
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
     if isinstance(value, list):
-        if not value:
-            stream.write("[]\n")
-            return
-        encode = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder (no indent)
-        # Written 500 elements at a time: one string of every row would double the peak memory.
-        for start in range(0, len(value), 500):
-            chunk = ",\n".join(encode(item) for item in value[start:start + 500])
-            stream.write(("[\n" if start == 0 else ",\n") + _json_safe(chunk))
-        stream.write("\n]\n")
+        dump_json_lines(map(encode, value), stream)
         return
-    for piece in _pretty(value, "", json.JSONEncoder(ensure_ascii=False).encode):
+    for piece in _pretty(value, "", encode):
         stream.write(_json_safe(piece))
     stream.write("\n")
+
+
+def dump_json_lines(lines: Iterable[str], out: TextIO | None = None) -> None:
+    """A JSON array of elements already written as compact JSON text (what
+    `json.JSONEncoder(ensure_ascii=False).encode` writes), laid out as dump_json lays out a
+    list: one element per line, the characters of _JSON_UNSAFE escaped. Written 500 elements at
+    a time: one string of every row would double the peak memory."""
+    stream = out or sys.stdout
+    lines = iter(lines)
+    opening = "[\n"
+    while chunk := list(islice(lines, 500)):
+        text = ",\n".join(chunk)
+        # Every character of _JSON_UNSAFE is one Python calls unprintable (a control, a line or
+        # paragraph separator, a format character, a surrogate): elements that are all printable
+        # need no escape, and str.isprintable reads them in half the time of the regex's search.
+        stream.write(opening + (text if all(map(str.isprintable, chunk)) else _json_safe(text)))
+        opening = ",\n"
+    stream.write("[]\n" if opening == "[\n" else "\n]\n")
 
 
 def _pretty(value: Any, indent: str, encode: Callable[[Any], str]) -> Iterator[str]:

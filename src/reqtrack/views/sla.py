@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from json.encoder import encode_basestring as _string  # what json's encoder writes for a str
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from ..domain.isotime import iso_writer
 from ..domain.vocab import PRIORITY, STATUS
-from .cells import iso, local, owner_cell
+from .cells import local, owner_cell
 from .labels import LABELS, SETTING_MEANINGS, label, reason_label, setting_meaning
 from .output import console_for_stdout, plain, plain_table
 from .text import one_line
@@ -41,33 +44,57 @@ def late_text(late_calendar: timedelta, late_working_days: float, lang: str = "e
     return label(word, lang, span=span_text(late_working_days, late_calendar, lang))
 
 
-def overdue_json(report: OverdueReport) -> list[dict[str, Any]]:
-    """Rows for scripts: id, reason (most urgent), reasons with deadlines, deadline, owner, priority, status."""
-    tz = report.tz
-    rows = []
+def overdue_json_lines(report: OverdueReport) -> list[str]:
+    """Each row for scripts as one line of JSON, an object of id, reason (the most urgent),
+    reasons (each: reason, deadline, late_calendar_hours, late_working_days, most urgent first),
+    deadline, late_calendar_hours and late_working_days (the most urgent reason's), owner,
+    department, priority, status (at the moment evaluated), customer, description and due —
+    exactly as `json.JSONEncoder(ensure_ascii=False).encode` writes that object (tests/unit/
+    test_overdue_json.py). Written field by field, with json's own string encoder: making a dict
+    per row and encoding it was two fifths of `overdue --json`."""
+    write = iso_writer(report.tz)
+    lines = []
     for row in report.rows:
         r = row.request
-        rows.append({
-            "id": r.id,
-            "reason": row.reason.reason,
-            "reasons": [
-                {"reason": x.reason, "deadline": iso(x.deadline, tz),
-                 "late_calendar_hours": round(x.late_calendar.total_seconds() / 3600, 2),
-                 "late_working_days": round(x.late_working_days, 2)}
-                for x in row.reasons
-            ],
-            "deadline": iso(row.reason.deadline, tz),
-            "late_calendar_hours": round(row.reason.late_calendar.total_seconds() / 3600, 2),
-            "late_working_days": round(row.reason.late_working_days, 2),
-            "owner": r.owner,
-            "department": r.department,
-            "priority": r.priority,
-            "status": row.status,
-            "customer": r.customer,
-            "description": r.description,
-            "due": iso(r.due, tz),
-        })
-    return rows
+        listed: list[str] = []
+        for x in row.reasons:
+            deadline = write(x.deadline)
+            figures = (f'"deadline": {"null" if deadline is None else _string(deadline)}, '
+                       f'"late_calendar_hours": {_hundredths(x.late_calendar.total_seconds() / 3600)}, '
+                       f'"late_working_days": {_hundredths(x.late_working_days)}')
+            if not listed:
+                reason, first = _string(x.reason), figures
+            listed.append(f'{{"reason": {_string(x.reason)}, {figures}}}')
+        due = write(r.due)
+        lines.append(
+            f'{{"id": {_value(r.id)}, "reason": {reason}, "reasons": [{", ".join(listed)}], {first}, '
+            f'"owner": {_value(r.owner)}, "department": {_value(r.department)}, "priority": {_value(r.priority)}, '
+            f'"status": {_value(row.status)}, "customer": {_value(r.customer)}, '
+            f'"description": {_value(r.description)}, "due": {"null" if due is None else _string(due)}}}'
+        )
+    return lines
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _value(value: object) -> str:
+    """A value as json's encoder writes it (ensure_ascii=False): a str by json's own string
+    encoder (quoted, escaped), None as null, anything else (a hand's edit of the file) by the encoder."""
+    if value.__class__ is str:
+        return _string(value)
+    return "null" if value is None else _ENCODE(value)
+
+
+def _hundredths(value: float) -> str:
+    """`round(value, 2)` as json's encoder writes it (its repr when finite), without the round:
+    f"{value:.2f}" is round's own decimal rounding, and below 10^13 the shortest text of the
+    float it gives is those digits less a trailing zero (tests/unit/test_overdue_json.py)."""
+    if -1e13 < value < 1e13:
+        text = f"{value:.2f}"
+        return text[:-1] if text[-1] == "0" else text
+    rounded = round(value, 2)
+    return float.__repr__(rounded) if rounded - rounded == 0 else _ENCODE(rounded)
 
 
 def overdue_table(report: OverdueReport, lang: str) -> None:

@@ -12,7 +12,7 @@ from ..record import Request
 from ..vocab import OPEN_STATUSES
 from .clocks import plus_hours, resolution_clock_of
 from .settings import SlaPolicy
-from .state import State, recorded_end, stood, utc
+from .state import UTC, State, recorded_end, stood, utc
 
 # Order of reasons with the same lateness, and of the three groups (breaches, stale, due soon).
 REASON_ORDER = {"response": 0, "plan": 1, "resolution": 2, "due": 3, "stale": 4, "due-soon": 5}
@@ -133,25 +133,19 @@ def reasons_at(
     (the order of `overdue_reasons`)."""
     now = utc(as_of)
     horizon = now + within if within is not None else None
+    until_now = calendar.working_days_to(now)  # the same for every request of a list: made once
     reasons: list[OverdueReason] = []
     for name, deadline in deadlines.items():
-        due_at = utc(deadline)
+        due_at = deadline if deadline.tzinfo is UTC else utc(deadline)
         if name == "stale":
             if include_stale and now > due_at:
-                reasons.append(_reason("stale", name, deadline, now, calendar))
-        elif now > due_at:
-            reasons.append(_reason(name, name, deadline, now, calendar))
+                reasons.append(OverdueReason("stale", deadline, now - due_at, until_now(deadline), name))
+        elif now > due_at:  # late: Clock.late_by and late_working_days, inline (a list asks thousands)
+            reasons.append(OverdueReason(name, deadline, now - due_at, until_now(deadline), name))
         elif horizon is not None and due_at <= horizon:
-            reasons.append(_reason("due-soon", name, deadline, now, calendar))
-    reasons.sort(key=_reason_key)
+            late = now - due_at  # zero or less: at the deadline the working days are 0.0, not -0.0
+            working = until_now(deadline) if late.days >= 0 else -calendar.working_days_between(now, deadline)
+            reasons.append(OverdueReason("due-soon", deadline, late, working, name))
+    if len(reasons) > 1:
+        reasons.sort(key=_reason_key)
     return reasons
-
-
-def _reason(reason: str, clock: str, deadline: datetime, as_of: datetime, calendar: WorkingCalendar) -> OverdueReason:
-    """The reason of a running clock at `as_of` (UTC): Clock.late_by and late_working_days, inline."""
-    late = as_of - utc(deadline)
-    if late.days >= 0:  # as_of at or after the deadline
-        working = calendar.working_days_between(deadline, as_of)
-    else:
-        working = -calendar.working_days_between(as_of, deadline)
-    return OverdueReason(reason, deadline, late, working, clock)

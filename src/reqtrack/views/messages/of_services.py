@@ -9,6 +9,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "a while (about a minute at 100,000 requests)": (
         "升级后首次计算全部需求的报表统计数据（仅此一次）；数据量大时需要一些时间（10 万条需求约 1 分钟）",
         "升級後首次計算全部需求的報表統計資料（僅此一次）；資料量大時需要一些時間（10 萬筆需求約 1 分鐘）"),
+    "making the stored JSON text of every open request, once after an upgrade or a change of the time zone; on a "
+    "large database this takes a few seconds": (
+        "升级或更改时区后首次生成全部未结需求的 JSON 文本（仅此一次）；数据量大时需要几秒钟",
+        "升級或變更時區後首次產生全部未結需求的 JSON 文字（僅此一次）；資料量大時需要幾秒鐘"),
     "attachment {path} does not exist or is not a file": (
         "附件 {path} 不存在或不是文件",
         "附件 {path} 不存在或不是檔案"),
