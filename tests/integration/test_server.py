@@ -146,6 +146,21 @@ def viewer(pg_url: str) -> Iterator[str]:
                   f'REVOKE ALL ON SCHEMA "{schema}" FROM {role}; DROP ROLE {role}')
 
 
+@pytest.mark.parametrize("driver", ["libpq", "psycopg"])
+def test_a_server_that_takes_no_more_connections_is_one_sentence(pg_url: str, driver: str) -> None:
+    """A role at its connection limit (as a server at max_connections): exit 3, the sentence says
+    so — not "cannot reach", which would send the user to check host and port."""
+    role = f"limited_{uuid.uuid4().hex[:10]}"
+    admin_sql(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 0")
+    try:
+        result = run(pg_url.replace("root@", f"{role}@"), "list", env={"REQTRACK_PG_DRIVER": driver})
+        assert result.exit_code == 3, result.output
+        [sentence] = result.stderr.strip().splitlines()
+        assert "127.0.0.1:5432 takes no more connections" in sentence, sentence
+    finally:
+        admin_sql(f"DROP ROLE {role}")
+
+
 def test_a_select_only_role_reads_everything_and_may_not_write(viewer: str) -> None:
     role = viewer.split("://", 1)[1].split("@", 1)[0]
     for args in (["list"], ["show", "202503-001"], ["show", "202503-001", "--json"], ["overdue", "--json"],

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -282,7 +283,9 @@ class PgConnection:
     def __init__(self, raw: Any, engine: PostgresEngine, home: ServerDatabase | None = None) -> None:
         self.raw = raw
         self.engine = engine
-        self._home = home
+        # Weakly: the database keeps this connection when it is idle, and a cycle would keep the
+        # connection open until the garbage collector came by (a process running many commands).
+        self._home = weakref.ref(home) if home is not None else None
 
     def execute(self, sql: str, params: Any = None) -> Any:
         return self.raw.execute(sql, params)
@@ -300,8 +303,9 @@ class PgConnection:
     def close(self) -> None:
         """Give the connection back to its database for the next unit of work of this command
         (one connection per command, not one per transaction), else close it."""
-        if self._home is not None and not self.raw.closed and not self.in_transaction and self._home._idle is None:
-            self._home._idle = self
+        home = self._home() if self._home is not None else None
+        if home is not None and not self.raw.closed and not self.in_transaction and home._idle is None:
+            home._idle = self
             return
         self.raw.close()
 
@@ -326,8 +330,8 @@ class ServerDatabase:
             idle.raw.close()
 
     def __del__(self) -> None:
-        # The kept connection and this database refer to each other; when a caller that never
-        # released it lets the cycle go, the connection is closed, not left to the driver.
+        # A caller that never released the database (a library caller, a test) lets it go: the
+        # connection it kept is closed now, not left open until the process ends.
         self.release()
 
     path = None  # not a file
@@ -516,6 +520,10 @@ def server_problem(exc: Exception, address: ServerAddress, write: bool) -> Reqtr
     if re.search(r'database ".*" does not exist', text) or sqlstate == "3D000":
         return EnvironmentProblem("there is no database {dbname} on the server at {where}; create it (createdb "
                                   "{dbname}) or name another in --db", dbname=dbname, where=where)
+    if sqlstate == "53300" or any(words in lowered for words in ("too many clients", "too many connections",
+                                                                 "connection slots are reserved")):
+        return EnvironmentProblem("the server at {where} takes no more connections (too many clients); try again "
+                                  "shortly, or ask its administrator to raise max_connections", where=where)
     if driver.is_kind(exc, "OperationalError"):
         if any(word in lowered for word in ("connection refused", "could not connect", "timeout expired",
                                             "could not translate host", "no route to host", "network is unreachable",

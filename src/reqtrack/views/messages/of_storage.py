@@ -158,6 +158,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "there is no database {dbname} on the server at {where}; create it (createdb {dbname}) or name another in --db": (
         "{where} 的服务器上没有数据库 {dbname}；请创建它（createdb {dbname}），或在 --db 中指定另一个",
         "{where} 的伺服器上沒有資料庫 {dbname}；請建立它（createdb {dbname}），或在 --db 中指定另一個"),
+    "the server at {where} takes no more connections (too many clients); try again shortly, or ask its "
+    "administrator to raise max_connections": (
+        "{where} 的服务器不再接受连接（客户端太多）；请稍后重试，或请管理员调高 max_connections",
+        "{where} 的伺服器不再接受連線（用戶端太多）；請稍後重試，或請管理員調高 max_connections"),
     "cannot reach the PostgreSQL server at {where} (database {dbname}); is it running, and are host and port "
     "right?": (
         "无法连接 {where} 的 PostgreSQL 服务器（数据库 {dbname}）；它在运行吗？主机和端口对吗？",
