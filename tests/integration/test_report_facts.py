@@ -318,13 +318,15 @@ def test_overdue_now_in_a_report_is_what_overdue_lists_and_replaying_gives(db_pa
     clock = _workload(db_path, 33)
 
     def three_ways(now: datetime, when: datetime) -> tuple[list[Any], list[Any], list[Any]]:
-        with moving_context(db_path, Clock(now)).reader() as uow:
-            given = inputs(uow, moving_context(db_path, Clock(now)))
+        ctx = moving_context(db_path, Clock(now))
+        with ctx.reader() as uow:
+            given = inputs(uow, ctx)
             policy = SlaPolicy.from_settings(given.settings)
             fast = reports._overdue_now(uow, given, when, given.calendar, policy)
             rows = overdue_rows(uow, given, RequestFilter(open_only=True), when, lite=True)
             everyone = uow.requests.get_many([r.id for r in uow.requests.select(RequestFilter())])
             replayed = metrics.overdue_now(everyone.values(), metrics.Period(when, when, when), given.calendar, policy)
+        ctx.close()
         return (_listed(fast), _listed([metrics.late_now(row.request, row.reasons) for row in rows]),
                 _listed([metrics.late_now(request, reasons) for request, reasons in replayed]))
 
