@@ -251,8 +251,6 @@ def populate_workload(path: Path, seed: int, count: int = 60) -> Clock:
         if ctx is not None:
             ctx.close()  # the command is over (a server connection it kept is closed)
         clock.now += timedelta(minutes=rng.randrange(10, 900))
-        if ctx is not None:
-            ctx.close()  # the step's kept server connection: else one per step stays open until the collector finds it
         ctx = moving_context(path, clock)
         if rng.random() < 0.3 or not ids:
             request = services.register(ctx, "需要导出报表", fields.choice(["ACME", "Globex", "Initech"]),
