@@ -351,11 +351,11 @@ def test_a_failure_half_way_leaves_the_target_as_it_was(source: Any, tmp_path: P
         if table == "report_fact":  # the rows of eight tables are in by now
             assert count > 0
             raise (KeyboardInterrupt() if step == "interrupt" else
-                   copying.CopyFailure("target", table, dst.engine.operational_error("disk I/O error")))
+                   copying.CopyFailure("target", table, dst.engine.operational_error[0]("disk I/O error")))
         return count
 
     def failing_settle(dst: Any) -> None:
-        raise copying.CopyFailure("target", "(its keys)", dst.engine.operational_error("no more room"))
+        raise copying.CopyFailure("target", "(its keys)", dst.engine.operational_error[0]("no more room"))
 
     def miscounted(conn: Any) -> dict[str, int]:  # the source's count first, then the target's
         calls.append("count")

@@ -4,6 +4,7 @@ effects for the statements reqtrack runs — both on a real server, side by side
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -205,3 +206,35 @@ def test_a_server_command_loads_libpq_not_psycopg(pg_url: str) -> None:
     forced = subprocess.run([sys.executable, "-c", code, pg_url], env={**env, "REQTRACK_PG_DRIVER": "psycopg"},
                             capture_output=True, text=True)
     assert "'psycopg'" in forced.stderr.strip().splitlines()[-1] and forced.stdout == shown.stdout
+
+
+def test_bulk_work_goes_through_psycopg_and_a_kept_connection_of_the_other_kind_is_not_reused(pg_url: str) -> None:
+    """import, export, copy and backup run inside storage.driver.bulk_work: their connections are
+    psycopg's (rows made as fetched, executemany pipelined); the everyday ones stay libpq's."""
+    from reqtrack import services
+    from reqtrack.storage.server import ServerDatabase
+
+    ctx = services.Context(db_path=pg_url)
+    try:
+        services.register(ctx, "x", "A")
+        db = ctx.database(write=False)
+        assert isinstance(db, ServerDatabase)
+        with _conn(db) as everyday:
+            assert isinstance(everyday.raw, libpq.LibpqConnection)
+        with driver.bulk_work():
+            with _conn(db) as bulk:
+                assert isinstance(bulk.raw, driver.PsycopgConnection) and bulk.bulk
+        with _conn(db) as again:
+            assert isinstance(again.raw, libpq.LibpqConnection)
+    finally:
+        ctx.close()
+
+
+@contextlib.contextmanager
+def _conn(db: Any) -> Iterator[Any]:
+    """A connection of the database, given back (kept for the next) when the block ends."""
+    conn = db.raw_connection()
+    try:
+        yield conn
+    finally:
+        conn.close()

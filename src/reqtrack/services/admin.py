@@ -21,6 +21,7 @@ from ..domain.errors import EnvironmentProblem, InvalidInput, Message, OsReason
 from ..domain.lifecycle import FIRST_ACTIONS
 from ..domain.record import parse_generated_id
 from ..domain.vocab import VOCABULARIES
+from ..storage.driver import bulk_work
 from ..storage.stored import STORED_TIME_FORM, stored_time_problem
 from .context import Context
 
@@ -44,6 +45,7 @@ class BackupResult:
     schema_version: int
 
 
+@bulk_work()  # on the server: psycopg's fetching and pipelining (storage.driver.bulk_work)
 def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResult:
     """Copy the database to `target` while others may be writing: consistent (one snapshot),
     private (0600), verified (integrity check of the copy) and put in place atomically, so a

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.errors import EnvironmentProblem, InvalidInput, Message, OsReason
+from ..storage.driver import bulk_work
 from .admin import Problem, consistency_problems
 from .context import Context, database_location
 
@@ -60,6 +61,7 @@ class CopyResult:
         }
 
 
+@bulk_work()  # on the server: psycopg's fetching and pipelining (storage.driver.bulk_work)
 def copy_database(ctx: Context, target: str | Path, *, force: bool = False, on_drop: OnDrop | None = None) -> CopyResult:
     """Copy the database of `ctx` into `target` (a file path or a postgresql:// URL): a missing
     target is created, an existing one must be a reqtrack database without requests (`force`:

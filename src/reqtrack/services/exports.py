@@ -20,6 +20,7 @@ from ..excel.export_info import ExportInfo, notice_sentences
 from ..excel.safety import SheetNotices
 from ..excel.textfiles import write_csv_export, write_json
 from ..excel.xlsx import write_export_workbook
+from ..storage.driver import bulk_work
 from .context import Context, inputs
 from .requests import build_filter, iter_requests
 
@@ -77,6 +78,7 @@ def _row_counter(progress: Progress | None, total: int) -> Callable[[], None]:
     return on_row
 
 
+@bulk_work()  # on the server: psycopg's fetching and pipelining (storage.driver.bulk_work)
 def export_requests(
     ctx: Context,
     path: Path,

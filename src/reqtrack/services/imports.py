@@ -35,6 +35,7 @@ from ..domain.vocabularies import DEFAULT, Vocabularies
 from ..excel.columns import Column
 from ..excel.reader import Table, read_table
 from ..excel.safety import strip_cut_marker
+from ..storage.driver import bulk_work
 from ..storage.stored import bulk_objects
 from .context import Context, Inputs, inputs
 from .import_links import apply_links
@@ -65,6 +66,7 @@ class ImportResult:
     links: int = 0  # links made from the Links column (services.import_links)
 
 
+@bulk_work()  # on the server: psycopg's fetching and pipelining (storage.driver.bulk_work)
 def import_file(ctx: Context, path: Path, dry_run: bool = False) -> ImportResult:
     """Import an xlsx or CSV sheet: every row checked; in one transaction, new requests created,
     changed ones updated (with an `import` history entry), identical ones left alone, and the

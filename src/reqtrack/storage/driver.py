@@ -12,6 +12,7 @@ import itertools
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ..domain.errors import EnvironmentProblem
@@ -33,12 +34,35 @@ def installed() -> bool:
         return False
 
 
+_bulk = 0  # how many bulk_work blocks are open
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Within: new connections go through psycopg (when installed), for commands that move whole
+    tables (import, export, copy, backup). Its 0.1 s import is nothing to them, and it does what
+    libpq's plain calls from Python cannot do cheaply: rows made as they are fetched (a result of
+    a million values is not a million Python objects at once) and executemany pipelined (no round
+    trip per statement)."""
+    global _bulk
+    _bulk += 1
+    try:
+        yield
+    finally:
+        _bulk -= 1
+
+
+def in_bulk_work() -> bool:
+    """Whether a bulk_work block is open."""
+    return _bulk > 0
+
+
 def use_libpq() -> bool:
     """Whether the connections go through libpq directly (else through psycopg): yes unless
-    REQTRACK_PG_DRIVER=psycopg, or no libpq loads here."""
+    REQTRACK_PG_DRIVER=psycopg, inside bulk_work, or no libpq loads here."""
     if not installed():
         raise EnvironmentProblem(_MISSING)
-    if os.environ.get("REQTRACK_PG_DRIVER", "").lower() == "psycopg":
+    if os.environ.get("REQTRACK_PG_DRIVER", "").lower() == "psycopg" or _bulk:
         return False
     from . import libpq
 
@@ -70,14 +94,15 @@ def conninfo_dict(conninfo: str) -> dict[str, Any]:
         raise ValueError(str(exc)) from None
 
 
-def error_classes() -> tuple[type[Exception], type[Exception]]:
-    """The base class of the driver's errors and its OperationalError."""
-    if use_libpq():
-        from . import libpq
+def error_classes() -> tuple[tuple[type[Exception], ...], tuple[type[Exception], ...]]:
+    """The base classes of the drivers' errors and of their OperationalErrors: libpq's, and
+    psycopg's once it is imported (a connection of either may be open: storage.driver.bulk_work)."""
+    from . import libpq
 
-        return libpq.Error, libpq.OperationalError
-    psycopg = psycopg_module()
-    return psycopg.Error, psycopg.OperationalError
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return (libpq.Error,), (libpq.OperationalError,)
+    return (libpq.Error, psycopg.Error), (libpq.OperationalError, psycopg.OperationalError)
 
 
 def is_kind(exc: BaseException, kind: str) -> bool:

@@ -45,8 +45,16 @@ class Engine:
 
     name = "sqlite"
     placeholder = "?"  # one parameter's marker in a statement, on every engine (server.py translates)
-    error: type[Exception] = sqlite3.DatabaseError  # the base class of the driver's errors
-    operational_error: type[Exception] = sqlite3.OperationalError  # "the environment failed"
+
+    @property
+    def error(self) -> tuple[type[Exception], ...]:
+        """The base classes of the driver's errors (for `except` and `isinstance`)."""
+        return (sqlite3.DatabaseError,)
+
+    @property
+    def operational_error(self) -> tuple[type[Exception], ...]:
+        """Those of its errors that say the environment failed."""
+        return (sqlite3.OperationalError,)
 
     def marks(self, count: int) -> str:
         """`count` placeholders separated by commas, for VALUES (...) and IN (...)."""

@@ -143,11 +143,19 @@ class PostgresEngine(Engine):
 
     name = "postgresql"
 
-    def __init__(self, schema: str, errors: tuple[type[Exception], type[Exception]] | None = None) -> None:
-        self.error, self.operational_error = errors or driver.error_classes()
+    def __init__(self, schema: str) -> None:
         self.schema = schema
         digest = hashlib.sha256(f"reqtrack:{schema}".encode()).digest()
         self.lock_key = int.from_bytes(digest[:8], "big", signed=True)
+
+    @property
+    def error(self) -> tuple[type[Exception], ...]:
+        """The drivers' error classes (storage.driver.error_classes)."""
+        return driver.error_classes()[0]
+
+    @property
+    def operational_error(self) -> tuple[type[Exception], ...]:
+        return driver.error_classes()[1]
 
     def begin(self, conn: Any, write: bool) -> None:
         if write:  # one round trip: writers of this schema queue here, as on SQLite's file
@@ -280,8 +288,9 @@ class PostgresEngine(Engine):
 class PgConnection:
     """A driver's connection (storage/driver.py) with sqlite3's surface and the seam's `begin`."""
 
-    def __init__(self, raw: Any, engine: PostgresEngine, home: ServerDatabase | None = None) -> None:
+    def __init__(self, raw: Any, engine: PostgresEngine, home: ServerDatabase | None = None, bulk: bool = False) -> None:
         self.raw = raw
+        self.bulk = bulk  # made inside storage.driver.bulk_work
         self.engine = engine
         # Weakly: the database keeps this connection when it is idle, and a cycle would keep the
         # connection open until the garbage collector came by (a process running many commands).
@@ -454,7 +463,9 @@ class ServerDatabase:
         schema as its search path and the lock timeout set; one per command where it can."""
         if self._idle is not None:
             conn, self._idle = self._idle, None
-            return conn
+            if conn.bulk == driver.in_bulk_work():
+                return conn
+            conn.raw.close()  # made for the other kind of work (storage.driver.bulk_work)
         from .db import busy_timeout
 
         extra: dict[str, Any] = {}
@@ -472,7 +483,7 @@ class ServerDatabase:
         except self.engine.error as exc:
             raw.close()
             raise self.problem(exc) or self._unexpected(exc) from None
-        return PgConnection(raw, self.engine, home=self)
+        return PgConnection(raw, self.engine, home=self, bulk=driver.in_bulk_work())
 
     def _unexpected(self, exc: Exception) -> EnvironmentProblem:
         first = self.address.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
