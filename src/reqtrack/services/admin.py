@@ -49,8 +49,7 @@ class BackupResult:
 def backup(ctx: Context, target: Path, *, overwrite: bool = False) -> BackupResult:
     """Copy the database to `target` while others may be writing: consistent (one snapshot),
     private (0600), verified (integrity check of the copy) and put in place atomically, so a
-    file at `target` is always a complete backup. An existing `target` is kept unless
-    `overwrite`."""
+    file at `target` is always a complete backup. An existing `target` is kept unless `overwrite`."""
     from ..safe_output import cannot_write, check_target, discard, private_directories
     from ..storage.db import copy_database, integrity_problems
 
