@@ -286,15 +286,10 @@ def collector_paused() -> Iterator[None]:
     resume it after: with tens of thousands of acyclic records alive, the first collection
     then traversed them all (a twentieth of `overdue --json`) only to free nothing. Resumed once
     the rows are gone, it has next to nothing left to look at."""
-    import gc
+    from ..services.context import collector_paused as paused
 
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def area(help: str | None = None) -> typer.Typer:

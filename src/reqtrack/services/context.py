@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
@@ -242,3 +243,11 @@ def with_histories(requests: Repository, batch: list[Request], attachments: bool
         if files is not None:
             request.attachments = files[request.id]
     return batch
+
+
+def collector_paused() -> AbstractContextManager[None]:
+    """The cyclic garbage collector paused for a block (storage.stored.bulk_objects): for the
+    command line, which makes and prints many rows around one service call."""
+    from ..storage.stored import bulk_objects
+
+    return bulk_objects()

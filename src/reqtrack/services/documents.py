@@ -54,16 +54,13 @@ def request_json_texts(ctx: Context, *, overdue: bool = False, **filters: Any) -
     were made with the current format and zone, else (and for a request without one) made from
     the record. `overdue`: only those `overdue` lists (as `list --overdue`)."""
     from ..storage.json_docs import request_json_basis
-    from .requests import build_filter
+    from .requests import build_filter, overdue_ids
 
     with ctx.reader() as uow:
         given = inputs(uow, ctx)
         flt = build_filter(given, **filters)
         if overdue:
-            from .sla import overdue_rows
-
-            flt.open_only = True
-            late = {row.request.id for row in overdue_rows(uow, given, flt, ctx.now)}
+            late = overdue_ids(uow, given, flt, ctx.now)
             ids = [rid for rid in uow.requests.ids(flt) if rid in late]
         else:
             ids = uow.requests.ids(flt)

@@ -430,6 +430,14 @@ def build_filter(given: Inputs, *, statuses: list[str] | None = None, type: str 
     )
 
 
+def overdue_ids(uow: Any, given: Any, flt: Any, now: datetime) -> set[str]:
+    """The IDs `overdue` lists with the filter `flt` (made open-only here), for `list --overdue`."""
+    from .sla import overdue_rows
+
+    flt.open_only = True
+    return {row.request.id for row in overdue_rows(uow, given, flt, now)}
+
+
 def list_requests(ctx: Context, *, limit: int | None = None, with_history: bool = False,
                   overdue: bool = False, **filters: Any) -> Listing:
     """Requests matching the filters, newest first; `limit` caps the rows, `total` counts all."""
@@ -437,10 +445,7 @@ def list_requests(ctx: Context, *, limit: int | None = None, with_history: bool 
         given = inputs(uow, ctx)
         flt = build_filter(given, **filters)
         if overdue:
-            from .sla import overdue_rows
-
-            flt.open_only = True
-            late = {row.request.id for row in overdue_rows(uow, given, flt, ctx.now)}
+            late = overdue_ids(uow, given, flt, ctx.now)
             rows = [r for r in uow.requests.select(flt) if r.id in late]  # newest first, as list shows
             total = len(rows)
             rows = rows[:limit] if limit is not None else rows
