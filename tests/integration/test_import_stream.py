@@ -36,9 +36,9 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     written: list[int] = []
     add_many = Repository.add_many
 
-    def counted(self: Repository, requests: list[Any], contents: Any = None) -> None:
+    def counted(self: Repository, requests: list[Any], contents: Any = None) -> Any:
         written.append(len(requests))
-        add_many(self, requests, contents)
+        return add_many(self, requests, contents)
 
     monkeypatch.setattr(Repository, "add_many", counted)
     return written

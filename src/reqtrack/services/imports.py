@@ -20,6 +20,7 @@ did not exist is made for the import's transaction and appears only when it comm
 
 from __future__ import annotations
 
+import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -38,6 +39,7 @@ from ..excel.safety import strip_cut_marker
 from ..storage.driver import bulk_work
 from ..storage.stored import bulk_objects
 from .context import Context, Inputs, inputs
+from .fact_worker import FactWorker, WorkerFailed, start_fact_worker
 from .import_links import apply_links
 from .import_merge import Ids, RowsWithoutId, compare, masked_cells, new_request
 from .import_rows import MASKED_MESSAGE, ImportProblem, ImportRefused, ParsedRow, parse_rows
@@ -210,11 +212,20 @@ class _Writes:
         self.updates: list[Request] = []
         self.files: dict[str, list[Attachment]] = {}
         self.creations: list[Request] = []
+        self.worker: FactWorker | None = None  # the new requests' report facts, in a second process
+        self.worker_tried = False
 
     def stop(self) -> None:
         """A problem was found: nothing more is written (what was is rolled back)."""
         self.writing = False
         self.updates, self.files, self.creations = [], {}, []
+        self.close()
+
+    def close(self) -> None:
+        """The second process stopped and its file removed (whatever happened)."""
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
 
     def update(self, request: Request, new_attachments: list[Attachment]) -> None:
         self.updated += 1
@@ -239,13 +250,66 @@ class _Writes:
 
     def flush_creations(self) -> None:
         if self.writing and self.creations:
-            self.repo.add_many(self.creations)
-            keep_deadlines(self.uow, self.settings, self.creations)
+            worker = self._worker(len(self.creations))
+            rows = self.repo.add_many(self.creations)
+            if worker is not None:
+                try:
+                    worker.put(rows)
+                except WorkerFailed:
+                    self.worker_failed()
+                    worker = None
+            keep_deadlines(self.uow, self.settings, self.creations, elsewhere=worker is not None)
         self.creations = []
 
     def flush(self) -> None:
+        """Write what waits; then the report facts of the second process (if any) join them."""
         self.flush_updates()
         self.flush_creations()
+        if self.worker is not None:
+            try:
+                self.repo.copy_report_facts(self.worker.finish())
+            except WorkerFailed:
+                self.worker_failed()
+            self.close()
+
+    def _worker(self, creations: int) -> FactWorker | None:
+        """The second process for a full batch of new requests (before it is written), started
+        with the first one once the stored facts and search documents are complete and judged
+        under the current settings. An empty database's are (of no request); in another, the
+        first batch's upkeep makes them so."""
+        if self.worker is not None or self.worker_tried or creations < BATCH:
+            return self.worker
+        from ..storage.search_index import SEARCH_INDEX_VERSION
+        from ..storage.stored import REPORT_FACTS_VERSION, RequestFilter
+        from .upkeep import Verdicts
+
+        try:
+            judges = Verdicts.of(self.settings)
+        except InvalidInput:
+            self.worker_tried = True
+            return None
+        repo = self.repo
+        if repo.search_index_basis() != SEARCH_INDEX_VERSION:
+            return None
+        if (repo.report_facts_basis(), repo.verdicts_basis()) != (REPORT_FACTS_VERSION, judges.basis):
+            if repo.count(RequestFilter()):
+                return None
+            repo.set_report_facts_basis(REPORT_FACTS_VERSION)  # those of no request
+            repo.set_verdicts_basis(judges.basis)
+        self.worker_tried = True
+        self.worker = start_fact_worker(judges)
+        return self.worker
+
+    def worker_failed(self) -> None:
+        """The second process stopped without its rows: every request's report facts and search
+        document are computed here (upkeep's rebuilds, in this transaction). REQTRACK_DEBUG=1
+        says why instead."""
+        if os.environ.get("REQTRACK_DEBUG"):
+            raise
+        self.close()
+        self.repo.clear_report_facts()
+        self.repo.rebuild_search_docs()
+        keep_deadlines(self.uow, self.settings, [])
 
 
 class _Staged:
@@ -307,6 +371,7 @@ class _Import:
 
     def __exit__(self, *exc: object) -> None:
         self.staged.close()
+        self.writes.close()
 
     @property
     def refused(self) -> bool:

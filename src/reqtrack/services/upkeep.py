@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 OLDEST_YEAR_KEPT = 50  # years back from now: the oldest year whose country days are kept
 
 
-def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], recompute: bool = False) -> None:
+def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], recompute: bool = False,
+                   elsewhere: bool = False) -> None:
     """Keep the stored running deadlines (domain.sla.running_deadlines; read by `overdue`) in
     step with this unit of work: those of the `changed` requests (loaded with their history), or
     of every open request when the settings they were computed with changed, or `recompute`.
@@ -36,7 +37,9 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
     Called by every service that writes a request or a setting, before it commits, so the stored
     deadlines change in the same transaction as what they are computed from. Keeps the changed
     requests' report facts, search documents and JSON texts too (`keep_report_facts`,
-    `keep_search_index`, services.documents.keep_json_docs).
+    `keep_search_index`, services.documents.keep_json_docs); `elsewhere`: all but the report
+    facts and search documents of `changed` (new requests), which the caller keeps (an import's
+    second process: services/fact_worker.py).
     """
     judges: Verdicts | None = None
     try:
@@ -47,8 +50,8 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
         # knows): drop the stored deadlines rather than refuse the write; `overdue` then replays
         # the histories and names the setting to fix.
         uow.requests.replace_running_deadlines({}, None)
-    keep_report_facts(uow, changed, judges, recompute)
-    keep_search_index(uow, changed)
+    keep_report_facts(uow, [] if elsewhere else changed, judges, recompute)
+    keep_search_index(uow, [] if elsewhere else changed)
     keep_json_docs(uow, inputs, changed)
 
 

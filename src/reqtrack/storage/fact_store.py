@@ -7,7 +7,7 @@ the migrations' docstrings; who keeps them: services/upkeep.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .engine import Engine
 from .stored import (
@@ -19,6 +19,9 @@ from .stored import (
     report_fact_rows,
     verdict_values,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class FactStore:
@@ -55,6 +58,14 @@ class FactStore:
             if table == "report_completion" and judge is not None:
                 columns = (*columns, *VERDICT_COLUMNS)
             self.engine.insert_rows(self.conn, table, columns, table_rows)
+
+    def copy_report_facts(self, scratch: Path) -> None:
+        """Append the report facts and search documents a scratch file holds (storage.fact_scratch:
+        those of new requests, which have neither yet; completions judged under the current
+        settings)."""
+        from .fact_scratch import SCRATCH_TABLES
+
+        self.engine.append_from(self.conn, scratch, SCRATCH_TABLES)
 
     def verdicts_basis(self) -> str | None:
         """What the stored verdicts of the completions were computed with (None: not computed)."""

@@ -264,19 +264,23 @@ class Repository(SearchStore, FactStore, JsonDocStore):
         """Insert a new request with its history and attachments."""
         self.add_many([request], contents={request.id: contents or {}})
 
-    def add_many(self, requests: list[Request], contents: dict[str, dict[int, bytes]] | None = None) -> None:
+    def add_many(self, requests: list[Request], contents: dict[str, dict[int, bytes]] | None = None
+                 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Insert new requests with their history and attachments (name-only unless `contents`
-        gives request ID → attachment number → content)."""
+        gives request ID → attachment number → content). Returns the request and history rows
+        written (for a caller that hands them on: storage.fact_scratch.requests_from_rows)."""
         if not requests:
-            return
-        self.engine.insert_rows(self.conn, "request", _STORED_REQUEST_COLUMNS, [request_row(r) for r in requests])
-        self._insert_events([(r.id, e) for r in requests for e in r.history])
+            return [], []
+        request_rows = [request_row(r) for r in requests]
+        self.engine.insert_rows(self.conn, "request", _STORED_REQUEST_COLUMNS, request_rows)
+        event_rows = self._insert_events([(r.id, e) for r in requests for e in r.history])
         given = contents or {}
         self._insert_attachments([attachment_row(r.id, a, given.get(r.id, {}).get(a.number))
                                   for r in requests for a in r.attachments])
         self.add_links(requests, {r.id: time_to_stored(r.latest_event_at or r.submitted_at) for r in requests})
         for request in requests:
             self._loaded_history[request.id] = len(request.history)
+        return request_rows, event_rows
 
     def save(self, request: Request) -> None:
         """Write the request's fields and append the history entries added since it was loaded."""
@@ -298,9 +302,11 @@ class Repository(SearchStore, FactStore, JsonDocStore):
         self._insert_attachments([attachment_row(rid, a, None) for rid, items in (new_attachments or {}).items()
                                   for a in items])
 
-    def _insert_events(self, entries: list[tuple[str, HistoryEntry]]) -> None:
-        if entries:
-            self.engine.insert_rows(self.conn, "event", _EVENT_COLUMNS, [event_row(*e) for e in entries])
+    def _insert_events(self, entries: list[tuple[str, HistoryEntry]]) -> list[tuple[Any, ...]]:
+        rows = [event_row(*e) for e in entries]
+        if rows:
+            self.engine.insert_rows(self.conn, "event", _EVENT_COLUMNS, rows)
+        return rows
 
     def _insert_attachments(self, rows: list[tuple[Any, ...]]) -> None:
         if rows:

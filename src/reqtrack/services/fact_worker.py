@@ -1,0 +1,151 @@
+"""The report facts and search documents of an import's new requests, computed by a second
+process while the import's own process reads the sheet and writes everything else
+(docs/performance.md, "Import on two cores").
+
+A request's report facts (domain.metrics.request_facts: its timeline, completions, events, with
+their verdicts under the settings) and its search document (domain.search.search_doc) are about
+half of what an import of a large sheet costs, and depend on nothing but the request as stored. So the import hands the rows it has just written of
+each batch of new requests (storage.repository.Repository.add_many's result) to a process forked
+from it, which reads them back as requests, computes their derived rows and appends them into a
+scratch file (storage.fact_scratch); at the end the import appends that file to the database
+inside its own transaction (`FactStore.copy_report_facts`). All or nothing stays: the scratch
+file is only read by the import's transaction, and thrown away with it.
+
+Used where it helps: a machine with two CPUs or more, where processes fork (Linux, macOS), an
+import that creates a full batch of requests; REQTRACK_IMPORT_WORKER=0 keeps every fact in the
+import's process. Should the worker fail, the import computes the facts of every request itself
+(upkeep.keep_report_facts' rebuild), so a failure costs time, never a fact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from .upkeep import Verdicts
+
+__all__ = ["ENVIRONMENT", "FactWorker", "WorkerFailed", "start_fact_worker"]
+
+ENVIRONMENT = "REQTRACK_IMPORT_WORKER"  # "0": no second process; "1": one even on a single CPU
+
+
+class WorkerFailed(Exception):
+    """The second process stopped without its facts (the text: what it said, or how it ended)."""
+
+
+def start_fact_worker(judges: Verdicts) -> FactWorker | None:
+    """A started worker judging completions with `judges`, or None where one would not help
+    (one CPU, no fork) or REQTRACK_IMPORT_WORKER says not to."""
+    import multiprocessing
+
+    wanted = os.environ.get(ENVIRONMENT, "").strip()
+    if wanted == "0" or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    if wanted != "1" and _cpus() < 2:
+        return None
+    return FactWorker(judges)
+
+
+def _cpus() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+
+
+class FactWorker:
+    """The second process and its scratch file: `put` each batch's rows, then `finish` for the
+    file to copy, and `close` (always) to stop the process and remove the file."""
+
+    def __init__(self, judges: Verdicts) -> None:
+        import multiprocessing
+
+        self.folder = Path(tempfile.mkdtemp(prefix="reqtrack-import-"))  # private (0700)
+        self.path = self.folder / "facts.db"
+        context = multiprocessing.get_context("fork")  # the child has the judges as they are here
+        rows_in, self._rows = context.Pipe(duplex=False)
+        self._result, result_out = context.Pipe(duplex=False)
+        self.process = context.Process(target=_work, args=(rows_in, result_out, self.path, judges,
+                                                           (self._rows, self._result)),
+                                       name="reqtrack-import-facts", daemon=True)
+        self.process.start()
+        rows_in.close()
+        result_out.close()
+        self.sent = 0
+
+    def put(self, rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]) -> None:
+        """The request and history rows of a batch of new requests, whose facts the worker
+        computes (WorkerFailed: it has stopped)."""
+        try:
+            self._rows.send(rows)
+        except OSError as exc:  # the worker has gone: its reason comes with finish
+            raise WorkerFailed(self._reason(f"cannot hand rows on ({exc})")) from None
+        self.sent += len(rows[0])
+
+    def finish(self) -> Path:
+        """Wait for the worker to write its last rows: the scratch file, complete (WorkerFailed:
+        it stopped without)."""
+        try:
+            self._rows.send(None)
+        except OSError:
+            pass
+        self._rows.close()
+        reason = self._reason("it stopped without a word")
+        if reason != "done":
+            raise WorkerFailed(reason)
+        return self.path
+
+    def _reason(self, otherwise: str) -> str:
+        """What the worker said at its end ("done", or its traceback), else `otherwise`."""
+        try:
+            said = self._result.recv()
+        except (EOFError, OSError):
+            self.process.join(5)
+            return f"{otherwise}; exit code {self.process.exitcode}"
+        return str(said)
+
+    def close(self) -> None:
+        """Stop the worker if it still runs, and remove its file."""
+        for end in (self._rows, self._result):
+            end.close()
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
+          parents: tuple[Connection, Connection]) -> None:
+    """The worker: each batch's rows read back as requests, their facts computed and appended to
+    the scratch file at `path`, until None; then "done" (or the traceback) on `result`.
+    `parents`: the import's ends of the pipes, closed here so that the import's end is seen."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the import's: it stops this process
+    for end in parents:
+        end.close()
+    try:
+        from ..domain.metrics import request_facts
+        from ..domain.search import search_doc
+        from ..storage.fact_scratch import FactScratch, requests_from_rows
+        from ..storage.stored import report_fact_rows
+
+        scratch = FactScratch(path)
+        while (batch := rows.recv()) is not None:
+            tables: list[list[tuple[Any, ...]]] = [[], [], [], [], []]
+            for request in requests_from_rows(*batch):
+                fact, completions, events, states = report_fact_rows(request, request_facts(request), judges)
+                tables[0].append(fact)
+                tables[1] += completions
+                tables[2] += events
+                tables[3] += states
+                tables[4].append(search_doc(request).row())
+            scratch.put(tables)
+        scratch.close()
+        result.send("done")
+    except BaseException:  # noqa: BLE001 - whatever it is, the import is told and does the work itself
+        result.send(traceback.format_exc())

@@ -1,0 +1,156 @@
+"""The import's second process (services/fact_worker.py): the report facts of the new requests
+computed in a forked process and appended from its scratch file store exactly what the import
+alone stores, on both engines; a worker that fails or dies costs time, never a fact; a refused
+import stops it and leaves no scratch file; REQTRACK_DEBUG=1 says why it failed. Batches are
+small here, so that the worker takes several of them."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import new_pg_schema
+from helpers import export, populate_workload, stored_state, write_xlsx
+from reqtrack.services import Context, fact_worker
+from reqtrack.services.admin import check
+from reqtrack.services.import_rows import ImportRefused
+from reqtrack.services.imports import import_file
+from reqtrack.storage.fact_scratch import FactScratch
+
+BATCH = 8
+
+
+@pytest.fixture(scope="module")
+def worked_sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The export of requests worked through their lifecycle (completions, verifications,
+    reopenings, pauses), as a team's sheet arrives."""
+    folder = tmp_path_factory.mktemp("worked")
+    clock = populate_workload(folder / "source.db", seed=21, count=220)
+    ctx = Context(db_path=folder / "source.db", actor="tester", clock=clock)
+    sheet = folder / "worked.xlsx"
+    export(ctx, sheet)
+    ctx.close()
+    return sheet
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Batches of BATCH rows; the scratch files go to a folder of the test's (returned)."""
+    monkeypatch.setattr("reqtrack.services.imports.BATCH", BATCH)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return scratch
+
+
+@pytest.fixture
+def workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of requests handed to each worker started (appended when it finishes)."""
+    handed: list[int] = []
+    finish = fact_worker.FactWorker.finish
+
+    def counted(self: fact_worker.FactWorker) -> Path:
+        handed.append(self.sent)
+        return finish(self)
+
+    monkeypatch.setattr(fact_worker.FactWorker, "finish", counted)
+    return handed
+
+
+def _import(location: Any, sheet: Path, monkeypatch: pytest.MonkeyPatch, worker: str, clock: Any) -> Any:
+    monkeypatch.setenv(fact_worker.ENVIRONMENT, worker)
+    ctx = Context(db_path=location, actor="importer", clock=clock)
+    try:
+        return import_file(ctx, sheet)
+    finally:
+        ctx.close()
+
+
+def _second_location(db_path: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    return new_pg_schema(request) if "://" in str(db_path) else tmp_path / "alone.db"
+
+
+def test_the_worker_stores_what_the_import_alone_stores(db_path: Any, tmp_path: Path, worked_sheet: Path,
+                                                         small_batches: Path, workers: list[int], clock: Any,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         request: pytest.FixtureRequest) -> None:
+    with_worker = _import(db_path, worked_sheet, monkeypatch, "1", clock)
+    assert workers and workers[0] >= with_worker.created - 2 * BATCH  # every full batch after the first
+    alone_at = _second_location(db_path, tmp_path, request)
+    alone = _import(alone_at, worked_sheet, monkeypatch, "0", clock)
+    assert len(workers) == 1  # none started with REQTRACK_IMPORT_WORKER=0
+    assert (with_worker.created, with_worker.rows) == (alone.created, alone.rows)
+    ours, theirs = stored_state(db_path), stored_state(alone_at)
+    ours["import_log"] = theirs["import_log"] = []  # it names the file's place and time of import
+    for table in ("report_fact", "report_completion", "report_event", "request_state"):
+        assert ours[table], table  # the sheet's requests have facts of every kind
+    assert ours == theirs
+    assert check(Context(db_path=db_path, actor="tester", clock=clock)).problems == []
+    assert list(small_batches.iterdir()) == []  # the scratch file is gone
+    assert multiprocessing.active_children() == []
+
+
+def _failing_put(self: FactScratch, rows: Any) -> None:
+    raise RuntimeError("the worker's disk is full")
+
+
+def _dying_put(self: FactScratch, rows: Any) -> None:
+    os._exit(3)  # killed, as by the kernel's out-of-memory killer: no word
+
+
+@pytest.mark.parametrize("failure", [_failing_put, _dying_put], ids=["fails", "dies"])
+def test_a_worker_that_fails_costs_time_never_a_fact(db_path: Any, tmp_path: Path, worked_sheet: Path,
+                                                      small_batches: Path, clock: Any, failure: Any,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      request: pytest.FixtureRequest) -> None:
+    alone_at = _second_location(db_path, tmp_path, request)
+    _import(alone_at, worked_sheet, monkeypatch, "0", clock)
+    monkeypatch.setattr(FactScratch, "put", failure)  # the forked worker has it too
+    result = _import(db_path, worked_sheet, monkeypatch, "1", clock)
+    assert result.created > 2 * BATCH
+    ours, theirs = stored_state(db_path), stored_state(alone_at)
+    ours["import_log"] = theirs["import_log"] = []
+    for state in (ours, theirs):  # rebuilt, the documents are numbered in ID order: the same otherwise
+        state["search_doc"] = sorted(row[1:] for row in state["search_doc"])
+    assert ours == theirs
+    assert list(small_batches.iterdir()) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_debug_says_why_the_worker_failed(db_path: Any, worked_sheet: Path, small_batches: Path, clock: Any,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(FactScratch, "put", _failing_put)
+    monkeypatch.setenv("REQTRACK_DEBUG", "1")
+    with pytest.raises(fact_worker.WorkerFailed, match="the worker's disk is full"):
+        _import(db_path, worked_sheet, monkeypatch, "1", clock)
+    assert list(small_batches.iterdir()) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_a_refused_import_stops_the_worker_and_leaves_nothing(db_path: Any, tmp_path: Path, small_batches: Path,
+                                                              workers: list[int], clock: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    header = ["ID", "Customer", "Description", "Submitted at", "Priority"]
+    rows: list[list[Any]] = [[f"202405-{n:03d}", "ACME", f"request {n}", "2024-05-02 09:00", "high"]
+                             for n in range(1, 5 * BATCH)]
+    rows[-1][4] = "very urgent"  # the last row's priority is not one: found after the worker started
+    started: list[fact_worker.FactWorker] = []
+    start = fact_worker.start_fact_worker
+
+    def noted(judges: Any) -> Any:
+        worker = start(judges)
+        started.append(worker)
+        return worker
+
+    monkeypatch.setattr("reqtrack.services.imports.start_fact_worker", noted)
+    with pytest.raises(ImportRefused):
+        _import(db_path, write_xlsx(tmp_path / "late.xlsx", [header, *rows]), monkeypatch, "1", clock)
+    assert started and started[0] is not None  # it ran ...
+    assert workers == []  # ... and was stopped, not waited for
+    assert not started[0].process.is_alive()
+    assert list(small_batches.iterdir()) == []
