@@ -1,14 +1,13 @@
-"""The import's second process (services/fact_worker.py): the report facts of the new requests
-computed in a forked process and appended from its scratch file store exactly what the import
-alone stores, on both engines; a worker that fails or dies costs time, never a fact; a refused
-import stops it and leaves no scratch file; REQTRACK_DEBUG=1 says why it failed. Batches are
+"""The import's second process (services/fact_worker.py): the report facts and search documents
+of the new requests computed in a forked process and written by the import as they come back
+store exactly what the import alone stores, on both engines; a worker that fails or dies costs
+time, never a fact; a refused import stops it; REQTRACK_DEBUG=1 says why it failed. Batches are
 small here, so that the worker takes several of them."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from reqtrack.services import Context, fact_worker
 from reqtrack.services.admin import check
 from reqtrack.services.import_rows import ImportRefused
 from reqtrack.services.imports import import_file
-from reqtrack.storage.fact_scratch import FactScratch
 
 BATCH = 8
 
@@ -39,13 +37,9 @@ def worked_sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def small_batches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Batches of BATCH rows; the scratch files go to a folder of the test's (returned)."""
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of BATCH rows."""
     monkeypatch.setattr("reqtrack.services.imports.BATCH", BATCH)
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    return scratch
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     handed: list[int] = []
     finish = fact_worker.FactWorker.finish
 
-    def counted(self: fact_worker.FactWorker) -> Path:
+    def counted(self: fact_worker.FactWorker) -> Any:
         handed.append(self.sent)
         return finish(self)
 
@@ -76,7 +70,7 @@ def _second_location(db_path: Any, tmp_path: Path, request: pytest.FixtureReques
 
 
 def test_the_worker_stores_what_the_import_alone_stores(db_path: Any, tmp_path: Path, worked_sheet: Path,
-                                                         small_batches: Path, workers: list[int], clock: Any,
+                                                         small_batches: None, workers: list[int], clock: Any,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          request: pytest.FixtureRequest) -> None:
     with_worker = _import(db_path, worked_sheet, monkeypatch, "1", clock)
@@ -91,26 +85,25 @@ def test_the_worker_stores_what_the_import_alone_stores(db_path: Any, tmp_path: 
         assert ours[table], table  # the sheet's requests have facts of every kind
     assert ours == theirs
     assert check(Context(db_path=db_path, actor="tester", clock=clock)).problems == []
-    assert list(small_batches.iterdir()) == []  # the scratch file is gone
     assert multiprocessing.active_children() == []
 
 
-def _failing_put(self: FactScratch, rows: Any) -> None:
+def _failing(*rows: Any) -> Any:
     raise RuntimeError("the worker's disk is full")
 
 
-def _dying_put(self: FactScratch, rows: Any) -> None:
+def _dying(*rows: Any) -> Any:
     os._exit(3)  # killed, as by the kernel's out-of-memory killer: no word
 
 
-@pytest.mark.parametrize("failure", [_failing_put, _dying_put], ids=["fails", "dies"])
+@pytest.mark.parametrize("failure", [_failing, _dying], ids=["fails", "dies"])
 def test_a_worker_that_fails_costs_time_never_a_fact(db_path: Any, tmp_path: Path, worked_sheet: Path,
-                                                      small_batches: Path, clock: Any, failure: Any,
+                                                      small_batches: None, clock: Any, failure: Any,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       request: pytest.FixtureRequest) -> None:
     alone_at = _second_location(db_path, tmp_path, request)
     _import(alone_at, worked_sheet, monkeypatch, "0", clock)
-    monkeypatch.setattr(FactScratch, "put", failure)  # the forked worker has it too
+    monkeypatch.setattr("reqtrack.storage.stored.requests_from_rows", failure)  # the worker's alone
     result = _import(db_path, worked_sheet, monkeypatch, "1", clock)
     assert result.created > 2 * BATCH
     ours, theirs = stored_state(db_path), stored_state(alone_at)
@@ -118,21 +111,19 @@ def test_a_worker_that_fails_costs_time_never_a_fact(db_path: Any, tmp_path: Pat
     for state in (ours, theirs):  # rebuilt, the documents are numbered in ID order: the same otherwise
         state["search_doc"] = sorted(row[1:] for row in state["search_doc"])
     assert ours == theirs
-    assert list(small_batches.iterdir()) == []
     assert multiprocessing.active_children() == []
 
 
-def test_debug_says_why_the_worker_failed(db_path: Any, worked_sheet: Path, small_batches: Path, clock: Any,
+def test_debug_says_why_the_worker_failed(db_path: Any, worked_sheet: Path, small_batches: None, clock: Any,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(FactScratch, "put", _failing_put)
+    monkeypatch.setattr("reqtrack.storage.stored.requests_from_rows", _failing)
     monkeypatch.setenv("REQTRACK_DEBUG", "1")
     with pytest.raises(fact_worker.WorkerFailed, match="the worker's disk is full"):
         _import(db_path, worked_sheet, monkeypatch, "1", clock)
-    assert list(small_batches.iterdir()) == []
     assert multiprocessing.active_children() == []
 
 
-def test_a_refused_import_stops_the_worker_and_leaves_nothing(db_path: Any, tmp_path: Path, small_batches: Path,
+def test_a_refused_import_stops_the_worker_and_leaves_nothing(db_path: Any, tmp_path: Path, small_batches: None,
                                                               workers: list[int], clock: Any,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     header = ["ID", "Customer", "Description", "Submitted at", "Priority"]
@@ -153,4 +144,3 @@ def test_a_refused_import_stops_the_worker_and_leaves_nothing(db_path: Any, tmp_
     assert started and started[0] is not None  # it ran ...
     assert workers == []  # ... and was stopped, not waited for
     assert not started[0].process.is_alive()
-    assert list(small_batches.iterdir()) == []

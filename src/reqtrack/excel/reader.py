@@ -158,7 +158,7 @@ def _read_xlsx(path: Path) -> Table:
         raise InvalidInput(_NOT_XLSX, path=path, kind=type(exc).__name__, detail=str(exc)) from None
     masked = MASK_TOKEN in workbook.keywords
     zone: str | None = None
-    found: tuple[str, int, list[Column], list[str], Iterator[list[Any]], list[tuple[int, list[Any]]]] | None = None
+    found: tuple[str, int, list[Column], list[str], Iterator[list[Any]], list[tuple[int, list[Any]]], int] | None = None
     for sheet in workbook.sheets:  # every row there is, whatever dimensions the sheet states
         rows = workbook.rows(sheet)
         head: list[tuple[int, list[Any]]] = []
@@ -182,17 +182,22 @@ def _read_xlsx(path: Path) -> Table:
             continue
         if found is None:
             number, columns, ignored = result
-            found = (sheet.title, number, columns, ignored, rows, head)
+            found = (sheet.title, number, columns, ignored, rows, head, workbook.part_size(sheet))
             masked = masked or any(_contains_mask_token(cells) for n, cells in head if n < number)
     if found is None:
         workbook.close()
         raise InvalidInput(_HEADER_HINT, path=path, n=HEADER_SEARCH_ROWS)
-    title, header_row, columns, ignored, rows, head = found
+    title, header_row, columns, ignored, rows, head, size = found
 
     def stream() -> Iterator[tuple[int, list[Any]]]:
+        nonlocal rows
         for number, cells in head:
             if number > header_row:
                 yield number, cells
+        from .read_ahead import read_ahead, reads_ahead
+
+        if reads_ahead(size):  # a large sheet: its XML parsed by a second process, beside this one
+            rows = read_ahead(rows)
         number = len(head)
         while True:
             number += 1

@@ -73,6 +73,10 @@ class Workbook:
     def close(self) -> None:
         self._archive.close()
 
+    def part_size(self, sheet: Sheet) -> int:
+        """The size of the sheet's XML, inflated (as the archive declares it)."""
+        return int(self._archive.getinfo(sheet.part).file_size)
+
     def rows(self, sheet: Sheet) -> Iterator[list[Any]]:
         """The sheet's rows from row 1 on, as lists of values (None for an empty cell; a row left
         out of the XML comes as an empty list; trailing empty cells are not there)."""

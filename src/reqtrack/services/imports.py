@@ -255,6 +255,8 @@ class _Writes:
             if worker is not None:
                 try:
                     worker.put(rows)
+                    for derived in worker.ready():  # those of earlier batches, as they come back
+                        self.repo.add_derived_rows(derived)
                 except WorkerFailed:
                     self.worker_failed()
                     worker = None
@@ -262,12 +264,13 @@ class _Writes:
         self.creations = []
 
     def flush(self) -> None:
-        """Write what waits; then the report facts of the second process (if any) join them."""
+        """Write what waits; then the last derived rows of the second process (if any)."""
         self.flush_updates()
         self.flush_creations()
         if self.worker is not None:
             try:
-                self.repo.copy_report_facts(self.worker.finish())
+                for derived in self.worker.finish():
+                    self.repo.add_derived_rows(derived)
             except WorkerFailed:
                 self.worker_failed()
             self.close()

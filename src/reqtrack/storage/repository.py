@@ -16,7 +16,7 @@ from typing import Any
 
 from ..domain.errors import EnvironmentProblem, Message, NotFound
 from ..domain.people import Person
-from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
+from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id, storable_time
 from ..domain.vocab import OPEN_STATUSES, FieldName
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
@@ -66,8 +66,9 @@ def request_row(request: Request) -> tuple[Any, ...]:
     """The stored row of a request, in the order of `_STORED_REQUEST_COLUMNS`. Whatever the
     route, nothing is stored that a command cannot read back (refuse_unstorable)."""
     for name in _TIME_FIELDS:
-        refuse_unstorable(getattr(request, name),
-                          lambda: Message("request {rid}'s {field}", rid=request.id, field=FieldName(name)))  # noqa: B023 - called at once
+        value = getattr(request, name)
+        if value is not None and not storable_time(value):  # the message made only for the refusal
+            refuse_unstorable(value, lambda: Message("request {rid}'s {field}", rid=request.id, field=FieldName(name)))  # noqa: B023 - called at once
     parsed = parse_generated_id(request.id)
     values: list[Any] = [getattr(request, name) for name in REQUEST_FIELDS]
     values += [*(parsed if parsed else (None, None)), request.latest_event_at]
@@ -76,13 +77,16 @@ def request_row(request: Request) -> tuple[Any, ...]:
             values[index] = time_to_stored(values[index])
     for index in _FLAG_INDEXES:
         values[index] = int(bool(values[index]))
-    values[_SCORES_INDEX] = json.dumps(values[_SCORES_INDEX])  # None as 'null', as always stored
+    scores = values[_SCORES_INDEX]
+    values[_SCORES_INDEX] = "null" if scores is None else json.dumps(scores)  # None as 'null', as always stored
     return tuple(values)
 
 
 def event_row(request_id: str, entry: HistoryEntry) -> tuple[Any, ...]:
     """The stored row of a history entry, in the order of `_EVENT_COLUMNS`."""
-    refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id, seq=entry.seq))
+    if not storable_time(entry.at):  # the message made only for the refusal
+        refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id,
+                                                    seq=entry.seq))
     changes = entry.changes
     return (request_id, entry.seq, time_to_stored(entry.at), entry.action, entry.actor,
             json.dumps(changes) if changes else "null", entry.note)
@@ -268,7 +272,7 @@ class Repository(SearchStore, FactStore, JsonDocStore):
                  ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Insert new requests with their history and attachments (name-only unless `contents`
         gives request ID → attachment number → content). Returns the request and history rows
-        written (for a caller that hands them on: storage.fact_scratch.requests_from_rows)."""
+        written (for a caller that hands them on: stored.requests_from_rows reads them back)."""
         if not requests:
             return [], []
         request_rows = [request_row(r) for r in requests]

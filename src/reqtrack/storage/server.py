@@ -21,7 +21,6 @@ import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -137,7 +136,6 @@ def quote_name(name: str) -> str:
 
 
 _COPY_FROM = 50  # rows: from here on a COPY is quicker than INSERTs
-SCRATCH_CHUNK = 20_000  # rows of a scratch file read and copied at a time (Engine.append_from)
 
 
 class PostgresEngine(Engine):
@@ -187,20 +185,6 @@ class PostgresEngine(Engine):
             super().insert_rows(conn, table, columns, rows)
             return
         conn.raw.copy_in(table, columns, rows)
-
-    def append_from(self, conn: Any, scratch: Path, tables: Sequence[tuple[str, Sequence[str]]]) -> None:
-        """The rows of the scratch file read with sqlite3, SCRATCH_CHUNK at a time, and copied in
-        (`insert_rows`: COPY)."""
-        import sqlite3
-
-        source = sqlite3.connect(scratch)
-        try:
-            for table, columns in tables:
-                cursor = source.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid")
-                while rows := cursor.fetchmany(SCRATCH_CHUNK):
-                    self.insert_rows(conn, table, columns, rows)
-        finally:
-            source.close()
 
     def ddl(self, statement: str) -> str:
         for pattern, replacement in _DDL:

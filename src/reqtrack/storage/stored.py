@@ -469,6 +469,17 @@ def entries_from_rows(rows: list[tuple[Any, ...]]) -> Iterator[tuple[str, Histor
         yield request_id, HistoryEntry(seq, time_from_stored(at), action, actor, change or {}, note or "")
 
 
+def requests_from_rows(request_rows: Iterable[Sequence[Any]], event_rows: list[tuple[Any, ...]]) -> list[Request]:
+    """The requests (with their histories) of the stored rows an insert wrote
+    (repository.Repository.add_many's result: request rows in its column order, REQUEST_FIELDS
+    first; history rows as `entries_from_rows` reads them): each request as a command reads it back."""
+    width = len(REQUEST_FIELDS)
+    requests = {row[0]: request_from_row(tuple(row[:width])) for row in request_rows}
+    for request_id, entry in entries_from_rows(event_rows):
+        requests[request_id].history.append(entry)
+    return list(requests.values())
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
