@@ -7,6 +7,7 @@ every path runs over several of them."""
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -195,3 +196,26 @@ def test_memory_does_not_grow_with_the_rows(tmp_path: Path, monkeypatch: pytest.
             tracemalloc.stop()
     # about 170 bytes a row were measured (holding every parsed row, as imports once did: 1,200)
     assert peaks[4000] - peaks[400] < 3600 * 500, peaks
+
+
+@pytest.mark.sqlite_only  # the file's own schema
+def test_a_database_an_import_makes_has_every_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new database's history indexes are set aside while the import fills it and made again
+    before it commits: its schema is that of any new database."""
+    import sqlite3
+
+    monkeypatch.setattr("reqtrack.services.imports.BATCH", 50)
+    imported = Context(db_path=tmp_path / "imported.db", actor="tester")
+    assert import_file(imported, _csv_sheet(tmp_path / "many.csv", 120)).created == 120
+    made = Context(db_path=tmp_path / "made.db", actor="tester")
+    services.register(made, "a request", "ACME")
+
+    def schema(path: Path) -> list[tuple[Any, ...]]:
+        with closing(sqlite3.connect(path)) as conn:
+            return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(), key=repr)
+
+    assert schema(tmp_path / "imported.db") == schema(tmp_path / "made.db")
+    with closing(sqlite3.connect(tmp_path / "imported.db")) as conn:
+        plan = " ".join(row[-1] for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM event WHERE action = 'import' AND at > '2024'"))
+    assert "event_action_at" in plan

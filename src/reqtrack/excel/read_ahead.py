@@ -13,7 +13,6 @@ REQTRACK_IMPORT_WORKER=0 reads in the import's own process.
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -29,16 +28,9 @@ _BATCH = 500  # rows a message
 
 def reads_ahead(sheet_bytes: int) -> bool:
     """Whether a sheet of this size (its XML, inflated) is read by a second process here."""
-    import multiprocessing
+    from ..forking import forced, more_processes
 
-    wanted = os.environ.get("REQTRACK_IMPORT_WORKER", "").strip()
-    if wanted == "0" or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    if wanted == "1":
-        return True
-    affinity = getattr(os, "sched_getaffinity", None)
-    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return cpus >= 2 and sheet_bytes >= LARGE_SHEET_BYTES
+    return more_processes() and (sheet_bytes >= LARGE_SHEET_BYTES or forced())
 
 
 def read_ahead(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:

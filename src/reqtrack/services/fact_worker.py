@@ -1,30 +1,36 @@
-"""The report facts and search documents of an import's new requests, computed by a second
-process while the import's own process reads the sheet and writes everything else
-(docs/performance.md, "Import on two cores").
+"""The report facts of an import's new requests, computed by a second process while the
+import's own process reads the sheet and writes everything else (docs/performance.md, "Import
+on two cores").
 
 A request's report facts (domain.metrics.request_facts: its timeline, completions, events, with
-their verdicts under the settings) and its search document (domain.search.search_doc) are about
-half of what an import of a large sheet costs, and depend on nothing but the request as stored.
+their verdicts under the settings) are about half of what an import of a large sheet costs, and
+depend on nothing but the request as stored.
 So the import hands the rows it has just written of each batch of new requests
 (storage.repository.Repository.add_many's result) to a process forked from it, which reads them
-back as requests and computes their derived rows; the import takes those rows back as they come
-(a thread of its own receives them, so that neither process ever waits on the other's full
-pipe) and writes them in its transaction between its own batches. All or nothing stays: only the
-import's transaction writes.
+back as requests, computes their derived rows and appends them into a scratch file
+(storage.fact_scratch); at the end the import appends that file to the database inside its own
+transaction (`FactStore.copy_report_facts`). All or nothing stays: the scratch
+file is only read by the import's transaction, and thrown away with it.
 
-Used where it helps: a machine with two CPUs or more, where processes fork (Linux, macOS), an
+The rows go through a file rather than back through a pipe because SQLite then copies them in
+itself (one INSERT ... SELECT a table, in C), which costs the import's process far less than
+binding them a value at a time (docs/performance.md, "Import on two cores").
+
+Used where it helps (forking.more_processes: two CPUs or more, processes that fork), for an
 import that creates a full batch of requests; REQTRACK_IMPORT_WORKER=0 keeps every row in the
-import's process ("1": a worker even on one CPU). Should the worker fail, the import computes the
-facts and documents of every request itself (upkeep's rebuilds), so a failure costs time, never
-a fact.
+import's process. Should the worker fail, the import computes the facts of every request itself
+(upkeep.keep_report_facts' rebuild), so a failure costs time, never a fact. (The search
+documents stay with the import: their full-text index is updated as they are written, which the
+import's process would then do at the end, alone.)
 """
 
 from __future__ import annotations
 
-import os
+import shutil
 import signal
+import tempfile
 import traceback
-from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -32,161 +38,105 @@ if TYPE_CHECKING:
 
     from .upkeep import Verdicts
 
-__all__ = ["ENVIRONMENT", "DerivedRows", "FactWorker", "WorkerFailed", "start_fact_worker", "uses_more_cpus"]
-
-ENVIRONMENT = "REQTRACK_IMPORT_WORKER"  # "0": no second process; "1": one even on a single CPU
-
-# A batch's derived rows, by table: report_fact, report_completion (with its verdicts),
-# report_event, request_state (stored.report_fact_rows), then search_doc (SearchDoc.row).
-DerivedRows = list[list[tuple[Any, ...]]]
-
+__all__ = ["FactWorker", "WorkerFailed", "start_fact_worker"]
 
 class WorkerFailed(Exception):
     """The second process stopped without its rows (the text: what it said, or how it ended)."""
 
 
-def uses_more_cpus() -> bool:
-    """Whether an import here may work in more than one process (REQTRACK_IMPORT_WORKER, the
-    CPUs, fork)."""
-    import multiprocessing
-
-    wanted = os.environ.get(ENVIRONMENT, "").strip()
-    if wanted == "0" or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    if wanted == "1":
-        return True
-    affinity = getattr(os, "sched_getaffinity", None)
-    return (len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)) >= 2
-
-
 def start_fact_worker(judges: Verdicts) -> FactWorker | None:
-    """A started worker judging completions with `judges`, or None where one would not help."""
-    return FactWorker(judges) if uses_more_cpus() else None
+    """A started worker judging completions with `judges`, or None where one would not help
+    (forking.more_processes)."""
+    from ..forking import more_processes
+
+    return FactWorker(judges) if more_processes() else None
 
 
 class FactWorker:
-    """The second process: `put` each batch's rows, take the derived rows that are `ready`
-    between batches, `finish` for the rest, and `close` (always) to stop it."""
+    """The second process and its scratch file: `put` each batch's rows, then `finish` for the
+    file to copy, and `close` (always) to stop the process and remove the file."""
 
     def __init__(self, judges: Verdicts) -> None:
         import multiprocessing
-        import queue
-        import threading
 
+        self.folder = Path(tempfile.mkdtemp(prefix="reqtrack-import-"))  # private (0700)
+        self.path = self.folder / "facts.db"
         context = multiprocessing.get_context("fork")  # the child has the judges as they are here
-        batches_in, self._batches = context.Pipe(duplex=False)
-        self._results, results_out = context.Pipe(duplex=False)
-        self.process = context.Process(target=_work, args=(batches_in, results_out, judges,
-                                                           (self._batches, self._results)),
+        rows_in, self._rows = context.Pipe(duplex=False)
+        self._result, result_out = context.Pipe(duplex=False)
+        self.process = context.Process(target=_work, args=(rows_in, result_out, self.path, judges,
+                                                           (self._rows, self._result)),
                                        name="reqtrack-import-facts", daemon=True)
         self.process.start()
-        batches_in.close()
-        results_out.close()
-        self._ready: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self._receiver = threading.Thread(target=self._receive, name="reqtrack-import-facts", daemon=True)
-        self._receiver.start()
-        self.sent = 0  # requests handed over
-
-    def _receive(self) -> None:
-        """The receiving thread: every message of the worker into the queue, until its last."""
-        while True:
-            try:
-                message = self._results.recv()
-            except (EOFError, OSError):
-                self._ready.put(("gone", None))
-                return
-            self._ready.put(message)
-            if message[0] != "rows":
-                return
+        rows_in.close()
+        result_out.close()
+        self.sent = 0
 
     def put(self, rows: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]) -> None:
-        """The request and history rows of a batch of new requests, whose derived rows the worker
+        """The request and history rows of a batch of new requests, whose facts the worker
         computes (WorkerFailed: it has stopped)."""
         try:
-            self._batches.send(rows)
-        except OSError as exc:  # the worker has gone: its reason comes next
+            self._rows.send(rows)
+        except OSError as exc:  # the worker has gone: its reason comes with finish
             raise WorkerFailed(self._reason(f"cannot hand rows on ({exc})")) from None
         self.sent += len(rows[0])
 
-    def ready(self) -> Iterator[DerivedRows]:
-        """The derived rows received so far, batch by batch, without waiting (WorkerFailed: the
-        worker stopped)."""
-        import queue
-
-        while True:
-            try:
-                kind, payload = self._ready.get_nowait()
-            except queue.Empty:
-                return
-            yield self._rows(kind, payload)
-
-    def finish(self) -> Iterator[DerivedRows]:
-        """The rest of the derived rows, waiting for the worker to compute them (WorkerFailed: it
-        stopped without)."""
+    def finish(self) -> Path:
+        """Wait for the worker to write its last rows: the scratch file, complete (WorkerFailed:
+        it stopped without)."""
         try:
-            self._batches.send(None)
+            self._rows.send(None)
         except OSError:
             pass
-        while True:
-            kind, payload = self._ready.get()
-            if kind == "done":
-                return
-            yield self._rows(kind, payload)
-
-    def _rows(self, kind: str, payload: Any) -> DerivedRows:
-        if kind == "rows":
-            return payload
-        raise WorkerFailed(payload if kind == "failed" else self._reason("it stopped without a word"))
+        self._rows.close()
+        reason = self._reason("it stopped without a word")
+        if reason != "done":
+            raise WorkerFailed(reason)
+        return self.path
 
     def _reason(self, otherwise: str) -> str:
-        """What the worker said at its end (its traceback), else `otherwise` and how it ended."""
-        import queue
-
-        self._receiver.join(5)  # it stops at the worker's last word, or at the end of the pipe
-        while True:
-            try:
-                kind, payload = self._ready.get_nowait()
-            except queue.Empty:
-                break
-            if kind == "failed":
-                return str(payload)
-        self.process.join(5)
-        return f"{otherwise}; exit code {self.process.exitcode}"
+        """What the worker said at its end ("done", or its traceback), else `otherwise`."""
+        try:
+            said = self._result.recv()
+        except (EOFError, OSError):
+            self.process.join(5)
+            return f"{otherwise}; exit code {self.process.exitcode}"
+        return str(said)
 
     def close(self) -> None:
-        """Stop the worker if it still runs."""
-        self._batches.close()
+        """Stop the worker if it still runs, and remove its file."""
+        for end in (self._rows, self._result):
+            end.close()
         if self.process.is_alive():
             self.process.terminate()
         self.process.join(5)
-        self._receiver.join(5)
-        self._results.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _work(batches: Connection, results: Connection, judges: Verdicts, parents: tuple[Connection, Connection]) -> None:
-    """The worker: each batch's rows read back as requests and their derived rows sent back,
-    until None; then ("done", None), or ("failed", the traceback). `parents`: the import's ends
-    of the pipes, closed here so that the import's end is seen."""
+def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
+          parents: tuple[Connection, Connection]) -> None:
+    """The worker: each batch's rows read back as requests, their facts computed and appended to
+    the scratch file at `path`, until None; then "done" (or the traceback) on `result`.
+    `parents`: the import's ends of the pipes, closed here so that the import's end is seen."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the import's: it stops this process
     for end in parents:
         end.close()
     try:
         from ..domain.metrics import request_facts
-        from ..domain.search import search_doc
+        from ..storage.fact_scratch import FactScratch
         from ..storage.stored import report_fact_rows, requests_from_rows
 
-        while (batch := batches.recv()) is not None:
-            tables: DerivedRows = [[], [], [], [], []]
-            facts, completions, events, states, documents = tables
+        scratch = FactScratch(path)
+        while (batch := rows.recv()) is not None:
+            tables: list[list[tuple[Any, ...]]] = [[], [], [], []]
             for request in requests_from_rows(*batch):
-                fact, its_completions, its_events, its_states = report_fact_rows(request, request_facts(request),
-                                                                                 judges)
-                facts.append(fact)
-                completions += its_completions
-                events += its_events
-                states += its_states
-                documents.append(search_doc(request).row())
-            results.send(("rows", tables))
-        results.send(("done", None))
+                fact, completions, events, states = report_fact_rows(request, request_facts(request), judges)
+                tables[0].append(fact)
+                tables[1] += completions
+                tables[2] += events
+                tables[3] += states
+            scratch.put(tables)
+        scratch.close()
+        result.send("done")
     except BaseException:  # noqa: BLE001 - whatever it is, the import is told and does the work itself
-        results.send(("failed", traceback.format_exc()))
+        result.send(traceback.format_exc())

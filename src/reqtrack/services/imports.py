@@ -255,8 +255,6 @@ class _Writes:
             if worker is not None:
                 try:
                     worker.put(rows)
-                    for derived in worker.ready():  # those of earlier batches, as they come back
-                        self.repo.add_derived_rows(derived)
                 except WorkerFailed:
                     self.worker_failed()
                     worker = None
@@ -264,25 +262,23 @@ class _Writes:
         self.creations = []
 
     def flush(self) -> None:
-        """Write what waits; then the last derived rows of the second process (if any)."""
+        """Write what waits; then the derived rows of the second process (if any) join them."""
         self.flush_updates()
         self.flush_creations()
         if self.worker is not None:
             try:
-                for derived in self.worker.finish():
-                    self.repo.add_derived_rows(derived)
+                self.repo.copy_report_facts(self.worker.finish())
             except WorkerFailed:
                 self.worker_failed()
             self.close()
 
     def _worker(self, creations: int) -> FactWorker | None:
         """The second process for a full batch of new requests (before it is written), started
-        with the first one once the stored facts and search documents are complete and judged
-        under the current settings. An empty database's are (of no request); in another, the
-        first batch's upkeep makes them so."""
+        with the first one once the stored facts are complete and judged under the current
+        settings. An empty database's are (of no request); in another, the first batch's upkeep
+        makes them so."""
         if self.worker is not None or self.worker_tried or creations < BATCH:
             return self.worker
-        from ..storage.search_index import SEARCH_INDEX_VERSION
         from ..storage.stored import REPORT_FACTS_VERSION, RequestFilter
         from .upkeep import Verdicts
 
@@ -292,8 +288,6 @@ class _Writes:
             self.worker_tried = True
             return None
         repo = self.repo
-        if repo.search_index_basis() != SEARCH_INDEX_VERSION:
-            return None
         if (repo.report_facts_basis(), repo.verdicts_basis()) != (REPORT_FACTS_VERSION, judges.basis):
             if repo.count(RequestFilter()):
                 return None
@@ -304,14 +298,12 @@ class _Writes:
         return self.worker
 
     def worker_failed(self) -> None:
-        """The second process stopped without its rows: every request's report facts and search
-        document are computed here (upkeep's rebuilds, in this transaction). REQTRACK_DEBUG=1
-        says why instead."""
+        """The second process stopped without its facts: every request's are computed here
+        (keep_report_facts' rebuild, in this transaction). REQTRACK_DEBUG=1 says why instead."""
         if os.environ.get("REQTRACK_DEBUG"):
             raise
         self.close()
         self.repo.clear_report_facts()
-        self.repo.rebuild_search_docs()
         keep_deadlines(self.uow, self.settings, [])
 
 
@@ -355,6 +347,9 @@ class _Import:
         if self.new_database and not dry_run and sheet.tz.key != repo.settings().get("calendar.timezone"):
             repo.set_setting("calendar.timezone", sheet.tz.key)  # in the import's transaction
         self.writes = _Writes(uow, Inputs(repo.settings(), ctx.now, repo), dry_run)
+        # A new database's history entries are only appended to until the end (looked up by
+        # their primary key): their other indexes are made once over them, before the commit.
+        self.indexes_aside = repo.set_indexes_aside("event") if self.empty and not dry_run else []
         self.rows = self.created = self.matched = 0
         self.missing_times: list[int] = []
         self.cut_rows: list[int] = []
@@ -417,6 +412,7 @@ class _Import:
         if self.problems:
             raise ImportRefused(sheet.path, sorted(self.problems, key=lambda p: p.row))  # the rows' order
         self.writes.flush()
+        self.repo.make_indexes(self.indexes_aside)
         linked = 0
         if self.links:
             linked = apply_links(self.ctx, self.uow, self.writes.settings, self.link_rows, sheet.by_key["links"],

@@ -38,8 +38,8 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
     deadlines change in the same transaction as what they are computed from. Keeps the changed
     requests' report facts, search documents and JSON texts too (`keep_report_facts`,
     `keep_search_index`, services.documents.keep_json_docs); `elsewhere`: all but the report
-    facts and search documents of `changed` (new requests), which the caller keeps (an import's
-    second process: services/fact_worker.py).
+    facts of `changed` (new requests), which the caller keeps (an import's second process:
+    services/fact_worker.py).
     """
     judges: Verdicts | None = None
     try:
@@ -51,7 +51,7 @@ def keep_deadlines(uow: UnitOfWork, inputs: Inputs, changed: list[Request], reco
         # the histories and names the setting to fix.
         uow.requests.replace_running_deadlines({}, None)
     keep_report_facts(uow, [] if elsewhere else changed, judges, recompute)
-    keep_search_index(uow, [] if elsewhere else changed)
+    keep_search_index(uow, changed)
     keep_json_docs(uow, inputs, changed)
 
 

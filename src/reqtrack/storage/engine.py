@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # The search document's fields (table search_doc, domain.search.DOC_FIELDS) and the column
 # lists the index statements repeat.
@@ -68,6 +71,33 @@ class Engine:
         """Insert many rows of `columns` at once (the engine's fastest way)."""
         if rows:
             conn.executemany(self.insert(table, columns), rows)
+
+    def append_from(self, conn: Any, scratch: Path, tables: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Append every row of these tables of a scratch SQLite file (storage.fact_scratch: the
+        same tables and columns, nothing else) to the same tables of this database, in the
+        file's order, inside the current transaction: attached and copied by SQLite itself."""
+        name = "scratch_facts"
+        conn.execute(f"ATTACH DATABASE ? AS {name}", (str(scratch),))
+        for table, columns in tables:
+            listed = ", ".join(columns)
+            conn.execute(f"INSERT INTO main.{table} ({listed}) SELECT {listed} FROM {name}.{table} ORDER BY rowid")
+        # DETACH waits for the transaction's end: the file stays attached until the connection
+        # closes (the unit of work's end), read no more.
+
+    def set_indexes_aside(self, conn: Any, table: str) -> list[str]:
+        """Drop the secondary indexes of `table`, for rows to be loaded into it first (in the
+        current transaction); their CREATE statements, to make them again over the rows
+        (`make_indexes`): building an index once is quicker than keeping it row by row."""
+        found = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                             "AND sql IS NOT NULL ORDER BY name", (table,)).fetchall()
+        for name, _ in found:
+            conn.execute(f'DROP INDEX "{name}"')
+        return [sql for _, sql in found]
+
+    def make_indexes(self, conn: Any, statements: Sequence[str]) -> None:
+        """The indexes `set_indexes_aside` dropped, made again (the same statements)."""
+        for statement in statements:
+            conn.execute(statement)
 
     def upsert(self, table: str, columns: Sequence[str], key: Sequence[str], rows: int = 1) -> str:
         """INSERT of `rows` rows of `columns`, each replacing the row with the same `key`."""

@@ -6,8 +6,8 @@ the migrations' docstrings; who keeps them: services/upkeep.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .engine import Engine
 from .stored import (
@@ -19,6 +19,9 @@ from .stored import (
     report_fact_rows,
     verdict_values,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class FactStore:
@@ -56,19 +59,12 @@ class FactStore:
                 columns = (*columns, *VERDICT_COLUMNS)
             self.engine.insert_rows(self.conn, table, columns, table_rows)
 
-    def add_derived_rows(self, tables: Sequence[Sequence[tuple[Any, ...]]]) -> None:
-        """Insert the report facts and search documents of new requests, computed elsewhere (an
-        import's second process: services/fact_worker.py): the rows of report_fact,
-        report_completion (with its verdicts), report_event and request_state
-        (stored.report_fact_rows), then of search_doc (SearchDoc.row)."""
-        from .search_index import SEARCH_DOC_COLUMNS
+    def copy_report_facts(self, scratch: Path) -> None:
+        """Append the report facts a scratch file holds (storage.fact_scratch: those of new
+        requests, which have none yet; completions judged under the current settings)."""
+        from .fact_scratch import SCRATCH_TABLES
 
-        for (table, columns), rows in zip(REPORT_FACT_TABLES, tables):
-            if table == "report_completion":
-                columns = (*columns, *VERDICT_COLUMNS)
-            self.engine.insert_rows(self.conn, table, columns, rows)
-        # Several documents a statement: SQLite's full-text index is updated once per statement.
-        self.engine.upsert_rows(self.conn, "search_doc", SEARCH_DOC_COLUMNS, ("request_id",), tables[4])
+        self.engine.append_from(self.conn, scratch, SCRATCH_TABLES)
 
     def verdicts_basis(self) -> str | None:
         """What the stored verdicts of the completions were computed with (None: not computed)."""

@@ -306,6 +306,14 @@ class Repository(SearchStore, FactStore, JsonDocStore):
         self._insert_attachments([attachment_row(rid, a, None) for rid, items in (new_attachments or {}).items()
                                   for a in items])
 
+    def set_indexes_aside(self, table: str) -> list[str]:
+        """Engine.set_indexes_aside in this unit of work (a new database filled by an import)."""
+        return self.engine.set_indexes_aside(self.conn, table)
+
+    def make_indexes(self, statements: list[str]) -> None:
+        """Engine.make_indexes in this unit of work."""
+        self.engine.make_indexes(self.conn, statements)
+
     def _insert_events(self, entries: list[tuple[str, HistoryEntry]]) -> list[tuple[Any, ...]]:
         rows = [event_row(*e) for e in entries]
         if rows:

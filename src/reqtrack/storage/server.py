@@ -21,6 +21,7 @@ import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -136,6 +137,7 @@ def quote_name(name: str) -> str:
 
 
 _COPY_FROM = 50  # rows: from here on a COPY is quicker than INSERTs
+SCRATCH_CHUNK = 20_000  # rows of a scratch file read and copied at a time (Engine.append_from)
 
 
 class PostgresEngine(Engine):
@@ -185,6 +187,24 @@ class PostgresEngine(Engine):
             super().insert_rows(conn, table, columns, rows)
             return
         conn.raw.copy_in(table, columns, rows)
+
+    def append_from(self, conn: Any, scratch: Path, tables: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """The rows of the scratch file read with sqlite3, SCRATCH_CHUNK at a time, and copied in
+        (`insert_rows`: COPY)."""
+        import sqlite3
+
+        source = sqlite3.connect(scratch)
+        try:
+            for table, columns in tables:
+                cursor = source.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid")
+                while rows := cursor.fetchmany(SCRATCH_CHUNK):
+                    self.insert_rows(conn, table, columns, rows)
+        finally:
+            source.close()
+
+    def set_indexes_aside(self, conn: Any, table: str) -> list[str]:
+        """The server keeps its indexes (not measured there): nothing is set aside."""
+        return []
 
     def ddl(self, statement: str) -> str:
         for pattern, replacement in _DDL:
