@@ -85,8 +85,7 @@ def request_row(request: Request) -> tuple[Any, ...]:
 def event_row(request_id: str, entry: HistoryEntry) -> tuple[Any, ...]:
     """The stored row of a history entry, in the order of `_EVENT_COLUMNS`."""
     if not storable_time(entry.at):  # the message made only for the refusal
-        refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id,
-                                                    seq=entry.seq))
+        refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id, seq=entry.seq))
     changes = entry.changes
     return (request_id, entry.seq, time_to_stored(entry.at), entry.action, entry.actor,
             json.dumps(changes) if changes else "null", entry.note)
@@ -268,13 +267,10 @@ class Repository(SearchStore, FactStore, JsonDocStore):
         """Insert a new request with its history and attachments."""
         self.add_many([request], contents={request.id: contents or {}})
 
-    def add_many(self, requests: list[Request], contents: dict[str, dict[int, bytes]] | None = None
-                 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def add_many(self, requests: list[Request], contents: dict[str, dict[int, bytes]] | None = None) -> Any:
         """Insert new requests with their history and attachments (name-only unless `contents`
-        gives request ID → attachment number → content). Returns the request and history rows
-        written (for a caller that hands them on: stored.requests_from_rows reads them back)."""
-        if not requests:
-            return [], []
+        gives request ID → attachment number → content). Returns (request rows, history rows)
+        written, for a caller that hands them on (stored.requests_from_rows reads them back)."""
         request_rows = [request_row(r) for r in requests]
         self.engine.insert_rows(self.conn, "request", _STORED_REQUEST_COLUMNS, request_rows)
         event_rows = self._insert_events([(r.id, e) for r in requests for e in r.history])
@@ -307,11 +303,10 @@ class Repository(SearchStore, FactStore, JsonDocStore):
                                   for a in items])
 
     def set_indexes_aside(self, table: str) -> list[str]:
-        """Engine.set_indexes_aside in this unit of work (a new database filled by an import)."""
+        """Engine.set_indexes_aside here (a new database filled by an import); `make_indexes` after."""
         return self.engine.set_indexes_aside(self.conn, table)
 
     def make_indexes(self, statements: list[str]) -> None:
-        """Engine.make_indexes in this unit of work."""
         self.engine.make_indexes(self.conn, statements)
 
     def _insert_events(self, entries: list[tuple[str, HistoryEntry]]) -> list[tuple[Any, ...]]:
