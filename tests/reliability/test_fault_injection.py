@@ -339,7 +339,10 @@ def test_sigkilled_import_of_30000_rows_is_all_or_nothing(tmp_path: Path, tallie
         threshold = rng.randrange(64 * 1024, 10 * 1024 * 1024)
         deadline = rng.uniform(0.5, 12.0)
         base_wal = _wal_size(path)
-        proc = subprocess.Popen([*reqtrack_command(), "import", str(sheet)], env=environment(path),
+        scratch = tmp_path / f"tmp-{round_no}"  # the import's temporary files (its worker's scratch file)
+        scratch.mkdir()
+        proc = subprocess.Popen([*reqtrack_command(), "import", str(sheet)],
+                                env={**environment(path), "TMPDIR": str(scratch), "REQTRACK_IMPORT_WORKER": "1"},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         started = time.monotonic()
         while proc.poll() is None:
@@ -368,6 +371,11 @@ def test_sigkilled_import_of_30000_rows_is_all_or_nothing(tmp_path: Path, tallie
             assert after.events - before.events == added, why  # each imported row has its one history entry
             if not killed:
                 assert proc.returncode == 0 and added == IMPORT_ROWS, why
+            # The worker of a killed import notices its end and removes its scratch file.
+            gone_by = time.monotonic() + 30
+            while list(scratch.iterdir()) and time.monotonic() < gone_by:
+                time.sleep(0.05)
+            assert list(scratch.iterdir()) == [], why
         if killed:
             TALLY.notes.append(f"import round {round_no}: {how}, {'all' if added else 'none'} of the rows kept")
         else:

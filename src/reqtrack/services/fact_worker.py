@@ -127,7 +127,7 @@ def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
         from ..storage.stored import report_fact_rows, requests_from_rows
 
         scratch = FactScratch(path)
-        while (batch := rows.recv()) is not None:
+        while (batch := _next_batch(rows, path)) is not None:
             tables: list[list[tuple[Any, ...]]] = [[], [], [], []]
             for request in requests_from_rows(*batch):
                 fact, completions, events, states = report_fact_rows(request, request_facts(request), judges)
@@ -140,3 +140,14 @@ def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
         result.send("done")
     except BaseException:  # noqa: BLE001 - whatever it is, the import is told and does the work itself
         result.send(traceback.format_exc())
+
+
+def _next_batch(rows: Connection, path: Path) -> Any:
+    """The next batch of rows, or None at the end. When the import is gone without a word (killed:
+    its end of the pipe closed), nobody will remove the scratch file but this process: removed,
+    and the worker ends."""
+    try:
+        return rows.recv()
+    except EOFError:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise SystemExit(0) from None
