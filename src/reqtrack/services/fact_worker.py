@@ -4,12 +4,11 @@ on two cores").
 
 A request's report facts (domain.metrics.request_facts: its timeline, completions, events, with
 their verdicts under the settings) are about half of what an import of a large sheet costs, and
-depend on nothing but the request as stored.
-So the import hands the rows it has just written of each batch of new requests
-(storage.repository.Repository.add_many's result) to a process forked from it, which reads them
-back as requests, computes their derived rows and appends them into a scratch file
-(storage.fact_scratch); at the end the import appends that file to the database inside its own
-transaction (`FactStore.copy_report_facts`). All or nothing stays: the scratch
+depend on nothing but the request as stored. So the import hands the rows it has just written of
+each batch of new requests (storage.repository.Repository.add_many's result) to a process forked
+from it, which reads them back as requests, computes their report-fact rows and appends them to
+a scratch file (storage.fact_scratch); at the end the import appends that file to the database
+inside its own transaction (`FactStore.copy_report_facts`). All or nothing stays: the scratch
 file is only read by the import's transaction, and thrown away with it.
 
 The rows go through a file rather than back through a pipe because SQLite then copies them in
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
     from .upkeep import Verdicts
 
 __all__ = ["FactWorker", "WorkerFailed", "start_fact_worker"]
+
 
 class WorkerFailed(Exception):
     """The second process stopped without its rows (the text: what it said, or how it ended)."""
@@ -77,7 +77,7 @@ class FactWorker:
         computes (WorkerFailed: it has stopped)."""
         try:
             self._rows.send(rows)
-        except OSError as exc:  # the worker has gone: its reason comes with finish
+        except OSError as exc:  # the worker has gone: its last word says why
             raise WorkerFailed(self._reason(f"cannot hand rows on ({exc})")) from None
         self.sent += len(rows[0])
 

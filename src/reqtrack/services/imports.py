@@ -255,8 +255,8 @@ class _Writes:
             if worker is not None:
                 try:
                     worker.put(rows)
-                except WorkerFailed:
-                    self.worker_failed()
+                except WorkerFailed as failure:
+                    self.worker_failed(failure)
                     worker = None
             keep_deadlines(self.uow, self.settings, self.creations, elsewhere=worker is not None)
         self.creations = []
@@ -268,8 +268,8 @@ class _Writes:
         if self.worker is not None:
             try:
                 self.repo.copy_report_facts(self.worker.finish())
-            except WorkerFailed:
-                self.worker_failed()
+            except WorkerFailed as failure:
+                self.worker_failed(failure)
             self.close()
 
     def _worker(self, creations: int) -> FactWorker | None:
@@ -297,11 +297,12 @@ class _Writes:
         self.worker = start_fact_worker(judges)
         return self.worker
 
-    def worker_failed(self) -> None:
+    def worker_failed(self, failure: WorkerFailed) -> None:
         """The second process stopped without its facts: every request's are computed here
-        (keep_report_facts' rebuild, in this transaction). REQTRACK_DEBUG=1 says why instead."""
+        (keep_report_facts' rebuild, in this transaction). REQTRACK_DEBUG=1 raises `failure`
+        instead."""
         if os.environ.get("REQTRACK_DEBUG"):
-            raise
+            raise failure
         self.close()
         self.repo.clear_report_facts()
         keep_deadlines(self.uow, self.settings, [])

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..domain.errors import EnvironmentProblem, Message, NotFound
 from ..domain.people import Person
-from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id, storable_time
+from ..domain.record import Attachment, HistoryEntry, Request, parse_generated_id
 from ..domain.vocab import OPEN_STATUSES, FieldName
 from ..domain.vocabularies import Entry, Vocabularies
 from .engine import SQLITE, Engine
@@ -66,9 +66,8 @@ def request_row(request: Request) -> tuple[Any, ...]:
     """The stored row of a request, in the order of `_STORED_REQUEST_COLUMNS`. Whatever the
     route, nothing is stored that a command cannot read back (refuse_unstorable)."""
     for name in _TIME_FIELDS:
-        value = getattr(request, name)
-        if value is not None and not storable_time(value):  # the message made only for the refusal
-            refuse_unstorable(value, lambda: Message("request {rid}'s {field}", rid=request.id, field=FieldName(name)))  # noqa: B023 - called at once
+        refuse_unstorable(getattr(request, name),
+                          lambda: Message("request {rid}'s {field}", rid=request.id, field=FieldName(name)))  # noqa: B023 - called at once
     parsed = parse_generated_id(request.id)
     values: list[Any] = [getattr(request, name) for name in REQUEST_FIELDS]
     values += [*(parsed if parsed else (None, None)), request.latest_event_at]
@@ -77,15 +76,13 @@ def request_row(request: Request) -> tuple[Any, ...]:
             values[index] = time_to_stored(values[index])
     for index in _FLAG_INDEXES:
         values[index] = int(bool(values[index]))
-    scores = values[_SCORES_INDEX]
-    values[_SCORES_INDEX] = "null" if scores is None else json.dumps(scores)  # None as 'null', as always stored
+    values[_SCORES_INDEX] = json.dumps(values[_SCORES_INDEX])  # None as 'null', as always stored
     return tuple(values)
 
 
 def event_row(request_id: str, entry: HistoryEntry) -> tuple[Any, ...]:
     """The stored row of a history entry, in the order of `_EVENT_COLUMNS`."""
-    if not storable_time(entry.at):  # the message made only for the refusal
-        refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id, seq=entry.seq))
+    refuse_unstorable(entry.at, lambda: Message("request {rid}'s history entry {seq} at", rid=request_id, seq=entry.seq))
     changes = entry.changes
     return (request_id, entry.seq, time_to_stored(entry.at), entry.action, entry.actor,
             json.dumps(changes) if changes else "null", entry.note)

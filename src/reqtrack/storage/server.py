@@ -21,13 +21,15 @@ import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..domain.errors import EnvironmentProblem, InvalidInput, Message, ReqtrackError
 from . import driver
 from .engine import Engine
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 DEFAULT_SCHEMA = "reqtrack"
 VERSION_TABLE = "schema_version"  # where PostgreSQL keeps what SQLite keeps in `user_version`
