@@ -48,6 +48,11 @@ class Table:
     _close: Callable[[], None] | None = None
 
     def close(self) -> None:
+        """The rows' stream ended (a child reading the sheet ahead is stopped now, not when the
+        stream is collected) and the file closed."""
+        ending = getattr(self.rows, "close", None)
+        if ending is not None:
+            ending()
         if self._close is not None:
             self._close()
             self._close = None
@@ -199,17 +204,20 @@ def _read_xlsx(path: Path) -> Table:
         if reads_ahead(size):  # a large sheet: its XML parsed by a second process, beside this one
             rows = read_ahead(rows)
         number = len(head)
-        while True:
-            number += 1
-            if number > MAX_ROWS:
-                raise _too_many_rows(path)
-            try:
-                row = next(rows, None)
-                if row is None:
-                    return
-            except Exception as exc:  # noqa: BLE001 - whatever a damaged sheet raises
-                raise _sheet_damaged(path, number, exc) from None
-            yield number, _bounded_cells(path, number, row)
+        try:
+            while True:
+                number += 1
+                if number > MAX_ROWS:
+                    raise _too_many_rows(path)
+                try:
+                    row = next(rows, None)
+                    if row is None:
+                        return
+                except Exception as exc:  # noqa: BLE001 - whatever a damaged sheet raises
+                    raise _sheet_damaged(path, number, exc) from None
+                yield number, _bounded_cells(path, number, row)
+        finally:
+            rows.close()  # type: ignore[attr-defined]  # a generator: the child reading ahead stops with it
 
     return Table(path, "xlsx", title, header_row, columns, ignored, masked, stream(), timezone=zone,
                  _close=workbook.close)
