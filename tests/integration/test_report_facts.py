@@ -207,11 +207,11 @@ def test_the_fact_queries_read_their_tables_by_key_range(tmp_path: Path) -> None
 def test_facts_of_version_1_are_recomputed_so_a_notice_counts_as_the_first_response(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replays: list[int]) -> None:
     """Version 2 of the facts: a notice answers the first response (version 3: with the
-    timelines). Facts stored by version 1 (which did not know it) are not read; the next write
-    computes them all again."""
+    timelines; 4: a segment's completion without its entry only where it can count). Facts stored
+    by version 1 (which did not know it) are not read; the next write computes them all again."""
     from reqtrack.storage.stored import REPORT_FACTS_VERSION
 
-    assert REPORT_FACTS_VERSION == "3"
+    assert REPORT_FACTS_VERSION == "4"
     path = tmp_path / "w.db"
     clock = Clock(T0 + timedelta(days=3))
     ctx = moving_context(path, clock)
@@ -228,7 +228,7 @@ def test_facts_of_version_1_are_recomputed_so_a_notice_counts_as_the_first_respo
     replays.clear()
     assert reports.report(ctx, period="month").data == expected and sum(replays) == 2  # replayed, not read
     services.edit(ctx, answered, {"notes": "called back"})  # any write
-    assert conn.execute("SELECT basis FROM derived WHERE name = 'report_facts'").fetchone()[0] == "3"
+    assert conn.execute("SELECT basis FROM derived WHERE name = 'report_facts'").fetchone()[0] == REPORT_FACTS_VERSION
     assert conn.execute("SELECT responded FROM report_fact WHERE request_id = ?", (answered,)).fetchone()[0] is not None
     replays.clear()
     assert reports.report(ctx, period="month").data == expected and sum(replays) == 0

@@ -19,7 +19,7 @@ from reqtrack import services
 from reqtrack.domain import lifecycle, metrics, sla
 from reqtrack.domain.calendar import WorkingCalendar
 from reqtrack.domain.errors import InvalidInput, TransitionRefused
-from reqtrack.domain.record import Request
+from reqtrack.domain.record import HistoryEntry, Request
 from reqtrack.services import report as reports
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -748,6 +748,29 @@ def test_the_facts_of_a_completion_after_a_pause_keep_the_pause(pause: str) -> N
     assert (judged.days, judged.within_target) == (2.0, True)
 
 
+def test_an_imported_completion_stands_in_the_segments_where_it_can_count_only() -> None:
+    """An imported history's entries carry no changes, so the request as it stood before its
+    `complete` entry still has its completion time; a segment ending before that time keeps no
+    completion of it (no report's cut in it could count one), the segments from that time on do."""
+    from reqtrack.domain.metrics.timeline import timeline
+
+    request = Request(id="202501-002", customer="ACME", description="x", priority="high",
+                      submitted_at=local("2025-01-10 10:00").astimezone(timezone.utc))
+    lifecycle.register(request, "t", FAR)
+    lifecycle.assign(request, request.submitted_at + timedelta(hours=1), FAR, "t", owner="Li")
+    done = local("2025-01-13 10:00").astimezone(timezone.utc)
+    lifecycle.progress(request, done, FAR, "t", "fixed", done=True)
+    for entry in request.history:
+        entry.changes = {}
+    assert [s.bare for s in timeline(request) if s.valid_until is not None and s.valid_until <= done] == [None, None]
+    # Without its `complete` entry (an imported completion time only), it stands from that time on.
+    request.history = [e for e in request.history if e.action != "complete"]
+    request.history.append(HistoryEntry(seq=9, at=done + timedelta(days=1), action="progress", actor="t", note="x"))
+    segments = timeline(request)
+    assert [s.bare is not None for s in segments] == [False, False, True, True]
+    assert all(s.bare.at == request.completed_at for s in segments if s.bare is not None)
+
+
 @settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories, st.one_of(periods, long_periods), st.booleans())
 def test_a_timeline_reads_at_any_cut_what_the_replay_reads(specs: list[tuple[int, list[tuple[int, int]]]],
@@ -806,8 +829,11 @@ def test_a_timeline_reads_at_any_cut_what_the_replay_reads(specs: list[tuple[int
                      for span in completion_spans(request) if metrics.stood_at(span, period)]
         if cut.bare is not None:
             stood_now.append((cut.bare.at, 0, metrics.judge_completion(cut.bare, CAL, POLICY)))
+        # A completion without its entry at or after the cut's segment's end can count at no cut
+        # in it (the segment leaves it out: the report would not count it either).
         replayed = [(at, view.history[position].seq if position is not None else 0,
-                     metrics.completion(view, at, position, CAL, POLICY)) for at, position in metrics.completion_times(view)]
+                     metrics.completion(view, at, position, CAL, POLICY)) for at, position in metrics.completion_times(view)
+                    if position is not None or cut.valid_until is None or at < cut.valid_until]
         assert sorted((at, seq) for at, seq, _ in stood_now) == sorted((at, seq) for at, seq, _ in replayed)
         for (_, _, judged), (_, _, by_replay) in zip(sorted(stood_now, key=lambda c: (c[0], c[1])),
                                                     sorted(replayed, key=lambda c: (c[0], c[1]))):

@@ -182,8 +182,9 @@ def running_deadline_row(request_id: str, running: Any) -> tuple[Any, ...]:
 # request_state and report_completion's spans, migration m009)
 REPORT_FACTS_BASIS = "report_facts"  # its row in `derived`
 # What domain.metrics.request_facts computes; a new meaning, a new version (2: a notice answers
-# the first response; 3: the request's timeline and every completion's span, m009).
-REPORT_FACTS_VERSION = "3"
+# the first response; 3: the request's timeline and every completion's span, m009; 4: a segment's
+# completion without its entry only where it can count, before the segment's end).
+REPORT_FACTS_VERSION = "4"
 # valid_until of what holds from then on: later than every stored time, so that "until after t"
 # is one comparison of text.
 FOREVER = "9999-12-31T23:59:59Z"

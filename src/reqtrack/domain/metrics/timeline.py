@@ -47,7 +47,11 @@ class Segment:
     from the request as it stood (what the report's "overdue now" evaluates; it differs only for
     requests whose history does not explain their fields, such as imported ones). Their `as_of`
     is `valid_from`: a reader sets the moment asked. `bare`: the completion without a `complete`
-    entry that the request then had (an imported completion time), if any.
+    entry that the request then had (an imported completion time), if any, while it can count at a
+    cut in the segment: one at or after `valid_until` never does (a report counts a completion
+    that has happened by its cut, and its cut in the segment is before `valid_until`), and an
+    imported history, whose entries do not undo its completion time, would otherwise have one in
+    every segment before its `complete` entry.
     """
 
     valid_from: datetime
@@ -213,7 +217,9 @@ def _made(request: Request, view: Request, start: datetime, until: datetime | No
     to be the request's (no entry undone to make it changed any)."""
     differ = () if unchanged else tuple((name, getattr(view, name)) for name in SEGMENT_FIELDS
                                         if getattr(view, name) != getattr(request, name))
-    bare = None if read.bare_at is None else completion_fact(view, read.bare_at, None, end_state)
+    bare_at = read.bare_at
+    bare = None if bare_at is None or (until is not None and bare_at >= until) else completion_fact(
+        view, bare_at, None, end_state)
     first = read.first
     is_open = view.status in OPEN_STATUSES
     if callable(report_clocks) and (is_open or first is None):
