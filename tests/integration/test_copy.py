@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -115,10 +117,32 @@ def answers(location: Any) -> dict[str, Any]:
     }
 
 
+_BUILT: dict[str, Path] = {}  # the SQLite source, built once per test process
+
+
 @pytest.fixture
-def source(db_path: Any, tmp_path: Path) -> Any:
+def source(db_path: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The test's database filled by `build_source`. On SQLite a copy of one built once per test
+    process (SQLite's backup; building it through the services takes seconds, and a test may
+    change its copy); on the server built in the test's own schema."""
     (tmp_path / "files").mkdir()
-    build_source(db_path, tmp_path / "files")
+    if is_server_url(db_path):
+        build_source(db_path, tmp_path / "files")
+        return db_path
+    built = _BUILT.get("sqlite")
+    if built is None:
+        folder = tmp_path_factory.mktemp("source")
+        (folder / "files").mkdir()
+        built = folder / "source.db"
+        build_source(built, folder / "files")
+        _BUILT["sqlite"] = built
+    shutil.copyfile(built.parent / "files" / "screen.png", tmp_path / "files" / "screen.png")
+    origin, copy = sqlite3.connect(built), sqlite3.connect(db_path)
+    try:
+        origin.backup(copy)
+    finally:
+        origin.close()
+        copy.close()
     return db_path
 
 

@@ -123,10 +123,60 @@ def build_month(ctx: Context, seed: int = 20) -> list[str]:
     return ids
 
 
+class _Months:
+    """engine → the database of `build_month`, built once per test process: building it through
+    the services takes seconds, and every test of the month only reads it (reports, exports).
+    A server schema is dropped when the session ends (the session's request)."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> None:
+        self.tmp_path_factory, self.request = tmp_path_factory, request
+        self.built: dict[str, Any] = {}
+
+    def database(self, engine: str) -> Any:
+        location = self.built.get(engine)
+        if location is None:
+            from conftest import new_pg_schema
+
+            location = (new_pg_schema(self.request) if engine == "postgres"
+                        else self.tmp_path_factory.mktemp("month") / "month.db")
+            build_month(Context(db_path=location, actor="tester", clock=Clock(DECEMBER_FIRST)))
+            self.built[engine] = location
+        return location
+
+
+@pytest.fixture(scope="session")
+def months(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> _Months:
+    return _Months(tmp_path_factory, request)
+
+
+@pytest.fixture
+def db_path(engine: str, tmp_path: Path, request: pytest.FixtureRequest, months: _Months) -> Any:
+    """A test of the month reads the month's database: on the server the one schema, on SQLite a
+    copy of the one file (SQLite's backup, so that nothing a command leaves in it reaches the next
+    test); any other test has a new database of its own, as everywhere."""
+    from conftest import new_pg_schema
+
+    if "month" not in request.fixturenames:
+        return new_pg_schema(request) if engine == "postgres" else tmp_path / "reqtrack.db"
+    location = months.database(engine)
+    if engine == "postgres":
+        return location
+    import sqlite3
+
+    copy = tmp_path / "reqtrack.db"
+    source, target = sqlite3.connect(location), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return copy
+
+
 @pytest.fixture
 def month(ctx: Context, clock: Clock) -> Context:
+    """The month of `build_month` (its database: `db_path`), with the clock on its 1 December."""
     clock.now = DECEMBER_FIRST
-    build_month(ctx)
     return ctx
 
 

@@ -415,11 +415,11 @@ def test_the_installed_command_answers_version_and_help_as_typer_does(tmp_path: 
 
 def test_each_command_loads_its_own_area_and_no_other(ctx, db_path: Path) -> None:
     """The root builds only the command that runs: `show` imports cli/requests.py and no other
-    area, `config show` only cli/sla.py; the root's help through Typer (`--db X --help`) and a
+    area, `config show` only cli/sla.py, `overdue` none and no Typer; the root's help through Typer (`--db X --help`) and a
     mistyped command none."""
     request_id = _varied_requests(ctx)[0]
     env = {**os.environ, "REQTRACK_DB": str(db_path), "REQTRACK_NOW": NOW_TEXT}
-    expected = {("show", request_id): "requests", ("list",): "requests", ("overdue", "--json"): "sla",
+    expected = {("show", request_id): "requests", ("list",): "requests", ("overdue", "--json", "--help"): "sla",
                 ("config", "show"): "sla", ("vocab", "show"): "vocab", ("people", "list"): "remind",
                 ("report", "--json"): "report", ("search", "export"): "links", ("template", "show", "ack"): "notices",
                 ("check", "--json"): "admin", ("export", "--help"): "files"}
@@ -432,6 +432,10 @@ def test_each_command_loads_its_own_area_and_no_other(ctx, db_path: Path) -> Non
         assert imported == [] and "Commands:" in stdout, argv
     imported, _ = modules_after(["shw"], env, AREAS)
     assert imported == []
+    # `overdue`, which cron runs, goes without Typer (cli/direct.py): no area, no Typer, no Click.
+    for argv in (["overdue", "--json"], ["--lang", "zh-CN", "overdue", "--within", "2d"]):
+        imported, stdout = modules_after(argv, env, (*AREAS, *TYPER, "click"))
+        assert imported == [] and stdout.strip(), argv
 
 
 def test_completing_a_command_name_loads_no_area(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ Each area (`requests`, `links`, `sla`, `notices`, `remind`, `report`, `admin`, `
 its own, and `config`, `vocab`, `template` and `people` are groups; `registry.py` lists every
 top-level command, in which area it lives and its summary. The root app (`root.py`) builds only
 the command that runs, from its area: `reqtrack show ID` imports `requests.py` and no other area.
-`main` answers `--version` and the root's `--help` before Typer is even imported (`fast.py`).
+`main` answers `--version` and the root's `--help` before Typer is even imported (`fast.py`),
+and runs `overdue`, which cron runs, without it (`direct.py`).
 Nothing imports this module back: the areas share what they need through `cli.common`. Every
 command runs inside the root group's error handling (`common.ReqtrackGroup`).
 
@@ -28,6 +29,10 @@ def main() -> None:
     from .fast import answer
 
     status = answer()
+    if status is None:
+        from .direct import answer as run_directly
+
+        status = run_directly()
     if status is not None:
         raise SystemExit(status)
     import gc

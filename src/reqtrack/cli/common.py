@@ -1,5 +1,5 @@
-"""What every area of the command line shares: the global state, the one error-handling group,
-`say`, and the options several commands take.
+"""What every area of the command line shares: the global state (cli/session.py's `State`), the
+one error-handling group, `say`, and the options several commands take.
 
 Standard library, Typer and `views.text` only: `reqtrack --help` imports this module.
 """
@@ -18,13 +18,11 @@ from typer.core import TyperCommand, TyperGroup
 from ..domain.errors import ExitStatus, InvalidInput, Message, ReqtrackError
 from ..domain.vocab import OPEN_STATUSES
 from ..views.text import has_undecodable, visible
+from .session import DEBUG_ENV, State, finish, guarded, language
+from .session import error_text as _error_text
 
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext  # Typer 0.28 runs on its own copy of click
-
-    from ..services import Context
-
-DEBUG_ENV = "REQTRACK_DEBUG"
 
 
 def say(message: object, err: bool = False, lines: bool = False) -> None:
@@ -32,42 +30,6 @@ def say(message: object, err: bool = False, lines: bool = False) -> None:
     control characters made visible (`views.text.visible`), so the terminal obeys none of it;
     `lines` keeps newlines and tabs (a message of several lines, e.g. an import's problems)."""
     typer.echo(visible(message, multiline=lines), err=err)
-
-
-class State:
-    """The global options, shared by the commands through the root click context; the services'
-    Context is made when a command first needs it (`--help` opens no database)."""
-
-    def __init__(self, db: str | None, lang: str) -> None:
-        self.db = db
-        self.lang_raw = lang
-        self._ctx: Context | None = None
-
-    @property
-    def lang(self) -> str:
-        from ..domain.vocab import normalise_language
-
-        return normalise_language(self.lang_raw)
-
-    @property
-    def ctx(self) -> Context:
-        if self._ctx is None:
-            from ..services.context import Context, database_location, default_database_path
-
-            self._ctx = Context(db_path=database_location(self.db) if self.db else default_database_path(),
-                                lang=self.lang, on_notice=self._notice)
-        return self._ctx
-
-    def _notice(self, message: Message) -> None:
-        """A service's word before long work, on stderr in the chosen language."""
-        from ..views.messages import render
-
-        say(f"reqtrack: {render(message, self.lang, None)}", err=True)
-
-    @property
-    def opened(self) -> Context | None:
-        """The services' Context if a command made one, else None."""
-        return self._ctx
 
 
 def state(ctx: typer.Context) -> State:
@@ -107,8 +69,6 @@ def _show_usage_error(exc: Any, lang: str, file: Any = None) -> None:
 def _language(ctx: ClickContext | None = None, args: list[str] | None = None) -> str:
     """The language errors are shown in: the root's --lang (REQTRACK_LANG), or where the command
     line could not be read yet the `--lang` among `args`; English when it is not one."""
-    from ..domain.vocab import normalise_language
-
     root = ctx.find_root() if ctx is not None else None
     given: str | None = None
     if root is not None:  # the callback made the State; before it (an unknown command) the parsed option
@@ -122,20 +82,14 @@ def _language(ctx: ClickContext | None = None, args: list[str] | None = None) ->
                 given = (args or [])[index + 1]
             elif arg.startswith("--lang="):
                 given = arg.partition("=")[2]
-    try:
-        return normalise_language(given)
-    except InvalidInput:
-        return "en"
+    return language(given)
 
 
 def error_text(exc: ReqtrackError | Message | str, ctx: ClickContext | None = None) -> str:
     """An error (or a note) in the language of the command line, its times in the database's zone
     (once the command has read it)."""
-    from ..views.messages import render
-
     root = ctx.find_root().obj if ctx is not None else None
-    opened = root.opened if isinstance(root, State) else None
-    return render(exc, _language(ctx), opened.zone if opened is not None else None)
+    return _error_text(exc, _language(ctx), root if isinstance(root, State) else None)
 
 
 class ReqtrackGroup(TyperGroup):
@@ -156,37 +110,21 @@ class ReqtrackGroup(TyperGroup):
         try:
             return self._invoke(ctx)
         finally:
-            _report_upgrades(ctx)
-            st = ctx.obj
-            if isinstance(st, State) and st.opened is not None:
-                st.opened.close()
+            finish(ctx.obj, say)
 
     def _invoke(self, ctx: ClickContext) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ReqtrackError as exc:
-            if os.environ.get(DEBUG_ENV) == "1":
-                raise
-            say(f"reqtrack: {error_text(exc, ctx)}", err=True, lines=True)  # an import's problems: one line each
-            ctx.exit(int(exc.exit_code))
-        except KeyboardInterrupt:
-            typer.echo(f"reqtrack: {error_text(Message('interrupted; nothing half-written was kept'), ctx)}", err=True)
-            ctx.exit(ExitStatus.INTERRUPTED)
-        except BrokenPipeError:
-            # The reader went away (`| head`): not an error. Point stdout at /dev/null so that
-            # Python's final flush does not complain about the closed pipe.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            ctx.exit(ExitStatus.SUCCESS)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        def typers_own(exc: Exception) -> bool:
             # Typer's (or click's) own exits and usage errors carry their exit codes: let them through.
             if type(exc).__module__.split(".")[0] in ("typer", "click") or os.environ.get(DEBUG_ENV) == "1":
                 _usage_error_shown_visibly(exc, _language(ctx))
-                raise
-            internal = Message("internal error ({kind}: {detail}); please report it (run again with {variable}=1 for the "
-                               "traceback)", kind=type(exc).__name__, detail=str(exc), variable=DEBUG_ENV)
-            say(f"reqtrack: {error_text(internal, ctx)}", err=True)
-            ctx.exit(ExitStatus.INTERNAL)
+                return True
+            return False
+
+        result, status = guarded(lambda: super(ReqtrackGroup, self).invoke(ctx), lambda exc: error_text(exc, ctx),
+                                 say, typers_own)
+        if status is not None:
+            ctx.exit(status)
+        return result
 
 
 def _refuse_undecodable(ctx: ClickContext, args: list[str]) -> None:
@@ -205,23 +143,6 @@ def _refuse_undecodable(ctx: ClickContext, args: list[str]) -> None:
 
         typer.echo(f"reqtrack: {render(sentence, _language(None, args))}", err=True)
         ctx.exit(ExitStatus.BAD_INPUT)
-
-
-def _report_upgrades(ctx: ClickContext) -> None:
-    """Whichever command opened (and so upgraded) an older database, say where the copy of the
-    old file is — also when the command itself then failed."""
-    st = ctx.obj
-    opened = st.opened if isinstance(st, State) else None
-    if opened is None:
-        return
-    from ..views.labels import label
-
-    lang = opened.lang
-    for database, old_schema, backup_path in opened.upgrades():
-        said = label("upgraded", lang, database=database, schema=old_schema)
-        if backup_path is not None:
-            said = label("upgraded.kept", lang, said=said, path=backup_path)
-        say(f"reqtrack: {said}", err=True)
 
 
 # -- input ---------------------------------------------------------------------------------------

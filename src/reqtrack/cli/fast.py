@@ -46,7 +46,7 @@ def answer(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None 
     env = os.environ if environ is None else environ
     if len(args) > 1 or (args and args[0] not in ("--version", "--help", "-h")) or COMPLETE_VAR in env:
         return None
-    if any(_undecodable(value) for name, value in env.items() if name.startswith("REQTRACK_")):
+    if any(undecodable(value) for name, value in env.items() if name.startswith("REQTRACK_")):
         return None  # the full way refuses it, with its sentence
     if sys.stdout is None or sys.stderr is None:
         return None  # no console (pythonw): Typer's way copes
@@ -59,7 +59,8 @@ def answer(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None 
     return status if status or args else 2
 
 
-def _undecodable(text: str) -> bool:
+def undecodable(text: str) -> bool:
+    """Whether the text holds what is not UTF-8 (lone surrogates of undecodable bytes)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

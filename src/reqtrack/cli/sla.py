@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..domain.errors import ExitStatus
-from .common import AsOf, Json, State, area, collector_paused, say, state
+from .common import AsOf, Json, area, say, state
 
 app = area()
 config_app = area("Shared settings: time zone, calendar, SLA targets.")  # the root adds it as `config`
@@ -24,23 +24,10 @@ def overdue(
     json: Json = False,
 ) -> None:
     """List open requests past a deadline; exit 1 when anything is listed (for cron)."""
-    with collector_paused():
-        found = _overdue(state(ctx), as_of, within, stale, owner, json)
+    from .direct import print_overdue
+
+    found = print_overdue(state(ctx), as_of, within, stale, owner, json)
     raise typer.Exit(ExitStatus.FOUND if found else ExitStatus.SUCCESS)
-
-
-def _overdue(st: State, as_of: str | None, within: str | None, stale: bool, owner: str | None, json: bool) -> bool:
-    """Read and print the overdue list; whether it has rows (which are let go on return)."""
-    from ..services import sla
-    from ..views.output import dump_json_lines
-    from ..views.sla import overdue_json_lines, overdue_table
-
-    report = sla.overdue(st.ctx, as_of=as_of, within=within, stale=stale, owner=owner)
-    if json:
-        dump_json_lines(overdue_json_lines(report))
-    else:
-        overdue_table(report, st.lang)
-    return bool(report.rows)
 
 
 @config_app.command("show")

@@ -429,21 +429,31 @@ class ServerDatabase:
 
     def _stored_version(self, conn: PgConnection) -> int | None:
         """The schema's version; None when the schema is missing or empty (ours to create)."""
-        try:
-            row = conn.execute(f"SELECT application, version FROM {VERSION_TABLE}").fetchone()
-        except self.engine.error as exc:
-            if getattr(exc, "sqlstate", None) != "42P01":  # undefined_table
-                raise
-            row = None
+        row = self._version_row(conn)
         if row is not None and row[0] == APPLICATION:
             return int(row[1])
         tables = conn.execute("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = ?",
                               (self.address.schema,)).fetchone()[0]
+        if tables and row is None:
+            # Each statement sees its own moment: a first writer may have committed the schema
+            # (every table and the version row, one transaction) between the two reads.
+            row = self._version_row(conn)
+            if row is not None and row[0] == APPLICATION:
+                return int(row[1])
         if tables:
             raise EnvironmentProblem(
                 "{database} holds tables that are not reqtrack's; name another schema with ?schema=NAME in the URL "
                 "(reqtrack keeps its tables in a schema of their own)", database=self.address.named_with_schema)
         return None
+
+    def _version_row(self, conn: PgConnection) -> tuple[Any, ...] | None:
+        """(application, version) of the schema's version table; None when it has none."""
+        try:
+            return conn.execute(f"SELECT application, version FROM {VERSION_TABLE}").fetchone()
+        except self.engine.error as exc:
+            if getattr(exc, "sqlstate", None) != "42P01":  # undefined_table
+                raise
+            return None
 
     def _create(self, conn: PgConnection) -> None:
         """Create the schema with every table in one transaction. Concurrent first writers queue
