@@ -67,6 +67,27 @@ def test_parameters_come_back_as_psycopg_gives_them(both: dict[str, Any], values
         assert back == (Decimal(sent) if type(sent) is int else sent)
 
 
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), _TEXT), st.one_of(st.none(), _TEXT), st.integers(-2**31, 2**31 - 1)),
+                     max_size=8))
+def test_many_rows_on_the_server_are_the_rows_of_the_plain_select(both: dict[str, Any],
+                                                                   rows: list[tuple[Any, Any, int]]) -> None:
+    """`PostgresEngine.many_rows` reads a result as one JSON text: the same rows (NULLs, empty
+    texts, quotes, backslashes, control characters, any Unicode) as the plain SELECT, through
+    both drivers."""
+    from reqtrack.storage.server import PostgresEngine
+
+    values = ", ".join("(?, ?, ?)" for _ in rows) or "(NULL, NULL, 0)"
+    rest = f"FROM (VALUES {values}) AS v(a, b, n) WHERE n IS NOT NULL" + ("" if rows else " AND false")
+    params = [value for row in rows for value in row]
+    for conn in both.values():
+        plain = [tuple(row) for row in conn.execute(f"SELECT CAST(a AS text), CAST(b AS text), CAST(n AS int) {rest}",
+                                                     params).fetchall()]
+        packed = [tuple(row) for row in PostgresEngine("public").many_rows(
+            conn, "CAST(a AS text), CAST(b AS text), CAST(n AS int)", rest, params)]
+        assert packed == plain == [tuple(row) for row in rows]
+
+
 def test_the_types_reqtrack_reads_are_read_alike(both: dict[str, Any]) -> None:
     sql = ("SELECT 1::int2, 2::int4, 3::int8, 1.5::float4, 2.5::float8, 10.25::numeric, sum(x), count(*), "
            "true, false, NULL, '', 'текст 文字', '\\x00ff'::bytea, '{\"a\": [1, 2]}'::json, '[3]'::jsonb, "

@@ -426,33 +426,31 @@ class Repository(SearchStore, FactStore, JsonDocStore):
         columns = ", ".join(f"o.{DEADLINE_COLUMNS[name]}" for name in names)
         moment = instant_to_stored(as_of)
         wanted = "o.next_breach <= ? OR o.valid_from > ?" + (" OR o.stale_at <= ?" if stale else "")
-        cursor = self.conn.execute(
-            f"SELECT {_LITE_SELECT if lite else _REQUEST_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
-            f"JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
-            [instant_to_stored(upto), moment, *([moment] if stale else []), *params],
-        )
+        found = self.engine.many_rows(
+            self.conn, f"{_LITE_SELECT if lite else _REQUEST_COLUMNS}, o.valid_from, {columns}",
+            f"FROM sla_open AS o JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
+            [instant_to_stored(upto), moment, *([moment] if stale else []), *params])
         width = len(LITE_FIELDS) if lite else len(REQUEST_FIELDS)
         made = lite_request_from_row if lite else request_from_row
         assert names == ["response", "plan", "resolution", "due", "stale"]  # the order of the columns read below
 
         def rows() -> Iterator[tuple[Request, datetime, dict[str, datetime]]]:
             parse = instant_from_stored
-            for chunk in iter(lambda: cursor.fetchmany(1000), []):
-                for row in chunk:
-                    # Clock by clock rather than a comprehension over zip: `overdue` reads thousands.
-                    response, plan, resolution, due, stale = row[width + 1:]
-                    deadlines = {}
-                    if response is not None:
-                        deadlines["response"] = parse(response)
-                    if plan is not None:
-                        deadlines["plan"] = parse(plan)
-                    if resolution is not None:
-                        deadlines["resolution"] = parse(resolution)
-                    if due is not None:
-                        deadlines["due"] = parse(due)
-                    if stale is not None:
-                        deadlines["stale"] = parse(stale)
-                    yield made(row[:width]), parse(row[width]), deadlines
+            for row in found:
+                # Clock by clock rather than a comprehension over zip: `overdue` reads thousands.
+                response, plan, resolution, due, stale = row[width + 1:]
+                deadlines = {}
+                if response is not None:
+                    deadlines["response"] = parse(response)
+                if plan is not None:
+                    deadlines["plan"] = parse(plan)
+                if resolution is not None:
+                    deadlines["resolution"] = parse(resolution)
+                if due is not None:
+                    deadlines["due"] = parse(due)
+                if stale is not None:
+                    deadlines["stale"] = parse(stale)
+                yield made(tuple(row[:width])), parse(row[width]), deadlines
 
         return rows()
 

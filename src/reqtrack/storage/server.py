@@ -19,7 +19,7 @@ import hashlib
 import os
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -212,6 +212,16 @@ class PostgresEngine(Engine):
         for pattern, replacement in _DDL:
             statement = pattern.sub(replacement, statement)
         return statement
+
+    def many_rows(self, conn: Any, columns: str, rest: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
+        """On the server, the whole result as one JSON text (an array of each row's array), parsed
+        by json's C decoder: through libpq every value is a C call (~275 ns, with NULL's second
+        one), which was most of what `overdue --json` paid over the file. The columns are text
+        (or NULL, or numbers), which JSON carries exactly."""
+        import json
+
+        row = conn.execute(f"SELECT CAST(json_agg(json_build_array({columns})) AS text) {rest}", params).fetchone()
+        return json.loads(row[0]) if row is not None and row[0] else []
 
     def json_rows(self, alias: str) -> str:
         return f"json_array_elements_text(CAST(? AS json)) AS {alias}(value)"
