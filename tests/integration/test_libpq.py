@@ -68,22 +68,23 @@ def test_parameters_come_back_as_psycopg_gives_them(both: dict[str, Any], values
 
 
 @settings(max_examples=40, deadline=None)
-@given(rows=st.lists(st.tuples(st.one_of(st.none(), _TEXT), st.one_of(st.none(), _TEXT), _TEXT), max_size=8))
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), _TEXT), st.one_of(st.none(), _TEXT),
+                               st.one_of(st.none(), st.integers(-2**63, 2**63 - 1))), max_size=8))
 def test_many_rows_on_the_server_are_the_rows_of_the_plain_select(both: dict[str, Any],
-                                                                   rows: list[tuple[Any, Any, str]]) -> None:
+                                                                   rows: list[tuple[Any, Any, int | None]]) -> None:
     """`PostgresEngine.many_rows` reads a result as one JSON text: the same rows (NULLs, empty
     texts, quotes, backslashes, control characters, any Unicode) as the plain SELECT, through
     both drivers."""
     from reqtrack.storage.server import PostgresEngine
 
-    values = ", ".join("(?, ?, ?)" for _ in rows) or "(NULL, NULL, '')"
-    rest = f"FROM (VALUES {values}) AS v(a, b, n) WHERE n IS NOT NULL" + ("" if rows else " AND false")
+    values = ", ".join("(?, ?, CAST(? AS bigint))" for _ in rows) or "(NULL, NULL, CAST(NULL AS bigint))"
+    rest = f"FROM (VALUES {values}) AS v(a, b, n)" + ("" if rows else " WHERE false")
     params = [value for row in rows for value in row]
     for conn in both.values():
-        plain = [tuple(row) for row in conn.execute(f"SELECT CAST(a AS text), CAST(b AS text), CAST(n AS text) {rest}",
+        plain = [tuple(row) for row in conn.execute(f"SELECT CAST(a AS text), CAST(b AS text), n {rest}",
                                                      params).fetchall()]
         packed = [tuple(row) for row in PostgresEngine("public").many_rows(
-            conn, "CAST(a AS text), CAST(b AS text), CAST(n AS text)", rest, params)]
+            conn, "CAST(a AS text), CAST(b AS text), n", rest, params)]
         assert packed == plain == [tuple(row) for row in rows]
 
 

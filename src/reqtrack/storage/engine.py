@@ -137,8 +137,9 @@ class Engine:
         return statement
 
     def many_rows(self, conn: Any, columns: str, rest: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
-        """The rows of `SELECT {columns} {rest}`, a large result of small text values (thousands of
-        rows of a list), read the way the engine's driver reads such a result fastest: here as it is."""
+        """The rows of `SELECT {columns} {rest}`, a large result of small values (text, integers;
+        thousands of rows of a list), read the way the engine's driver reads such a result
+        fastest: here as it is."""
         cursor = conn.execute(f"SELECT {columns} {rest}", params)
         return (row for chunk in iter(lambda: cursor.fetchmany(1000), []) for row in chunk)
 
