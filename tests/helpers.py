@@ -462,3 +462,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((SMTP_HOST, 0))
         return int(probe.getsockname()[1])
+
+
+def copy_sqlite(source: Path, target: Path) -> Path:
+    """A copy of the SQLite database `source` at `target`, by SQLite's backup (whole and
+    consistent whatever its journal holds): for a database built once and read by many tests."""
+    import sqlite3
+
+    origin, copy = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        origin.backup(copy)
+    finally:
+        origin.close()
+        copy.close()
+    return target

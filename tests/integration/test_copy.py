@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from helpers import NOW, Clock, stored_state, write_xlsx
+from helpers import NOW, Clock, copy_sqlite, stored_state, write_xlsx
 from reqtrack import services
 from reqtrack.cli import app
 from reqtrack.services import Context
@@ -137,13 +136,7 @@ def source(db_path: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactor
         build_source(built, folder / "files")
         _BUILT["sqlite"] = built
     shutil.copyfile(built.parent / "files" / "screen.png", tmp_path / "files" / "screen.png")
-    origin, copy = sqlite3.connect(built), sqlite3.connect(db_path)
-    try:
-        origin.backup(copy)
-    finally:
-        origin.close()
-        copy.close()
-    return db_path
+    return copy_sqlite(built, db_path)
 
 
 # -- the tables ----------------------------------------------------------------------------------

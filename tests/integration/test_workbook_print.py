@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from helpers import Clock, export
+from helpers import Clock, copy_sqlite, export
 from reqtrack import services
 from reqtrack.excel.charts import PRIORITY_COLOURS
 from reqtrack.excel.print_setup import (
@@ -161,16 +161,7 @@ def db_path(engine: str, tmp_path: Path, request: pytest.FixtureRequest, months:
     location = months.database(engine)
     if engine == "postgres":
         return location
-    import sqlite3
-
-    copy = tmp_path / "reqtrack.db"
-    source, target = sqlite3.connect(location), sqlite3.connect(copy)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return copy
+    return copy_sqlite(location, tmp_path / "reqtrack.db")
 
 
 @pytest.fixture
