@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import PYTHON, ensure_database, loadavg, reqtrack_command, run_once  # noqa: E402
+from run import PYTHON, ensure_database, loadavg, reqtrack_command, run_once, user_environment  # noqa: E402
 
 READS = ["show", "list", "list --open --format json", "overdue --json", "report --period year --json"]
 WRITES = ["new", "classify", "progress"]
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.db_dir.mkdir(parents=True, exist_ok=True)
     db, meta = ensure_database(args.n, args.db_dir, 2, False)
-    base = {**os.environ, "REQTRACK_NOW": meta["now"], "TZ": meta["timezone"], "REQTRACK_USER": "bench"}
+    base = user_environment(REQTRACK_NOW=meta["now"], TZ=meta["timezone"], REQTRACK_USER="bench")
     for name in ("REQTRACK_LANG", "REQTRACK_DEBUG", "REQTRACK_DB"):
         base.pop(name, None)
     server = schema_url(args.pg, f"bench_{args.n}")
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def paired_python(repeats: int) -> list[float]:
-    return [run_once([PYTHON, "-c", "pass"], dict(os.environ), 60)[0] for _ in range(repeats)]
+    return [run_once([PYTHON, "-c", "pass"], user_environment(), 60)[0] for _ in range(repeats)]
 
 
 if __name__ == "__main__":

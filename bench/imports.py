@@ -27,6 +27,9 @@ import uuid
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+from run import user_environment  # noqa: E402
+
 VARIANTS = {"two cores": {}, "one process": {"REQTRACK_IMPORT_WORKER": "0"}}
 
 
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeats):
         for name, extra in variants.items():
             location = target(args.pg, args.scratch)
-            env = dict(os.environ, REQTRACK_DB=location, **({"REQTRACK_NOW": args.now} if args.now else {}), **extra)
+            env = user_environment(REQTRACK_DB=location, **({"REQTRACK_NOW": args.now} if args.now else {}), **extra)
             try:
                 wall, cpu, peak = timed([*command, "import", str(args.sheet)], env)
             finally:

@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent / "src"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import user_environment  # noqa: E402
 
 COMMANDS = [
     ["overdue", "--json", "--as-of", "2026-06-01"],
@@ -95,8 +97,7 @@ def main() -> None:
     commands = [shlex.split(text) for text in args.commands] if args.commands else COMMANDS
 
     now, zone = now_of(args.meta[:-len(".meta.json")] if args.meta else args.db, args.now)
-    base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    base.update(REQTRACK_NOW=now, TZ=zone)
+    base = user_environment(REQTRACK_NOW=now, TZ=zone)
     trees = {"new": dict(base, PYTHONPATH=str(HERE), REQTRACK_DB=args.db)}
     if args.old is not None:
         trees["old"] = dict(base, PYTHONPATH=str(args.old), REQTRACK_DB=args.old_db or args.db)

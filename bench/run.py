@@ -107,6 +107,25 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def user_environment(**values: str) -> dict[str, str]:
+    """The environment a user's command runs in: this one with `values`, PYTHONDONTWRITEBYTECODE
+    cleared, the bytecode kept under one folder of the temporary directory.
+
+    `pip install` compiles a package's modules and an editable install writes their bytecode at
+    the first run, so a user's command never compiles its source. A machine that sets
+    PYTHONDONTWRITEBYTECODE (this project's CI and work machines do) makes every run compile
+    every module again: on 2026-12-02, `show` at 100,000 requests took 0.19-0.25 s that way and
+    0.12-0.18 s with its bytecode. REQTRACK_BENCH_NO_BYTECODE=1 times the compiling runs."""
+    env = {**os.environ, **values}
+    if env.get("REQTRACK_BENCH_NO_BYTECODE") == "1":
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+        return env
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "reqtrack-bench-pycache"))
+    return env
+
+
 def reqtrack_command() -> list[str]:
     """The installed `reqtrack` beside this Python, else on PATH, else `python -m reqtrack.cli`."""
     exe = shutil.which("reqtrack", path=str(Path(PYTHON).parent)) or shutil.which("reqtrack")
@@ -255,8 +274,7 @@ def on_server(n: int, db: Path, args: argparse.Namespace, env: dict[str, str]) -
 def bench_size(n: int, args: argparse.Namespace, results: dict[str, Any]) -> dict[str, Measurement]:
     db, meta = ensure_database(n, args.db_dir, args.build_jobs, args.rebuild)
     work = Path(tempfile.mkdtemp(prefix=f"reqtrack-bench-{n}-", dir=args.db_dir))
-    env = {**os.environ, "REQTRACK_DB": str(db), "REQTRACK_NOW": meta["now"], "TZ": meta["timezone"],
-           "REQTRACK_USER": "bench"}
+    env = user_environment(REQTRACK_DB=str(db), REQTRACK_NOW=meta["now"], TZ=meta["timezone"], REQTRACK_USER="bench")
     server = args.engine == "postgres"
     if server:
         env["REQTRACK_DB"] = on_server(n, db, args, env)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -28,6 +27,9 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import user_environment  # noqa: E402
 
 QUERIES = ["批量导入", "EXCEL", "登录", "导出", "系统繁忙", "报表中心 慢", "the monthly report", "Excel export mobile",
            "华信", "慢", "a"]
@@ -69,7 +71,7 @@ def bench_search(location: str, now: datetime, repeat: int) -> dict[str, Any]:
             out["similar"][description[:16]] = {"best_ms": round(best, 1), "median_ms": round(median, 1),
                                                 "found": [s.id for s in found]}
     command = [sys.executable, "-m", "reqtrack", "search", QUERIES[0], "--json"]
-    env = {**os.environ, "REQTRACK_DB": location, "REQTRACK_NOW": now.isoformat()}
+    env = user_environment(REQTRACK_DB=location, REQTRACK_NOW=now.isoformat())
     walls = []
     for _ in range(max(3, repeat // 2)):
         started = time.perf_counter()
@@ -88,7 +90,7 @@ def bench_new(location: str, now: datetime, count: int) -> dict[str, Any]:
         folder = tempfile.mkdtemp(prefix="reqtrack-bench-new-")
         work = str(Path(folder) / "copy.db")
         shutil.copyfile(location, work)
-    env = {**os.environ, "REQTRACK_DB": work, "REQTRACK_NOW": now.isoformat()}
+    env = user_environment(REQTRACK_DB=work, REQTRACK_NOW=now.isoformat())
     times: dict[str, list[float]] = {"with": [], "without": []}
     try:
         for index in range(count):

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ensure_database, reqtrack_command, run_once  # noqa: E402
+from run import ensure_database, reqtrack_command, run_once, user_environment  # noqa: E402
 
 NAMESPACE = uuid.UUID("6f1d1b1e-7c1a-4d59-9a8e-2f7f3b0c4a10")
 PRIORITY = {"high": "H", "medium": "M", "low": "L"}
@@ -179,8 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     # Work on a copy: `new` adds rows, and the other benchmarks keep the pristine file.
     rt_db = work / "reqtrack.db"
     shutil.copy(db, rt_db)
-    rt_env = {**os.environ, "REQTRACK_DB": str(rt_db), "REQTRACK_NOW": meta["now"], "TZ": meta["timezone"],
-              "REQTRACK_USER": "bench"}
+    rt_env = user_environment(REQTRACK_DB=str(rt_db), REQTRACK_NOW=meta["now"], TZ=meta["timezone"],
+                              REQTRACK_USER="bench")
     rt_env.pop("REQTRACK_LANG", None)
     rt = reqtrack_command()
     if args.engine == "postgres":  # the same data on the server, in a scratch schema of its own
