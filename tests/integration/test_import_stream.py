@@ -219,3 +219,47 @@ def test_a_database_an_import_makes_has_every_index(tmp_path: Path, monkeypatch:
         plan = " ".join(row[-1] for row in conn.execute(
             "EXPLAIN QUERY PLAN SELECT count(*) FROM event WHERE action = 'import' AND at > '2024'"))
     assert "event_action_at" in plan
+
+
+def _server_schema(url: str) -> list[tuple[Any, ...]]:
+    """The indexes and constraints of a schema on the server, its name taken out of them."""
+    from reqtrack.storage.server import parse_address
+
+    schema = parse_address(url).schema
+    conn = raw_connect(url)
+    try:
+        indexes = conn.execute("SELECT 'index', tablename, indexname, indexdef FROM pg_catalog.pg_indexes "
+                               "WHERE schemaname = ?", (schema,)).fetchall()
+        constraints = conn.execute(
+            "SELECT 'constraint', k.conrelid::regclass::text, k.conname, pg_catalog.pg_get_constraintdef(k.oid), "
+            "k.condeferrable, k.condeferred, k.convalidated FROM pg_catalog.pg_constraint AS k "
+            "WHERE k.connamespace = ?::regnamespace", (schema,)).fetchall()
+    finally:
+        conn.close()
+    return sorted((tuple(str(v).replace(f"{schema}.", "").replace(f'"{schema}".', "") for v in row)
+                   for row in [*indexes, *constraints]), key=repr)
+
+
+def test_a_schema_an_import_makes_on_the_server_has_every_index_and_key(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """On the server a new schema's secondary indexes and foreign keys are set aside while the
+    import fills it and made again before it commits: the same indexes and keys (deferred, each
+    checked) as any new schema's, and a row the keys refuse still refuses the whole import."""
+    from conftest import new_pg_schema
+
+    monkeypatch.setattr("reqtrack.services.imports.BATCH", 50)
+    imported, made = new_pg_schema(request), new_pg_schema(request)
+    assert import_file(Context(db_path=imported, actor="tester"), _csv_sheet(tmp_path / "many.csv", 120)).created == 120
+    services.register(Context(db_path=made, actor="tester"), "a request", "ACME")
+    found = _server_schema(imported)
+    assert found == _server_schema(made)
+    assert any(row[0] == "constraint" and row[2] == "event_request_id_fkey" and row[4:] == ("True", "True", "True")
+               for row in found), found
+    conn = raw_connect(imported)
+    try:
+        assert conn.execute("SELECT count(*) FROM event").fetchone()[0] >= 120
+        with pytest.raises(Exception, match="foreign key"):
+            conn.execute("INSERT INTO event (request_id, seq, at, action, actor) VALUES ('209901-001', 1, 'x', 'note', 't')")
+            conn.commit()
+    finally:
+        conn.close()

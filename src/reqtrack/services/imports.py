@@ -49,6 +49,14 @@ if TYPE_CHECKING:
     from ..storage.repository import UnitOfWork
 
 BATCH = 1000  # rows read from and written to the database at a time
+# The tables of a new database loaded before what keeps them in order (Repository.set_aside):
+# their foreign keys are added over the rows, and the indexes that keep no key unique are made
+# after them for INDEXED_AFTER, none of whose such indexes an import reads. Not those of
+# report_completion or report_event: their index by request is how a batch's facts are replaced
+# when the import computes them itself (FactStore.put_report_facts).
+LOADED_FIRST = ("event", "search_doc", "request_state", "report_fact", "report_completion", "report_event",
+                "request_json", "sla_open")
+INDEXED_AFTER = ("event", "search_doc", "request_state", "report_fact")
 
 __all__ = ["BATCH", "ImportProblem", "ImportRefused", "ImportResult", "import_file"]
 
@@ -348,9 +356,12 @@ class _Import:
         if self.new_database and not dry_run and sheet.tz.key != repo.settings().get("calendar.timezone"):
             repo.set_setting("calendar.timezone", sheet.tz.key)  # in the import's transaction
         self.writes = _Writes(uow, Inputs(repo.settings(), ctx.now, repo), dry_run)
-        # A new database's history entries are only appended to until the end (looked up by
-        # their primary key): their other indexes are made once over them, before the commit.
-        self.indexes_aside = repo.set_indexes_aside("event") if self.empty and not dry_run else []
+        # A new database's history entries, search documents and report facts are only
+        # appended to until the end (looked up by their keys, if at all): their foreign keys and
+        # other indexes are made once over them, before the commit.
+        self.aside = ([statement for table in LOADED_FIRST
+                       for statement in repo.set_aside(table, indexes=table in INDEXED_AFTER)]
+                      if self.empty and not dry_run else [])
         self.rows = self.created = self.matched = 0
         self.missing_times: list[int] = []
         self.cut_rows: list[int] = []
@@ -413,7 +424,7 @@ class _Import:
         if self.problems:
             raise ImportRefused(sheet.path, sorted(self.problems, key=lambda p: p.row))  # the rows' order
         self.writes.flush()
-        self.repo.make_indexes(self.indexes_aside)
+        self.repo.put_back(self.aside)
         linked = 0
         if self.links:
             linked = apply_links(self.ctx, self.uow, self.writes.settings, self.link_rows, sheet.by_key["links"],

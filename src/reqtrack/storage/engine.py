@@ -84,18 +84,21 @@ class Engine:
         # DETACH waits for the transaction's end: the file stays attached until the connection
         # closes (the unit of work's end), read no more.
 
-    def set_indexes_aside(self, conn: Any, table: str) -> list[str]:
-        """Drop the secondary indexes of `table`, for rows to be loaded into it first (in the
-        current transaction); their CREATE statements, to make them again over the rows
-        (`make_indexes`): building an index once is quicker than keeping it row by row."""
+    def set_aside(self, conn: Any, table: str, indexes: bool = True, keys: bool = True) -> list[str]:
+        """Drop what keeps `table` in order row by row, for rows to be loaded into it first (in the
+        current transaction): with `indexes`, its indexes that keep no key unique; with `keys`,
+        its foreign keys (SQLite enforces none: nothing). The statements that make them again
+        over the rows (`put_back`): building an index once is quicker than keeping it row by row."""
+        if not indexes:
+            return []
         found = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                             "AND sql IS NOT NULL ORDER BY name", (table,)).fetchall()
+                             "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name", (table,)).fetchall()
         for name, _ in found:
             conn.execute(f'DROP INDEX "{name}"')
         return [sql for _, sql in found]
 
-    def make_indexes(self, conn: Any, statements: Sequence[str]) -> None:
-        """The indexes `set_indexes_aside` dropped, made again (the same statements)."""
+    def put_back(self, conn: Any, statements: Sequence[str]) -> None:
+        """What `set_aside` dropped, made again (its statements, in order)."""
         for statement in statements:
             conn.execute(statement)
 

@@ -299,12 +299,12 @@ class Repository(SearchStore, FactStore, JsonDocStore):
         self._insert_attachments([attachment_row(rid, a, None) for rid, items in (new_attachments or {}).items()
                                   for a in items])
 
-    def set_indexes_aside(self, table: str) -> list[str]:
-        """Engine.set_indexes_aside here (a new database filled by an import); `make_indexes` after."""
-        return self.engine.set_indexes_aside(self.conn, table)
+    def set_aside(self, table: str, indexes: bool = True, keys: bool = True) -> list[str]:
+        """Engine.set_aside here (a new database filled by an import); `put_back` after."""
+        return self.engine.set_aside(self.conn, table, indexes, keys)
 
-    def make_indexes(self, statements: list[str]) -> None:
-        self.engine.make_indexes(self.conn, statements)
+    def put_back(self, statements: list[str]) -> None:
+        self.engine.put_back(self.conn, statements)
 
     def _insert_events(self, entries: list[tuple[str, HistoryEntry]]) -> list[tuple[Any, ...]]:
         rows = [event_row(*e) for e in entries]

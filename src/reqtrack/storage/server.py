@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from ..domain.errors import EnvironmentProblem, InvalidInput, Message, ReqtrackError
 from . import driver
 from .engine import Engine
+from .server_search import TrigramSearch, quote_name
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -129,20 +130,11 @@ _DDL = [
 ]
 
 
-# The four fields of search_doc besides the description, as one text (each field ends with a
-# space, so a term never matches across two): the expression of a GIN index and of searches.
-_OTHER_FIELDS = "d.customer || d.proposer || d.notes || d.progress"
-
-
-def quote_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 _COPY_FROM = 50  # rows: from here on a COPY is quicker than INSERTs
 SCRATCH_CHUNK = 20_000  # rows of a scratch file read and copied at a time (Engine.append_from)
 
 
-class PostgresEngine(Engine):
+class PostgresEngine(TrigramSearch, Engine):
     """PostgreSQL's answers to the seam's questions (storage/engine.py)."""
 
     name = "postgresql"
@@ -204,9 +196,49 @@ class PostgresEngine(Engine):
         finally:
             source.close()
 
-    def set_indexes_aside(self, conn: Any, table: str) -> list[str]:
-        """The server keeps its indexes (not measured there): nothing is set aside."""
-        return []
+    def set_aside(self, conn: Any, table: str, indexes: bool = True, keys: bool = True) -> list[str]:
+        """Drop, with `indexes`, the indexes of `table` that keep no key unique (those stay: the
+        rows are checked against them), and with `keys` its foreign keys, for rows to be loaded
+        first; the statements that make them again as the server writes them (schema and operator
+        classes named), for `put_back`. Used only in a schema made in the same transaction,
+        which no other session sees until the commit, so no one waits on the DROPs' locks.
+        Kept row by row, the 100,000 requests of a sheet cost the server 6.6 s of foreign-key
+        checks (a query per row) and its GIN indexes of trigrams more than built once
+        (docs/performance.md); a key added over the rows is checked by one query."""
+        schema = quote_name(self.schema)
+        statements: list[str] = []
+        if indexes:
+            found = conn.execute(
+                "SELECT c.relname, pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index AS i "
+                "JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid "
+                "JOIN pg_catalog.pg_class AS t ON t.oid = i.indrelid JOIN pg_catalog.pg_namespace AS n ON n.oid = t.relnamespace "
+                "WHERE n.nspname = ? AND t.relname = ? AND NOT i.indisunique ORDER BY c.relname",
+                (self.schema, table)).fetchall()
+            for name, _ in found:
+                conn.execute(f"DROP INDEX {schema}.{quote_name(name)}")
+            statements += [statement for _, statement in found]
+        if keys:
+            found = conn.execute(
+                "SELECT k.conname, pg_catalog.pg_get_constraintdef(k.oid) FROM pg_catalog.pg_constraint AS k "
+                "JOIN pg_catalog.pg_class AS t ON t.oid = k.conrelid JOIN pg_catalog.pg_namespace AS n ON n.oid = t.relnamespace "
+                "WHERE n.nspname = ? AND t.relname = ? AND k.contype = 'f' ORDER BY k.conname",
+                (self.schema, table)).fetchall()
+            qualified = f"{schema}.{quote_name(table)}"
+            for name, _ in found:
+                conn.execute(f"ALTER TABLE {qualified} DROP CONSTRAINT {quote_name(name)}")
+            statements += [f"ALTER TABLE {qualified} ADD CONSTRAINT {quote_name(name)} {definition}"
+                           for name, definition in found]
+        return statements
+
+    def put_back(self, conn: Any, statements: Sequence[str]) -> None:
+        """What `set_aside` dropped, made again: first the checks still pending are run (CREATE
+        INDEX and ALTER TABLE refuse a table with checks pending), then the keys are deferred to
+        the commit again, as every one of reqtrack's is declared."""
+        if not statements:
+            return
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        super().put_back(conn, statements)
+        conn.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def ddl(self, statement: str) -> str:
         for pattern, replacement in _DDL:
@@ -230,93 +262,6 @@ class PostgresEngine(Engine):
 
     def json_item(self, column: str, key: str, index: int) -> str:
         return f"(CAST({column} AS json) -> '{key}' ->> {int(index)})"
-
-    # -- the full-text index over search_doc: pg_trgm (storage/engine.py has SQLite's) ----------
-    _trigrams: str | None = None  # the schema pg_trgm lives in, once found
-
-    def trigram_schema(self, conn: Any) -> str | None:
-        """The schema of the pg_trgm extension in this database (None: not installed). Its
-        operator classes and functions are named with it: reqtrack's search path is its own
-        schema only."""
-        if self._trigrams is None:
-            row = conn.execute("SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
-                               "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").fetchone()
-            self._trigrams = row[0] if row else None
-        return self._trigrams
-
-    def create_search_index(self, conn: Any) -> None:
-        """GIN trigram indexes (pg_trgm) over search_doc: one on the description, one on the other
-        four fields together (a search term is looked for in both). pg_trgm is created in the
-        database's `public` schema when the database does not have it — shared, never in a
-        reqtrack schema: an extension exists once per database, and dropping the schema it lived
-        in would drop the indexes of every other schema with it. Where that is not allowed, no
-        index is made and a search reads every row (docs/search.md)."""
-        if self.trigram_schema(conn) is None:
-            conn.execute("SAVEPOINT reqtrack_trigrams")
-            try:
-                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-                conn.execute("RELEASE SAVEPOINT reqtrack_trigrams")
-            except self.error:
-                conn.execute("ROLLBACK TO SAVEPOINT reqtrack_trigrams")
-            self._trigrams = None
-            if self.trigram_schema(conn) is None:
-                return
-        ops = f"{quote_name(self.trigram_schema(conn) or '')}.gin_trgm_ops"
-        conn.execute(f"CREATE INDEX search_doc_description_trgm ON search_doc USING gin (description {ops})")
-        conn.execute(f"CREATE INDEX search_doc_other_trgm ON search_doc USING gin (({_OTHER_FIELDS.replace('d.', '')}) {ops})")
-
-    def search_condition(self, conn: Any, terms: Any) -> tuple[str, list[Any]]:
-        """Each term a LIKE on the description or the other four fields (the two GIN indexes;
-        pg_trgm uses them for a term of three characters or more, else the rows are read)."""
-        from .engine import like_pattern
-
-        conditions, params = [], []
-        for term in terms:
-            conditions.append(f"(d.description LIKE ? ESCAPE '\\' OR ({_OTHER_FIELDS}) LIKE ? ESCAPE '\\')")
-            params += [like_pattern(term)] * 2
-        return " AND ".join(conditions) or "1 = 1", params
-
-    def search_candidates(self, conn: Any, terms: Any, open_only: bool) -> tuple[str, list[Any]]:
-        """The newest documents containing every term. With a term of three characters or more
-        every match is found through the GIN indexes first (MATERIALIZED: else the planner may
-        read the table newest first hoping for an early stop, which reads all of it for a rare
-        term), then the newest are kept; with shorter terms only, the table is read newest first
-        and the read stops at the limit."""
-        condition, params = self.search_condition(conn, terms)
-        if open_only:
-            condition += " AND d.is_open = 1"
-        if any(len(term) >= 3 for term in terms):
-            return (f"WITH m AS MATERIALIZED (SELECT d.id FROM search_doc d WHERE {condition}) "
-                    "SELECT id FROM m ORDER BY id DESC LIMIT ?", params)
-        return f"SELECT d.id FROM search_doc d WHERE {condition} ORDER BY d.id DESC LIMIT ?", params
-
-    def search_index_size(self, conn: Any) -> int | None:
-        names = [f"{quote_name(self.schema)}.{index}" for index in ("search_doc_description_trgm", "search_doc_other_trgm")]
-        row = conn.execute("SELECT coalesce(pg_relation_size(to_regclass(?)), 0) + "
-                           "coalesce(pg_relation_size(to_regclass(?)), 0)", names).fetchone()
-        return int(row[0])
-
-    def search_index_problems(self, conn: Any) -> list[str]:
-        """The GIN indexes exist when pg_trgm does (the server keeps them with every write)."""
-        if self.trigram_schema(conn) is None:
-            return []
-        present = {name for (name,) in conn.execute(
-            "SELECT indexname FROM pg_catalog.pg_indexes WHERE schemaname = ? AND tablename = 'search_doc'",
-            (self.schema,))}
-        return [f"the search index {name} is missing; `reqtrack reindex` makes it again"
-                for name in ("search_doc_description_trgm", "search_doc_other_trgm") if name not in present]
-
-    def rebuild_search_index(self, conn: Any) -> None:
-        """Make the GIN indexes again (REINDEX, or CREATE when they are missing)."""
-        if self.search_index_problems(conn):
-            conn.execute("DROP INDEX IF EXISTS search_doc_description_trgm")
-            conn.execute("DROP INDEX IF EXISTS search_doc_other_trgm")
-            self.create_search_index(conn)
-        else:
-            conn.execute("REINDEX TABLE search_doc")
-
-    def search_index_tables(self) -> tuple[str, ...]:
-        return ()  # indexes only
 
 
 class PgConnection:
