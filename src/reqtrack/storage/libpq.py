@@ -16,7 +16,6 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from .placeholders import dollar_statement
@@ -227,7 +226,7 @@ def _parameter(value: Any) -> tuple[int, bytes | None]:
         return 701, repr(value).encode()
     if isinstance(value, (bytes, bytearray, memoryview)):
         return 17, b"\\x" + bytes(value).hex().encode()
-    if isinstance(value, Decimal):
+    if kind.__module__ in ("decimal", "_decimal") and kind.__name__ == "Decimal":  # not imported for this
         return 1700, str(value).encode()
     if hasattr(value, "isoformat"):  # date, datetime (aware: timestamptz), time
         oid = 1082 if not hasattr(value, "hour") else (1184 if getattr(value, "tzinfo", None) else 1114)
@@ -237,6 +236,12 @@ def _parameter(value: Any) -> tuple[int, bytes | None]:
     if isinstance(value, int):
         return _parameter(int(value))
     raise ProgrammingError(f"cannot adapt type {kind.__name__!r} to a PostgreSQL parameter")
+
+
+def _decimal(text: str) -> Any:
+    from decimal import Decimal  # here: loading the decimal module is a tenth of libpq's own start
+
+    return Decimal(text)
 
 
 def _bytea(raw: bytes) -> bytes:
@@ -263,7 +268,7 @@ def _moment(kind: str) -> Callable[[bytes], Any]:
 
 _LOADERS: dict[int, Callable[[bytes], Any]] = {
     16: lambda raw: raw == b"t", 20: int, 21: int, 23: int, 26: int, 28: int,
-    700: float, 701: float, 1700: lambda raw: Decimal(raw.decode()), 17: _bytea, 114: _json, 3802: _json,
+    700: float, 701: float, 1700: lambda raw: _decimal(raw.decode()), 17: _bytea, 114: _json, 3802: _json,
     1082: _moment("date"), 1114: _moment("timestamp"), 1184: _moment("timestamp"), 2278: lambda raw: None,
 }
 _TEXT = bytes.decode  # every other type as its text (UTF-8: the connection's client encoding)

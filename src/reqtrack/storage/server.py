@@ -15,12 +15,12 @@ host, port, database and role only.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -141,8 +141,16 @@ class PostgresEngine(TrigramSearch, Engine):
 
     def __init__(self, schema: str) -> None:
         self.schema = schema
-        digest = hashlib.sha256(f"reqtrack:{schema}".encode()).digest()
-        self.lock_key = int.from_bytes(digest[:8], "big", signed=True)
+
+    @cached_property
+    def lock_key(self) -> int:
+        """The advisory lock writers of this schema queue on: from the schema's name, the same in
+        every version (writers of two versions must exclude each other). Made when first written
+        with: hashlib loads OpenSSL's library, a tenth of a read command's own start."""
+        import hashlib
+
+        digest = hashlib.sha256(f"reqtrack:{self.schema}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
 
     @property
     def error(self) -> tuple[type[Exception], ...]:
