@@ -72,7 +72,7 @@ def test_parameters_come_back_as_psycopg_gives_them(both: dict[str, Any], values
                                st.one_of(st.none(), st.integers(-2**63, 2**63 - 1))), max_size=8))
 def test_many_rows_on_the_server_are_the_rows_of_the_plain_select(both: dict[str, Any],
                                                                    rows: list[tuple[Any, Any, int | None]]) -> None:
-    """`PostgresEngine.many_rows` reads a result as one JSON text: the same rows (NULLs, empty
+    """`PostgresEngine.many_rows` reads a result as one JSON text a column: the same rows (NULLs, empty
     texts, quotes, backslashes, control characters, any Unicode) as the plain SELECT, through
     both drivers."""
     from reqtrack.storage.server import PostgresEngine
@@ -84,7 +84,7 @@ def test_many_rows_on_the_server_are_the_rows_of_the_plain_select(both: dict[str
         plain = [tuple(row) for row in conn.execute(f"SELECT CAST(a AS text), CAST(b AS text), n {rest}",
                                                      params).fetchall()]
         packed = [tuple(row) for row in PostgresEngine("public").many_rows(
-            conn, "CAST(a AS text), CAST(b AS text), n", rest, params)]
+            conn, ["CAST(a AS text)", "CAST(b AS text)", "n"], rest, params)]
         assert packed == plain == [tuple(row) for row in rows]
 
 

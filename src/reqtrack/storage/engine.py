@@ -139,11 +139,11 @@ class Engine:
         """A CREATE/ALTER statement of migrations.py (written in SQLite's words) for this engine."""
         return statement
 
-    def many_rows(self, conn: Any, columns: str, rest: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
-        """The rows of `SELECT {columns} {rest}`, a large result of small values (text, integers;
-        thousands of rows of a list), read the way the engine's driver reads such a result
-        fastest: here as it is."""
-        cursor = conn.execute(f"SELECT {columns} {rest}", params)
+    def many_rows(self, conn: Any, columns: Sequence[str], rest: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
+        """The rows of `SELECT {columns} {rest}` (`columns`: the expressions, in order), a large
+        result of small values (text, integers; thousands of rows of a list), read the way the
+        engine's driver reads such a result fastest: here as it is."""
+        cursor = conn.execute(f"SELECT {', '.join(columns)} {rest}", params)
         return (row for chunk in iter(lambda: cursor.fetchmany(1000), []) for row in chunk)
 
     def json_rows(self, alias: str) -> str:

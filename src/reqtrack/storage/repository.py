@@ -49,6 +49,7 @@ from .stored import (
 from .stored import stored_time_problem as _time_problem
 
 _TIME_FIELDS = ("submitted_at", "due", "completed_at", "responded_at", "closed_at")
+_REQUEST_COLUMN_LIST = [f'request."{name}"' for name in REQUEST_FIELDS]  # qualified: for joins
 _REQUEST_COLUMNS = ", ".join(f'"{name}"' for name in REQUEST_FIELDS)
 # The stored columns of `request`: the Request fields, then the ones derived from them.
 _STORED_REQUEST_COLUMNS = [*REQUEST_FIELDS, "id_month", "id_seq", "updated_at"]
@@ -56,7 +57,7 @@ _STORED_TIME_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in (*_TIME_F
 _FLAG_INDEXES = tuple(_STORED_REQUEST_COLUMNS.index(n) for n in ("due_is_date", "waiting"))
 _SCORES_INDEX = _STORED_REQUEST_COLUMNS.index("scores")
 _EVENT_COLUMNS = ("request_id", "seq", "at", "action", "actor", "changes", "note")
-_LITE_SELECT = ", ".join(f'request."{name}"' for name in LITE_FIELDS)
+_LITE_COLUMNS = [f'request."{name}"' for name in LITE_FIELDS]
 _ATTACHMENT_COLUMNS = ("request_id", "number", "name", "size", "sha256", "content", "added_at")
 _IMPORT_LOG_COLUMNS = ("file", "at", "actor", "rows", "created", "updated", "unchanged")
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on variables
@@ -423,11 +424,12 @@ class Repository(SearchStore, FactStore, JsonDocStore):
             return iter(())
         condition, params = where
         names = list(DEADLINE_COLUMNS)
-        columns = ", ".join(f"o.{DEADLINE_COLUMNS[name]}" for name in names)
+        columns = [*(_LITE_COLUMNS if lite else _REQUEST_COLUMN_LIST), "o.valid_from",
+                   *(f"o.{DEADLINE_COLUMNS[name]}" for name in names)]
         moment = instant_to_stored(as_of)
         wanted = "o.next_breach <= ? OR o.valid_from > ?" + (" OR o.stale_at <= ?" if stale else "")
         found = self.engine.many_rows(
-            self.conn, f"{_LITE_SELECT if lite else _REQUEST_COLUMNS}, o.valid_from, {columns}",
+            self.conn, columns,
             f"FROM sla_open AS o JOIN request ON request.id = o.request_id WHERE ({wanted}) AND {condition}",
             [instant_to_stored(upto), moment, *([moment] if stale else []), *params])
         width = len(LITE_FIELDS) if lite else len(REQUEST_FIELDS)

@@ -253,17 +253,20 @@ class PostgresEngine(TrigramSearch, Engine):
             statement = pattern.sub(replacement, statement)
         return statement
 
-    def many_rows(self, conn: Any, columns: str, rest: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
-        """On the server, the whole result as one JSON text (an array of each row's array), parsed
-        by json's C decoder: through libpq every value is a C call (~275 ns, with NULL's second
-        one), which was most of what `overdue --json` paid over the file. Text, integers and NULL
-        come back as the plain SELECT gives them (a row of only text as an ARRAY would be made
-        faster, 50 against 81 ms for overdue's 6,221 rows, but the rows of whole requests have
-        integer columns too)."""
+    def many_rows(self, conn: Any, columns: Sequence[str], rest: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
+        """On the server, each column of the result as one JSON text (the array of its values,
+        all made in the one pass of the aggregate, so in the same order), parsed by json's C
+        decoder and zipped into rows: through libpq every value is a C call (~275 ns, with NULL's
+        second one), which was most of what `overdue --json` paid over the file. A column's array
+        costs the server less than an array per row (26-32 against 31-50 ms for overdue's 6,221
+        rows of 15 columns). Text, integers and NULL come back as the plain SELECT gives them."""
         import json
 
-        row = conn.execute(f"SELECT CAST(json_agg(json_build_array({columns})) AS text) {rest}", params).fetchone()
-        return json.loads(row[0]) if row is not None and row[0] else []
+        aggregates = ", ".join(f"CAST(json_agg({column}) AS text)" for column in columns)
+        found = conn.execute(f"SELECT {aggregates} {rest}", params).fetchone()
+        if found is None or found[0] is None:  # no row: every aggregate is NULL
+            return []
+        return zip(*map(json.loads, found))
 
     def json_rows(self, alias: str) -> str:
         return f"json_array_elements_text(CAST(? AS json)) AS {alias}(value)"
