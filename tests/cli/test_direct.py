@@ -75,12 +75,14 @@ def test_overdue_without_typer_prints_what_typer_prints(worked: Any, argv: list[
 def test_the_database_and_the_language_from_the_environment_or_the_options(tmp_path: Path, worked: Any) -> None:
     elsewhere = str(tmp_path / "other.db")
     env = {"REQTRACK_DB": elsewhere, "REQTRACK_LANG": "zh-CN"}
-    assert direct.parse(["overdue"], env) == {"db": elsewhere, "lang": "zh-CN", "as_of": None, "within": None,
-                                              "owner": None, "json": False, "stale": False}
+    assert direct.parse(["overdue"], env) == direct.OverdueLine({"db": elsewhere, "lang": "zh-CN"})
     given = direct.parse(["--db", "x.db", "--lang=en", "overdue", "--json", "--as-of", "-2h"], env)
-    assert given is not None and (given["db"], given["lang"], given["json"], given["as_of"]) == ("x.db", "en", True, "-2h")
-    assert direct.parse(["overdue"], {}) == {"db": None, "lang": "en", "as_of": None, "within": None, "owner": None,
-                                             "json": False, "stale": False}
+    assert given is not None and (given.db, given.lang, given.json, given.as_of) == ("x.db", "en", True, "-2h")
+    assert (given.within, given.owner, given.stale) == (None, None, False)
+    assert direct.parse(["overdue", "--stale", "--owner=高峰", "--within", "2wd"], {}) == direct.OverdueLine(
+        {"stale": True, "owner": "高峰", "within": "2wd"})
+    empty = direct.parse(["overdue"], {})
+    assert empty is not None and (empty.db, empty.lang, empty.json, empty.stale) == (None, "en", False, False)
 
 
 @pytest.mark.parametrize("argv, env", [

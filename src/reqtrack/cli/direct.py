@@ -31,17 +31,42 @@ OVERDUE_VALUES = {"--as-of": "as_of", "--within": "within", "--owner": "owner"}
 OVERDUE_FLAGS = {"--json": "json", "--stale": "stale"}
 
 
-def parse(args: Sequence[str], env: Mapping[str, str]) -> dict[str, object] | None:
-    """The options of an `overdue` command line this module answers, by name (the root's `db` and
-    `lang` as Typer resolves them: the option, else its environment variable, else the default);
-    None for any other command line."""
+class OverdueLine:
+    """An `overdue` command line this module answers: the root's `db` and `lang` as Typer
+    resolves them (the option, else its environment variable, else the default) and overdue's
+    own options (a plain class: this path imports neither typing nor dataclasses for it)."""
+
+    __slots__ = ("db", "lang", "as_of", "within", "owner", "json", "stale")
+
+    def __init__(self, given: Mapping[str, str | bool]) -> None:
+        self.db: str | None = _text(given.get("db"))
+        self.lang: str = _text(given.get("lang")) or "en"
+        self.as_of: str | None = _text(given.get("as_of"))
+        self.within: str | None = _text(given.get("within"))
+        self.owner: str | None = _text(given.get("owner"))
+        self.json: bool = given.get("json") is True
+        self.stale: bool = given.get("stale") is True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OverdueLine) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __repr__(self) -> str:
+        return "OverdueLine(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__) + ")"
+
+
+def _text(value: str | bool | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def parse(args: Sequence[str], env: Mapping[str, str]) -> OverdueLine | None:
+    """The `overdue` command line this module answers; None for any other command line."""
     if COMPLETE_VAR in env or "--" in args or any(undecodable(arg) for arg in args):
         return None
     if any(undecodable(value) for name, value in env.items() if name.startswith("REQTRACK_")):
         return None
     if "overdue" not in args:
         return None
-    given: dict[str, object] = {}
+    given: dict[str, str | bool] = {}
     split = list(args).index("overdue")
     if not _options(args[:split], ROOT_VALUES, {}, given):
         return None
@@ -50,15 +75,14 @@ def parse(args: Sequence[str], env: Mapping[str, str]) -> dict[str, object] | No
             if not env[variable]:
                 return None
             given[name] = env[variable]
-    given.setdefault("db", None)
-    given.setdefault("lang", "en")
-    found: dict[str, object] = {}
+    found: dict[str, str | bool] = {}
     if not _options(args[split + 1:], OVERDUE_VALUES, OVERDUE_FLAGS, found):
         return None
-    return {**given, "as_of": None, "within": None, "owner": None, "json": False, "stale": False, **found}
+    return OverdueLine({**given, **found})
 
 
-def _options(args: Sequence[str], values: Mapping[str, str], flags: Mapping[str, str], into: dict[str, object]) -> bool:
+def _options(args: Sequence[str], values: Mapping[str, str], flags: Mapping[str, str],
+             into: dict[str, str | bool]) -> bool:
     """Read `args` as options of `values` (each with a value) and `flags` into `into`; False at
     anything else, or an option given twice."""
     index = 0
@@ -84,18 +108,16 @@ def _options(args: Sequence[str], values: Mapping[str, str], flags: Mapping[str,
 def answer(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int | None:
     """Run an `overdue` command line that `parse` reads and return its exit status; None for any
     other (the caller runs the Typer app)."""
-    options = parse(list(sys.argv[1:] if argv is None else argv), os.environ if environ is None else environ)
-    if options is None or sys.stdout is None or sys.stderr is None:
+    line = parse(list(sys.argv[1:] if argv is None else argv), os.environ if environ is None else environ)
+    if line is None or sys.stdout is None or sys.stderr is None:
         return None
     from ..domain.errors import ExitStatus
     from .session import State, error_text, finish, guarded, language, write_line
 
-    st = State(options["db"], str(options["lang"]))  # type: ignore[arg-type]
+    st = State(line.db, line.lang)
     lang = language(st.lang_raw)
     try:
-        found, status = guarded(lambda: print_overdue(st, options["as_of"], options["within"],  # type: ignore[arg-type]
-                                                      bool(options["stale"]), options["owner"],  # type: ignore[arg-type]
-                                                      bool(options["json"])),
+        found, status = guarded(lambda: print_overdue(st, line.as_of, line.within, line.stale, line.owner, line.json),
                                 lambda exc: error_text(exc, lang, st), write_line)
     finally:
         finish(st, write_line)
