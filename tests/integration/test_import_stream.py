@@ -219,6 +219,11 @@ def test_a_database_an_import_makes_has_every_index(tmp_path: Path, monkeypatch:
         plan = " ".join(row[-1] for row in conn.execute(
             "EXPLAIN QUERY PLAN SELECT count(*) FROM event WHERE action = 'import' AND at > '2024'"))
     assert "event_action_at" in plan
+    with closing(sqlite3.connect(tmp_path / "imported.db")) as conn:  # the full-text index, rebuilt over the rows
+        conn.execute("INSERT INTO search_fts (search_fts) VALUES ('integrity-check')")
+        # "number 11" is in the words of rows 11 and 110-119
+        assert conn.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"number 11\"'").fetchone()[0] == 11
+    assert [hit.id for hit in services.search(imported, "number 119")] == ["202412-120"]
 
 
 def _server_schema(url: str) -> list[tuple[Any, ...]]:
