@@ -151,3 +151,34 @@ def test_a_refused_import_stops_the_worker_and_leaves_nothing(db_path: Any, tmp_
     assert started and started[0] is not None  # it ran ...
     assert workers == []  # ... and was stopped, not waited for
     assert not started[0].process.is_alive()
+
+
+def test_an_import_killed_after_its_worker_finished_leaves_no_scratch_file(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker has written its last rows and said so; the import is copying its file (or
+    making the indexes after) when it is killed: the worker, still waiting for the import's end,
+    removes the file. While the import lives, the file stays for it to copy."""
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the import: its worker finishes, then it dies without closing it
+        try:
+            os.close(read_end)
+            worker = fact_worker.FactWorker(None)  # type: ignore[arg-type]  # no batch: nothing is judged
+            path = worker.finish()
+            os.write(write_end, f"{path}\n".encode())
+            time.sleep(1.0)  # copying the file
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as said:
+        path = Path(said.readline().strip())
+        assert path.parent.exists(), "removed while the import could still copy it"
+        said.read()  # the import has ended
+    os.waitpid(child, 0)
+    gone_by = time.monotonic() + 10
+    while path.parent.exists() and time.monotonic() < gone_by:
+        time.sleep(0.02)
+    assert not path.parent.exists()

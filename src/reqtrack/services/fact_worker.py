@@ -88,7 +88,8 @@ class FactWorker:
             self._rows.send(None)
         except OSError:
             pass
-        self._rows.close()
+        # The pipe stays open until `close`: the worker waits for its end to remove the file, so
+        # that an import killed while it copies the file (or after) leaves none behind.
         reason = self._reason("it stopped without a word")
         if reason != "done":
             raise WorkerFailed(reason)
@@ -140,6 +141,18 @@ def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
         result.send("done")
     except BaseException:  # noqa: BLE001 - whatever it is, the import is told and does the work itself
         result.send(traceback.format_exc())
+    _until_the_import_ends(rows, path)
+
+
+def _until_the_import_ends(rows: Connection, path: Path) -> None:
+    """After the last word: wait until the import's end of the pipe closes — when it has copied
+    the file and closes the worker, or when it is killed — and remove the file."""
+    try:
+        while rows.recv() is not None:
+            pass
+    except (EOFError, OSError):
+        pass
+    shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def _next_batch(rows: Connection, path: Path) -> Any:
