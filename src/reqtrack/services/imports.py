@@ -50,11 +50,10 @@ if TYPE_CHECKING:
 
 BATCH = 1000  # rows read from and written to the database at a time
 # The tables of a new database loaded before what keeps them in order (Repository.set_aside):
-# their foreign keys are added over the rows, and the indexes that keep no key unique (and on
-# SQLite the full-text index of search_doc) are made after them for INDEXED_AFTER, none of
-# whose such indexes an import reads. Not those of
-# report_completion or report_event: their index by request is how a batch's facts are replaced
-# when the import computes them itself (FactStore.put_report_facts).
+# their foreign keys are added over the rows, and for INDEXED_AFTER the indexes that keep no
+# key unique (on SQLite also the full-text index of search_doc) are made after them: an import
+# reads none of those. Not report_completion's or report_event's: their index by request is how
+# a batch's facts are replaced when the import computes them itself (FactStore.put_report_facts).
 LOADED_FIRST = ("event", "search_doc", "request_state", "report_fact", "report_completion", "report_event",
                 "request_json", "sla_open")
 INDEXED_AFTER = ("event", "search_doc", "request_state", "report_fact")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -226,7 +227,8 @@ def _parameter(value: Any) -> tuple[int, bytes | None]:
         return 701, repr(value).encode()
     if isinstance(value, (bytes, bytearray, memoryview)):
         return 17, b"\\x" + bytes(value).hex().encode()
-    if kind.__module__ in ("decimal", "_decimal") and kind.__name__ == "Decimal":  # not imported for this
+    decimal = sys.modules.get("decimal")  # not imported for this: a Decimal exists only once it is
+    if decimal is not None and isinstance(value, decimal.Decimal):
         return 1700, str(value).encode()
     if hasattr(value, "isoformat"):  # date, datetime (aware: timestamptz), time
         oid = 1082 if not hasattr(value, "hour") else (1184 if getattr(value, "tzinfo", None) else 1114)
