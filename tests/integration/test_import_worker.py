@@ -182,3 +182,35 @@ def test_an_import_killed_after_its_worker_finished_leaves_no_scratch_file(tmp_p
     while path.parent.exists() and time.monotonic() < gone_by:
         time.sleep(0.02)
     assert not path.parent.exists()
+
+
+def test_the_import_hands_batches_to_a_busy_worker_without_waiting_for_it(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the worker is at one batch, the import hands it the next ones (each larger than a
+    pipe holds) and goes on: the worker receives them beside its work, up to its limit ahead."""
+    import threading
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    go_on = tmp_path / "go-on"
+
+    def busy(*rows: Any) -> list[Any]:  # the worker's first batch takes until the test says so
+        import time
+
+        while not go_on.exists():
+            time.sleep(0.01)
+        return []
+
+    monkeypatch.setattr("reqtrack.storage.stored.requests_from_rows", busy)
+    worker = fact_worker.FactWorker(None)  # type: ignore[arg-type]  # no request: nothing is judged
+    try:
+        batches = [([(f"{n}-{i}" + "x" * 1000,) for i in range(300)], []) for n in range(fact_worker._AHEAD)]
+        handed = threading.Thread(target=lambda: [worker.put(batch) for batch in batches], daemon=True)
+        handed.start()
+        handed.join(20)
+        assert not handed.is_alive(), "the import waited for the worker's batch"
+        assert not go_on.exists()
+        go_on.touch()
+        assert worker.finish().exists()
+    finally:
+        go_on.touch()
+        worker.close()

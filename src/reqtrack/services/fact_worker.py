@@ -11,6 +11,9 @@ a scratch file (storage.fact_scratch); at the end the import appends that file t
 inside its own transaction (`FactStore.copy_report_facts`). All or nothing stays: the scratch
 file is only read by the import's transaction, and thrown away with it.
 
+The worker receives the batches with a thread beside its work (`_Received`), so that the import
+hands one on and goes on instead of waiting until the worker has done the one before.
+
 The rows go through a file rather than back through a pipe because SQLite then copies them in
 itself (one INSERT ... SELECT a table, in C), which costs the import's process far less than
 binding them a value at a time (docs/performance.md, "Import on two cores").
@@ -122,13 +125,14 @@ def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the import's: it stops this process
     for end in parents:
         end.close()
+    batches = _Received(rows, path)
     try:
         from ..domain.metrics import request_facts
         from ..storage.fact_scratch import FactScratch
         from ..storage.stored import report_fact_rows, requests_from_rows
 
         scratch = FactScratch(path)
-        while (batch := _next_batch(rows, path)) is not None:
+        while (batch := batches.next()) is not None:
             tables: list[list[tuple[Any, ...]]] = [[], [], [], []]
             for request in requests_from_rows(*batch):
                 fact, completions, events, states = report_fact_rows(request, request_facts(request), judges)
@@ -141,26 +145,65 @@ def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
         result.send("done")
     except BaseException:  # noqa: BLE001 - whatever it is, the import is told and does the work itself
         result.send(traceback.format_exc())
-    _until_the_import_ends(rows, path)
+    batches.until_the_import_ends()
 
 
-def _until_the_import_ends(rows: Connection, path: Path) -> None:
-    """After the last word: wait until the import's end of the pipe closes — when it has copied
-    the file and closes the worker, or when it is killed — and remove the file."""
-    try:
-        while rows.recv() is not None:
+_AHEAD = 6  # batches received ahead of the work (each some 2 MB of rows)
+
+
+class _Received:
+    """The batches as the import sends them, received by a thread beside the work: the import's
+    `put` returns as soon as the batch is in the pipe, instead of waiting until the worker has
+    done the batch before (up to _AHEAD batches ahead), so that neither process waits for the
+    other while both have work (the thread holds the interpreter only to read a batch)."""
+
+    _GONE = object()  # the import's end of the pipe closed without the end of the batches
+
+    def __init__(self, rows: Connection, path: Path) -> None:
+        import queue
+        import threading
+
+        self.rows, self.path = rows, path
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=_AHEAD)
+        self.thread = threading.Thread(target=self._receive, name="reqtrack-import-receive", daemon=True)
+        self.thread.start()
+
+    def _receive(self) -> None:
+        try:
+            while True:
+                batch = self.rows.recv()
+                self.queue.put(batch)
+                if batch is None:
+                    return
+        except (EOFError, OSError):
+            self.queue.put(self._GONE)
+
+    def next(self) -> Any:
+        """The next batch of rows, or None at the end (the thread has ended: the pipe is this
+        process's again). When the import is gone without a word (killed: its end of the pipe
+        closed), nobody will remove the scratch file but this process: removed, and the worker
+        ends."""
+        batch = self.queue.get()
+        if batch is self._GONE:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
+            raise SystemExit(0)
+        if batch is None:
+            self.thread.join()
+        return batch
+
+    def until_the_import_ends(self) -> None:
+        """After the last word: wait until the import's end of the pipe closes — when it has
+        copied the file and closes the worker, or when it is killed — and remove the file."""
+        if self.thread.is_alive() or not self.queue.empty():  # the work stopped before the end of the batches
+            while (batch := self.queue.get()) is not None and batch is not self._GONE:
+                pass
+            self.thread.join()
+            if batch is self._GONE:
+                shutil.rmtree(self.path.parent, ignore_errors=True)
+                return
+        try:
+            while self.rows.recv() is not None:
+                pass
+        except (EOFError, OSError):
             pass
-    except (EOFError, OSError):
-        pass
-    shutil.rmtree(path.parent, ignore_errors=True)
-
-
-def _next_batch(rows: Connection, path: Path) -> Any:
-    """The next batch of rows, or None at the end. When the import is gone without a word (killed:
-    its end of the pipe closed), nobody will remove the scratch file but this process: removed,
-    and the worker ends."""
-    try:
-        return rows.recv()
-    except EOFError:
-        shutil.rmtree(path.parent, ignore_errors=True)
-        raise SystemExit(0) from None
+        shutil.rmtree(self.path.parent, ignore_errors=True)

@@ -37,6 +37,7 @@ from ..excel.columns import Column
 from ..excel.reader import Table, read_table
 from ..excel.safety import strip_cut_marker
 from ..storage.driver import bulk_work
+from ..storage.fact_scratch import SCRATCH_TABLES
 from ..storage.stored import bulk_objects
 from .context import Context, Inputs, inputs
 from .fact_worker import FactWorker, WorkerFailed, start_fact_worker
@@ -269,16 +270,22 @@ class _Writes:
             keep_deadlines(self.uow, self.settings, self.creations, elsewhere=worker is not None)
         self.creations = []
 
-    def flush(self) -> None:
-        """Write what waits; then the derived rows of the second process (if any) join them."""
+    def flush(self, aside: dict[str, list[str]]) -> None:
+        """Write what waits; then the derived rows of the second process (if any) join them, and
+        what was set `aside` (table: statements, _Import) is made again. The tables the second
+        process does not write first, while it may still be at its last batches: their indexes
+        are built beside it rather than after it (on two cores)."""
         self.flush_updates()
         self.flush_creations()
+        later = {table for table, _ in SCRATCH_TABLES}
+        self.repo.put_back([s for table, statements in aside.items() if table not in later for s in statements])
         if self.worker is not None:
             try:
                 self.repo.copy_report_facts(self.worker.finish())
             except WorkerFailed as failure:
                 self.worker_failed(failure)
             self.close()
+        self.repo.put_back([s for table, statements in aside.items() if table in later for s in statements])
 
     def _worker(self, creations: int) -> FactWorker | None:
         """The second process for a full batch of new requests (before it is written), started
@@ -359,9 +366,8 @@ class _Import:
         # A new database's history entries, search documents and report facts are only
         # appended to until the end (looked up by their keys, if at all): their foreign keys and
         # other indexes are made once over them, before the commit.
-        self.aside = ([statement for table in LOADED_FIRST
-                       for statement in repo.set_aside(table, indexes=table in INDEXED_AFTER)]
-                      if self.empty and not dry_run else [])
+        self.aside = ({table: repo.set_aside(table, indexes=table in INDEXED_AFTER) for table in LOADED_FIRST}
+                      if self.empty and not dry_run else {})
         self.rows = self.created = self.matched = 0
         self.missing_times: list[int] = []
         self.cut_rows: list[int] = []
@@ -423,8 +429,7 @@ class _Import:
                 self._merge(batch)
         if self.problems:
             raise ImportRefused(sheet.path, sorted(self.problems, key=lambda p: p.row))  # the rows' order
-        self.writes.flush()
-        self.repo.put_back(self.aside)
+        self.writes.flush(self.aside)
         linked = 0
         if self.links:
             linked = apply_links(self.ctx, self.uow, self.writes.settings, self.link_rows, sheet.by_key["links"],

@@ -245,7 +245,8 @@ class PostgresEngine(TrigramSearch, Engine):
         if not statements:
             return
         conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        super().put_back(conn, statements)
+        for statement in statements:
+            conn.execute(statement)
         conn.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def ddl(self, statement: str) -> str:
