@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reqtrack.domain.calendar import WorkingCalendar
 from reqtrack.domain.errors import InvalidInput
@@ -235,3 +238,37 @@ def test_the_years_reqtrack_keeps() -> None:
     assert storable_time(utc_day(3000, 1, 1)) and not storable_time(utc_day(3000, 1, 2))
     assert storable_time(utc_day(2025, 3, 14)) and storable_time(utc_day(1900, 1, 1))
     assert not storable_time(datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))))  # no UTC form at all
+
+
+_LOG_LINE_AS_SPECIFIED = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) (.+?)(?:: (.*))?$", re.DOTALL)
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["2025-03-14 09:30 ", "2025-03-14 09:30", "٢٠٢٥-03-14 09:30 ", "2025-3-14 09:30 "]),
+       st.sampled_from(["", "Progress", "进展", "Registered", ":"]),
+       st.text(alphabet=[":", " ", "：", "a", "\r", "\u0663", "1", "-"], max_size=12))
+def test_a_process_log_line_reads_as_its_pattern_says(stamp: str, label: str, rest: str) -> None:
+    """`YYYY-MM-DD HH:MM <label>[: note]`: the label up to the first ": " after its first
+    character, the note the rest (what reqtrack's exports write, and the regular expression of
+    docs/excel.md says)."""
+    from reqtrack.domain.vocab import ACTION
+    from reqtrack.excel.validator import _log_line
+
+    line = stamp + label + rest
+    match = _LOG_LINE_AS_SPECIFIED.match(line)
+    entry = _log_line(line, SH)
+    if match is None or ACTION.lookup(match.group(6)) is None:
+        assert entry is None
+    else:
+        assert entry is not None
+        assert (entry.action, entry.note) == (ACTION.lookup(match.group(6)), match.group(7) or "")
+        assert entry.at == datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)), int(match.group(4)),
+                                    int(match.group(5)), tzinfo=SH).astimezone(timezone.utc)
+
+
+def test_process_log_labels_and_notes() -> None:
+    from reqtrack.excel.validator import parse_process_log
+
+    entries, cut = parse_process_log("2025-03-14 10:00 Progress: a: b\n2025-03-14 09:30 Registered", SH)
+    assert entries is not None and not cut
+    assert [(e.action, e.note) for e in entries] == [("new", ""), ("progress", "a: b")]

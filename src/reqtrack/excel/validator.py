@@ -306,7 +306,9 @@ def parse_links(value: Any) -> list[tuple[str, str, str]]:
 
 
 # -- the process log ----------------------------------------------------------------------------
-_LOG_LINE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) (.+?)(?:: (.*))?$", re.DOTALL)
+# `YYYY-MM-DD HH:MM <label>[: note]`: the label is what follows up to the first ": " after its
+# first character (the rest of the line if none), the note what follows that.
+_LOG_STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} .")
 
 
 @dataclass(slots=True)  # an import may hold hundreds of thousands
@@ -323,10 +325,10 @@ _ACTION_KEYS: dict[str, str] = {}  # action label → key, for the labels met so
 
 
 def _log_line(line: str, tz: ZoneInfo) -> LogEntry | None:
-    match = _LOG_LINE.match(line)
-    if not match:
+    if not _LOG_STAMP.match(line):
         return None
-    label = match.group(6)
+    split = line.find(": ", 18)
+    label, note = (line[17:], "") if split < 0 else (line[17:split], line[split + 2:])
     action = _ACTION_KEYS.get(label)
     if action is None:
         action = ACTION.lookup(label)
@@ -340,7 +342,7 @@ def _log_line(line: str, tz: ZoneInfo) -> LogEntry | None:
     if not year_in_range(local.year):
         raise CellProblem("the process log has an entry dated {at}, a year outside what every command can read back "
                           "({range}); a typo?", at=line[:16], range=TIME_RANGE)
-    return LogEntry(local.astimezone(timezone.utc), action, match.group(7) or "", line)
+    return LogEntry(local.astimezone(timezone.utc), action, note, line)
 
 
 def parse_process_log(text: str | None, tz: ZoneInfo) -> tuple[list[LogEntry] | None, bool]:
