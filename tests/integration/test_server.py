@@ -258,6 +258,19 @@ def test_a_lock_held_past_the_timeout_is_exit_3_naming_the_server(pg_url: str) -
     assert run(pg_url, "progress", "202503-001", "note").exit_code == 0  # once it is free
 
 
+def test_the_write_lock_key_is_the_same_in_every_version() -> None:
+    """Writers of two versions must queue on the same advisory lock: the first eight bytes of the
+    SHA-256 of `reqtrack:<schema>`, whichever module computes it."""
+    import hashlib
+
+    from reqtrack.storage.server import PostgresEngine
+
+    for schema in ("public", "team_b", "客服"):
+        digest = hashlib.sha256(f"reqtrack:{schema}".encode()).digest()
+        assert PostgresEngine(schema).lock_key == int.from_bytes(digest[:8], "big", signed=True)
+    assert PostgresEngine("public").lock_key == -8013313034684984273  # as every release since the server came
+
+
 def test_without_psycopg_a_url_names_the_extra_to_install(pg_url: str) -> None:
     code = ("import sys; sys.modules['psycopg'] = None\n"
             "from typer.testing import CliRunner\nfrom reqtrack.cli import app\n"

@@ -840,3 +840,12 @@ def test_a_timeline_reads_at_any_cut_what_the_replay_reads(specs: list[tuple[int
         for (_, _, judged), (_, _, by_replay) in zip(sorted(stood_now, key=lambda c: (c[0], c[1])),
                                                     sorted(replayed, key=lambda c: (c[0], c[1]))):
             assert_same_verdicts(judged, replace(by_replay, owner=None, department=None))
+
+
+@given(st.lists(st.one_of(st.integers(-10**6, 10**6), st.floats(-1e6, 1e6, allow_nan=False)), min_size=1))
+def test_the_median_is_the_statistics_modules(values: list[float]) -> None:
+    import statistics
+
+    from reqtrack.domain.metrics.period import median
+
+    assert median(values) == statistics.median(values)

@@ -76,3 +76,19 @@ def test_likely_duplicates_same_customer_first_then_by_score() -> None:
                                               ("Excel导出", ["excel导出"])])
 def test_query_terms(query: str, terms: list[str]) -> None:
     assert search.query_terms(query) == terms
+
+
+@settings(max_examples=examples(200))
+@given(st.text(alphabet="abcde 登录报错", max_size=30),
+       st.lists(st.text(alphabet="abcde 登录报错", max_size=40), max_size=25),
+       st.sampled_from([0.0, 0.3, 0.45, 0.6, 1.0]))
+def test_likely_duplicates_are_every_candidate_scored_at_the_threshold(description: str, texts: list[str],
+                                                                         threshold: float) -> None:
+    """The shortcuts of rank_similar (lengths, shared trigrams counted first) leave out only
+    candidates whose score is below the threshold."""
+    candidates = [(f"2025{n:02d}-001", "acme ", text) for n, text in enumerate(texts, 1)]
+    wanted = search.grams(search.normalise(description))
+    expected = {rid for rid, _, text in candidates
+                if search.similarity(wanted, search.grams(text)) >= threshold}
+    found = search.rank_similar(description, "ACME", candidates, limit=len(candidates) + 1, threshold=threshold)
+    assert {s.id for s in found} == expected

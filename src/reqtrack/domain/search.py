@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from .record import HistoryEntry, Request
 
@@ -211,6 +212,15 @@ def _trigrams(kept: str) -> frozenset[str]:
     return frozenset([kept[i:i + 3] for i in range(len(kept) - 2)])
 
 
+_SLICES: list[slice] = []  # slice(i, i + 3) for i from 0: a text's trigrams taken by C, not by a loop
+
+
+def _slices(count: int) -> Iterator[slice]:
+    if len(_SLICES) < count:
+        _SLICES.extend(slice(i, i + 3) for i in range(len(_SLICES), count))
+    return islice(_SLICES, count)
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """The Dice coefficient of two trigram sets: 2 × shared ÷ (|a| + |b|), rounded to 4 decimals."""
     if not a or not b:
@@ -247,6 +257,13 @@ def rank_similar(description: str, customer: str, candidates: Iterable[tuple[str
         kept = _NOT_ALNUM.sub("", their_description)
         if wanted and not low <= max(len(kept) - 2, 1) <= high:
             continue
+        if wanted and len(kept) >= 3 and threshold > 0:
+            # Its shared trigrams first, without building its set: with s of them shared, its own
+            # set has at least s, so the score is at most 2s ÷ (|wanted| + s) (rounded as `similarity`
+            # rounds): most candidates of a thousand fall below the threshold here.
+            shared = len(wanted.intersection(map(kept.__getitem__, _slices(len(kept) - 2))))
+            if round(2 * shared / (len(wanted) + shared), 4) < threshold:
+                continue
         value = similarity(wanted, _trigrams(kept))
         if value >= threshold:
             found[request_id] = Similar(request_id, value, their_customer == own)

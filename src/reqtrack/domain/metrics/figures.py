@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,19 @@ from ..record import Request
 from ..sla import SlaPolicy
 from ..vocab import OPEN_STATUSES
 from .late import LateNow
-from .period import DAY_DIGITS, FUNNEL_STAGES, PRIORITIES, SATISFACTIONS, UNASSIGNED, UNSET, Period, day_stats, rate, round_days
+from .period import (
+    DAY_DIGITS,
+    FUNNEL_STAGES,
+    PRIORITIES,
+    SATISFACTIONS,
+    UNASSIGNED,
+    UNSET,
+    Period,
+    day_stats,
+    median,
+    rate,
+    round_days,
+)
 from .tally import OpenRequest, Tally
 from .trend import MonthlyInputs, monthly_trend, trend_months
 from .verdicts import Completion
