@@ -10,8 +10,9 @@ command in one process; =1 forks even on one CPU (the tests, on any machine).
 from __future__ import annotations
 
 import os
+from typing import Any
 
-__all__ = ["ENVIRONMENT", "forced", "more_processes"]
+__all__ = ["ENVIRONMENT", "forced", "more_processes", "widen_pipe"]
 
 ENVIRONMENT = "REQTRACK_IMPORT_WORKER"
 
@@ -31,3 +32,22 @@ def more_processes() -> bool:
         return True
     affinity = getattr(os, "sched_getaffinity", None)
     return (len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)) >= 2
+
+
+_PIPE_BYTES = 1 << 20  # Linux's default most for a pipe of an unprivileged process
+
+
+def widen_pipe(end: Any) -> None:
+    """Let the pipe behind `end` (a multiprocessing Connection) hold 1 MB instead of 64 KB, where
+    the system allows it (Linux): a batch of rows is some hundreds of KB, and with a 64 KB pipe
+    the sender waits until the receiver has taken nearly all of it, which it does a piece at a
+    time between its own work. Nothing elsewhere."""
+    import fcntl
+
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is None:
+        return
+    try:
+        fcntl.fcntl(end.fileno(), setting, _PIPE_BYTES)
+    except OSError:
+        pass  # over the system's limit for this user: the pipe stays as it is

@@ -214,3 +214,19 @@ def test_the_import_hands_batches_to_a_busy_worker_without_waiting_for_it(tmp_pa
     finally:
         go_on.touch()
         worker.close()
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_GETPIPE_SZ"), reason="the pipe's size is Linux's")
+def test_the_helpers_pipes_hold_a_batch() -> None:
+    """A pipe of 64 KB made the sender wait for the receiver a piece at a time: widened to 1 MB."""
+    import fcntl
+
+    receiving, sending = multiprocessing.get_context("fork").Pipe(duplex=False)
+    try:
+        assert fcntl.fcntl(sending.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 16
+        forking.widen_pipe(sending)
+        assert fcntl.fcntl(sending.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
+        assert fcntl.fcntl(receiving.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20  # one pipe, both ends
+    finally:
+        receiving.close()
+        sending.close()

@@ -38,8 +38,11 @@ def read_ahead(rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
     a forked child; the child is stopped when this iterator is closed or collected."""
     import multiprocessing
 
+    from ..forking import widen_pipe
+
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
+    widen_pipe(sending)
     child = context.Process(target=_read, args=(rows, sending, receiving), name="reqtrack-import-read",
                             daemon=True)
     child.start()

@@ -62,10 +62,13 @@ class FactWorker:
     def __init__(self, judges: Verdicts) -> None:
         import multiprocessing
 
+        from ..forking import widen_pipe
+
         self.folder = Path(tempfile.mkdtemp(prefix="reqtrack-import-"))  # private (0700)
         self.path = self.folder / "facts.db"
         context = multiprocessing.get_context("fork")  # the child has the judges as they are here
         rows_in, self._rows = context.Pipe(duplex=False)
+        widen_pipe(self._rows)
         self._result, result_out = context.Pipe(duplex=False)
         self.process = context.Process(target=_work, args=(rows_in, result_out, self.path, judges,
                                                            (self._rows, self._result)),
