@@ -140,8 +140,8 @@ def test_a_refused_import_stops_the_worker_and_leaves_nothing(db_path: Any, tmp_
     started: list[fact_worker.FactWorker] = []
     start = fact_worker.start_fact_worker
 
-    def noted(judges: Any) -> Any:
-        worker = start(judges)
+    def noted(judges: Any, layout: Any) -> Any:
+        worker = start(judges, layout)
         started.append(worker)
         return worker
 
@@ -230,3 +230,30 @@ def test_the_helpers_pipes_hold_a_batch() -> None:
     finally:
         receiving.close()
         sending.close()
+
+
+def test_a_files_scratch_is_laid_out_as_its_database(tmp_path: Path, clock: Any) -> None:
+    """On SQLite the worker's tables are made as the database has them (keys, the indexes kept
+    while they are copied), so that the copy takes their rows in key order, whole."""
+    import sqlite3
+
+    from reqtrack.services.requests import register_new
+    from reqtrack.storage.engine import _layout
+    from reqtrack.storage.fact_scratch import SCRATCH_TABLES, FactScratch
+
+    ctx = Context(db_path=tmp_path / "team.db", actor="tester", clock=clock)
+    register_new(ctx, customer="ACME", description="a first request")
+    with ctx.unit_of_work(write=True) as uow:
+        layout = uow.requests.fact_scratch_layout()
+    ctx.close()
+    scratch = FactScratch(tmp_path / "facts.db", layout)
+    scratch.close()
+    conn = sqlite3.connect(tmp_path / "team.db")
+    conn.execute("ATTACH DATABASE ? AS scratch", (str(tmp_path / "facts.db"),))
+    for table, _ in SCRATCH_TABLES:
+        assert _layout(conn, "main", table) == _layout(conn, "scratch", table) != []
+    plain = FactScratch(tmp_path / "plain.db")  # the server's: plain tables of the columns
+    plain.close()
+    conn.execute("ATTACH DATABASE ? AS plain", (str(tmp_path / "plain.db"),))
+    assert all(_layout(conn, "main", table) != _layout(conn, "plain", table) for table, _ in SCRATCH_TABLES)
+    conn.close()

@@ -32,6 +32,7 @@ import shutil
 import signal
 import tempfile
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,19 +48,20 @@ class WorkerFailed(Exception):
     """The second process stopped without its rows (the text: what it said, or how it ended)."""
 
 
-def start_fact_worker(judges: Verdicts) -> FactWorker | None:
-    """A started worker judging completions with `judges`, or None where one would not help
+def start_fact_worker(judges: Verdicts, layout: Sequence[str] = ()) -> FactWorker | None:
+    """A started worker judging completions with `judges`, its scratch file made by the
+    statements of `layout` (FactStore.fact_scratch_layout), or None where one would not help
     (forking.more_processes)."""
     from ..forking import more_processes
 
-    return FactWorker(judges) if more_processes() else None
+    return FactWorker(judges, layout) if more_processes() else None
 
 
 class FactWorker:
     """The second process and its scratch file: `put` each batch's rows, then `finish` for the
     file to copy, and `close` (always) to stop the process and remove the file."""
 
-    def __init__(self, judges: Verdicts) -> None:
+    def __init__(self, judges: Verdicts, layout: Sequence[str] = ()) -> None:
         import multiprocessing
 
         from ..forking import widen_pipe
@@ -70,7 +72,7 @@ class FactWorker:
         rows_in, self._rows = context.Pipe(duplex=False)
         widen_pipe(self._rows)
         self._result, result_out = context.Pipe(duplex=False)
-        self.process = context.Process(target=_work, args=(rows_in, result_out, self.path, judges,
+        self.process = context.Process(target=_work, args=(rows_in, result_out, self.path, judges, tuple(layout),
                                                            (self._rows, self._result)),
                                        name="reqtrack-import-facts", daemon=True)
         self.process.start()
@@ -120,7 +122,7 @@ class FactWorker:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
+def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts, layout: tuple[str, ...],
           parents: tuple[Connection, Connection]) -> None:
     """The worker: each batch's rows read back as requests, their facts computed and appended to
     the scratch file at `path`, until None; then "done" (or the traceback) on `result`.
@@ -134,7 +136,7 @@ def _work(rows: Connection, result: Connection, path: Path, judges: Verdicts,
         from ..storage.fact_scratch import FactScratch
         from ..storage.stored import report_fact_rows, requests_from_rows
 
-        scratch = FactScratch(path)
+        scratch = FactScratch(path, layout)
         while (batch := batches.next()) is not None:
             tables: list[list[tuple[Any, ...]]] = [[], [], [], []]
             for request in requests_from_rows(*batch):

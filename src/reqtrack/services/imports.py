@@ -309,7 +309,7 @@ class _Writes:
             repo.set_report_facts_basis(REPORT_FACTS_VERSION)  # those of no request
             repo.set_verdicts_basis(judges.basis)
         self.worker_tried = True
-        self.worker = start_fact_worker(judges)
+        self.worker = start_fact_worker(judges, repo.fact_scratch_layout())
         return self.worker
 
     def worker_failed(self, failure: WorkerFailed) -> None:

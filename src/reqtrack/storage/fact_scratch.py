@@ -3,8 +3,10 @@ writes while the import's own transaction writes everything else, appended to th
 that transaction at the end (`FactStore.copy_report_facts`, through `Engine.append_from`).
 
 It is a plain SQLite file in a private temporary folder, with the tables of the report facts
-(`SCRATCH_TABLES`: report_completion with its verdicts) and nothing else: no constraint, index
-or journal, since it is only appended to and thrown away when anything fails. Its rows are
+(`SCRATCH_TABLES`: report_completion with its verdicts) and nothing else; no journal, since it
+is only appended to and thrown away when anything fails. Copied into a SQLite database, its
+tables are made as that database has them (keys, and the indexes the copy keeps), so that the
+copy takes their rows in key order; for the server, plain tables of the columns. Its rows are
 those `stored.report_fact_rows` makes, so what reaches the database is what the import's own
 process would have written.
 """
@@ -28,16 +30,18 @@ SCRATCH_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 
 class FactScratch:
     """The scratch file at `path`, made anew and open for appending (one transaction, committed
-    by `close`)."""
+    by `close`). `layout`: the statements that make its tables as the database has them, keys
+    and indexes (Engine.scratch_layout), so that the copy takes them in key order; empty, plain
+    tables of the columns."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, layout: Sequence[str] = ()) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode = OFF")
         self.conn.execute("PRAGMA synchronous = OFF")
-        for table, columns in SCRATCH_TABLES:
-            self.conn.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+        for statement in layout or [f"CREATE TABLE {table} ({', '.join(columns)})" for table, columns in SCRATCH_TABLES]:
+            self.conn.execute(statement)
         self.conn.execute("BEGIN")
-        self._inserts = [f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})"
+        self._inserts = [f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
                          for table, columns in SCRATCH_TABLES]
 
     def put(self, rows: Sequence[Iterable[Sequence[Any]]]) -> None:

@@ -59,6 +59,13 @@ class FactStore:
                 columns = (*columns, *VERDICT_COLUMNS)
             self.engine.insert_rows(self.conn, table, columns, table_rows)
 
+    def fact_scratch_layout(self) -> list[str]:
+        """How a scratch file of report facts is best laid out for `copy_report_facts` here
+        (Engine.scratch_layout; empty: its plain tables)."""
+        from .fact_scratch import SCRATCH_TABLES
+
+        return self.engine.scratch_layout(self.conn, [table for table, _ in SCRATCH_TABLES])
+
     def copy_report_facts(self, scratch: Path) -> None:
         """Append the report facts a scratch file holds (storage.fact_scratch: those of new
         requests, which have none yet; completions judged under the current settings)."""

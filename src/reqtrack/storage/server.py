@@ -196,6 +196,10 @@ class PostgresEngine(TrigramSearch, Engine):
             return
         conn.raw.copy_in(table, columns, rows)
 
+    def scratch_layout(self, conn: Any, tables: Sequence[str]) -> list[str]:
+        """None: the scratch file keeps its plain tables (the server's DDL is not SQLite's)."""
+        return []
+
     def append_from(self, conn: Any, scratch: Path, tables: Sequence[tuple[str, Sequence[str]]]) -> None:
         """The rows of the scratch file read with sqlite3, SCRATCH_CHUNK at a time, and copied in
         (`insert_rows`: COPY)."""
