@@ -22,8 +22,8 @@ Used where it helps (forking.more_processes: two CPUs or more, processes that fo
 import that creates a full batch of requests; REQTRACK_IMPORT_WORKER=0 keeps every row in the
 import's process. Should the worker fail, the import computes the facts of every request itself
 (upkeep.keep_report_facts' rebuild), so a failure costs time, never a fact. (The search
-documents stay with the import: their full-text index is updated as they are written, which the
-import's process would then do at the end, alone.)
+documents stay with the import: into a new database it builds their full-text index at the end,
+while the worker finishes its last batches.)
 """
 
 from __future__ import annotations
