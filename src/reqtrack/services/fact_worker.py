@@ -199,16 +199,15 @@ class _Received:
     def until_the_import_ends(self) -> None:
         """After the last word: wait until the import's end of the pipe closes — when it has
         copied the file and closes the worker, or when it is killed — and remove the file."""
+        batch: Any = None
         if self.thread.is_alive() or not self.queue.empty():  # the work stopped before the end of the batches
             while (batch := self.queue.get()) is not None and batch is not self._GONE:
                 pass
             self.thread.join()
-            if batch is self._GONE:
-                shutil.rmtree(self.path.parent, ignore_errors=True)
-                return
-        try:
-            while self.rows.recv() is not None:
+        if batch is not self._GONE:  # the pipe is this process's again: read until the import's end closes
+            try:
+                while self.rows.recv() is not None:
+                    pass
+            except (EOFError, OSError):
                 pass
-        except (EOFError, OSError):
-            pass
         shutil.rmtree(self.path.parent, ignore_errors=True)

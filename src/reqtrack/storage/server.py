@@ -197,7 +197,7 @@ class PostgresEngine(TrigramSearch, Engine):
         conn.raw.copy_in(table, columns, rows)
 
     def scratch_layout(self, conn: Any, tables: Sequence[str]) -> list[str]:
-        """None: the scratch file keeps its plain tables (the server's DDL is not SQLite's)."""
+        """Nothing: the scratch file keeps its plain tables (the server's DDL is not SQLite's)."""
         return []
 
     def append_from(self, conn: Any, scratch: Path, tables: Sequence[tuple[str, Sequence[str]]]) -> None:
