@@ -236,7 +236,10 @@ def test_a_reader_closing_the_pipe_early_is_not_an_error(tmp_path: Path, command
     db = tmp_path / "r.db"
     env = {"REQTRACK_NOW": "2026-11-20T10:00:00+08:00"}
     assert run(db, "new", "x", "--customer", "ACME", env=env).stdout.strip() == "202611-001"
-    environment = {**os.environ, "REQTRACK_DB": str(db), "TZ": "Asia/Shanghai", **env}
+    # Block-buffered, as in a user's shell (this machine sets PYTHONUNBUFFERED): the output then
+    # waits in the buffer until the command ends, where the closed pipe is met.
+    environment = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "REQTRACK_DB": str(db),
+                   "TZ": "Asia/Shanghai", **env}
     proc = subprocess.Popen([*reqtrack_command(), *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=environment)
     proc.stdout.close()  # the reader is gone before the first line is written

@@ -74,7 +74,9 @@ def guarded(call: Callable[[], T], text_of: Callable[[ReqtrackError | Message], 
     reader gone away (`| head`) success, anything else an internal error. `passes`: exceptions
     to raise as they are (Typer's exits and usage errors); REQTRACK_DEBUG=1 raises every one."""
     try:
-        return call(), None
+        result = call()
+        sys.stdout.flush()  # what waits in the buffer: a reader gone away is met here, not at Python's exit (120)
+        return result, None
     except ReqtrackError as exc:
         if os.environ.get(DEBUG_ENV) == "1":
             raise
