@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -178,7 +178,8 @@ class Engine:
         """A CREATE/ALTER statement of migrations.py (written in SQLite's words) for this engine."""
         return statement
 
-    def many_rows(self, conn: Any, columns: Sequence[str], rest: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    def many_rows(self, conn: Any, columns: Sequence[str], rest: str,
+                  params: Sequence[Any] | Mapping[str, Any]) -> Iterable[Sequence[Any]]:
         """The rows of `SELECT {columns} {rest}` (`columns`: the expressions, in order), a large
         result of small values (text, integers; thousands of rows of a list), read the way the
         engine's driver reads such a result fastest: here as it is."""

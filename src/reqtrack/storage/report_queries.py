@@ -9,7 +9,7 @@ with the stored-value converters of stored.py (`request_from_row`, `time_from_st
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -229,10 +229,10 @@ def quiet_completions(conn: Any, b: Bounds) -> list[tuple[Any, str | None, str |
 def quiet_judged(conn: Any, b: Bounds) -> list[Completion]:
     """The quiet requests' standing completions in the period, judged: their stored verdicts
     (read only while they were computed under the current settings: derived.report_verdicts)."""
-    rows = conn.execute(
-        "SELECT at, priority, days, met, on_time, owner, department FROM report_completion "
-        f"WHERE valid_until = :forever AND at >= :start AND at < :end AND at <= :as_of AND {_QUIET}",
-        {**b.__dict__, "forever": FOREVER})
+    rows = _engine(conn).many_rows(
+        conn, ("at", "priority", "days", "met", "on_time", "owner", "department"),
+        f"FROM report_completion WHERE valid_until = :forever AND at >= :start AND at < :end AND at <= :as_of "
+        f"AND {_QUIET}", {**b.__dict__, "forever": FOREVER})
     return completions_from_verdicts(rows)
 
 
@@ -349,12 +349,13 @@ def stood_at_cut(conn: Any, b: Bounds) -> tuple[list[AtCut], list[str]]:
     ids = [rid for (rid,) in conn.execute(_UNQUIET_IDS, {**b.__dict__, "changed": _changed(b)})]
     if not ids:
         return [], []
-    rows = conn.execute(
-        f"SELECT f.request_id, f.submitted, f.replay, {', '.join('f.' + c for c in _CURRENT)}, s.status, s.fields, "
-        "s.assigned, s.completed, s.verified, s.closed, s.recurrence, s.responded "
-        f"FROM {_engine(conn).json_rows('w')} JOIN report_fact f ON f.request_id = w.value "
+    engine = _engine(conn)
+    rows = engine.many_rows(
+        conn, ("f.request_id", "f.submitted", "f.replay", *("f." + c for c in _CURRENT), "s.status", "s.fields",
+               "s.assigned", "s.completed", "s.verified", "s.closed", "s.recurrence", "s.responded"),
+        f"FROM {engine.json_rows('w')} JOIN report_fact f ON f.request_id = w.value "
         f"LEFT JOIN request_state s ON s.request_id = f.request_id AND {_AT_CUT}",
-        (json.dumps(ids), b.end, b.as_of, b.end, b.as_of)).fetchall()
+        (json.dumps(ids), b.end, b.as_of, b.end, b.as_of))
     found: list[AtCut] = []
     replay: list[str] = []
     width = 3 + len(_CURRENT)
@@ -448,10 +449,10 @@ def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool
 
 
 _BREACH_CLOCKS = ("response", "plan", "resolution", "due")  # the clocks of sla_open a breach is of
-_SHOWN_COLUMNS = ", ".join(f'request."{name}"' for name in SHOWN)
+_SHOWN_COLUMNS = tuple(f'request."{name}"' for name in SHOWN)
 
 
-def running_breaches(conn: Any, as_of: datetime) -> Iterator[tuple[tuple[Any, ...], bool, dict[str, datetime]]]:
+def running_breaches(conn: Any, as_of: datetime) -> Iterator[tuple[Sequence[Any], bool, dict[str, datetime]]]:
     """(the request's metrics.SHOWN fields, whether its stored deadlines hold only from after
     `as_of`, its breach clocks' deadlines) of every open request whose stored running deadlines
     (table sla_open) can give a breach at `as_of`: the rows `Repository.running_deadlines`
@@ -459,18 +460,17 @@ def running_breaches(conn: Any, as_of: datetime) -> Iterator[tuple[tuple[Any, ..
     where = where_clause(RequestFilter(open_only=True))
     assert where is not None  # the open requests: a filter that matches some
     condition, params = where
-    columns = ", ".join(f"o.{DEADLINE_COLUMNS[name]}" for name in _BREACH_CLOCKS)
+    columns = [f"o.{DEADLINE_COLUMNS[name]}" for name in _BREACH_CLOCKS]
     moment = instant_to_stored(as_of)
-    cursor = conn.execute(
-        f"SELECT {_SHOWN_COLUMNS}, o.valid_from, {columns} FROM sla_open AS o "
-        f"JOIN request ON request.id = o.request_id WHERE (o.next_breach <= ? OR o.valid_from > ?) AND {condition}",
-        [moment, moment, *params])
+    found = _engine(conn).many_rows(
+        conn, [*_SHOWN_COLUMNS, "o.valid_from", *columns],
+        f"FROM sla_open AS o JOIN request ON request.id = o.request_id "
+        f"WHERE (o.next_breach <= ? OR o.valid_from > ?) AND {condition}", [moment, moment, *params])
     width = len(SHOWN)
-    for chunk in iter(lambda: cursor.fetchmany(1000), []):
-        for row in chunk:
-            deadlines = {name: instant_from_stored(text)
-                         for name, text in zip(_BREACH_CLOCKS, row[width + 1:]) if text is not None}
-            yield row[:width], instant_from_stored(row[width]) > as_of, deadlines
+    for row in found:
+        deadlines = {name: instant_from_stored(text)
+                     for name, text in zip(_BREACH_CLOCKS, row[width + 1:]) if text is not None}
+        yield row[:width], instant_from_stored(row[width]) > as_of, deadlines
 
 
 def without_facts(conn: Any, flt: RequestFilter, moment: datetime, lacking: bool | None = None) -> list[Request]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -264,7 +264,8 @@ class PostgresEngine(TrigramSearch, Engine):
             statement = pattern.sub(replacement, statement)
         return statement
 
-    def many_rows(self, conn: Any, columns: Sequence[str], rest: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    def many_rows(self, conn: Any, columns: Sequence[str], rest: str,
+                  params: Sequence[Any] | Mapping[str, Any]) -> Iterable[Sequence[Any]]:
         """On the server, each column of the result as one JSON text (the array of its values,
         all made in the one pass of the aggregate, so in the same order), parsed by json's C
         decoder and zipped into rows: through libpq every value is a C call (~275 ns, with NULL's

@@ -257,7 +257,7 @@ def verdict_values(judged: Any) -> tuple[str | None, int | None, int | None]:
             None if judged.on_time is None else int(judged.on_time))
 
 
-def completions_from_verdicts(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
+def completions_from_verdicts(rows: Iterable[Sequence[Any]]) -> list[Any]:
     """domain.metrics.Completion of report_completion rows (at, priority, days, met, on_time,
     owner, department) with their stored verdicts: one loop, no call per row (a year's report
     reads tens of thousands)."""

@@ -9,9 +9,9 @@ services store), computing working time for the first reason alone — the rest 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..calendar import WorkingCalendar
 from ..record import Request
@@ -49,7 +49,7 @@ def late_now(request: Request, reasons: list[OverdueReason]) -> LateNow:
                    first.late_calendar, first.late_working_days)
 
 
-def breached(shown: tuple, deadlines: Mapping[str, datetime], calendar: WorkingCalendar,
+def breached(shown: Sequence[Any], deadlines: Mapping[str, datetime], calendar: WorkingCalendar,
              as_of: datetime) -> LateNow | None:
     """`late_now` of the request whose SHOWN fields are `shown` with the reasons
     `sla.reasons_at(deadlines, calendar, as_of)` gives (no due-soon window, no stale), None
