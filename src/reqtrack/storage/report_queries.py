@@ -428,22 +428,23 @@ def open_states_at(conn: Any, flt: RequestFilter, moment: datetime, report: bool
         begun = time_to_stored(moment - reach) if moment - datetime.min.replace(tzinfo=moment.tzinfo) > reach else ""
         ranges += [level, begun, stored, stored]
     segments: dict[str, tuple[str, str | None, str]] = {}
-    for rid, status, then, clocks, report_clocks in conn.execute(" UNION ALL ".join([branch] * (len(SPANS) + 1)),
-                                                                  ranges):
+    engine = _engine(conn)
+    for rid, status, then, clocks, report_clocks in engine.many_rows(
+            conn, ("u.request_id", "u.status", "u.fields", "u.clocks", "u.report_clocks"),
+            f"FROM ({' UNION ALL '.join([branch] * (len(SPANS) + 1))}) AS u", ranges):
         text = (clocks if report_clocks is None else report_clocks) if report else clocks
         if text is not None and text != "null":
             segments[rid] = (status, then, text)
     # Then those requests that match the filter, by their keys (a join of both in one statement
     # made PostgreSQL read and hash the whole request table).
-    columns = ", ".join(f'request."{name}"' for name in fields)
-    cursor = conn.execute(f"SELECT {columns} FROM {_engine(conn).json_rows('w')} JOIN request ON request.id = w.value "
-                          f"WHERE {condition}", [json.dumps(list(segments)), *params])
+    found = engine.many_rows(conn, [f'request."{name}"' for name in fields],
+                             f"FROM {engine.json_rows('w')} JOIN request ON request.id = w.value WHERE {condition}",
+                             [json.dumps(list(segments)), *params])
 
     def rows() -> Iterator[tuple[Request, str, dict[str, Any], Any]]:
-        for chunk in iter(lambda: cursor.fetchmany(1000), []):
-            for row in chunk:
-                status, then, text = segments[row[0]]
-                yield made(row), status, fields_from_text(then), clocks_from_text(text, moment)
+        for row in found:
+            status, then, text = segments[row[0]]
+            yield made(row), status, fields_from_text(then), clocks_from_text(text, moment)
 
     return rows()
 

@@ -435,7 +435,7 @@ _REQUEST_COLUMNS = ", ".join(f'"{name}"' for name in REQUEST_FIELDS)
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's limit on variables
 
 
-def request_from_row(row: tuple[Any, ...]) -> Request:
+def request_from_row(row: Sequence[Any]) -> Request:
     """A row of `SELECT <REQUEST_FIELDS> FROM request` as a Request (without history)."""
     values = list(row)
     for index in _TIME_INDEXES:
@@ -453,7 +453,7 @@ def request_from_row(row: tuple[Any, ...]) -> Request:
 LITE_FIELDS = ("id", "customer", "description", "submitted_at", "status", "priority", "owner", "department", "due")
 
 
-def lite_request_from_row(row: tuple[Any, ...]) -> Request:
+def lite_request_from_row(row: Sequence[Any]) -> Request:
     """A row of `SELECT <LITE_FIELDS> FROM request` as a Request with those fields only."""
     rid, customer, description, submitted, status, priority, owner, department, due = row
     return Request(rid, customer, description, time_from_stored(submitted), status=status, priority=priority,
