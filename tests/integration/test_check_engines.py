@@ -159,6 +159,29 @@ def test_the_server_refuses_orphans(pg_url: str, tmp_path: Path) -> None:
     assert check(pg_url).ok
 
 
+def test_the_orphan_facts_check_stays_an_anti_join_on_the_server(pg_url: str, tmp_path: Path) -> None:
+    """The check for facts of a request not in the database is planned as an anti-join even
+    when the request IDs do not fit the server's work_mem (as at 1,000,000 requests): a NOT IN
+    over the subquery then became a scan of every request ID per fact row."""
+    from reqtrack.storage.checks import orphan_facts_query
+    from reqtrack.storage.fact_scratch import SCRATCH_TABLES
+
+    three_requests(pg_url, tmp_path)
+    db = open_database(pg_url, write=False)
+    conn = db.raw_connection()
+    try:
+        conn.begin(write=False)
+        conn.execute("SET LOCAL work_mem = '64kB'")
+        conn.execute("SET LOCAL enable_hashjoin = off")  # as when the hash would not fit
+        plan = "\n".join(row[0] for row in conn.execute(
+            "EXPLAIN " + orphan_facts_query([table for table, _ in SCRATCH_TABLES])).fetchall())
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+    assert "Anti Join" in plan and "SubPlan" not in plan, plan
+
+
 def test_check_through_the_command_line_on_both_engines(cli: Any, db_path: Any, tmp_path: Path, engine: str) -> None:
     three_requests(db_path, tmp_path)
     text = cli("check")

@@ -21,6 +21,7 @@ from ..domain.errors import EnvironmentProblem, InvalidInput, Message, OsReason
 from ..domain.lifecycle import FIRST_ACTIONS
 from ..domain.record import parse_generated_id
 from ..domain.vocab import VOCABULARIES
+from ..storage.checks import orphan_facts_query
 from ..storage.driver import bulk_work
 from ..storage.stored import STORED_TIME_FORM, stored_time_problem
 from .context import Context
@@ -570,8 +571,7 @@ def _report_fact_problems(conn: Any) -> tuple[list[Problem], str | None]:
                 what = "are missing" if stored[rid][0] is None else "differ from its history"
                 problems.append(Problem("report-facts", f"{rid}'s stored report facts {what}; the next change "
                                         "to it (`reqtrack edit`, `progress`, ...) rewrites them", rid))
-    orphans = conn.execute(" UNION ".join(f"SELECT request_id FROM {table} WHERE request_id NOT IN (SELECT id FROM request)"
-                                          for table, _ in tables) + " ORDER BY 1").fetchall()
+    orphans = conn.execute(orphan_facts_query([table for table, _ in tables])).fetchall()
     for (rid,) in orphans:
         problems.append(Problem("report-facts", f"report facts are stored for {rid}, which is not in the database", rid))
     return problems, None

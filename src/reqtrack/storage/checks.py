@@ -28,3 +28,11 @@ def page_problems(conn: Any) -> list[str] | None:
     from .db import integrity_problems
 
     return integrity_problems(conn)
+
+
+def orphan_facts_query(tables: list[str]) -> str:
+    """The request IDs these tables hold facts for that the request table lacks: an anti-join
+    (NOT IN over a subquery is one only while the server can hash the subquery in work_mem; at
+    1,000,000 requests it scanned the request IDs once per fact row)."""
+    return " UNION ".join(f"SELECT request_id FROM {table} AS t WHERE NOT EXISTS "
+                          "(SELECT 1 FROM request WHERE request.id = t.request_id)" for table in tables) + " ORDER BY 1"
