@@ -263,8 +263,13 @@ def test_a_schema_an_import_makes_on_the_server_has_every_index_and_key(
     conn = raw_connect(imported)
     try:
         assert conn.execute("SELECT count(*) FROM event").fetchone()[0] >= 120
+        # The report facts (the second process's, loaded without their keys and indexes, then these built over them)
+        assert conn.execute("SELECT count(*) FROM report_fact").fetchone()[0] == 120
+        assert conn.execute("SELECT count(DISTINCT request_id) FROM request_state").fetchone()[0] == 120
         with pytest.raises(Exception, match="foreign key"):
             conn.execute("INSERT INTO event (request_id, seq, at, action, actor) VALUES ('209901-001', 1, 'x', 'note', 't')")
             conn.commit()
     finally:
         conn.close()
+    with closing(raw_connect(imported)) as conn, pytest.raises(Exception, match="duplicate key"):
+        conn.execute("INSERT INTO report_fact SELECT * FROM report_fact LIMIT 1")
