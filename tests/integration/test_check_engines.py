@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from helpers import NOW, Clock
+from helpers import NOW, Clock, raw_connect
 from reqtrack import services
 from reqtrack.services import Context, admin
 from reqtrack.storage.db import is_server_url, open_database
@@ -164,21 +164,14 @@ def test_the_orphan_facts_check_stays_an_anti_join_on_the_server(pg_url: str, tm
     when the request IDs do not fit the server's work_mem (as at 1,000,000 requests): a NOT IN
     over the subquery then became a scan of every request ID per fact row."""
     from reqtrack.storage.checks import orphan_facts_query
-    from reqtrack.storage.fact_scratch import SCRATCH_TABLES
+    from reqtrack.storage.stored import REPORT_FACT_TABLES
 
     three_requests(pg_url, tmp_path)
-    db = open_database(pg_url, write=False)
-    conn = db.raw_connection()
-    try:
-        conn.begin(write=False)
+    with raw_connect(pg_url) as conn:  # the statement admin.check runs, over the tables it checks
         conn.execute("SET LOCAL work_mem = '64kB'")
         conn.execute("SET LOCAL enable_hashjoin = off")  # as when the hash would not fit
         plan = "\n".join(row[0] for row in conn.execute(
-            "EXPLAIN " + orphan_facts_query([table for table, _ in SCRATCH_TABLES])).fetchall())
-    finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        conn.close()
+            "EXPLAIN " + orphan_facts_query([table for table, _ in REPORT_FACT_TABLES])).fetchall())
     assert "Anti Join" in plan and "SubPlan" not in plan, plan
 
 

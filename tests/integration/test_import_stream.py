@@ -263,7 +263,7 @@ def test_a_schema_an_import_makes_on_the_server_has_every_index_and_key(
     conn = raw_connect(imported)
     try:
         assert conn.execute("SELECT count(*) FROM event").fetchone()[0] >= 120
-        # The report facts (the second process's, loaded without their keys and indexes, then these built over them)
+        # The report facts: the second process's, copied in under the table's keys
         assert conn.execute("SELECT count(*) FROM report_fact").fetchone()[0] == 120
         assert conn.execute("SELECT count(DISTINCT request_id) FROM request_state").fetchone()[0] == 120
         with pytest.raises(Exception, match="foreign key"):
