@@ -405,11 +405,11 @@ def figures_from_stored_facts(requests: list[Request], period: metrics.Period) -
     """The report's stored-facts path itself (services.report._from_facts and the storage
     queries it runs): the requests are stored in a new database through the repository and the
     services' fact keeping, as `import` stores them, then read back as `report` reads them."""
-    import sqlite3
     import tempfile
 
     from reqtrack.services import inputs
     from reqtrack.services.upkeep import keep_deadlines, verdicts_basis
+    from reqtrack.storage.side_reads import side_reads
 
     with tempfile.TemporaryDirectory(prefix="reqtrack-facts-") as folder:
         ctx = services.Context(db_path=Path(folder) / "facts.db", actor="t", clock=lambda: FAR)
@@ -419,14 +419,14 @@ def figures_from_stored_facts(requests: list[Request], period: metrics.Period) -
             uow.commit()
         with ctx.reader() as uow:  # "overdue now": at a past as_of, from the stored timelines
             given = inputs(uow, ctx)
-            late = reports._overdue_at(uow, given, period, CAL, POLICY, past=period.as_of < FAR)
             judged = uow.requests.verdicts_basis() == verdicts_basis(given.settings)
-        assert judged  # the completions' verdicts read as stored
-        conn = sqlite3.connect(ctx.db_path)
-        try:
-            tally, monthly = reports._from_facts(conn, period, metrics.trend_months(period, TZ), CAL, POLICY, judged)
-        finally:
-            conn.close()
+            assert judged  # the completions' verdicts read as stored
+            boundaries = metrics.trend_months(period, TZ)
+            with side_reads(uow) as side:
+                quiet = reports._QuietReads.sent(side, period, boundaries, POLICY, judged)
+                late = reports._overdue_at(uow, given, period, CAL, POLICY, past=period.as_of < FAR,
+                                           lacking=quiet.lacking)
+                tally, monthly = reports._from_facts(uow.conn, period, boundaries, CAL, POLICY, quiet)
     return metrics.figures(tally, period, POLICY, TZ, monthly, late)
 
 

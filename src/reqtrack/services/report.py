@@ -19,10 +19,13 @@ from ..domain.vocabularies import DEFAULT, Vocabularies
 from .context import Context, Inputs, inputs, with_histories
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..domain.calendar import WorkingCalendar
-    from ..domain.metrics import LateNow, MonthlyInputs, Period, Tally
+    from ..domain.metrics import EventCounts, LateNow, MonthlyInputs, NewCounts, OpenRequest, Period, Tally
     from ..domain.sla import SlaPolicy
     from ..storage.repository import UnitOfWork
+    from ..storage.side_reads import SideReads
 
 PERIOD_KINDS = ("week", "month", "quarter", "year")
 DEFAULT_PERIOD = "month"
@@ -159,12 +162,16 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
             # "Overdue now" as `overdue` answers it (the stored running deadlines; for a past
             # as_of, the requests as they stood then, from their timelines), and the other
             # figures from the stored report facts: no history is read.
+            from ..storage.side_reads import side_reads
             from .upkeep import verdicts_basis
 
-            lacking = report_queries.facts_lacking(uow.conn)
-            late = _overdue_at(uow, given, span, calendar, policy, past=when < ctx.now, lacking=lacking)
             judged = uow.requests.verdicts_basis() == verdicts_basis(given.settings)
-            tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy, judged, lacking)
+            with side_reads(uow) as side:
+                # The reads that need no other answer go ahead (on the server, on a second
+                # connection of this snapshot), answered while this thread works on the others.
+                quiet = _QuietReads.sent(side, span, boundaries, policy, judged)
+                late = _overdue_at(uow, given, span, calendar, policy, past=when < ctx.now, lacking=quiet.lacking)
+                tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy, quiet)
             figures = metrics.figures(tally, span, policy, tz, monthly, late)
         else:
             # Facts not computed yet: every relevant request's history replayed.
@@ -201,7 +208,7 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
 
 
 def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingCalendar, policy: SlaPolicy,
-                past: bool, lacking: bool | None = None) -> list[LateNow]:
+                past: bool, lacking: Callable[[], bool] | None = None) -> list[LateNow]:
     """"Overdue now" (at the report's as_of), each request as `overdue` lists it then. In the
     past, each request open then as it stood then, from the segment of its timeline in force
     (the fields of the request as it stood, as a replay reads them: metrics.overdue_now); those
@@ -222,7 +229,7 @@ def _overdue_at(uow: UnitOfWork, given: Inputs, span: Period, calendar: WorkingC
             for name, value in fields.items():
                 setattr(request, name, value)
             late.append(metrics.late_now(request, reasons))
-    without = report_queries.without_facts(uow.conn, RequestFilter(), span.as_of, lacking)
+    without = report_queries.without_facts(uow.conn, RequestFilter(), span.as_of, lacking() if lacking else None)
     if without:
         late += [metrics.late_now(request, reasons) for request, reasons
                  in metrics.overdue_now(with_histories(uow.requests, without), span, calendar, policy)]
@@ -262,14 +269,49 @@ def _overdue_now(uow: UnitOfWork, given: Inputs, when: datetime, calendar: Worki
     return late
 
 
+@dataclass
+class _QuietReads:
+    """The reads of the report from facts that need no other answer, sent ahead
+    (storage/side_reads.py): whether some request lacks facts, the quiet requests' new counts,
+    backlog and completions, the period's event counts and the trend's counts between its cuts."""
+
+    lacking: Callable[[], bool]
+    new_counts: Callable[[], NewCounts]
+    backlog: Callable[[], list[OpenRequest]]
+    completions: Callable[[], list[Any]]
+    events: Callable[[], EventCounts]
+    submitted_between: Callable[[], list[int]]
+    completions_between: Callable[[], list[int]]
+
+    @classmethod
+    def sent(cls, side: SideReads, span: Period, boundaries: list[datetime], policy: SlaPolicy,
+             judged: bool) -> _QuietReads:
+        """The reads sent to `side`, the slowest of the first needed first. `judged`: the
+        completions' stored verdicts hold under the current settings."""
+        from ..domain import metrics
+        from ..storage import report_queries as queries
+
+        bounds = queries.Bounds.of(span.start, span.end, span.as_of)
+        cuts = metrics.trend_cuts(boundaries, span)
+        completions: Callable[..., list[Any]] = queries.quiet_judged if judged else queries.quiet_completions
+        return cls(
+            lacking=side.later(queries.facts_lacking),
+            completions=side.later(completions, bounds),
+            new_counts=side.later(queries.quiet_new_counts, bounds, timedelta(hours=policy.response_hours), span.as_of),
+            backlog=side.later(queries.quiet_backlog, bounds),
+            events=side.later(queries.period_event_counts, bounds),
+            submitted_between=side.later(queries.submitted_between, cuts),
+            completions_between=side.later(queries.quiet_completions_between, bounds, cuts),
+        )
+
+
 def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetime], calendar: WorkingCalendar,
-                policy: SlaPolicy, judged: bool = False, lacking: bool | None = None) -> tuple[Tally, MonthlyInputs]:
+                policy: SlaPolicy, quiet: _QuietReads) -> tuple[Tally, MonthlyInputs]:
     """The period's tally and the trend's inputs from the stored report facts: requests whose
-    record ends before the cut from their facts (`judged`: their completions' stored verdicts
-    hold under the current settings), those changed after the cut from the segments of their
-    timelines in force at the cut (and the few a timeline cannot answer by replaying their
-    histories; `lacking`: whether some request has no stored facts, when known), and the
-    period's entries from the stored event facts."""
+    record ends before the cut from their facts (`quiet`: the reads of them sent ahead), those
+    changed after the cut from the segments of their timelines in force at the cut (and the few a
+    timeline cannot answer by replaying their histories), and the period's entries from the
+    stored event facts."""
     from ..domain import metrics
     from ..storage import report_queries as queries
 
@@ -280,22 +322,17 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
     if span.as_of >= span.end:  # the first responses are judged at as_of, after the cut
         new = [row.request_id for row in at_cut if row.submitted >= span.start]
         responses = queries.responses_at(conn, new, span.as_of) if new else {}
-    replayed = queries.replayed_requests(conn, bounds, again, lacking)
-    allowed = timedelta(hours=policy.response_hours)
-    tally = metrics.tally_quiet(queries.quiet_new_counts(conn, bounds, allowed, span.as_of),
-                                queries.quiet_backlog(conn, bounds),
-                                queries.quiet_judged(conn, bounds) if judged else queries.quiet_completions(conn, bounds),
-                                span, calendar, policy)
+    replayed = queries.replayed_requests(conn, bounds, again, quiet.lacking())
+    tally = metrics.tally_quiet(quiet.new_counts(), quiet.backlog(), quiet.completions(), span, calendar, policy)
     tally.add(metrics.tally_at_cut(at_cut, spans, responses, span, calendar, policy))
     tally.add(metrics.tally_requests(replayed, span, calendar, policy, count_entries=False))
-    tally.events = queries.period_event_counts(conn, bounds)
+    tally.events = quiet.events()
 
     # The trend's twelve months, cut as the period is: the same split; the submissions and the
     # quiet requests' completions counted in SQL between the trend's cuts, not read one by one.
-    cuts = metrics.trend_cuts(boundaries, span)
     monthly = metrics.trend_inputs(replayed)
     monthly.submissions = []  # those of the replayed requests are among the ones counted
-    monthly.submitted_between = queries.submitted_between(conn, cuts)
+    monthly.submitted_between = quiet.submitted_between()
     monthly.standing = metrics.trend_times(spans, span)
-    monthly.standing_between = queries.quiet_completions_between(conn, bounds, cuts)
+    monthly.standing_between = quiet.completions_between()
     return tally, monthly

@@ -166,6 +166,15 @@ class Engine:
         to the busy timeout); a read sees one snapshot for every query inside."""
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    def export_snapshot(self, conn: Any) -> str | None:
+        """The name of the read transaction's snapshot that another connection may join
+        (`join_snapshot`); None where there is none to share (SQLite: storage/side_reads.py)."""
+        return None
+
+    def join_snapshot(self, conn: Any, snapshot: str) -> None:
+        """Begin a read transaction on `conn` that sees exactly the exported `snapshot`."""
+        raise NotImplementedError("SQLite shares no snapshot between connections")
+
     def schema_version(self, conn: Any) -> int:
         """The version of the schema (0: none yet)."""
         return int(conn.execute("PRAGMA user_version").fetchone()[0])

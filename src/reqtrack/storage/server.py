@@ -173,6 +173,14 @@ class PostgresEngine(TrigramSearch, Engine):
         else:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
+    def export_snapshot(self, conn: Any) -> str | None:
+        return str(conn.execute("SELECT pg_export_snapshot()").fetchone()[0])
+
+    def join_snapshot(self, conn: Any, snapshot: str) -> None:
+        if not re.fullmatch(r"[0-9A-Fa-f-]+", snapshot):  # the server's name, as a literal
+            raise ValueError(f"not a snapshot's name: {snapshot!r}")
+        conn.execute(f"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'")
+
     def _version_table(self) -> str:
         return f"{quote_name(self.schema)}.{VERSION_TABLE}"
 
@@ -478,6 +486,13 @@ class ServerDatabase:
             if conn.bulk == driver.in_bulk_work():
                 return conn
             conn.raw.close()  # made for the other kind of work (storage.driver.bulk_work)
+        return self._connection(home=self)
+
+    def side_connection(self) -> PgConnection:
+        """A connection of its own, closed when done with (storage/side_reads.py's thread)."""
+        return self._connection(home=None)
+
+    def _connection(self, home: ServerDatabase | None) -> PgConnection:
         from .db import busy_timeout
 
         extra: dict[str, Any] = {}
@@ -495,7 +510,7 @@ class ServerDatabase:
         except self.engine.error as exc:
             raw.close()
             raise self.problem(exc) or self._unexpected(exc) from None
-        return PgConnection(raw, self.engine, home=self, bulk=driver.in_bulk_work())
+        return PgConnection(raw, self.engine, home=home, bulk=driver.in_bulk_work())
 
     def _unexpected(self, exc: Exception) -> EnvironmentProblem:
         first = self.address.scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
