@@ -157,7 +157,8 @@ def test_on_the_file_side_reads_are_the_callers_own_reads(tmp_path: Path) -> Non
 
 
 def test_leaving_early_drops_the_reads_not_yet_made(pg_url: str) -> None:
-    """An error in the caller's work: leaving waits for the read under way, not for the rest."""
+    """An error in the caller's work: leaving drops the reads not begun (and does not wait for
+    those under way)."""
     _made(pg_url)
     made: list[int] = []
 
@@ -169,5 +170,8 @@ def test_leaving_early_drops_the_reads_not_yet_made(pg_url: str) -> None:
         with pytest.raises(RuntimeError), side_reads(uow) as side:
             for _ in range(20):
                 side.later(slow)
+            started = time.monotonic()
             raise RuntimeError("the caller's work failed")
+    assert time.monotonic() - started < 0.15  # not the 0.2 s of a read under way
+    time.sleep(0.5)  # the reads under way end
     assert len(made) <= 2

@@ -60,8 +60,8 @@ class SideReads:
     """`with SideReads(conn, snapshot, connect) as side: counts = side.later(read, *args); …;
     counts()`: each `read(conn, *args)` taken in the order given by the first of `connections`
     threads free, each on a connection `connect()` makes that joins `snapshot` (the engine's
-    `join_snapshot`); with no snapshot, on `conn` when asked for. Leaving waits for the reads
-    under way (the rest are dropped).
+    `join_snapshot`); with no snapshot, on `conn` when asked for. Leaving drops the reads not
+    begun, and waits for those under way unless it leaves on an exception.
 
     Two connections by default: the server has a core for each (a year's report at 100,000
     requests gives them 0.37 s of statements, which one connection answered after the caller had
@@ -137,12 +137,15 @@ class SideReads:
             except Exception:  # noqa: BLE001, S110 - a connection already lost has nothing to give back
                 pass
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         self._stopping = True
         for _ in self._threads:
             self._jobs.put(None)
-        for thread in self._threads:
-            thread.join()
+        if exc_type is None:
+            for thread in self._threads:
+                thread.join()
+        # Else (the caller failed, or was interrupted: Ctrl-C) not waited for: a read of a large
+        # database can take seconds; each thread ends with its read, and closes its connection.
 
 
 def side_reads(uow: Any) -> SideReads:
