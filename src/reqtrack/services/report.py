@@ -167,8 +167,8 @@ def _report(ctx: Context, kind: str | None, previous: bool, from_: str | None, t
 
             judged = uow.requests.verdicts_basis() == verdicts_basis(given.settings)
             with side_reads(uow) as side:
-                # The reads that need no other answer go ahead (on the server, on a second
-                # connection of this snapshot), answered while this thread works on the others.
+                # The reads that need no other answer go ahead (on the server, to other
+                # connections of this snapshot), answered while this thread works on the rest.
                 quiet = _QuietReads.sent(side, span, boundaries, policy, judged)
                 late = _overdue_at(uow, given, span, calendar, policy, past=when < ctx.now, lacking=quiet.lacking)
                 tally, monthly = _from_facts(uow.conn, span, boundaries, calendar, policy, quiet)

@@ -4,13 +4,13 @@ A report on the server waits for the answers of its 29 statements one after the 
 client works on the rows of each before it sends the next: a year's report at 100,000 requests
 waited 0.42 s on the server and worked 0.71 s itself, never both at once. The reads that do not
 depend on other answers (the aggregates of the quiet requests, the event counts, the trend's
-counts) are sent ahead here: on the server, to a second connection on a thread that imports the
-caller's snapshot (`pg_export_snapshot`, `SET TRANSACTION SNAPSHOT`), so that they see exactly
+counts) are sent ahead here: on the server, to other connections, each on a thread, that import
+the caller's snapshot (`pg_export_snapshot`, `SET TRANSACTION SNAPSHOT`), so that they see exactly
 what the caller's transaction sees, and the server answers them while the caller works (libpq's
 calls, made by ctypes, let the caller's thread run meanwhile).
 
 Where no snapshot can be shared (SQLite's file, a unit of work that writes: its own writes are
-not in the snapshot another connection sees), or the second connection cannot be made or fails,
+not in the snapshot another connection sees), or no other connection can be made or keep going,
 each read is made on the caller's connection when its answer is asked for: the same answer, at
 the time it always was.
 """
@@ -149,8 +149,8 @@ class SideReads:
 
 
 def side_reads(uow: Any) -> SideReads:
-    """Reads beside the unit of work `uow` (a storage.repository.UnitOfWork, begun): on a second
-    connection of the same snapshot where the engine shares one and the unit only reads."""
+    """Reads beside the unit of work `uow` (a storage.repository.UnitOfWork, begun): on other
+    connections of the same snapshot where the engine shares one and the unit only reads."""
     conn = uow.conn
     if uow.db.write:
         return SideReads(conn, None, None)
