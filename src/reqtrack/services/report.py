@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..domain.calendar import WorkingCalendar
     from ..domain.metrics import EventCounts, LateNow, MonthlyInputs, NewCounts, OpenRequest, Period, Tally
     from ..domain.sla import SlaPolicy
+    from ..storage.report_queries import Bounds
     from ..storage.repository import UnitOfWork
     from ..storage.side_reads import SideReads
 
@@ -273,8 +274,10 @@ def _overdue_now(uow: UnitOfWork, given: Inputs, when: datetime, calendar: Worki
 class _QuietReads:
     """The reads of the report from facts that need no other answer, sent ahead
     (storage/side_reads.py): whether some request lacks facts, the quiet requests' new counts,
-    backlog and completions, the period's event counts and the trend's counts between its cuts."""
+    backlog and completions, the period's event counts and the trend's counts between its cuts;
+    with the period's `bounds` they were sent with."""
 
+    bounds: Bounds
     lacking: Callable[[], bool]
     new_counts: Callable[[], NewCounts]
     backlog: Callable[[], list[OpenRequest]]
@@ -295,6 +298,7 @@ class _QuietReads:
         cuts = metrics.trend_cuts(boundaries, span)
         completions: Callable[..., list[Any]] = queries.quiet_judged if judged else queries.quiet_completions
         return cls(
+            bounds=bounds,
             lacking=side.later(queries.facts_lacking),
             completions=side.later(completions, bounds),
             new_counts=side.later(queries.quiet_new_counts, bounds, timedelta(hours=policy.response_hours), span.as_of),
@@ -315,7 +319,7 @@ def _from_facts(conn: sqlite3.Connection, span: Period, boundaries: list[datetim
     from ..domain import metrics
     from ..storage import report_queries as queries
 
-    bounds = queries.Bounds.of(span.start, span.end, span.as_of)
+    bounds = quiet.bounds
     at_cut, again = queries.stood_at_cut(conn, bounds)
     spans = queries.completion_spans(conn, [row.request_id for row in at_cut], bounds) if at_cut else []
     responses = None
